@@ -1,0 +1,39 @@
+//! The `cantiere` command: parses arguments and dispatches to the libraries.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+mod index;
+
+/// Cantiere: territorial digital agendas, measured, shared and discussed.
+#[derive(Debug, Parser)]
+#[command(name = "cantiere", version, about)]
+enum Command {
+    /// Build and analyse composite indices (COINr's method).
+    #[command(subcommand)]
+    Index(index::Command),
+}
+
+fn main() -> ExitCode {
+    let result = match Command::parse() {
+        Command::Index(cmd) => index::run(cmd),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_definition_is_consistent() {
+        super::Command::command().debug_assert();
+    }
+}

@@ -1,0 +1,644 @@
+//! The input model: units, indicator metadata and the hierarchy.
+//!
+//! The layout is COINr's: an *iData* table with one row per unit (`uCode`,
+//! optional `uName`, group columns, denominator columns, one column per
+//! indicator) and an *iMeta* table with one row per code (`iCode`, `iName`,
+//! `Level`, `Parent`, `Direction`, `Weight`, `Type`, optional `Denominator`,
+//! `Target`, `Unit` and goalpost columns). Reading validates everything a
+//! build relies on, so the pipeline steps never meet a malformed hierarchy.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use crate::dataset::DataSet;
+use crate::error::{Error, Location, Result};
+use crate::table::{Table, parse_number};
+
+/// What a row of iMeta describes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CodeType {
+    /// A measured indicator (level 1), a column of iData.
+    Indicator,
+    /// An aggregate (pillar, sub-index, index) at level 2 or above.
+    Aggregate,
+    /// A grouping column of iData (used for group imputation and peers).
+    Group,
+    /// A denominator column of iData (population, area, GDP ...).
+    Denominator,
+    /// Any other column of iData kept along (ignored by the pipeline).
+    Other,
+}
+
+impl CodeType {
+    fn parse(s: &str) -> Option<CodeType> {
+        Some(match s {
+            "Indicator" => CodeType::Indicator,
+            "Aggregate" => CodeType::Aggregate,
+            "Group" => CodeType::Group,
+            "Denominator" => CodeType::Denominator,
+            "Other" => CodeType::Other,
+            _ => return None,
+        })
+    }
+}
+
+/// Goalposts of an indicator for goalpost normalisation.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Goalposts {
+    /// Lower goalpost (score 0).
+    pub lower: f64,
+    /// Upper goalpost (score 1 before scaling).
+    pub upper: f64,
+    /// Multiplier applied to the result (e.g. 100).
+    pub scale: f64,
+    /// Whether values outside the goalposts are truncated to them.
+    pub truncate: bool,
+}
+
+/// A node of the hierarchy: an indicator (level 1) or an aggregate.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Indicator {
+    /// Unique code (`iCode`).
+    pub code: String,
+    /// Human-readable name (`iName`).
+    pub name: String,
+    /// Level: 1 for indicators, 2 and above for aggregates.
+    pub level: u32,
+    /// Code of the parent aggregate; `None` only at the top level.
+    pub parent: Option<String>,
+    /// +1 when higher is better, -1 when lower is better.
+    pub direction: f64,
+    /// Weight within the parent (relative to its siblings).
+    pub weight: f64,
+    /// Indicator or aggregate.
+    pub kind: CodeType,
+    /// Unit of measure, free text.
+    pub unit: Option<String>,
+    /// Code of the denominator column this indicator is divided by.
+    pub denominator: Option<String>,
+    /// Target value, for distance-to-target normalisation.
+    pub target: Option<f64>,
+    /// Goalposts, for goalpost normalisation.
+    pub goalposts: Option<Goalposts>,
+    /// Whether distance-to-target scores above the target are capped at 1.
+    pub target_cap: Option<bool>,
+}
+
+/// The validated hierarchy of indicators and aggregates.
+#[derive(Debug, Clone)]
+pub struct Framework {
+    nodes: Vec<Indicator>,
+    by_code: HashMap<String, usize>,
+    children: Vec<Vec<usize>>,
+    levels: u32,
+    /// Names of the levels, from 1 up (e.g. Indicator, Pillar, Sub-index, Index).
+    pub level_names: Vec<String>,
+    /// Codes of group columns declared in iMeta.
+    pub groups: Vec<String>,
+    /// Codes of denominator columns declared in iMeta.
+    pub denominators: Vec<String>,
+    /// Names of groups and denominators (code -> name).
+    pub other_names: BTreeMap<String, String>,
+}
+
+impl Framework {
+    /// All indicators and aggregates, in iMeta order.
+    pub fn nodes(&self) -> &[Indicator] {
+        &self.nodes
+    }
+
+    /// The node with this code.
+    pub fn get(&self, code: &str) -> Option<&Indicator> {
+        self.by_code.get(code).map(|&i| &self.nodes[i])
+    }
+
+    /// Number of levels (the level of the top).
+    pub fn levels(&self) -> u32 {
+        self.levels
+    }
+
+    /// The level-1 indicators, in iMeta order.
+    pub fn indicators(&self) -> impl Iterator<Item = &Indicator> {
+        self.nodes.iter().filter(|n| n.level == 1)
+    }
+
+    /// Codes of the level-1 indicators, in iMeta order.
+    pub fn indicator_codes(&self) -> Vec<String> {
+        self.indicators().map(|n| n.code.clone()).collect()
+    }
+
+    /// Nodes at a level, in iMeta order.
+    pub fn at_level(&self, level: u32) -> impl Iterator<Item = &Indicator> {
+        self.nodes.iter().filter(move |n| n.level == level)
+    }
+
+    /// Aggregates at a level in COINr's output order: alphabetical by code
+    /// (COINr groups children with `tapply`, which sorts the parent codes).
+    pub fn aggregates_in_output_order(&self, level: u32) -> Vec<&Indicator> {
+        let mut v: Vec<&Indicator> = self.at_level(level).collect();
+        v.sort_by(|a, b| collate(&a.code, &b.code));
+        v
+    }
+
+    /// Children of a node, in iMeta order.
+    pub fn children(&self, code: &str) -> Vec<&Indicator> {
+        match self.by_code.get(code) {
+            Some(&i) => self.children[i].iter().map(|&c| &self.nodes[c]).collect(),
+            None => Vec::new(),
+        }
+    }
+
+    /// The ancestor of `code` at `level` (the code itself at its own level).
+    pub fn ancestor_at(&self, code: &str, level: u32) -> Option<&Indicator> {
+        let mut node = self.get(code)?;
+        while node.level < level {
+            node = self.get(node.parent.as_deref()?)?;
+        }
+        (node.level == level).then_some(node)
+    }
+
+    /// Builds and validates a framework from an iMeta table.
+    pub fn from_table(t: &Table) -> Result<Framework> {
+        let c_code = t.require_column("iCode")?;
+        let c_type = t.require_column("Type")?;
+        let c_level = t.require_column("Level")?;
+        let c_parent = t.require_column("Parent")?;
+        let c_dir = t.require_column("Direction")?;
+        let c_weight = t.require_column("Weight")?;
+        let c_name = t.column_index("iName");
+        let c_unit = t.column_index("Unit");
+        let c_denom = t.column_index("Denominator");
+        let c_target = t.column_index("Target");
+        let c_gp = ["goalpost_lower", "goalpost_upper", "goalpost_scale", "goalpost_trunc2posts"]
+            .map(|n| t.column_index(n));
+        let c_cap = t.column_index("dist2targ_cap_max");
+
+        let mut nodes: Vec<Indicator> = Vec::new();
+        let mut lines: Vec<u64> = Vec::new();
+        let mut groups = Vec::new();
+        let mut denominators = Vec::new();
+        let mut other_names = BTreeMap::new();
+        let mut seen: HashMap<String, u64> = HashMap::new();
+
+        for (line, row) in &t.rows {
+            let line = *line;
+            let code = row[c_code].clone();
+            if code.is_empty() {
+                return Err(Error::input(t.at(line, c_code), "empty code: every row needs an iCode"));
+            }
+            if let Some(first) = seen.insert(code.clone(), line) {
+                return Err(Error::input(
+                    t.at(line, c_code),
+                    format!("duplicate code `{code}` (first defined on line {first})"),
+                ));
+            }
+            let kind = CodeType::parse(&row[c_type]).ok_or_else(|| {
+                Error::input(
+                    t.at(line, c_type),
+                    format!(
+                        "unknown type `{}`: expected Indicator, Aggregate, Group, Denominator or Other",
+                        row[c_type]
+                    ),
+                )
+            })?;
+            let name = c_name.map(|c| row[c].clone()).filter(|s| !s.is_empty()).unwrap_or(code.clone());
+            match kind {
+                CodeType::Group => {
+                    groups.push(code.clone());
+                    other_names.insert(code, name);
+                    continue;
+                }
+                CodeType::Denominator => {
+                    denominators.push(code.clone());
+                    other_names.insert(code, name);
+                    continue;
+                }
+                CodeType::Other => {
+                    other_names.insert(code, name);
+                    continue;
+                }
+                CodeType::Indicator | CodeType::Aggregate => {}
+            }
+            let level = row[c_level]
+                .parse::<u32>()
+                .ok()
+                .filter(|&l| l >= 1)
+                .ok_or_else(|| {
+                    Error::input(t.at(line, c_level), format!("expected a level ≥ 1, found `{}`", row[c_level]))
+                })?;
+            if kind == CodeType::Indicator && level != 1 {
+                return Err(Error::input(t.at(line, c_level), format!("indicator `{code}` must be at level 1")));
+            }
+            if kind == CodeType::Aggregate && level < 2 {
+                return Err(Error::input(t.at(line, c_level), format!("aggregate `{code}` must be at level 2 or above")));
+            }
+            let direction = match row[c_dir].as_str() {
+                "1" | "1.0" | "+1" => 1.0,
+                "-1" | "-1.0" => -1.0,
+                "" if kind == CodeType::Aggregate => 1.0,
+                other => {
+                    return Err(Error::input(t.at(line, c_dir), format!("expected direction 1 or -1, found `{other}`")));
+                }
+            };
+            let weight = parse_number(&row[c_weight]).filter(|w| w.is_finite()).ok_or_else(|| {
+                Error::input(t.at(line, c_weight), format!("expected a numeric weight, found `{}`", row[c_weight]))
+            })?;
+            let parent = Some(row[c_parent].clone()).filter(|p| !p.is_empty());
+            let opt_text = |c: Option<usize>| c.map(|c| row[c].clone()).filter(|s| !s.is_empty());
+            let opt_num = |c: Option<usize>| -> Result<Option<f64>> {
+                match c {
+                    Some(c) if !row[c].is_empty() => match parse_number(&row[c]) {
+                        Some(v) if !v.is_nan() => Ok(Some(v)),
+                        Some(_) => Ok(None),
+                        None => Err(Error::input(t.at(line, c), format!("expected a number, found `{}`", row[c]))),
+                    },
+                    _ => Ok(None),
+                }
+            };
+            let opt_bool = |c: Option<usize>| -> Result<Option<bool>> {
+                match c {
+                    Some(c) if !row[c].is_empty() => match row[c].to_ascii_uppercase().as_str() {
+                        "TRUE" | "1" => Ok(Some(true)),
+                        "FALSE" | "0" => Ok(Some(false)),
+                        other => Err(Error::input(t.at(line, c), format!("expected TRUE or FALSE, found `{other}`"))),
+                    },
+                    _ => Ok(None),
+                }
+            };
+            let goalposts = match (opt_num(c_gp[0])?, opt_num(c_gp[1])?) {
+                (Some(lower), Some(upper)) => Some(Goalposts {
+                    lower,
+                    upper,
+                    scale: opt_num(c_gp[2])?.unwrap_or(1.0),
+                    truncate: opt_bool(c_gp[3])?.unwrap_or(true),
+                }),
+                _ => None,
+            };
+            nodes.push(Indicator {
+                code,
+                name,
+                level,
+                parent,
+                direction,
+                weight,
+                kind,
+                unit: opt_text(c_unit),
+                denominator: opt_text(c_denom),
+                target: opt_num(c_target)?,
+                goalposts,
+                target_cap: opt_bool(c_cap)?,
+            });
+            lines.push(line);
+        }
+
+        if nodes.is_empty() {
+            return Err(Error::input(Location::file(&t.file), "no indicators: expected rows of Type Indicator"));
+        }
+
+        let by_code: HashMap<String, usize> = nodes.iter().enumerate().map(|(i, n)| (n.code.clone(), i)).collect();
+        let levels = nodes.iter().map(|n| n.level).max().unwrap_or(1);
+        let at = |i: usize, col: usize| t.at(lines[i], col);
+
+        // Parents exist, no cycles, and a parent is one level up.
+        for (i, n) in nodes.iter().enumerate() {
+            if let Some(p) = &n.parent {
+                if !by_code.contains_key(p) {
+                    return Err(Error::input(
+                        at(i, c_parent),
+                        format!("`{}` has unknown parent `{p}`: expected the iCode of an aggregate", n.code),
+                    ));
+                }
+            }
+        }
+        for (i, n) in nodes.iter().enumerate() {
+            let mut path = vec![n.code.as_str()];
+            let mut cur = n;
+            let mut visited = HashSet::new();
+            visited.insert(i);
+            while let Some(p) = &cur.parent {
+                let pi = by_code[p];
+                path.push(p);
+                if !visited.insert(pi) {
+                    return Err(Error::input(
+                        at(i, c_parent),
+                        format!("the hierarchy has a cycle: {}", path.join(" → ")),
+                    ));
+                }
+                cur = &nodes[pi];
+            }
+        }
+        for (i, n) in nodes.iter().enumerate() {
+            match &n.parent {
+                Some(p) => {
+                    let parent = &nodes[by_code[p]];
+                    if parent.kind != CodeType::Aggregate {
+                        return Err(Error::input(
+                            at(i, c_parent),
+                            format!("parent `{p}` of `{}` is an indicator: expected an aggregate", n.code),
+                        ));
+                    }
+                    if parent.level != n.level + 1 {
+                        return Err(Error::input(
+                            at(i, c_parent),
+                            format!(
+                                "`{}` is at level {} but its parent `{p}` is at level {}: expected level {}",
+                                n.code,
+                                n.level,
+                                parent.level,
+                                n.level + 1
+                            ),
+                        ));
+                    }
+                }
+                None if n.level != levels => {
+                    return Err(Error::input(
+                        at(i, c_parent),
+                        format!("`{}` (level {}) has no parent: only the top level {levels} may", n.code, n.level),
+                    ));
+                }
+                None => {}
+            }
+        }
+        let mut children = vec![Vec::new(); nodes.len()];
+        for (i, n) in nodes.iter().enumerate() {
+            if let Some(p) = &n.parent {
+                children[by_code[p]].push(i);
+            }
+        }
+        for (i, n) in nodes.iter().enumerate() {
+            if n.kind == CodeType::Aggregate && children[i].is_empty() {
+                return Err(Error::input(
+                    at(i, c_code),
+                    format!("aggregate `{}` at level {} has no children", n.code, n.level),
+                ));
+            }
+        }
+        for l in 1..=levels {
+            if !nodes.iter().any(|n| n.level == l) {
+                return Err(Error::input(Location::file(&t.file).column("Level"), format!("level {l} has no codes")));
+            }
+        }
+        for (i, n) in nodes.iter().enumerate() {
+            if let Some(d) = &n.denominator {
+                if !denominators.contains(d) {
+                    return Err(Error::input(
+                        at(i, c_denom.unwrap_or(c_code)),
+                        format!("denominator `{d}` of `{}` is not declared in iMeta with Type Denominator", n.code),
+                    ));
+                }
+            }
+        }
+
+        let level_names = (1..=levels)
+            .map(|l| match (l, levels) {
+                (1, _) => "Indicator".to_string(),
+                (l, m) if l == m => "Index".to_string(),
+                (l, _) => format!("Level {l}"),
+            })
+            .collect();
+        Ok(Framework { nodes, by_code, children, levels, level_names, groups, denominators, other_names })
+    }
+}
+
+/// Orders codes the way R's `sort()` does in an English locale for the codes
+/// met in practice: case-insensitive first, then lowercase before uppercase.
+pub fn collate(a: &str, b: &str) -> std::cmp::Ordering {
+    a.to_lowercase().cmp(&b.to_lowercase()).then_with(|| b.cmp(a))
+}
+
+/// The units (rows) of iData: codes, names, groups and denominators.
+#[derive(Debug, Clone, Default)]
+pub struct Units {
+    /// Unit codes (`uCode`), sorted as COINr sorts them.
+    pub codes: Vec<String>,
+    /// Unit names (`uName`; the code when absent).
+    pub names: Vec<String>,
+    /// Group columns: name and one value per unit (`None` when empty).
+    pub groups: Vec<(String, Vec<Option<String>>)>,
+    /// Denominator columns: name and one value per unit (`NaN` when missing).
+    pub denominators: Vec<(String, Vec<f64>)>,
+}
+
+impl Units {
+    /// The values of a group column.
+    pub fn group(&self, name: &str) -> Option<&[Option<String>]> {
+        self.groups.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_slice())
+    }
+
+    /// The values of a denominator column.
+    pub fn denominator(&self, name: &str) -> Option<&[f64]> {
+        self.denominators.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_slice())
+    }
+
+    /// Position of a unit by code.
+    pub fn position(&self, code: &str) -> Option<usize> {
+        self.codes.iter().position(|c| c == code)
+    }
+
+    /// Number of units.
+    pub fn len(&self) -> usize {
+        self.codes.len()
+    }
+
+    /// Whether there are no units.
+    pub fn is_empty(&self) -> bool {
+        self.codes.is_empty()
+    }
+}
+
+/// Reads iData against a validated framework: the units and the raw data set
+/// (one column per indicator, in iMeta order, rows sorted by `uCode`).
+pub fn read_data(t: &Table, fw: &Framework) -> Result<(Units, DataSet)> {
+    let c_code = t.require_column("uCode")?;
+    let c_name = t.column_index("uName");
+    let indicator_codes = fw.indicator_codes();
+    // Every column must be known.
+    for (ci, h) in t.headers.iter().enumerate() {
+        if h == "uCode" || h == "uName" || h == "Time" {
+            continue;
+        }
+        let known = fw.get(h).is_some_and(|n| n.kind == CodeType::Indicator)
+            || fw.groups.contains(h)
+            || fw.denominators.contains(h)
+            || fw.other_names.contains_key(h);
+        if !known {
+            let why = if fw.get(h).is_some() {
+                "is an aggregate in iMeta: aggregates are computed, not read".to_string()
+            } else {
+                "is not declared in iMeta (expected an indicator, group, denominator or other column)".to_string()
+            };
+            return Err(Error::input(Location::file(&t.file).line(1).column(&t.headers[ci]), format!("column {why}")));
+        }
+    }
+    let mut ind_cols = Vec::with_capacity(indicator_codes.len());
+    for code in &indicator_codes {
+        let c = t.column_index(code).ok_or_else(|| {
+            Error::input(
+                Location::file(&t.file).line(1),
+                format!("indicator `{code}` is declared in iMeta but has no column in the data"),
+            )
+        })?;
+        ind_cols.push(c);
+    }
+    for d in fw.nodes().iter().filter_map(|n| n.denominator.as_ref()) {
+        if t.column_index(d).is_none() {
+            return Err(Error::input(
+                Location::file(&t.file).line(1),
+                format!("denominator column `{d}` is used in iMeta but missing from the data"),
+            ));
+        }
+    }
+
+    // Sort rows by uCode (COINr's new_coin does), rejecting duplicates.
+    let mut order: Vec<usize> = (0..t.rows.len()).collect();
+    for &i in &order {
+        let (line, row) = &t.rows[i];
+        if row[c_code].is_empty() {
+            return Err(Error::input(t.at(*line, c_code), "empty unit code"));
+        }
+    }
+    order.sort_by(|&a, &b| collate(&t.rows[a].1[c_code], &t.rows[b].1[c_code]).then(a.cmp(&b)));
+    for w in order.windows(2) {
+        let (la, ra) = &t.rows[w[0]];
+        let (lb, rb) = &t.rows[w[1]];
+        if ra[c_code] == rb[c_code] {
+            let (first, second) = if la < lb { (la, lb) } else { (lb, la) };
+            return Err(Error::input(
+                t.at(*second, c_code),
+                format!("duplicate unit code `{}` (first on line {first})", ra[c_code]),
+            ));
+        }
+    }
+
+    let n = order.len();
+    let mut units = Units {
+        codes: order.iter().map(|&i| t.rows[i].1[c_code].clone()).collect(),
+        names: order
+            .iter()
+            .map(|&i| {
+                let row = &t.rows[i].1;
+                c_name.map(|c| row[c].clone()).filter(|s| !s.is_empty()).unwrap_or_else(|| row[c_code].clone())
+            })
+            .collect(),
+        ..Default::default()
+    };
+    for g in &fw.groups {
+        if let Some(c) = t.column_index(g) {
+            let v = order.iter().map(|&i| Some(t.rows[i].1[c].clone()).filter(|s| !s.is_empty())).collect();
+            units.groups.push((g.clone(), v));
+        }
+    }
+    let numeric_column = |c: usize| -> Result<Vec<f64>> {
+        let mut v = Vec::with_capacity(n);
+        for &i in &order {
+            let (line, row) = &t.rows[i];
+            match parse_number(&row[c]) {
+                Some(x) => v.push(x),
+                None => {
+                    return Err(Error::input(t.at(*line, c), format!("expected a number, found `{}`", row[c])));
+                }
+            }
+        }
+        Ok(v)
+    };
+    for d in &fw.denominators {
+        if let Some(c) = t.column_index(d) {
+            units.denominators.push((d.clone(), numeric_column(c)?));
+        }
+    }
+    let mut columns = Vec::with_capacity(ind_cols.len());
+    for &c in &ind_cols {
+        columns.push(numeric_column(c)?);
+    }
+    let data = DataSet::new("Raw", units.codes.clone(), indicator_codes, columns);
+    Ok((units, data))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const META: &str = "iCode,iName,Level,Parent,Direction,Weight,Type,Denominator\n\
+        a,A,1,P,1,1,Indicator,pop\n\
+        b,B,1,P,-1,2,Indicator,\n\
+        c,C,1,Q,1,1,Indicator,\n\
+        P,P,2,I,1,1,Aggregate,\n\
+        Q,Q,2,I,1,1,Aggregate,\n\
+        I,Index,3,,1,1,Aggregate,\n\
+        pop,Population,,,,,Denominator,\n\
+        g,Group,,,,,Group,\n";
+
+    fn meta(s: &str) -> Result<Framework> {
+        Framework::from_table(&Table::from_csv("iMeta.csv", s.as_bytes()).unwrap())
+    }
+
+    #[test]
+    fn framework_reads_levels_children_and_order() {
+        let fw = meta(META).unwrap();
+        assert_eq!(fw.levels(), 3);
+        assert_eq!(fw.indicator_codes(), ["a", "b", "c"]);
+        let kids: Vec<_> = fw.children("P").iter().map(|n| n.code.as_str()).collect();
+        assert_eq!(kids, ["a", "b"]);
+        assert_eq!(fw.ancestor_at("c", 3).unwrap().code, "I");
+        assert_eq!(fw.groups, ["g"]);
+    }
+
+    #[test]
+    fn unknown_parent_names_file_line_and_column() {
+        let e = meta(&META.replace("c,C,1,Q", "c,C,1,X")).unwrap_err().to_string();
+        assert_eq!(e, "iMeta.csv:4: column `Parent`: `c` has unknown parent `X`: expected the iCode of an aggregate");
+    }
+
+    #[test]
+    fn cycle_is_reported_as_a_cycle() {
+        let s = META.replace("P,P,2,I", "P,P,2,Q").replace("Q,Q,2,I", "Q,Q,2,P");
+        let e = meta(&s).unwrap_err().to_string();
+        assert!(e.contains("cycle"), "{e}");
+    }
+
+    #[test]
+    fn aggregate_without_children_is_an_error() {
+        let s = META.replace("c,C,1,Q", "c,C,1,P");
+        let e = meta(&s).unwrap_err().to_string();
+        assert!(e.contains("aggregate `Q` at level 2 has no children"), "{e}");
+    }
+
+    #[test]
+    fn duplicate_codes_and_bad_directions_are_errors() {
+        let e = meta(&META.replace("b,B,1", "a,B,1")).unwrap_err().to_string();
+        assert!(e.starts_with("iMeta.csv:3: column `iCode`: duplicate code `a`"), "{e}");
+        let e = meta(&META.replace("b,B,1,P,-1", "b,B,1,P,2")).unwrap_err().to_string();
+        assert!(e.contains("expected direction 1 or -1"), "{e}");
+    }
+
+    #[test]
+    fn data_with_text_in_numeric_cell_names_line_and_column() {
+        let fw = meta(META).unwrap();
+        let data = "uCode,uName,a,b,c,pop,g\nX,x,1,2,3,10,G1\nY,y,1,two,3,10,G2\n";
+        let t = Table::from_csv("iData.csv", data.as_bytes()).unwrap();
+        let e = read_data(&t, &fw).unwrap_err().to_string();
+        assert_eq!(e, "iData.csv:3: column `b`: expected a number, found `two`");
+    }
+
+    #[test]
+    fn data_rows_are_sorted_and_duplicates_rejected() {
+        let fw = meta(META).unwrap();
+        let t = Table::from_csv("iData.csv", b"uCode,a,b,c,pop\nZ,1,2,3,1\nA,4,5,6,1\n").unwrap();
+        let (units, raw) = read_data(&t, &fw).unwrap();
+        assert_eq!(units.codes, ["A", "Z"]);
+        assert_eq!(raw.column("a").unwrap(), &[4.0, 1.0]);
+        let t = Table::from_csv("iData.csv", b"uCode,a,b,c,pop\nZ,1,2,3,1\nZ,4,5,6,1\n").unwrap();
+        let e = read_data(&t, &fw).unwrap_err().to_string();
+        assert!(e.starts_with("iData.csv:3: column `uCode`: duplicate unit code `Z`"), "{e}");
+    }
+
+    #[test]
+    fn orphan_columns_and_missing_indicators_are_errors() {
+        let fw = meta(META).unwrap();
+        let t = Table::from_csv("iData.csv", b"uCode,a,b,c,pop,zz\nZ,1,2,3,1,1\n").unwrap();
+        let e = read_data(&t, &fw).unwrap_err().to_string();
+        assert!(e.contains("column `zz`: column is not declared in iMeta"), "{e}");
+        let t = Table::from_csv("iData.csv", b"uCode,a,b,pop\nZ,1,2,1\n").unwrap();
+        let e = read_data(&t, &fw).unwrap_err().to_string();
+        assert!(e.contains("indicator `c` is declared in iMeta but has no column"), "{e}");
+    }
+}

@@ -1,0 +1,262 @@
+//! Small statistics on columns with missing values, written to agree with R.
+//!
+//! Missing values are `NaN` everywhere in this crate (R's `NA` and `NaN` both
+//! count as missing, as `is.na()` does in R). R accumulates sums in extended
+//! precision; plain `f64` summation differs from it by up to about 1e-14, so
+//! every sum here is compensated (Neumaier), which agrees with R to the last bit
+//! on ordinary data.
+
+/// Compensated (Neumaier) sum of an iterator of values.
+pub fn sum<I: IntoIterator<Item = f64>>(values: I) -> f64 {
+    let mut s = 0.0_f64;
+    let mut c = 0.0_f64;
+    for x in values {
+        let t = s + x;
+        if s.abs() >= x.abs() {
+            c += (s - t) + x;
+        } else {
+            c += (x - t) + s;
+        }
+        s = t;
+    }
+    s + c
+}
+
+/// Whether a value is missing (`NaN`).
+#[inline]
+pub fn is_missing(x: f64) -> bool {
+    x.is_nan()
+}
+
+/// The non-missing values of a column.
+pub fn present(x: &[f64]) -> Vec<f64> {
+    x.iter().copied().filter(|v| !v.is_nan()).collect()
+}
+
+/// Number of non-missing values.
+pub fn count(x: &[f64]) -> usize {
+    x.iter().filter(|v| !v.is_nan()).count()
+}
+
+/// Mean of the non-missing values, computed as R's `mean(x, na.rm = TRUE)`:
+/// a first pass, then a correction pass. `NaN` when nothing is present.
+pub fn mean(x: &[f64]) -> f64 {
+    let n = count(x);
+    if n == 0 {
+        return f64::NAN;
+    }
+    let nf = n as f64;
+    let m = sum(x.iter().copied().filter(|v| !v.is_nan())) / nf;
+    if !m.is_finite() {
+        return m;
+    }
+    m + sum(x.iter().copied().filter(|v| !v.is_nan()).map(|v| v - m)) / nf
+}
+
+/// Sample variance (denominator n - 1) of the non-missing values.
+pub fn variance(x: &[f64]) -> f64 {
+    let n = count(x);
+    if n < 2 {
+        return f64::NAN;
+    }
+    let m = mean(x);
+    sum(x.iter().copied().filter(|v| !v.is_nan()).map(|v| (v - m) * (v - m))) / (n as f64 - 1.0)
+}
+
+/// Sample standard deviation (denominator n - 1), as R's `sd(x, na.rm = TRUE)`.
+pub fn sd(x: &[f64]) -> f64 {
+    variance(x).sqrt()
+}
+
+/// Median of the non-missing values (mean of the two middle values for an even
+/// count), as R's `median(x, na.rm = TRUE)`. `NaN` when nothing is present.
+pub fn median(x: &[f64]) -> f64 {
+    let mut v = present(x);
+    median_in_place(&mut v)
+}
+
+/// Median of a vector without missing values; reorders the vector.
+pub fn median_in_place(v: &mut [f64]) -> f64 {
+    let n = v.len();
+    if n == 0 {
+        return f64::NAN;
+    }
+    v.sort_unstable_by(f64::total_cmp);
+    if n % 2 == 1 {
+        v[n / 2]
+    } else {
+        // R: mean(sort(x, partial = half + 0:1)[half + 0:1])
+        mean(&v[n / 2 - 1..n / 2 + 1])
+    }
+}
+
+/// Minimum of the non-missing values (`NaN` when none).
+pub fn min(x: &[f64]) -> f64 {
+    x.iter()
+        .copied()
+        .filter(|v| !v.is_nan())
+        .fold(f64::NAN, |a, b| if a.is_nan() || b < a { b } else { a })
+}
+
+/// Maximum of the non-missing values (`NaN` when none).
+pub fn max(x: &[f64]) -> f64 {
+    x.iter()
+        .copied()
+        .filter(|v| !v.is_nan())
+        .fold(f64::NAN, |a, b| if a.is_nan() || b > a { b } else { a })
+}
+
+/// Adjusted skewness G1 (as `e1071::skewness(type = 2)`, used by COINr).
+/// Needs at least 3 present values, else `None`.
+pub fn skew(x: &[f64]) -> Option<f64> {
+    let v = present(x);
+    let n = v.len();
+    if n < 3 {
+        return None;
+    }
+    let m = mean(&v);
+    let d: Vec<f64> = v.iter().map(|x| x - m).collect();
+    let s2 = sum(d.iter().map(|x| x * x));
+    let s3 = sum(d.iter().map(|x| x * x * x));
+    let nf = n as f64;
+    let y = nf.sqrt() * s3 / s2.powf(1.5);
+    Some(y * (nf * (nf - 1.0)).sqrt() / (nf - 2.0))
+}
+
+/// Adjusted excess kurtosis G2 (as `e1071::kurtosis(type = 2)`, used by COINr).
+/// Needs at least 4 present values, else `None`.
+pub fn kurtosis(x: &[f64]) -> Option<f64> {
+    let v = present(x);
+    let n = v.len();
+    if n < 4 {
+        return None;
+    }
+    let m = mean(&v);
+    let d: Vec<f64> = v.iter().map(|x| x - m).collect();
+    let s2 = sum(d.iter().map(|x| x * x));
+    let s4 = sum(d.iter().map(|x| x * x * x * x));
+    let nf = n as f64;
+    let r = nf * s4 / (s2 * s2);
+    Some(((nf + 1.0) * (r - 3.0) + 6.0) * (nf - 1.0) / ((nf - 2.0) * (nf - 3.0)))
+}
+
+/// How ties share ranks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ties {
+    /// Tied values all take the lowest rank of the tie ("sport" ranking; COINr's default).
+    Min,
+    /// Tied values all take the highest rank of the tie.
+    Max,
+    /// Tied values take the mean of their ranks (used for Spearman correlation).
+    Average,
+}
+
+/// Ranks of the values in ascending order (smallest value = 1), as R's
+/// `rank(x, ties.method, na.last = "keep")`: missing values keep `NaN`.
+pub fn rank(x: &[f64], ties: Ties) -> Vec<f64> {
+    let mut idx: Vec<usize> = (0..x.len()).filter(|&i| !x[i].is_nan()).collect();
+    idx.sort_by(|&a, &b| x[a].total_cmp(&x[b]).then(a.cmp(&b)));
+    let mut out = vec![f64::NAN; x.len()];
+    let mut start = 0;
+    while start < idx.len() {
+        let mut end = start + 1;
+        // -0.0 and 0.0 compare equal in R.
+        while end < idx.len() && x[idx[end]] == x[idx[start]] {
+            end += 1;
+        }
+        let r = match ties {
+            Ties::Min => (start + 1) as f64,
+            Ties::Max => end as f64,
+            Ties::Average => (start + 1 + end) as f64 / 2.0,
+        };
+        for &i in &idx[start..end] {
+            out[i] = r;
+        }
+        start = end;
+    }
+    out
+}
+
+/// Ranks in descending order (highest value = rank 1), ties take the best
+/// rank: COINr's `rank_df()`.
+pub fn rank_descending(x: &[f64]) -> Vec<f64> {
+    let neg: Vec<f64> = x.iter().map(|v| -v).collect();
+    rank(&neg, Ties::Min)
+}
+
+/// Pearson correlation over pairwise-complete observations.
+pub fn pearson(x: &[f64], y: &[f64]) -> f64 {
+    let (a, b): (Vec<f64>, Vec<f64>) = x
+        .iter()
+        .zip(y)
+        .filter(|(a, b)| !a.is_nan() && !b.is_nan())
+        .map(|(a, b)| (*a, *b))
+        .unzip();
+    if a.len() < 2 {
+        return f64::NAN;
+    }
+    let ma = mean(&a);
+    let mb = mean(&b);
+    let sab = sum(a.iter().zip(&b).map(|(x, y)| (x - ma) * (y - mb)));
+    let saa = sum(a.iter().map(|x| (x - ma) * (x - ma)));
+    let sbb = sum(b.iter().map(|y| (y - mb) * (y - mb)));
+    sab / (saa.sqrt() * sbb.sqrt())
+}
+
+/// Spearman rank correlation over pairwise-complete observations.
+pub fn spearman(x: &[f64], y: &[f64]) -> f64 {
+    let (a, b): (Vec<f64>, Vec<f64>) = x
+        .iter()
+        .zip(y)
+        .filter(|(a, b)| !a.is_nan() && !b.is_nan())
+        .map(|(a, b)| (*a, *b))
+        .unzip();
+    pearson(&rank(&a, Ties::Average), &rank(&b, Ties::Average))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn compensated_sum_recovers_cancelled_terms() {
+        assert_eq!(sum([1e16, 1.0, -1e16]), 1.0);
+    }
+
+    #[test]
+    fn median_of_even_count_is_mean_of_middle_values() {
+        assert_eq!(median(&[4.0, f64::NAN, 1.0, 3.0, 2.0]), 2.5);
+        assert_eq!(median(&[5.0, 1.0, 3.0]), 3.0);
+        assert!(median(&[f64::NAN]).is_nan());
+    }
+
+    #[test]
+    fn ranks_follow_r_rank_min_and_keep_missing() {
+        // R: rank(c(3,1,4,1,5,NA,9,2,6,5), ties.method = "min", na.last = "keep")
+        let x = [3.0, 1.0, 4.0, 1.0, 5.0, f64::NAN, 9.0, 2.0, 6.0, 5.0];
+        let r = rank(&x, Ties::Min);
+        let expect = [4.0, 1.0, 5.0, 1.0, 6.0, f64::NAN, 9.0, 3.0, 8.0, 6.0];
+        for (a, b) in r.iter().zip(expect) {
+            assert!(a == &b || (a.is_nan() && b.is_nan()), "{r:?}");
+        }
+        let avg = rank(&x, Ties::Average);
+        assert_eq!(avg[1], 1.5);
+        assert_eq!(avg[4], 6.5);
+    }
+
+    #[test]
+    fn skew_and_kurtosis_need_enough_points() {
+        assert!(skew(&[1.0, 2.0]).is_none());
+        assert!(kurtosis(&[1.0, 2.0, 3.0]).is_none());
+        // Symmetric data has zero skew.
+        assert!(skew(&[1.0, 2.0, 3.0]).unwrap().abs() < 1e-15);
+    }
+
+    #[test]
+    fn pearson_of_linear_relation_is_one() {
+        let x = [1.0, 2.0, 3.0, f64::NAN];
+        let y = [2.0, 4.0, 6.0, 1.0];
+        assert!((pearson(&x, &y) - 1.0).abs() < 1e-15);
+        assert!((spearman(&x, &[3.0, 2.0, 1.0, 0.0]) + 1.0).abs() < 1e-15);
+    }
+}

@@ -1,0 +1,235 @@
+//! Reading and writing the tables the engine works with.
+//!
+//! A [`Table`] is a header plus rows of text cells, each row remembering its
+//! line in the source file so that errors can point at it. Tables are read
+//! from CSV (comma-separated, optionally quoted, UTF-8 with or without BOM) or
+//! from the first worksheet of an `.xlsx` workbook. Writing is CSV only, with
+//! numbers in their shortest round-trip form and missing values as empty cells.
+
+use std::path::Path;
+
+use crate::error::{Error, Location, Result};
+
+/// A rectangular table of text cells read from a file.
+#[derive(Debug, Clone)]
+pub struct Table {
+    /// How the source is named in error messages (usually the path).
+    pub file: String,
+    /// Column names.
+    pub headers: Vec<String>,
+    /// Rows: the 1-based line of the row in the source and its cells (padded
+    /// with empty cells to the header's width).
+    pub rows: Vec<(u64, Vec<String>)>,
+}
+
+impl Table {
+    /// Reads a table from a path, choosing the format by extension
+    /// (`.xlsx`/`.xlsm` read the first worksheet; anything else is CSV).
+    pub fn read(path: &Path) -> Result<Table> {
+        let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
+        if ext == "xlsx" || ext == "xlsm" {
+            read_xlsx(path)
+        } else {
+            let bytes = std::fs::read(path).map_err(|e| Error::Read {
+                file: path.display().to_string(),
+                message: e.to_string(),
+            })?;
+            Table::from_csv(&path.display().to_string(), &bytes)
+        }
+    }
+
+    /// Parses CSV bytes. `file` names the source in errors.
+    pub fn from_csv(file: &str, bytes: &[u8]) -> Result<Table> {
+        let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+        let text = std::str::from_utf8(bytes).map_err(|e| {
+            let line = bytes[..e.valid_up_to()].iter().filter(|&&b| b == b'\n').count() as u64 + 1;
+            Error::input(Location::file(file).line(line), "the file is not valid UTF-8 text")
+        })?;
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(text.as_bytes());
+        let mut headers = Vec::new();
+        let mut rows = Vec::new();
+        for (i, rec) in reader.records().enumerate() {
+            let rec = rec.map_err(|e| {
+                let line = e.position().map(|p| p.line()).unwrap_or(i as u64 + 1);
+                Error::input(Location::file(file).line(line), format!("malformed CSV: {e}"))
+            })?;
+            let line = rec.position().map(|p| p.line()).unwrap_or(i as u64 + 1);
+            let cells: Vec<String> = rec.iter().map(|s| s.trim().to_string()).collect();
+            if i == 0 {
+                headers = cells;
+                continue;
+            }
+            if cells.iter().all(|c| c.is_empty()) {
+                continue;
+            }
+            rows.push((line, cells));
+        }
+        if headers.is_empty() {
+            return Err(Error::input(Location::file(file), "the file is empty: expected a header row"));
+        }
+        let mut table = Table { file: file.to_string(), headers, rows };
+        table.normalise_width()?;
+        Ok(table)
+    }
+
+    fn normalise_width(&mut self) -> Result<()> {
+        let width = self.headers.len();
+        for (line, cells) in &mut self.rows {
+            if cells.len() > width {
+                let extra = &cells[width..];
+                if extra.iter().any(|c| !c.is_empty()) {
+                    return Err(Error::input(
+                        Location::file(&self.file).line(*line),
+                        format!("the row has {} cells but the header has {width} columns", cells.len()),
+                    ));
+                }
+                cells.truncate(width);
+            }
+            cells.resize(width, String::new());
+        }
+        for (i, h) in self.headers.iter().enumerate() {
+            if self.headers[..i].contains(h) {
+                return Err(Error::input(
+                    Location::file(&self.file).line(1).column(h),
+                    "the column name appears twice in the header",
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// Index of a column by name.
+    pub fn column_index(&self, name: &str) -> Option<usize> {
+        self.headers.iter().position(|h| h == name)
+    }
+
+    /// Index of a column that must exist.
+    pub fn require_column(&self, name: &str) -> Result<usize> {
+        self.column_index(name).ok_or_else(|| {
+            Error::input(
+                Location::file(&self.file).line(1),
+                format!("missing column `{name}` (the header has: {})", self.headers.join(", ")),
+            )
+        })
+    }
+
+    /// The location of a cell.
+    pub fn at(&self, line: u64, column: usize) -> Location {
+        Location::file(&self.file).line(line).column(&self.headers[column])
+    }
+}
+
+/// Parses a numeric cell. Empty, `NA`, `NaN` and `#N/A` are missing (`NaN`);
+/// `Inf`/`-Inf` are accepted.
+pub fn parse_number(cell: &str) -> Option<f64> {
+    let s = cell.trim();
+    if s.is_empty() || s == "NA" || s == "NaN" || s == "nan" || s == "#N/A" {
+        return Some(f64::NAN);
+    }
+    match s {
+        "Inf" | "inf" | "+Inf" => return Some(f64::INFINITY),
+        "-Inf" | "-inf" => return Some(f64::NEG_INFINITY),
+        _ => {}
+    }
+    let v: f64 = s.parse().ok()?;
+    if v.is_nan() { None } else { Some(v) }
+}
+
+fn read_xlsx(path: &Path) -> Result<Table> {
+    use calamine::{Data, Reader, Xlsx, open_workbook};
+    let file = path.display().to_string();
+    let mut wb: Xlsx<_> = open_workbook(path)
+        .map_err(|e: calamine::XlsxError| Error::Read { file: file.clone(), message: e.to_string() })?;
+    let sheet = wb
+        .sheet_names()
+        .first()
+        .cloned()
+        .ok_or_else(|| Error::input(Location::file(&file), "the workbook has no worksheet"))?;
+    let range = wb
+        .worksheet_range(&sheet)
+        .map_err(|e| Error::Read { file: file.clone(), message: e.to_string() })?;
+    let file = format!("{file}[{sheet}]");
+    let start_row = range.start().map(|(r, _)| r as u64).unwrap_or(0);
+    let mut headers = Vec::new();
+    let mut rows = Vec::new();
+    for (i, row) in range.rows().enumerate() {
+        let line = start_row + i as u64 + 1;
+        let cells: Vec<String> = row
+            .iter()
+            .map(|c| match c {
+                Data::Empty => String::new(),
+                Data::String(s) => s.trim().to_string(),
+                Data::Float(f) => format_number(*f),
+                Data::Int(i) => i.to_string(),
+                Data::Bool(b) => if *b { "TRUE".into() } else { "FALSE".into() },
+                Data::DateTime(d) => format_number(d.as_f64()),
+                Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
+                Data::Error(e) => format!("#{e:?}"),
+            })
+            .collect();
+        if i == 0 {
+            headers = cells;
+        } else if cells.iter().any(|c| !c.is_empty()) {
+            rows.push((line, cells));
+        }
+    }
+    if headers.is_empty() {
+        return Err(Error::input(Location::file(&file), "the worksheet is empty: expected a header row"));
+    }
+    let mut table = Table { file, headers, rows };
+    while table.headers.last().is_some_and(|h| h.is_empty()) {
+        table.headers.pop();
+    }
+    table.normalise_width()?;
+    Ok(table)
+}
+
+/// Formats a number in its shortest round-trip form; missing is the empty
+/// string, infinities are `Inf` and `-Inf` (as R writes them).
+pub fn format_number(x: f64) -> String {
+    if x.is_nan() {
+        String::new()
+    } else if x == f64::INFINITY {
+        "Inf".into()
+    } else if x == f64::NEG_INFINITY {
+        "-Inf".into()
+    } else {
+        // Rust's Display for f64 is the shortest representation that
+        // round-trips, never in exponent form.
+        format!("{x}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_rows_remember_their_lines() {
+        let t = Table::from_csv("t.csv", b"\xEF\xBB\xBFa,b\n1,2\n\n\"x\ny\",3\n").unwrap();
+        assert_eq!(t.headers, ["a", "b"]);
+        assert_eq!(t.rows[0].0, 2);
+        assert_eq!(t.rows[1].0, 4);
+        assert_eq!(t.rows[1].1[0], "x\ny");
+    }
+
+    #[test]
+    fn duplicate_header_is_an_error_naming_the_column() {
+        let e = Table::from_csv("t.csv", b"a,a\n1,2\n").unwrap_err().to_string();
+        assert_eq!(e, "t.csv:1: column `a`: the column name appears twice in the header");
+    }
+
+    #[test]
+    fn numbers_round_trip_and_missing_is_empty() {
+        for x in [0.1, 1.0 / 3.0, 7.3047640505601985e-06, -0.0, 1e300] {
+            assert_eq!(parse_number(&format_number(x)), Some(x));
+        }
+        assert_eq!(format_number(f64::NAN), "");
+        assert_eq!(format_number(f64::INFINITY), "Inf");
+        assert!(parse_number("NA").unwrap().is_nan());
+        assert_eq!(parse_number("abc"), None);
+    }
+}
