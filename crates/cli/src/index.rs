@@ -79,12 +79,15 @@ fn run_pipeline(inputs: &Inputs) -> Result<Build> {
 
 fn create(dir: &Path, name: &str) -> Result<BufWriter<File>> {
     let path = dir.join(name);
-    Ok(BufWriter::new(File::create(&path).with_context(|| format!("cannot create {}", path.display()))?))
+    Ok(BufWriter::new(File::create(&path).with_context(|| {
+        format!("cannot create {}", path.display())
+    })?))
 }
 
 fn build(a: BuildArgs) -> Result<ExitCode> {
     let build = run_pipeline(&a.inputs)?;
-    std::fs::create_dir_all(&a.out).with_context(|| format!("cannot create {}", a.out.display()))?;
+    std::fs::create_dir_all(&a.out)
+        .with_context(|| format!("cannot create {}", a.out.display()))?;
     for d in &build.data_sets {
         d.write_csv(create(&a.out, &format!("{}.csv", d.name))?)?;
     }
@@ -109,8 +112,18 @@ fn build(a: BuildArgs) -> Result<ExitCode> {
 fn write_treatment(build: &Build, out: impl Write) -> Result<()> {
     let mut w = csv::Writer::from_writer(out);
     w.write_record([
-        "iCode", "Skew0", "Kurt0", "Pass0", "Winsorised", "Skew1", "Kurt1", "Pass1", "LogTransformed", "Skew2",
-        "Kurt2", "Pass2",
+        "iCode",
+        "Skew0",
+        "Kurt0",
+        "Pass0",
+        "Winsorised",
+        "Skew1",
+        "Kurt1",
+        "Pass1",
+        "LogTransformed",
+        "Skew2",
+        "Kurt2",
+        "Pass2",
     ])?;
     for r in &build.treatment {
         let mut rec = vec![r.code.clone()];
@@ -119,13 +132,22 @@ fn write_treatment(build: &Build, out: impl Write) -> Result<()> {
                 rec.push(r.winsorised.map(|n| n.to_string()).unwrap_or_default());
             }
             if i == 2 {
-                rec.push(if r.log_transformed { "TRUE".into() } else { "FALSE".into() });
+                rec.push(if r.log_transformed {
+                    "TRUE".into()
+                } else {
+                    "FALSE".into()
+                });
             }
             match r.checks.get(i) {
                 Some(c) => {
                     rec.push(format_number(c.skew));
                     rec.push(format_number(c.kurtosis));
-                    rec.push(c.pass.map(|p| if p { "TRUE" } else { "FALSE" }).unwrap_or("NA").into());
+                    rec.push(
+                        c.pass
+                            .map(|p| if p { "TRUE" } else { "FALSE" })
+                            .unwrap_or("NA")
+                            .into(),
+                    );
                 }
                 None => rec.extend([String::new(), String::new(), String::new()]),
             }
@@ -155,13 +177,21 @@ fn analyse(a: AnalyseArgs) -> Result<ExitCode> {
     let pca = analysis::pca_by_group(norm, fw, 1).ok();
     let eff = analysis::effective_weights(fw, &build.weights);
     let sw = match &a.unit {
-        Some(u) => Some(analysis::strengths_and_weaknesses(raw, fw, u, 5, true)?),
+        Some(u) => Some(analysis::strengths_and_weaknesses(
+            raw,
+            fw,
+            u,
+            analysis::StrengthParams::default(),
+        )?),
         None => None,
     };
     match &a.out {
         None => {
             let mut o = std::io::stdout().lock();
-            writeln!(o, "Cronbach's alpha of each level-2 group (normalised data):")?;
+            writeln!(
+                o,
+                "Cronbach's alpha of each level-2 group (normalised data):"
+            )?;
             for (g, v) in &cronbach {
                 writeln!(o, "  {g:<20} {v:.3}")?;
             }
@@ -171,34 +201,95 @@ fn analyse(a: AnalyseArgs) -> Result<ExitCode> {
                     writeln!(o, "  {g:<20} {:.3}", r.variance_shares()[0])?;
                 }
             }
-            let flagged: Vec<&str> = stats.iter().filter(|s| s.outliers).map(|s| s.code.as_str()).collect();
-            writeln!(o, "Indicators with outliers (|skew| > 2 and kurtosis > 3.5): {}", flagged.join(", "))?;
+            let flagged: Vec<&str> = stats
+                .iter()
+                .filter(|s| s.outliers)
+                .map(|s| s.code.as_str())
+                .collect();
+            writeln!(
+                o,
+                "Indicators with outliers (|skew| > 2 and kurtosis > 3.5): {}",
+                flagged.join(", ")
+            )?;
             if let (Some((s, w)), Some(u)) = (&sw, &a.unit) {
-                writeln!(o, "Strengths of {u}: {}", s.iter().map(|x| format!("{} (rank {})", x.code, x.rank)).collect::<Vec<_>>().join(", "))?;
-                writeln!(o, "Weaknesses of {u}: {}", w.iter().map(|x| format!("{} (rank {})", x.code, x.rank)).collect::<Vec<_>>().join(", "))?;
+                writeln!(
+                    o,
+                    "Strengths of {u}: {}",
+                    s.iter()
+                        .map(|x| format!("{} (rank {})", x.code, x.rank))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )?;
+                writeln!(
+                    o,
+                    "Weaknesses of {u}: {}",
+                    w.iter()
+                        .map(|x| format!("{} (rank {})", x.code, x.rank))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )?;
             }
         }
         Some(dir) => {
             std::fs::create_dir_all(dir)?;
             let mut w = csv::Writer::from_writer(create(dir, "stats.csv")?);
             w.write_record([
-                "iCode", "Min", "Max", "Mean", "Median", "Std", "Skew", "Kurt", "N.Avail", "N.NonZero", "N.Unique",
-                "N.Same", "Frc.Avail", "Frc.NonZero", "Frc.Unique", "Frc.Same", "Outliers",
+                "iCode",
+                "Min",
+                "Max",
+                "Mean",
+                "Median",
+                "Std",
+                "Skew",
+                "Kurt",
+                "N.Avail",
+                "N.NonZero",
+                "N.Unique",
+                "N.Same",
+                "Frc.Avail",
+                "Frc.NonZero",
+                "Frc.Unique",
+                "Frc.Same",
+                "Outliers",
             ])?;
             for s in &stats {
                 let f = format_number;
                 w.write_record([
-                    s.code.clone(), f(s.min), f(s.max), f(s.mean), f(s.median), f(s.sd), f(s.skew), f(s.kurtosis),
-                    s.n_present.to_string(), s.n_nonzero.to_string(), s.n_unique.to_string(), s.n_same.to_string(),
-                    f(s.share_present), f(s.share_nonzero), f(s.share_unique), f(s.share_same), s.outliers.to_string(),
+                    s.code.clone(),
+                    f(s.min),
+                    f(s.max),
+                    f(s.mean),
+                    f(s.median),
+                    f(s.sd),
+                    f(s.skew),
+                    f(s.kurtosis),
+                    s.n_present.to_string(),
+                    s.n_nonzero.to_string(),
+                    s.n_unique.to_string(),
+                    s.n_same.to_string(),
+                    f(s.share_present),
+                    f(s.share_nonzero),
+                    f(s.share_unique),
+                    f(s.share_same),
+                    s.outliers.to_string(),
                 ])?;
             }
             w.flush()?;
             let mut w = csv::Writer::from_writer(create(dir, "correlations.csv")?);
             w.write_record(["Level", "Method", "Parent", "Code", "Correlation"])?;
             for (l, m, p) in &corr {
-                let m = if *m == Correlation::Pearson { "pearson" } else { "spearman" };
-                w.write_record([l.to_string(), m.to_string(), p.a.clone(), p.b.clone(), format_number(p.r)])?;
+                let m = if *m == Correlation::Pearson {
+                    "pearson"
+                } else {
+                    "spearman"
+                };
+                w.write_record([
+                    l.to_string(),
+                    m.to_string(),
+                    p.a.clone(),
+                    p.b.clone(),
+                    format_number(p.r),
+                ])?;
             }
             w.flush()?;
             let mut w = csv::Writer::from_writer(create(dir, "cronbach.csv")?);
@@ -212,7 +303,12 @@ fn analyse(a: AnalyseArgs) -> Result<ExitCode> {
                 w.write_record(["group", "iCode", "PC1_loading", "PC1_variance_share"])?;
                 for (g, r) in p {
                     for (c, l) in r.codes.iter().zip(&r.loadings[0]) {
-                        w.write_record([g.clone(), c.clone(), format_number(*l), format_number(r.variance_shares()[0])])?;
+                        w.write_record([
+                            g.clone(),
+                            c.clone(),
+                            format_number(*l),
+                            format_number(r.variance_shares()[0]),
+                        ])?;
                     }
                 }
                 w.flush()?;
@@ -221,7 +317,12 @@ fn analyse(a: AnalyseArgs) -> Result<ExitCode> {
             w.write_record(["iCode", "Level", "Weight", "EffWeight"])?;
             for (c, e) in &eff {
                 let level = fw.get(c).map(|n| n.level).unwrap_or(0);
-                w.write_record([c.clone(), level.to_string(), format_number(build.weights.get(c)), format_number(*e)])?;
+                w.write_record([
+                    c.clone(),
+                    level.to_string(),
+                    format_number(build.weights.get(c)),
+                    format_number(*e),
+                ])?;
             }
             w.flush()?;
             if let Some((s, wk)) = &sw {

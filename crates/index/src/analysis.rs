@@ -8,8 +8,8 @@ use std::collections::HashMap;
 use crate::dataset::DataSet;
 use crate::error::{Error, Result};
 use crate::model::{Framework, collate};
-use crate::steps::aggregate::Weights;
 use crate::stats;
+use crate::steps::aggregate::Weights;
 
 /// Correlation method.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -41,26 +41,48 @@ pub struct CorrelationPair {
 
 /// Correlations of each code at `level` with its parent (COINr's
 /// `get_corr(Levels = c(level, level + 1), withparent = TRUE)`).
-pub fn correlations_with_parent(data: &DataSet, fw: &Framework, level: u32, method: Correlation) -> Vec<CorrelationPair> {
+pub fn correlations_with_parent(
+    data: &DataSet,
+    fw: &Framework,
+    level: u32,
+    method: Correlation,
+) -> Vec<CorrelationPair> {
     let mut out = Vec::new();
     for n in fw.at_level(level) {
         let Some(p) = &n.parent else { continue };
         if let (Some(x), Some(y)) = (data.column(p), data.column(&n.code)) {
-            out.push(CorrelationPair { a: p.clone(), b: n.code.clone(), r: correlation(x, y, method) });
+            out.push(CorrelationPair {
+                a: p.clone(),
+                b: n.code.clone(),
+                r: correlation(x, y, method),
+            });
         }
     }
     out
 }
 
 /// The full correlation matrix between the codes of `level`, as pairs.
-pub fn correlations_within_level(data: &DataSet, fw: &Framework, level: u32, method: Correlation) -> Vec<CorrelationPair> {
+pub fn correlations_within_level(
+    data: &DataSet,
+    fw: &Framework,
+    level: u32,
+    method: Correlation,
+) -> Vec<CorrelationPair> {
     let codes: Vec<&str> = fw.at_level(level).map(|n| n.code.as_str()).collect();
     let mut out = Vec::new();
     for a in &codes {
         for b in &codes {
             if let (Some(x), Some(y)) = (data.column(a), data.column(b)) {
-                let r = if a == b { 1.0 } else { correlation(x, y, method) };
-                out.push(CorrelationPair { a: a.to_string(), b: b.to_string(), r });
+                let r = if a == b {
+                    1.0
+                } else {
+                    correlation(x, y, method)
+                };
+                out.push(CorrelationPair {
+                    a: a.to_string(),
+                    b: b.to_string(),
+                    r,
+                });
             }
         }
     }
@@ -90,8 +112,12 @@ pub fn cronbach_alpha(columns: &[&[f64]]) -> f64 {
 }
 
 fn covariance(x: &[f64], y: &[f64]) -> f64 {
-    let (a, b): (Vec<f64>, Vec<f64>) =
-        x.iter().zip(y).filter(|(a, b)| !a.is_nan() && !b.is_nan()).map(|(a, b)| (*a, *b)).unzip();
+    let (a, b): (Vec<f64>, Vec<f64>) = x
+        .iter()
+        .zip(y)
+        .filter(|(a, b)| !a.is_nan() && !b.is_nan())
+        .map(|(a, b)| (*a, *b))
+        .unzip();
     if a.len() < 2 {
         return f64::NAN;
     }
@@ -103,7 +129,11 @@ fn covariance(x: &[f64], y: &[f64]) -> f64 {
 pub fn cronbach_by_group(data: &DataSet, fw: &Framework, level: u32) -> Vec<(String, f64)> {
     fw.at_level(level + 1)
         .map(|p| {
-            let cols: Vec<&[f64]> = fw.children(&p.code).iter().filter_map(|c| data.column(&c.code)).collect();
+            let cols: Vec<&[f64]> = fw
+                .children(&p.code)
+                .iter()
+                .filter_map(|c| data.column(&c.code))
+                .collect();
             (p.code.clone(), cronbach_alpha(&cols))
         })
         .collect()
@@ -135,10 +165,15 @@ impl Pca {
 /// here it is chosen so that its loadings sum to a positive number.
 pub fn pca(codes: &[String], columns: &[&[f64]]) -> Result<Pca> {
     let n = columns.first().map(|c| c.len()).unwrap_or(0);
-    let rows: Vec<usize> = (0..n).filter(|&r| columns.iter().all(|c| !c[r].is_nan())).collect();
+    let rows: Vec<usize> = (0..n)
+        .filter(|&r| columns.iter().all(|c| !c[r].is_nan()))
+        .collect();
     let k = columns.len();
     if k == 0 || rows.len() < 2 {
-        return Err(Error::step("pca", "PCA needs at least one variable and two complete rows"));
+        return Err(Error::step(
+            "pca",
+            "PCA needs at least one variable and two complete rows",
+        ));
     }
     let z: Vec<Vec<f64>> = columns
         .iter()
@@ -149,7 +184,10 @@ pub fn pca(codes: &[String], columns: &[&[f64]]) -> Result<Pca> {
         })
         .collect();
     if z.iter().any(|c| c.iter().any(|v| !v.is_finite())) {
-        return Err(Error::step("pca", "a variable is constant on the complete rows: PCA needs variation"));
+        return Err(Error::step(
+            "pca",
+            "a variable is constant on the complete rows: PCA needs variation",
+        ));
     }
     let nn = rows.len() as f64 - 1.0;
     let mut corr = vec![vec![0.0; k]; k];
@@ -168,10 +206,19 @@ pub fn pca(codes: &[String], columns: &[&[f64]]) -> Result<Pca> {
         .iter()
         .map(|&i| {
             let v: Vec<f64> = (0..k).map(|r| vecs[r][i]).collect();
-            if v.iter().sum::<f64>() < 0.0 { v.iter().map(|x| -x).collect() } else { v }
+            if v.iter().sum::<f64>() < 0.0 {
+                v.iter().map(|x| -x).collect()
+            } else {
+                v
+            }
         })
         .collect();
-    Ok(Pca { codes: codes.to_vec(), eigenvalues, loadings, n_used: rows.len() })
+    Ok(Pca {
+        codes: codes.to_vec(),
+        eigenvalues,
+        loadings,
+        n_used: rows.len(),
+    })
 }
 
 /// Eigen-decomposition of a symmetric matrix by cyclic Jacobi rotations.
@@ -183,7 +230,10 @@ pub fn symmetric_eigen(mut a: Vec<Vec<f64>>) -> (Vec<f64>, Vec<Vec<f64>>) {
         row[i] = 1.0;
     }
     for _sweep in 0..100 {
-        let off: f64 = (0..n).flat_map(|i| (0..n).filter(move |&j| j != i).map(move |j| (i, j))).map(|(i, j)| a[i][j] * a[i][j]).sum();
+        let off: f64 = (0..n)
+            .flat_map(|i| (0..n).filter(move |&j| j != i).map(move |j| (i, j)))
+            .map(|(i, j)| a[i][j] * a[i][j])
+            .sum();
         if off < 1e-30 {
             break;
         }
@@ -227,9 +277,15 @@ pub fn pca_by_group(data: &DataSet, fw: &Framework, level: u32) -> Result<Vec<(S
             let codes: Vec<String> = kids.iter().map(|k| k.code.clone()).collect();
             let cols: Vec<&[f64]> = codes
                 .iter()
-                .map(|c| data.column(c).ok_or_else(|| Error::step("pca", format!("`{c}` is not in the data"))))
+                .map(|c| {
+                    data.column(c)
+                        .ok_or_else(|| Error::step("pca", format!("`{c}` is not in the data")))
+                })
                 .collect::<Result<_>>()?;
-            Ok((p.code.clone(), pca(&codes, &cols).map_err(|e| Error::step("pca", format!("{}: {e}", p.code)))?))
+            Ok((
+                p.code.clone(),
+                pca(&codes, &cols).map_err(|e| Error::step("pca", format!("{}: {e}", p.code)))?,
+            ))
         })
         .collect()
 }
@@ -262,7 +318,10 @@ pub fn effective_weights(fw: &Framework, weights: &Weights) -> Vec<(String, f64)
             eff.insert(n.code.clone(), e);
         }
     }
-    fw.nodes().iter().map(|n| (n.code.clone(), eff[&n.code])).collect()
+    fw.nodes()
+        .iter()
+        .map(|n| (n.code.clone(), eff[&n.code]))
+        .collect()
 }
 
 /// Descriptive statistics of one column (COINr's `get_stats` row).
@@ -362,29 +421,77 @@ pub struct Standing {
     pub value: f64,
 }
 
+/// Options of [`strengths_and_weaknesses`].
+///
+/// | Name | Default | Purpose |
+/// |---|---|---|
+/// | `n` | 5 | how many strengths and how many weaknesses |
+/// | `adjust_direction` | true | multiply by the direction before ranking (for raw data) |
+/// | `min_unique_share` | 0.2 | leave out indicators with a smaller share of distinct values (binary ones) |
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct StrengthParams {
+    /// Number of strengths and of weaknesses.
+    pub n: usize,
+    /// Multiply values by the direction before ranking.
+    pub adjust_direction: bool,
+    /// Minimum share of distinct values (COINr's `unq_discard`); `None` keeps all.
+    pub min_unique_share: Option<f64>,
+}
+
+impl Default for StrengthParams {
+    fn default() -> Self {
+        StrengthParams {
+            n: 5,
+            adjust_direction: true,
+            min_unique_share: Some(0.2),
+        }
+    }
+}
+
 /// A unit's strengths (best-ranked indicators) and weaknesses (worst-ranked),
-/// `n` of each, as COINr's `get_str_weak`: indicators where the unit is
-/// missing or holds the worst rank of all units are left out; ties keep the
-/// framework's order (by parent code, then iMeta order). With
-/// `adjust_direction`, values are multiplied by the direction before ranking
-/// (use it on raw data).
+/// as COINr's `get_str_weak`: indicators where the unit is missing, holds the
+/// worst rank of all units, or with too few distinct values are left out;
+/// ties keep the framework's order (by parent code, then iMeta order).
 pub fn strengths_and_weaknesses(
     data: &DataSet,
     fw: &Framework,
     unit: &str,
-    n: usize,
-    adjust_direction: bool,
+    params: StrengthParams,
 ) -> Result<(Vec<Standing>, Vec<Standing>)> {
-    let r = data
-        .unit_position(unit)
-        .ok_or_else(|| Error::step("analyse", format!("unit `{unit}` is not in the data set {}", data.name)))?;
+    let StrengthParams {
+        n,
+        adjust_direction,
+        min_unique_share,
+    } = params;
+    let r = data.unit_position(unit).ok_or_else(|| {
+        Error::step(
+            "analyse",
+            format!("unit `{unit}` is not in the data set {}", data.name),
+        )
+    })?;
     let mut inds: Vec<(usize, &crate::model::Indicator)> = fw.indicators().enumerate().collect();
     inds.sort_by(|(ia, a), (ib, b)| {
-        collate(a.parent.as_deref().unwrap_or(""), b.parent.as_deref().unwrap_or("")).then(ia.cmp(ib))
+        collate(
+            a.parent.as_deref().unwrap_or(""),
+            b.parent.as_deref().unwrap_or(""),
+        )
+        .then(ia.cmp(ib))
     });
     let mut cands = Vec::new();
     for (_, ind) in inds {
-        let Some(col) = data.column(&ind.code) else { continue };
+        let Some(col) = data.column(&ind.code) else {
+            continue;
+        };
+        if let Some(t) = min_unique_share {
+            // As R's length(unique(x)) / length(x): a missing value counts once.
+            let mut v = stats::present(col);
+            v.sort_by(f64::total_cmp);
+            v.dedup();
+            let distinct = v.len() + usize::from(col.iter().any(|x| x.is_nan()));
+            if distinct as f64 / col.len() as f64 <= t {
+                continue;
+            }
+        }
         let dir = if adjust_direction { ind.direction } else { 1.0 };
         let adj: Vec<f64> = col.iter().map(|v| v * dir).collect();
         let ranks = stats::rank_descending(&adj);
@@ -395,22 +502,37 @@ pub fn strengths_and_weaknesses(
         if rk == stats::max(&ranks) {
             continue;
         }
-        cands.push(Standing { code: ind.code.clone(), rank: rk, value: col[r] });
+        cands.push(Standing {
+            code: ind.code.clone(),
+            rank: rk,
+            value: col[r],
+        });
     }
     cands.sort_by(|a, b| a.rank.total_cmp(&b.rank));
     let strengths = cands.iter().take(n).cloned().collect();
-    let weaknesses = cands.iter().skip(cands.len().saturating_sub(n)).cloned().collect();
+    let weaknesses = cands
+        .iter()
+        .skip(cands.len().saturating_sub(n))
+        .cloned()
+        .collect();
     Ok((strengths, weaknesses))
 }
 
-/// Rounds to `digits` significant figures, as R's `signif`.
+/// Rounds to `digits` (≥ 1) significant figures exactly as R's `signif`:
+/// the value is scaled by a power of ten in double precision, then rounded
+/// half to even (so a median of 9.205 becomes 9.2, as in R).
 pub fn signif(x: f64, digits: i32) -> f64 {
     if x == 0.0 || !x.is_finite() {
         return x;
     }
-    let e = x.abs().log10().floor() as i32;
-    let scale = 10f64.powi(digits - 1 - e);
-    (x * scale).round() / scale
+    let e10 = digits.max(1) - 1 - x.abs().log10().floor() as i32;
+    if e10 > 0 {
+        let p = 10f64.powi(e10);
+        (x * p).round_ties_even() / p
+    } else {
+        let p = 10f64.powi(-e10);
+        (x / p).round_ties_even() * p
+    }
 }
 
 #[cfg(test)]
@@ -433,6 +555,7 @@ mod tests {
         assert_eq!(signif(0.0196078, 3), 0.0196);
         assert_eq!(signif(96312.0, 3), 96300.0);
         assert_eq!(signif(-0.30426, 3), -0.304);
+        assert_eq!(signif((9.2 + 9.21) / 2.0, 3), 9.2);
     }
 
     #[test]

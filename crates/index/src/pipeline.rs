@@ -132,7 +132,11 @@ pub struct AggregateSpec {
 
 impl Default for AggregateSpec {
     fn default() -> Self {
-        AggregateSpec { method: Aggregation::Arithmetic, weights: WeightSource::IMeta, min_data: None }
+        AggregateSpec {
+            method: Aggregation::Arithmetic,
+            weights: WeightSource::IMeta,
+            min_data: None,
+        }
     }
 }
 
@@ -157,8 +161,10 @@ impl Pipeline {
     /// Reads a pipeline from a TOML file. Relative weight files are resolved
     /// against the pipeline file's directory.
     pub fn from_file(path: &Path) -> Result<Pipeline> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| Error::Read { file: path.display().to_string(), message: e.to_string() })?;
+        let text = std::fs::read_to_string(path).map_err(|e| Error::Read {
+            file: path.display().to_string(),
+            message: e.to_string(),
+        })?;
         Pipeline::from_toml(&path.display().to_string(), &text, path.parent())
     }
 
@@ -166,9 +172,15 @@ impl Pipeline {
     /// where relative paths are resolved.
     pub fn from_toml(file: &str, text: &str, base: Option<&Path>) -> Result<Pipeline> {
         let raw: PipelineToml = toml::from_str(text).map_err(|e| {
-            let line = e.span().map(|s| text[..s.start].matches('\n').count() as u64 + 1);
+            let line = e
+                .span()
+                .map(|s| text[..s.start].matches('\n').count() as u64 + 1);
             Error::Config {
-                location: Location { file: file.to_string(), line, column: None },
+                location: Location {
+                    file: file.to_string(),
+                    line,
+                    column: None,
+                },
                 problem: e.message().to_string(),
             }
         })?;
@@ -177,20 +189,32 @@ impl Pipeline {
             Some(t) => {
                 let need_group = || {
                     t.group.clone().ok_or_else(|| {
-                        Error::config(file, "impute.group", format!("method `{}` needs a group column", t.method))
+                        Error::config(
+                            file,
+                            "impute.group",
+                            format!("method `{}` needs a group column", t.method),
+                        )
                     })
                 };
                 Some(match t.method.as_str() {
                     "mean" => Imputation::Mean,
                     "median" => Imputation::Median,
-                    "mean_group" => Imputation::GroupMean { group: need_group()? },
-                    "median_group" => Imputation::GroupMedian { group: need_group()? },
-                    "mean_row" => Imputation::RowMean { level: t.level.unwrap_or(2) },
+                    "mean_group" => Imputation::GroupMean {
+                        group: need_group()?,
+                    },
+                    "median_group" => Imputation::GroupMedian {
+                        group: need_group()?,
+                    },
+                    "mean_row" => Imputation::RowMean {
+                        level: t.level.unwrap_or(2),
+                    },
                     other => {
                         return Err(Error::config(
                             file,
                             "impute.method",
-                            format!("unknown method `{other}`: expected mean, median, mean_group, median_group or mean_row"),
+                            format!(
+                                "unknown method `{other}`: expected mean, median, mean_group, median_group or mean_row"
+                            ),
                         ));
                     }
                 })
@@ -198,7 +222,11 @@ impl Pipeline {
         };
         let screen = match raw.screen {
             Some(s) if !(0.0..=1.0).contains(&s.min_data) => {
-                return Err(Error::config(file, "screen.min_data", format!("expected a share between 0 and 1, found {}", s.min_data)));
+                return Err(Error::config(
+                    file,
+                    "screen.min_data",
+                    format!("expected a share between 0 and 1, found {}", s.min_data),
+                ));
             }
             s => s.map(|s| s.min_data),
         };
@@ -213,7 +241,11 @@ impl Pipeline {
         });
         if let Some(t) = &treat {
             if !(t.skew > 0.0) {
-                return Err(Error::config(file, "treat.skew", "expected a positive threshold"));
+                return Err(Error::config(
+                    file,
+                    "treat.skew",
+                    "expected a positive threshold",
+                ));
             }
         }
         let normalise = match raw.normalise {
@@ -228,9 +260,15 @@ impl Pipeline {
                     "geometric" => Aggregation::Geometric,
                     "harmonic" => Aggregation::Harmonic,
                     "generalised" | "generalized" => {
-                        let p = a.p.ok_or_else(|| Error::config(file, "aggregate.p", "the generalised mean needs p"))?;
+                        let p = a.p.ok_or_else(|| {
+                            Error::config(file, "aggregate.p", "the generalised mean needs p")
+                        })?;
                         if p == 0.0 {
-                            return Err(Error::config(file, "aggregate.p", "p must not be 0 (use method = \"geometric\")"));
+                            return Err(Error::config(
+                                file,
+                                "aggregate.p",
+                                "p must not be 0 (use method = \"geometric\")",
+                            ));
                         }
                         Aggregation::Generalised { p }
                     }
@@ -239,7 +277,9 @@ impl Pipeline {
                         return Err(Error::config(
                             file,
                             "aggregate.method",
-                            format!("unknown method `{other}`: expected arithmetic, geometric, harmonic, generalised or copeland"),
+                            format!(
+                                "unknown method `{other}`: expected arithmetic, geometric, harmonic, generalised or copeland"
+                            ),
                         ));
                     }
                 };
@@ -257,13 +297,28 @@ impl Pipeline {
                 };
                 if let Some(t) = a.min_data {
                     if !(0.0..=1.0).contains(&t) {
-                        return Err(Error::config(file, "aggregate.min_data", "expected a share between 0 and 1"));
+                        return Err(Error::config(
+                            file,
+                            "aggregate.min_data",
+                            "expected a share between 0 and 1",
+                        ));
                     }
                 }
-                Some(AggregateSpec { method, weights, min_data: a.min_data })
+                Some(AggregateSpec {
+                    method,
+                    weights,
+                    min_data: a.min_data,
+                })
             }
         };
-        Ok(Pipeline { denominate: raw.denominate.is_some(), impute, screen, treat, normalise, aggregate })
+        Ok(Pipeline {
+            denominate: raw.denominate.is_some(),
+            impute,
+            screen,
+            treat,
+            normalise,
+            aggregate,
+        })
     }
 
     /// Runs the pipeline on raw data.
@@ -313,7 +368,10 @@ impl Pipeline {
                     let mut all = Weights::from_framework(fw);
                     for (k, v) in &w.0 {
                         if fw.get(k).is_none() {
-                            return Err(Error::step("aggregate", format!("weight given for unknown code `{k}`")));
+                            return Err(Error::step(
+                                "aggregate",
+                                format!("weight given for unknown code `{k}`"),
+                            ));
                         }
                         all.0.insert(k.clone(), *v);
                     }
@@ -333,23 +391,39 @@ fn normalisation_from(file: &str, n: &NormaliseToml) -> Result<Normalisation> {
         "minmax" => {
             let [lower, upper] = n.range.unwrap_or([0.0, 100.0]);
             if !(lower < upper) {
-                return Err(Error::config(file, &key("range"), format!("expected lower < upper, found [{lower}, {upper}]")));
+                return Err(Error::config(
+                    file,
+                    &key("range"),
+                    format!("expected lower < upper, found [{lower}, {upper}]"),
+                ));
             }
             Normalisation::MinMax { lower, upper }
         }
         "zscore" => {
             let [mean, sd] = n.mean_sd.unwrap_or([0.0, 1.0]);
             if !(sd > 0.0) {
-                return Err(Error::config(file, &key("mean_sd"), format!("expected a positive standard deviation, found {sd}")));
+                return Err(Error::config(
+                    file,
+                    &key("mean_sd"),
+                    format!("expected a positive standard deviation, found {sd}"),
+                ));
             }
             Normalisation::ZScore { mean, sd }
         }
         "scaled" => {
             let [lower, upper] = n.range.unwrap_or([0.0, 100.0]);
             if lower == upper {
-                return Err(Error::config(file, &key("range"), "expected two different bounds"));
+                return Err(Error::config(
+                    file,
+                    &key("range"),
+                    "expected two different bounds",
+                ));
             }
-            Normalisation::Scaled { lower, upper, factor: n.scale_factor.unwrap_or(100.0) }
+            Normalisation::Scaled {
+                lower,
+                upper,
+                factor: n.scale_factor.unwrap_or(100.0),
+            }
         }
         "rank" => Normalisation::Rank,
         "prank" => Normalisation::PercentRank,
@@ -358,11 +432,17 @@ fn normalisation_from(file: &str, n: &NormaliseToml) -> Result<Normalisation> {
         "dist2max" => Normalisation::Dist2Max,
         "dist2ref" => Normalisation::Dist2Ref {
             unit: n.reference.clone().ok_or_else(|| {
-                Error::config(file, &key("reference"), "dist2ref needs the code of a reference unit")
+                Error::config(
+                    file,
+                    &key("reference"),
+                    "dist2ref needs the code of a reference unit",
+                )
             })?,
             cap: n.cap_max.unwrap_or(false),
         },
-        "dist2target" | "dist2targ" => Normalisation::Dist2Target { cap: n.cap_max.unwrap_or(false) },
+        "dist2target" | "dist2targ" => Normalisation::Dist2Target {
+            cap: n.cap_max.unwrap_or(false),
+        },
         "goalposts" => Normalisation::Goalposts,
         other => {
             return Err(Error::config(
@@ -384,11 +464,19 @@ pub fn read_weights(t: &Table) -> Result<Weights> {
     let w = t.require_column("Weight")?;
     let mut out = Weights::default();
     for (line, row) in &t.rows {
-        let v = parse_number(&row[w]).filter(|v| v.is_finite()).ok_or_else(|| {
-            Error::input(t.at(*line, w), format!("expected a numeric weight, found `{}`", row[w]))
-        })?;
+        let v = parse_number(&row[w])
+            .filter(|v| v.is_finite())
+            .ok_or_else(|| {
+                Error::input(
+                    t.at(*line, w),
+                    format!("expected a numeric weight, found `{}`", row[w]),
+                )
+            })?;
         if out.0.insert(row[c].clone(), v).is_some() {
-            return Err(Error::input(t.at(*line, c), format!("duplicate code `{}`", row[c])));
+            return Err(Error::input(
+                t.at(*line, c),
+                format!("duplicate code `{}`", row[c]),
+            ));
         }
     }
     Ok(out)
@@ -438,21 +526,36 @@ mod tests {
 
     #[test]
     fn unknown_keys_are_errors_with_their_line() {
-        let e = Pipeline::from_toml("p.toml", "[screen]\nmin_data = 0.9\n[treat]\nwinmax = 5\nwinmux = 3\n", None)
+        let e = Pipeline::from_toml(
+            "p.toml",
+            "[screen]\nmin_data = 0.9\n[treat]\nwinmax = 5\nwinmux = 3\n",
+            None,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.starts_with("p.toml:5: unknown field `winmux`"), "{e}");
+        let e = Pipeline::from_toml("p.toml", "[normalize]\nmethod = \"minmax\"\n", None)
             .unwrap_err()
             .to_string();
-        assert!(e.starts_with("p.toml:5: unknown field `winmux`"), "{e}");
-        let e = Pipeline::from_toml("p.toml", "[normalize]\nmethod = \"minmax\"\n", None).unwrap_err().to_string();
         assert!(e.contains("unknown field `normalize`"), "{e}");
     }
 
     #[test]
     fn bad_values_name_their_key() {
-        let e = Pipeline::from_toml("p.toml", "[normalise]\nmethod = \"minmax\"\nrange = [5, 1]\n", None)
+        let e = Pipeline::from_toml(
+            "p.toml",
+            "[normalise]\nmethod = \"minmax\"\nrange = [5, 1]\n",
+            None,
+        )
+        .unwrap_err()
+        .to_string();
+        assert_eq!(
+            e,
+            "p.toml: key `normalise.range`: expected lower < upper, found [5, 1]"
+        );
+        let e = Pipeline::from_toml("p.toml", "[impute]\nmethod = \"mean_group\"\n", None)
             .unwrap_err()
             .to_string();
-        assert_eq!(e, "p.toml: key `normalise.range`: expected lower < upper, found [5, 1]");
-        let e = Pipeline::from_toml("p.toml", "[impute]\nmethod = \"mean_group\"\n", None).unwrap_err().to_string();
         assert!(e.contains("`impute.group`"), "{e}");
     }
 

@@ -10,7 +10,9 @@
 pub fn sum<I: IntoIterator<Item = f64>>(values: I) -> f64 {
     let mut s = 0.0_f64;
     let mut c = 0.0_f64;
+    let mut plain = 0.0_f64;
     for x in values {
+        plain += x;
         let t = s + x;
         if s.abs() >= x.abs() {
             c += (s - t) + x;
@@ -19,7 +21,8 @@ pub fn sum<I: IntoIterator<Item = f64>>(values: I) -> f64 {
         }
         s = t;
     }
-    s + c
+    // With infinities the compensation is meaningless (Inf − Inf): use the plain sum.
+    if plain.is_finite() { s + c } else { plain }
 }
 
 /// Whether a value is missing (`NaN`).
@@ -60,7 +63,12 @@ pub fn variance(x: &[f64]) -> f64 {
         return f64::NAN;
     }
     let m = mean(x);
-    sum(x.iter().copied().filter(|v| !v.is_nan()).map(|v| (v - m) * (v - m))) / (n as f64 - 1.0)
+    sum(x
+        .iter()
+        .copied()
+        .filter(|v| !v.is_nan())
+        .map(|v| (v - m) * (v - m)))
+        / (n as f64 - 1.0)
 }
 
 /// Sample standard deviation (denominator n - 1), as R's `sd(x, na.rm = TRUE)`.
@@ -221,6 +229,8 @@ mod tests {
     #[test]
     fn compensated_sum_recovers_cancelled_terms() {
         assert_eq!(sum([1e16, 1.0, -1e16]), 1.0);
+        assert_eq!(sum([1.0, f64::INFINITY]), f64::INFINITY);
+        assert!(sum([f64::NEG_INFINITY, f64::INFINITY]).is_nan());
     }
 
     #[test]
