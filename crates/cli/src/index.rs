@@ -79,15 +79,12 @@ fn run_pipeline(inputs: &Inputs) -> Result<Build> {
 
 fn create(dir: &Path, name: &str) -> Result<BufWriter<File>> {
     let path = dir.join(name);
-    Ok(BufWriter::new(File::create(&path).with_context(|| {
-        format!("cannot create {}", path.display())
-    })?))
+    Ok(BufWriter::new(File::create(&path).with_context(|| format!("cannot create {}", path.display()))?))
 }
 
 fn build(a: BuildArgs) -> Result<ExitCode> {
     let build = run_pipeline(&a.inputs)?;
-    std::fs::create_dir_all(&a.out)
-        .with_context(|| format!("cannot create {}", a.out.display()))?;
+    std::fs::create_dir_all(&a.out).with_context(|| format!("cannot create {}", a.out.display()))?;
     for d in &build.data_sets {
         d.write_csv(create(&a.out, &format!("{}.csv", d.name))?)?;
     }
@@ -132,22 +129,13 @@ fn write_treatment(build: &Build, out: impl Write) -> Result<()> {
                 rec.push(r.winsorised.map(|n| n.to_string()).unwrap_or_default());
             }
             if i == 2 {
-                rec.push(if r.log_transformed {
-                    "TRUE".into()
-                } else {
-                    "FALSE".into()
-                });
+                rec.push(if r.log_transformed { "TRUE".into() } else { "FALSE".into() });
             }
             match r.checks.get(i) {
                 Some(c) => {
                     rec.push(format_number(c.skew));
                     rec.push(format_number(c.kurtosis));
-                    rec.push(
-                        c.pass
-                            .map(|p| if p { "TRUE" } else { "FALSE" })
-                            .unwrap_or("NA")
-                            .into(),
-                    );
+                    rec.push(c.pass.map(|p| if p { "TRUE" } else { "FALSE" }).unwrap_or("NA").into());
                 }
                 None => rec.extend([String::new(), String::new(), String::new()]),
             }
@@ -177,21 +165,13 @@ fn analyse(a: AnalyseArgs) -> Result<ExitCode> {
     let pca = analysis::pca_by_group(norm, fw, 1).ok();
     let eff = analysis::effective_weights(fw, &build.weights);
     let sw = match &a.unit {
-        Some(u) => Some(analysis::strengths_and_weaknesses(
-            raw,
-            fw,
-            u,
-            analysis::StrengthParams::default(),
-        )?),
+        Some(u) => Some(analysis::strengths_and_weaknesses(raw, fw, u, analysis::StrengthParams::default())?),
         None => None,
     };
     match &a.out {
         None => {
             let mut o = std::io::stdout().lock();
-            writeln!(
-                o,
-                "Cronbach's alpha of each level-2 group (normalised data):"
-            )?;
+            writeln!(o, "Cronbach's alpha of each level-2 group (normalised data):")?;
             for (g, v) in &cronbach {
                 writeln!(o, "  {g:<20} {v:.3}")?;
             }
@@ -201,32 +181,18 @@ fn analyse(a: AnalyseArgs) -> Result<ExitCode> {
                     writeln!(o, "  {g:<20} {:.3}", r.variance_shares()[0])?;
                 }
             }
-            let flagged: Vec<&str> = stats
-                .iter()
-                .filter(|s| s.outliers)
-                .map(|s| s.code.as_str())
-                .collect();
-            writeln!(
-                o,
-                "Indicators with outliers (|skew| > 2 and kurtosis > 3.5): {}",
-                flagged.join(", ")
-            )?;
+            let flagged: Vec<&str> = stats.iter().filter(|s| s.outliers).map(|s| s.code.as_str()).collect();
+            writeln!(o, "Indicators with outliers (|skew| > 2 and kurtosis > 3.5): {}", flagged.join(", "))?;
             if let (Some((s, w)), Some(u)) = (&sw, &a.unit) {
                 writeln!(
                     o,
                     "Strengths of {u}: {}",
-                    s.iter()
-                        .map(|x| format!("{} (rank {})", x.code, x.rank))
-                        .collect::<Vec<_>>()
-                        .join(", ")
+                    s.iter().map(|x| format!("{} (rank {})", x.code, x.rank)).collect::<Vec<_>>().join(", ")
                 )?;
                 writeln!(
                     o,
                     "Weaknesses of {u}: {}",
-                    w.iter()
-                        .map(|x| format!("{} (rank {})", x.code, x.rank))
-                        .collect::<Vec<_>>()
-                        .join(", ")
+                    w.iter().map(|x| format!("{} (rank {})", x.code, x.rank)).collect::<Vec<_>>().join(", ")
                 )?;
             }
         }
@@ -278,18 +244,8 @@ fn analyse(a: AnalyseArgs) -> Result<ExitCode> {
             let mut w = csv::Writer::from_writer(create(dir, "correlations.csv")?);
             w.write_record(["Level", "Method", "Parent", "Code", "Correlation"])?;
             for (l, m, p) in &corr {
-                let m = if *m == Correlation::Pearson {
-                    "pearson"
-                } else {
-                    "spearman"
-                };
-                w.write_record([
-                    l.to_string(),
-                    m.to_string(),
-                    p.a.clone(),
-                    p.b.clone(),
-                    format_number(p.r),
-                ])?;
+                let m = if *m == Correlation::Pearson { "pearson" } else { "spearman" };
+                w.write_record([l.to_string(), m.to_string(), p.a.clone(), p.b.clone(), format_number(p.r)])?;
             }
             w.flush()?;
             let mut w = csv::Writer::from_writer(create(dir, "cronbach.csv")?);
@@ -317,12 +273,7 @@ fn analyse(a: AnalyseArgs) -> Result<ExitCode> {
             w.write_record(["iCode", "Level", "Weight", "EffWeight"])?;
             for (c, e) in &eff {
                 let level = fw.get(c).map(|n| n.level).unwrap_or(0);
-                w.write_record([
-                    c.clone(),
-                    level.to_string(),
-                    format_number(build.weights.get(c)),
-                    format_number(*e),
-                ])?;
+                w.write_record([c.clone(), level.to_string(), format_number(build.weights.get(c)), format_number(*e)])?;
             }
             w.flush()?;
             if let Some((s, wk)) = &sw {

@@ -51,11 +51,7 @@ pub fn correlations_with_parent(
     for n in fw.at_level(level) {
         let Some(p) = &n.parent else { continue };
         if let (Some(x), Some(y)) = (data.column(p), data.column(&n.code)) {
-            out.push(CorrelationPair {
-                a: p.clone(),
-                b: n.code.clone(),
-                r: correlation(x, y, method),
-            });
+            out.push(CorrelationPair { a: p.clone(), b: n.code.clone(), r: correlation(x, y, method) });
         }
     }
     out
@@ -73,16 +69,8 @@ pub fn correlations_within_level(
     for a in &codes {
         for b in &codes {
             if let (Some(x), Some(y)) = (data.column(a), data.column(b)) {
-                let r = if a == b {
-                    1.0
-                } else {
-                    correlation(x, y, method)
-                };
-                out.push(CorrelationPair {
-                    a: a.to_string(),
-                    b: b.to_string(),
-                    r,
-                });
+                let r = if a == b { 1.0 } else { correlation(x, y, method) };
+                out.push(CorrelationPair { a: a.to_string(), b: b.to_string(), r });
             }
         }
     }
@@ -112,12 +100,8 @@ pub fn cronbach_alpha(columns: &[&[f64]]) -> f64 {
 }
 
 fn covariance(x: &[f64], y: &[f64]) -> f64 {
-    let (a, b): (Vec<f64>, Vec<f64>) = x
-        .iter()
-        .zip(y)
-        .filter(|(a, b)| !a.is_nan() && !b.is_nan())
-        .map(|(a, b)| (*a, *b))
-        .unzip();
+    let (a, b): (Vec<f64>, Vec<f64>) =
+        x.iter().zip(y).filter(|(a, b)| !a.is_nan() && !b.is_nan()).map(|(a, b)| (*a, *b)).unzip();
     if a.len() < 2 {
         return f64::NAN;
     }
@@ -129,11 +113,7 @@ fn covariance(x: &[f64], y: &[f64]) -> f64 {
 pub fn cronbach_by_group(data: &DataSet, fw: &Framework, level: u32) -> Vec<(String, f64)> {
     fw.at_level(level + 1)
         .map(|p| {
-            let cols: Vec<&[f64]> = fw
-                .children(&p.code)
-                .iter()
-                .filter_map(|c| data.column(&c.code))
-                .collect();
+            let cols: Vec<&[f64]> = fw.children(&p.code).iter().filter_map(|c| data.column(&c.code)).collect();
             (p.code.clone(), cronbach_alpha(&cols))
         })
         .collect()
@@ -165,15 +145,10 @@ impl Pca {
 /// here it is chosen so that its loadings sum to a positive number.
 pub fn pca(codes: &[String], columns: &[&[f64]]) -> Result<Pca> {
     let n = columns.first().map(|c| c.len()).unwrap_or(0);
-    let rows: Vec<usize> = (0..n)
-        .filter(|&r| columns.iter().all(|c| !c[r].is_nan()))
-        .collect();
+    let rows: Vec<usize> = (0..n).filter(|&r| columns.iter().all(|c| !c[r].is_nan())).collect();
     let k = columns.len();
     if k == 0 || rows.len() < 2 {
-        return Err(Error::step(
-            "pca",
-            "PCA needs at least one variable and two complete rows",
-        ));
+        return Err(Error::step("pca", "PCA needs at least one variable and two complete rows"));
     }
     let z: Vec<Vec<f64>> = columns
         .iter()
@@ -184,10 +159,7 @@ pub fn pca(codes: &[String], columns: &[&[f64]]) -> Result<Pca> {
         })
         .collect();
     if z.iter().any(|c| c.iter().any(|v| !v.is_finite())) {
-        return Err(Error::step(
-            "pca",
-            "a variable is constant on the complete rows: PCA needs variation",
-        ));
+        return Err(Error::step("pca", "a variable is constant on the complete rows: PCA needs variation"));
     }
     let nn = rows.len() as f64 - 1.0;
     let mut corr = vec![vec![0.0; k]; k];
@@ -206,23 +178,15 @@ pub fn pca(codes: &[String], columns: &[&[f64]]) -> Result<Pca> {
         .iter()
         .map(|&i| {
             let v: Vec<f64> = (0..k).map(|r| vecs[r][i]).collect();
-            if v.iter().sum::<f64>() < 0.0 {
-                v.iter().map(|x| -x).collect()
-            } else {
-                v
-            }
+            if v.iter().sum::<f64>() < 0.0 { v.iter().map(|x| -x).collect() } else { v }
         })
         .collect();
-    Ok(Pca {
-        codes: codes.to_vec(),
-        eigenvalues,
-        loadings,
-        n_used: rows.len(),
-    })
+    Ok(Pca { codes: codes.to_vec(), eigenvalues, loadings, n_used: rows.len() })
 }
 
 /// Eigen-decomposition of a symmetric matrix by cyclic Jacobi rotations.
 /// Returns eigenvalues and the matrix whose columns are the eigenvectors.
+#[expect(clippy::needless_range_loop, reason = "rotations index rows and columns of the same matrix")]
 pub fn symmetric_eigen(mut a: Vec<Vec<f64>>) -> (Vec<f64>, Vec<Vec<f64>>) {
     let n = a.len();
     let mut v = vec![vec![0.0; n]; n];
@@ -277,15 +241,9 @@ pub fn pca_by_group(data: &DataSet, fw: &Framework, level: u32) -> Result<Vec<(S
             let codes: Vec<String> = kids.iter().map(|k| k.code.clone()).collect();
             let cols: Vec<&[f64]> = codes
                 .iter()
-                .map(|c| {
-                    data.column(c)
-                        .ok_or_else(|| Error::step("pca", format!("`{c}` is not in the data")))
-                })
+                .map(|c| data.column(c).ok_or_else(|| Error::step("pca", format!("`{c}` is not in the data"))))
                 .collect::<Result<_>>()?;
-            Ok((
-                p.code.clone(),
-                pca(&codes, &cols).map_err(|e| Error::step("pca", format!("{}: {e}", p.code)))?,
-            ))
+            Ok((p.code.clone(), pca(&codes, &cols).map_err(|e| Error::step("pca", format!("{}: {e}", p.code)))?))
         })
         .collect()
 }
@@ -318,10 +276,7 @@ pub fn effective_weights(fw: &Framework, weights: &Weights) -> Vec<(String, f64)
             eff.insert(n.code.clone(), e);
         }
     }
-    fw.nodes()
-        .iter()
-        .map(|n| (n.code.clone(), eff[&n.code]))
-        .collect()
+    fw.nodes().iter().map(|n| (n.code.clone(), eff[&n.code])).collect()
 }
 
 /// Descriptive statistics of one column (COINr's `get_stats` row).
@@ -440,11 +395,7 @@ pub struct StrengthParams {
 
 impl Default for StrengthParams {
     fn default() -> Self {
-        StrengthParams {
-            n: 5,
-            adjust_direction: true,
-            min_unique_share: Some(0.2),
-        }
+        StrengthParams { n: 5, adjust_direction: true, min_unique_share: Some(0.2) }
     }
 }
 
@@ -458,24 +409,13 @@ pub fn strengths_and_weaknesses(
     unit: &str,
     params: StrengthParams,
 ) -> Result<(Vec<Standing>, Vec<Standing>)> {
-    let StrengthParams {
-        n,
-        adjust_direction,
-        min_unique_share,
-    } = params;
-    let r = data.unit_position(unit).ok_or_else(|| {
-        Error::step(
-            "analyse",
-            format!("unit `{unit}` is not in the data set {}", data.name),
-        )
-    })?;
+    let StrengthParams { n, adjust_direction, min_unique_share } = params;
+    let r = data
+        .unit_position(unit)
+        .ok_or_else(|| Error::step("analyse", format!("unit `{unit}` is not in the data set {}", data.name)))?;
     let mut inds: Vec<(usize, &crate::model::Indicator)> = fw.indicators().enumerate().collect();
     inds.sort_by(|(ia, a), (ib, b)| {
-        collate(
-            a.parent.as_deref().unwrap_or(""),
-            b.parent.as_deref().unwrap_or(""),
-        )
-        .then(ia.cmp(ib))
+        collate(a.parent.as_deref().unwrap_or(""), b.parent.as_deref().unwrap_or("")).then(ia.cmp(ib))
     });
     let mut cands = Vec::new();
     for (_, ind) in inds {
@@ -502,19 +442,11 @@ pub fn strengths_and_weaknesses(
         if rk == stats::max(&ranks) {
             continue;
         }
-        cands.push(Standing {
-            code: ind.code.clone(),
-            rank: rk,
-            value: col[r],
-        });
+        cands.push(Standing { code: ind.code.clone(), rank: rk, value: col[r] });
     }
     cands.sort_by(|a, b| a.rank.total_cmp(&b.rank));
     let strengths = cands.iter().take(n).cloned().collect();
-    let weaknesses = cands
-        .iter()
-        .skip(cands.len().saturating_sub(n))
-        .cloned()
-        .collect();
+    let weaknesses = cands.iter().skip(cands.len().saturating_sub(n)).cloned().collect();
     Ok((strengths, weaknesses))
 }
 

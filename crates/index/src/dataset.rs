@@ -29,49 +29,21 @@ pub struct DataSet {
 
 impl DataSet {
     /// A data set from owned columns.
-    pub fn new(
-        name: &str,
-        units: Vec<String>,
-        codes: Vec<String>,
-        columns: Vec<Vec<f64>>,
-    ) -> DataSet {
-        DataSet::from_shared(
-            name,
-            units.into(),
-            codes,
-            columns.into_iter().map(Column::from).collect(),
-        )
+    pub fn new(name: &str, units: Vec<String>, codes: Vec<String>, columns: Vec<Vec<f64>>) -> DataSet {
+        DataSet::from_shared(name, units.into(), codes, columns.into_iter().map(Column::from).collect())
     }
 
     /// A data set from shared columns.
-    pub fn from_shared(
-        name: &str,
-        units: Arc<[String]>,
-        codes: Vec<String>,
-        columns: Vec<Column>,
-    ) -> DataSet {
+    pub fn from_shared(name: &str, units: Arc<[String]>, codes: Vec<String>, columns: Vec<Column>) -> DataSet {
         debug_assert_eq!(codes.len(), columns.len());
         debug_assert!(columns.iter().all(|c| c.len() == units.len()));
-        let index = codes
-            .iter()
-            .enumerate()
-            .map(|(i, c)| (c.clone(), i))
-            .collect();
-        DataSet {
-            name: name.to_string(),
-            units,
-            codes,
-            columns,
-            index,
-        }
+        let index = codes.iter().enumerate().map(|(i, c)| (c.clone(), i)).collect();
+        DataSet { name: name.to_string(), units, codes, columns, index }
     }
 
     /// The same columns under another name.
     pub fn renamed(&self, name: &str) -> DataSet {
-        DataSet {
-            name: name.to_string(),
-            ..self.clone()
-        }
+        DataSet { name: name.to_string(), ..self.clone() }
     }
 
     /// The column with this code.
@@ -106,15 +78,8 @@ impl DataSet {
 
     /// The data set restricted to some columns (in the given order).
     pub fn select(&self, codes: &[String]) -> DataSet {
-        let columns = codes
-            .iter()
-            .filter_map(|c| self.shared_column(c).cloned())
-            .collect();
-        let codes = codes
-            .iter()
-            .filter(|c| self.index.contains_key(*c))
-            .cloned()
-            .collect();
+        let columns = codes.iter().filter_map(|c| self.shared_column(c).cloned()).collect();
+        let codes = codes.iter().filter(|c| self.index.contains_key(*c)).cloned().collect();
         DataSet::from_shared(&self.name, self.units.clone(), codes, columns)
     }
 

@@ -21,11 +21,7 @@ pub struct Location {
 impl Location {
     /// A location in a file, without line or column.
     pub fn file(file: impl Into<String>) -> Self {
-        Location {
-            file: file.into(),
-            line: None,
-            column: None,
-        }
+        Location { file: file.into(), line: None, column: None }
     }
 
     /// The same location at a line.
@@ -97,26 +93,17 @@ pub enum Error {
 impl Error {
     /// An input error at a location.
     pub fn input(location: Location, problem: impl Into<String>) -> Self {
-        Error::Input {
-            location,
-            problem: problem.into(),
-        }
+        Error::Input { location, problem: problem.into() }
     }
 
     /// A configuration error at `file`, key `key`.
     pub fn config(file: &str, key: &str, problem: impl Into<String>) -> Self {
-        Error::Config {
-            location: Location::file(file).column(key),
-            problem: problem.into(),
-        }
+        Error::Config { location: Location::file(file).column(key), problem: problem.into() }
     }
 
     /// A step error.
     pub fn step(step: &'static str, problem: impl Into<String>) -> Self {
-        Error::Step {
-            step,
-            problem: problem.into(),
-        }
+        Error::Step { step, problem: problem.into() }
     }
 }
 

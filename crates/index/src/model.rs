@@ -168,13 +168,8 @@ impl Framework {
         let c_unit = t.column_index("Unit");
         let c_denom = t.column_index("Denominator");
         let c_target = t.column_index("Target");
-        let c_gp = [
-            "goalpost_lower",
-            "goalpost_upper",
-            "goalpost_scale",
-            "goalpost_trunc2posts",
-        ]
-        .map(|n| t.column_index(n));
+        let c_gp =
+            ["goalpost_lower", "goalpost_upper", "goalpost_scale", "goalpost_trunc2posts"].map(|n| t.column_index(n));
         let c_cap = t.column_index("dist2targ_cap_max");
 
         let mut nodes: Vec<Indicator> = Vec::new();
@@ -188,10 +183,7 @@ impl Framework {
             let line = *line;
             let code = row[c_code].clone();
             if code.is_empty() {
-                return Err(Error::input(
-                    t.at(line, c_code),
-                    "empty code: every row needs an iCode",
-                ));
+                return Err(Error::input(t.at(line, c_code), "empty code: every row needs an iCode"));
             }
             if let Some(first) = seen.insert(code.clone(), line) {
                 return Err(Error::input(
@@ -208,10 +200,7 @@ impl Framework {
                     ),
                 )
             })?;
-            let name = c_name
-                .map(|c| row[c].clone())
-                .filter(|s| !s.is_empty())
-                .unwrap_or(code.clone());
+            let name = c_name.map(|c| row[c].clone()).filter(|s| !s.is_empty()).unwrap_or(code.clone());
             match kind {
                 CodeType::Group => {
                     groups.push(code.clone());
@@ -229,21 +218,11 @@ impl Framework {
                 }
                 CodeType::Indicator | CodeType::Aggregate => {}
             }
-            let level = row[c_level]
-                .parse::<u32>()
-                .ok()
-                .filter(|&l| l >= 1)
-                .ok_or_else(|| {
-                    Error::input(
-                        t.at(line, c_level),
-                        format!("expected a level ≥ 1, found `{}`", row[c_level]),
-                    )
-                })?;
+            let level = row[c_level].parse::<u32>().ok().filter(|&l| l >= 1).ok_or_else(|| {
+                Error::input(t.at(line, c_level), format!("expected a level ≥ 1, found `{}`", row[c_level]))
+            })?;
             if kind == CodeType::Indicator && level != 1 {
-                return Err(Error::input(
-                    t.at(line, c_level),
-                    format!("indicator `{code}` must be at level 1"),
-                ));
+                return Err(Error::input(t.at(line, c_level), format!("indicator `{code}` must be at level 1")));
             }
             if kind == CodeType::Aggregate && level < 2 {
                 return Err(Error::input(
@@ -262,14 +241,9 @@ impl Framework {
                     ));
                 }
             };
-            let weight = parse_number(&row[c_weight])
-                .filter(|w| w.is_finite())
-                .ok_or_else(|| {
-                    Error::input(
-                        t.at(line, c_weight),
-                        format!("expected a numeric weight, found `{}`", row[c_weight]),
-                    )
-                })?;
+            let weight = parse_number(&row[c_weight]).filter(|w| w.is_finite()).ok_or_else(|| {
+                Error::input(t.at(line, c_weight), format!("expected a numeric weight, found `{}`", row[c_weight]))
+            })?;
             let parent = Some(row[c_parent].clone()).filter(|p| !p.is_empty());
             let opt_text = |c: Option<usize>| c.map(|c| row[c].clone()).filter(|s| !s.is_empty());
             let opt_num = |c: Option<usize>| -> Result<Option<f64>> {
@@ -277,10 +251,7 @@ impl Framework {
                     Some(c) if !row[c].is_empty() => match parse_number(&row[c]) {
                         Some(v) if !v.is_nan() => Ok(Some(v)),
                         Some(_) => Ok(None),
-                        None => Err(Error::input(
-                            t.at(line, c),
-                            format!("expected a number, found `{}`", row[c]),
-                        )),
+                        None => Err(Error::input(t.at(line, c), format!("expected a number, found `{}`", row[c]))),
                     },
                     _ => Ok(None),
                 }
@@ -290,10 +261,7 @@ impl Framework {
                     Some(c) if !row[c].is_empty() => match row[c].to_ascii_uppercase().as_str() {
                         "TRUE" | "1" => Ok(Some(true)),
                         "FALSE" | "0" => Ok(Some(false)),
-                        other => Err(Error::input(
-                            t.at(line, c),
-                            format!("expected TRUE or FALSE, found `{other}`"),
-                        )),
+                        other => Err(Error::input(t.at(line, c), format!("expected TRUE or FALSE, found `{other}`"))),
                     },
                     _ => Ok(None),
                 }
@@ -325,32 +293,22 @@ impl Framework {
         }
 
         if nodes.is_empty() {
-            return Err(Error::input(
-                Location::file(&t.file),
-                "no indicators: expected rows of Type Indicator",
-            ));
+            return Err(Error::input(Location::file(&t.file), "no indicators: expected rows of Type Indicator"));
         }
 
-        let by_code: HashMap<String, usize> = nodes
-            .iter()
-            .enumerate()
-            .map(|(i, n)| (n.code.clone(), i))
-            .collect();
+        let by_code: HashMap<String, usize> = nodes.iter().enumerate().map(|(i, n)| (n.code.clone(), i)).collect();
         let levels = nodes.iter().map(|n| n.level).max().unwrap_or(1);
         let at = |i: usize, col: usize| t.at(lines[i], col);
 
         // Parents exist, no cycles, and a parent is one level up.
         for (i, n) in nodes.iter().enumerate() {
-            if let Some(p) = &n.parent {
-                if !by_code.contains_key(p) {
-                    return Err(Error::input(
-                        at(i, c_parent),
-                        format!(
-                            "`{}` has unknown parent `{p}`: expected the iCode of an aggregate",
-                            n.code
-                        ),
-                    ));
-                }
+            if let Some(p) = &n.parent
+                && !by_code.contains_key(p)
+            {
+                return Err(Error::input(
+                    at(i, c_parent),
+                    format!("`{}` has unknown parent `{p}`: expected the iCode of an aggregate", n.code),
+                ));
             }
         }
         for (i, n) in nodes.iter().enumerate() {
@@ -377,10 +335,7 @@ impl Framework {
                     if parent.kind != CodeType::Aggregate {
                         return Err(Error::input(
                             at(i, c_parent),
-                            format!(
-                                "parent `{p}` of `{}` is an indicator: expected an aggregate",
-                                n.code
-                            ),
+                            format!("parent `{p}` of `{}` is an indicator: expected an aggregate", n.code),
                         ));
                     }
                     if parent.level != n.level + 1 {
@@ -399,10 +354,7 @@ impl Framework {
                 None if n.level != levels => {
                     return Err(Error::input(
                         at(i, c_parent),
-                        format!(
-                            "`{}` (level {}) has no parent: only the top level {levels} may",
-                            n.code, n.level
-                        ),
+                        format!("`{}` (level {}) has no parent: only the top level {levels} may", n.code, n.level),
                     ));
                 }
                 None => {}
@@ -418,32 +370,23 @@ impl Framework {
             if n.kind == CodeType::Aggregate && children[i].is_empty() {
                 return Err(Error::input(
                     at(i, c_code),
-                    format!(
-                        "aggregate `{}` at level {} has no children",
-                        n.code, n.level
-                    ),
+                    format!("aggregate `{}` at level {} has no children", n.code, n.level),
                 ));
             }
         }
         for l in 1..=levels {
             if !nodes.iter().any(|n| n.level == l) {
-                return Err(Error::input(
-                    Location::file(&t.file).column("Level"),
-                    format!("level {l} has no codes"),
-                ));
+                return Err(Error::input(Location::file(&t.file).column("Level"), format!("level {l} has no codes")));
             }
         }
         for (i, n) in nodes.iter().enumerate() {
-            if let Some(d) = &n.denominator {
-                if !denominators.contains(d) {
-                    return Err(Error::input(
-                        at(i, c_denom.unwrap_or(c_code)),
-                        format!(
-                            "denominator `{d}` of `{}` is not declared in iMeta with Type Denominator",
-                            n.code
-                        ),
-                    ));
-                }
+            if let Some(d) = &n.denominator
+                && !denominators.contains(d)
+            {
+                return Err(Error::input(
+                    at(i, c_denom.unwrap_or(c_code)),
+                    format!("denominator `{d}` of `{}` is not declared in iMeta with Type Denominator", n.code),
+                ));
             }
         }
 
@@ -454,25 +397,14 @@ impl Framework {
                 (l, _) => format!("Level {l}"),
             })
             .collect();
-        Ok(Framework {
-            nodes,
-            by_code,
-            children,
-            levels,
-            level_names,
-            groups,
-            denominators,
-            other_names,
-        })
+        Ok(Framework { nodes, by_code, children, levels, level_names, groups, denominators, other_names })
     }
 }
 
 /// Orders codes the way R's `sort()` does in an English locale for the codes
 /// met in practice: case-insensitive first, then lowercase before uppercase.
 pub fn collate(a: &str, b: &str) -> std::cmp::Ordering {
-    a.to_lowercase()
-        .cmp(&b.to_lowercase())
-        .then_with(|| b.cmp(a))
+    a.to_lowercase().cmp(&b.to_lowercase()).then_with(|| b.cmp(a))
 }
 
 /// The units (rows) of iData: codes, names, groups and denominators.
@@ -491,18 +423,12 @@ pub struct Units {
 impl Units {
     /// The values of a group column.
     pub fn group(&self, name: &str) -> Option<&[Option<String>]> {
-        self.groups
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| v.as_slice())
+        self.groups.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_slice())
     }
 
     /// The values of a denominator column.
     pub fn denominator(&self, name: &str) -> Option<&[f64]> {
-        self.denominators
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| v.as_slice())
+        self.denominators.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_slice())
     }
 
     /// Position of a unit by code.
@@ -542,10 +468,7 @@ pub fn read_data(t: &Table, fw: &Framework) -> Result<(Units, DataSet)> {
             } else {
                 "is not declared in iMeta (expected an indicator, group, denominator or other column)".to_string()
             };
-            return Err(Error::input(
-                Location::file(&t.file).line(1).column(&t.headers[ci]),
-                format!("column {why}"),
-            ));
+            return Err(Error::input(Location::file(&t.file).line(1).column(&t.headers[ci]), format!("column {why}")));
         }
     }
     let mut ind_cols = Vec::with_capacity(indicator_codes.len());
@@ -583,10 +506,7 @@ pub fn read_data(t: &Table, fw: &Framework) -> Result<(Units, DataSet)> {
             let (first, second) = if la < lb { (la, lb) } else { (lb, la) };
             return Err(Error::input(
                 t.at(*second, c_code),
-                format!(
-                    "duplicate unit code `{}` (first on line {first})",
-                    ra[c_code]
-                ),
+                format!("duplicate unit code `{}` (first on line {first})", ra[c_code]),
             ));
         }
     }
@@ -598,20 +518,14 @@ pub fn read_data(t: &Table, fw: &Framework) -> Result<(Units, DataSet)> {
             .iter()
             .map(|&i| {
                 let row = &t.rows[i].1;
-                c_name
-                    .map(|c| row[c].clone())
-                    .filter(|s| !s.is_empty())
-                    .unwrap_or_else(|| row[c_code].clone())
+                c_name.map(|c| row[c].clone()).filter(|s| !s.is_empty()).unwrap_or_else(|| row[c_code].clone())
             })
             .collect(),
         ..Default::default()
     };
     for g in &fw.groups {
         if let Some(c) = t.column_index(g) {
-            let v = order
-                .iter()
-                .map(|&i| Some(t.rows[i].1[c].clone()).filter(|s| !s.is_empty()))
-                .collect();
+            let v = order.iter().map(|&i| Some(t.rows[i].1[c].clone()).filter(|s| !s.is_empty())).collect();
             units.groups.push((g.clone(), v));
         }
     }
@@ -622,10 +536,7 @@ pub fn read_data(t: &Table, fw: &Framework) -> Result<(Units, DataSet)> {
             match parse_number(&row[c]) {
                 Some(x) => v.push(x),
                 None => {
-                    return Err(Error::input(
-                        t.at(*line, c),
-                        format!("expected a number, found `{}`", row[c]),
-                    ));
+                    return Err(Error::input(t.at(*line, c), format!("expected a number, found `{}`", row[c])));
                 }
             }
         }
@@ -675,20 +586,13 @@ mod tests {
 
     #[test]
     fn unknown_parent_names_file_line_and_column() {
-        let e = meta(&META.replace("c,C,1,Q", "c,C,1,X"))
-            .unwrap_err()
-            .to_string();
-        assert_eq!(
-            e,
-            "iMeta.csv:4: column `Parent`: `c` has unknown parent `X`: expected the iCode of an aggregate"
-        );
+        let e = meta(&META.replace("c,C,1,Q", "c,C,1,X")).unwrap_err().to_string();
+        assert_eq!(e, "iMeta.csv:4: column `Parent`: `c` has unknown parent `X`: expected the iCode of an aggregate");
     }
 
     #[test]
     fn cycle_is_reported_as_a_cycle() {
-        let s = META
-            .replace("P,P,2,I", "P,P,2,Q")
-            .replace("Q,Q,2,I", "Q,Q,2,P");
+        let s = META.replace("P,P,2,I", "P,P,2,Q").replace("Q,Q,2,I", "Q,Q,2,P");
         let e = meta(&s).unwrap_err().to_string();
         assert!(e.contains("cycle"), "{e}");
     }
@@ -697,24 +601,14 @@ mod tests {
     fn aggregate_without_children_is_an_error() {
         let s = META.replace("c,C,1,Q", "c,C,1,P");
         let e = meta(&s).unwrap_err().to_string();
-        assert!(
-            e.contains("aggregate `Q` at level 2 has no children"),
-            "{e}"
-        );
+        assert!(e.contains("aggregate `Q` at level 2 has no children"), "{e}");
     }
 
     #[test]
     fn duplicate_codes_and_bad_directions_are_errors() {
-        let e = meta(&META.replace("b,B,1", "a,B,1"))
-            .unwrap_err()
-            .to_string();
-        assert!(
-            e.starts_with("iMeta.csv:3: column `iCode`: duplicate code `a`"),
-            "{e}"
-        );
-        let e = meta(&META.replace("b,B,1,P,-1", "b,B,1,P,2"))
-            .unwrap_err()
-            .to_string();
+        let e = meta(&META.replace("b,B,1", "a,B,1")).unwrap_err().to_string();
+        assert!(e.starts_with("iMeta.csv:3: column `iCode`: duplicate code `a`"), "{e}");
+        let e = meta(&META.replace("b,B,1,P,-1", "b,B,1,P,2")).unwrap_err().to_string();
         assert!(e.contains("expected direction 1 or -1"), "{e}");
     }
 
@@ -736,10 +630,7 @@ mod tests {
         assert_eq!(raw.column("a").unwrap(), &[4.0, 1.0]);
         let t = Table::from_csv("iData.csv", b"uCode,a,b,c,pop\nZ,1,2,3,1\nZ,4,5,6,1\n").unwrap();
         let e = read_data(&t, &fw).unwrap_err().to_string();
-        assert!(
-            e.starts_with("iData.csv:3: column `uCode`: duplicate unit code `Z`"),
-            "{e}"
-        );
+        assert!(e.starts_with("iData.csv:3: column `uCode`: duplicate unit code `Z`"), "{e}");
     }
 
     #[test]
@@ -747,15 +638,9 @@ mod tests {
         let fw = meta(META).unwrap();
         let t = Table::from_csv("iData.csv", b"uCode,a,b,c,pop,zz\nZ,1,2,3,1,1\n").unwrap();
         let e = read_data(&t, &fw).unwrap_err().to_string();
-        assert!(
-            e.contains("column `zz`: column is not declared in iMeta"),
-            "{e}"
-        );
+        assert!(e.contains("column `zz`: column is not declared in iMeta"), "{e}");
         let t = Table::from_csv("iData.csv", b"uCode,a,b,pop\nZ,1,2,1\n").unwrap();
         let e = read_data(&t, &fw).unwrap_err().to_string();
-        assert!(
-            e.contains("indicator `c` is declared in iMeta but has no column"),
-            "{e}"
-        );
+        assert!(e.contains("indicator `c` is declared in iMeta but has no column"), "{e}");
     }
 }

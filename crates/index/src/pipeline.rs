@@ -132,11 +132,7 @@ pub struct AggregateSpec {
 
 impl Default for AggregateSpec {
     fn default() -> Self {
-        AggregateSpec {
-            method: Aggregation::Arithmetic,
-            weights: WeightSource::IMeta,
-            min_data: None,
-        }
+        AggregateSpec { method: Aggregation::Arithmetic, weights: WeightSource::IMeta, min_data: None }
     }
 }
 
@@ -161,10 +157,8 @@ impl Pipeline {
     /// Reads a pipeline from a TOML file. Relative weight files are resolved
     /// against the pipeline file's directory.
     pub fn from_file(path: &Path) -> Result<Pipeline> {
-        let text = std::fs::read_to_string(path).map_err(|e| Error::Read {
-            file: path.display().to_string(),
-            message: e.to_string(),
-        })?;
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| Error::Read { file: path.display().to_string(), message: e.to_string() })?;
         Pipeline::from_toml(&path.display().to_string(), &text, path.parent())
     }
 
@@ -172,15 +166,9 @@ impl Pipeline {
     /// where relative paths are resolved.
     pub fn from_toml(file: &str, text: &str, base: Option<&Path>) -> Result<Pipeline> {
         let raw: PipelineToml = toml::from_str(text).map_err(|e| {
-            let line = e
-                .span()
-                .map(|s| text[..s.start].matches('\n').count() as u64 + 1);
+            let line = e.span().map(|s| text[..s.start].matches('\n').count() as u64 + 1);
             Error::Config {
-                location: Location {
-                    file: file.to_string(),
-                    line,
-                    column: None,
-                },
+                location: Location { file: file.to_string(), line, column: None },
                 problem: e.message().to_string(),
             }
         })?;
@@ -189,25 +177,15 @@ impl Pipeline {
             Some(t) => {
                 let need_group = || {
                     t.group.clone().ok_or_else(|| {
-                        Error::config(
-                            file,
-                            "impute.group",
-                            format!("method `{}` needs a group column", t.method),
-                        )
+                        Error::config(file, "impute.group", format!("method `{}` needs a group column", t.method))
                     })
                 };
                 Some(match t.method.as_str() {
                     "mean" => Imputation::Mean,
                     "median" => Imputation::Median,
-                    "mean_group" => Imputation::GroupMean {
-                        group: need_group()?,
-                    },
-                    "median_group" => Imputation::GroupMedian {
-                        group: need_group()?,
-                    },
-                    "mean_row" => Imputation::RowMean {
-                        level: t.level.unwrap_or(2),
-                    },
+                    "mean_group" => Imputation::GroupMean { group: need_group()? },
+                    "median_group" => Imputation::GroupMedian { group: need_group()? },
+                    "mean_row" => Imputation::RowMean { level: t.level.unwrap_or(2) },
                     other => {
                         return Err(Error::config(
                             file,
@@ -239,14 +217,10 @@ impl Pipeline {
                 force_winsorise: t.force_winsorise.unwrap_or(d.force_winsorise),
             }
         });
-        if let Some(t) = &treat {
-            if !(t.skew > 0.0) {
-                return Err(Error::config(
-                    file,
-                    "treat.skew",
-                    "expected a positive threshold",
-                ));
-            }
+        if let Some(t) = &treat
+            && !(t.skew > 0.0)
+        {
+            return Err(Error::config(file, "treat.skew", "expected a positive threshold"));
         }
         let normalise = match raw.normalise {
             None => None,
@@ -260,9 +234,8 @@ impl Pipeline {
                     "geometric" => Aggregation::Geometric,
                     "harmonic" => Aggregation::Harmonic,
                     "generalised" | "generalized" => {
-                        let p = a.p.ok_or_else(|| {
-                            Error::config(file, "aggregate.p", "the generalised mean needs p")
-                        })?;
+                        let p =
+                            a.p.ok_or_else(|| Error::config(file, "aggregate.p", "the generalised mean needs p"))?;
                         if p == 0.0 {
                             return Err(Error::config(
                                 file,
@@ -295,30 +268,15 @@ impl Pipeline {
                         WeightSource::Given(read_weights(&Table::read(&p)?)?)
                     }
                 };
-                if let Some(t) = a.min_data {
-                    if !(0.0..=1.0).contains(&t) {
-                        return Err(Error::config(
-                            file,
-                            "aggregate.min_data",
-                            "expected a share between 0 and 1",
-                        ));
-                    }
+                if let Some(t) = a.min_data
+                    && !(0.0..=1.0).contains(&t)
+                {
+                    return Err(Error::config(file, "aggregate.min_data", "expected a share between 0 and 1"));
                 }
-                Some(AggregateSpec {
-                    method,
-                    weights,
-                    min_data: a.min_data,
-                })
+                Some(AggregateSpec { method, weights, min_data: a.min_data })
             }
         };
-        Ok(Pipeline {
-            denominate: raw.denominate.is_some(),
-            impute,
-            screen,
-            treat,
-            normalise,
-            aggregate,
-        })
+        Ok(Pipeline { denominate: raw.denominate.is_some(), impute, screen, treat, normalise, aggregate })
     }
 
     /// Runs the pipeline on raw data.
@@ -368,10 +326,7 @@ impl Pipeline {
                     let mut all = Weights::from_framework(fw);
                     for (k, v) in &w.0 {
                         if fw.get(k).is_none() {
-                            return Err(Error::step(
-                                "aggregate",
-                                format!("weight given for unknown code `{k}`"),
-                            ));
+                            return Err(Error::step("aggregate", format!("weight given for unknown code `{k}`")));
                         }
                         all.0.insert(k.clone(), *v);
                     }
@@ -413,17 +368,9 @@ fn normalisation_from(file: &str, n: &NormaliseToml) -> Result<Normalisation> {
         "scaled" => {
             let [lower, upper] = n.range.unwrap_or([0.0, 100.0]);
             if lower == upper {
-                return Err(Error::config(
-                    file,
-                    &key("range"),
-                    "expected two different bounds",
-                ));
+                return Err(Error::config(file, &key("range"), "expected two different bounds"));
             }
-            Normalisation::Scaled {
-                lower,
-                upper,
-                factor: n.scale_factor.unwrap_or(100.0),
-            }
+            Normalisation::Scaled { lower, upper, factor: n.scale_factor.unwrap_or(100.0) }
         }
         "rank" => Normalisation::Rank,
         "prank" => Normalisation::PercentRank,
@@ -431,18 +378,13 @@ fn normalisation_from(file: &str, n: &NormaliseToml) -> Result<Normalisation> {
         "fracmax" => Normalisation::FracMax,
         "dist2max" => Normalisation::Dist2Max,
         "dist2ref" => Normalisation::Dist2Ref {
-            unit: n.reference.clone().ok_or_else(|| {
-                Error::config(
-                    file,
-                    &key("reference"),
-                    "dist2ref needs the code of a reference unit",
-                )
-            })?,
+            unit: n
+                .reference
+                .clone()
+                .ok_or_else(|| Error::config(file, &key("reference"), "dist2ref needs the code of a reference unit"))?,
             cap: n.cap_max.unwrap_or(false),
         },
-        "dist2target" | "dist2targ" => Normalisation::Dist2Target {
-            cap: n.cap_max.unwrap_or(false),
-        },
+        "dist2target" | "dist2targ" => Normalisation::Dist2Target { cap: n.cap_max.unwrap_or(false) },
         "goalposts" => Normalisation::Goalposts,
         other => {
             return Err(Error::config(
@@ -466,17 +408,9 @@ pub fn read_weights(t: &Table) -> Result<Weights> {
     for (line, row) in &t.rows {
         let v = parse_number(&row[w])
             .filter(|v| v.is_finite())
-            .ok_or_else(|| {
-                Error::input(
-                    t.at(*line, w),
-                    format!("expected a numeric weight, found `{}`", row[w]),
-                )
-            })?;
+            .ok_or_else(|| Error::input(t.at(*line, w), format!("expected a numeric weight, found `{}`", row[w])))?;
         if out.0.insert(row[c].clone(), v).is_some() {
-            return Err(Error::input(
-                t.at(*line, c),
-                format!("duplicate code `{}`", row[c]),
-            ));
+            return Err(Error::input(t.at(*line, c), format!("duplicate code `{}`", row[c])));
         }
     }
     Ok(out)
@@ -526,36 +460,21 @@ mod tests {
 
     #[test]
     fn unknown_keys_are_errors_with_their_line() {
-        let e = Pipeline::from_toml(
-            "p.toml",
-            "[screen]\nmin_data = 0.9\n[treat]\nwinmax = 5\nwinmux = 3\n",
-            None,
-        )
-        .unwrap_err()
-        .to_string();
-        assert!(e.starts_with("p.toml:5: unknown field `winmux`"), "{e}");
-        let e = Pipeline::from_toml("p.toml", "[normalize]\nmethod = \"minmax\"\n", None)
+        let e = Pipeline::from_toml("p.toml", "[screen]\nmin_data = 0.9\n[treat]\nwinmax = 5\nwinmux = 3\n", None)
             .unwrap_err()
             .to_string();
+        assert!(e.starts_with("p.toml:5: unknown field `winmux`"), "{e}");
+        let e = Pipeline::from_toml("p.toml", "[normalize]\nmethod = \"minmax\"\n", None).unwrap_err().to_string();
         assert!(e.contains("unknown field `normalize`"), "{e}");
     }
 
     #[test]
     fn bad_values_name_their_key() {
-        let e = Pipeline::from_toml(
-            "p.toml",
-            "[normalise]\nmethod = \"minmax\"\nrange = [5, 1]\n",
-            None,
-        )
-        .unwrap_err()
-        .to_string();
-        assert_eq!(
-            e,
-            "p.toml: key `normalise.range`: expected lower < upper, found [5, 1]"
-        );
-        let e = Pipeline::from_toml("p.toml", "[impute]\nmethod = \"mean_group\"\n", None)
+        let e = Pipeline::from_toml("p.toml", "[normalise]\nmethod = \"minmax\"\nrange = [5, 1]\n", None)
             .unwrap_err()
             .to_string();
+        assert_eq!(e, "p.toml: key `normalise.range`: expected lower < upper, found [5, 1]");
+        let e = Pipeline::from_toml("p.toml", "[impute]\nmethod = \"mean_group\"\n", None).unwrap_err().to_string();
         assert!(e.contains("`impute.group`"), "{e}");
     }
 

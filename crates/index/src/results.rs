@@ -32,37 +32,20 @@ impl Results {
         for level in (2..=fw.levels()).rev() {
             codes.extend(fw.at_level(level).map(|n| n.code.clone()));
         }
-        let cols: Vec<&[f64]> = codes
-            .iter()
-            .map(|c| agg.column(c).expect("aggregates are in Aggregated"))
-            .collect();
+        let cols: Vec<&[f64]> = codes.iter().map(|c| agg.column(c).expect("aggregates are in Aggregated")).collect();
         let ranks: Vec<Vec<f64>> = cols.iter().map(|c| stats::rank_descending(c)).collect();
         let top = &ranks[0];
         let mut order: Vec<usize> = (0..agg.n_units()).collect();
         order.sort_by(|&a, &b| {
             let (ra, rb) = (top[a], top[b]);
-            ra.is_nan()
-                .cmp(&rb.is_nan())
-                .then(ra.total_cmp(&rb))
-                .then(agg.units[a].cmp(&agg.units[b]))
+            ra.is_nan().cmp(&rb.is_nan()).then(ra.total_cmp(&rb)).then(agg.units[a].cmp(&agg.units[b]))
         });
-        let name_of = |u: &str| {
-            b.units
-                .position(u)
-                .map(|i| b.units.names[i].clone())
-                .unwrap_or_else(|| u.to_string())
-        };
+        let name_of = |u: &str| b.units.position(u).map(|i| b.units.names[i].clone()).unwrap_or_else(|| u.to_string());
         Some(Results {
             units: order.iter().map(|&i| agg.units[i].clone()).collect(),
             names: order.iter().map(|&i| name_of(&agg.units[i])).collect(),
-            scores: cols
-                .iter()
-                .map(|c| order.iter().map(|&i| c[i]).collect())
-                .collect(),
-            ranks: ranks
-                .iter()
-                .map(|r| order.iter().map(|&i| r[i]).collect())
-                .collect(),
+            scores: cols.iter().map(|c| order.iter().map(|&i| c[i]).collect()).collect(),
+            ranks: ranks.iter().map(|r| order.iter().map(|&i| r[i]).collect()).collect(),
             codes,
         })
     }

@@ -63,12 +63,7 @@ pub fn variance(x: &[f64]) -> f64 {
         return f64::NAN;
     }
     let m = mean(x);
-    sum(x
-        .iter()
-        .copied()
-        .filter(|v| !v.is_nan())
-        .map(|v| (v - m) * (v - m)))
-        / (n as f64 - 1.0)
+    sum(x.iter().copied().filter(|v| !v.is_nan()).map(|v| (v - m) * (v - m))) / (n as f64 - 1.0)
 }
 
 /// Sample standard deviation (denominator n - 1), as R's `sd(x, na.rm = TRUE)`.
@@ -100,18 +95,12 @@ pub fn median_in_place(v: &mut [f64]) -> f64 {
 
 /// Minimum of the non-missing values (`NaN` when none).
 pub fn min(x: &[f64]) -> f64 {
-    x.iter()
-        .copied()
-        .filter(|v| !v.is_nan())
-        .fold(f64::NAN, |a, b| if a.is_nan() || b < a { b } else { a })
+    x.iter().copied().filter(|v| !v.is_nan()).fold(f64::NAN, |a, b| if a.is_nan() || b < a { b } else { a })
 }
 
 /// Maximum of the non-missing values (`NaN` when none).
 pub fn max(x: &[f64]) -> f64 {
-    x.iter()
-        .copied()
-        .filter(|v| !v.is_nan())
-        .fold(f64::NAN, |a, b| if a.is_nan() || b > a { b } else { a })
+    x.iter().copied().filter(|v| !v.is_nan()).fold(f64::NAN, |a, b| if a.is_nan() || b > a { b } else { a })
 }
 
 /// Adjusted skewness G1 (as `e1071::skewness(type = 2)`, used by COINr).
@@ -194,12 +183,8 @@ pub fn rank_descending(x: &[f64]) -> Vec<f64> {
 
 /// Pearson correlation over pairwise-complete observations.
 pub fn pearson(x: &[f64], y: &[f64]) -> f64 {
-    let (a, b): (Vec<f64>, Vec<f64>) = x
-        .iter()
-        .zip(y)
-        .filter(|(a, b)| !a.is_nan() && !b.is_nan())
-        .map(|(a, b)| (*a, *b))
-        .unzip();
+    let (a, b): (Vec<f64>, Vec<f64>) =
+        x.iter().zip(y).filter(|(a, b)| !a.is_nan() && !b.is_nan()).map(|(a, b)| (*a, *b)).unzip();
     if a.len() < 2 {
         return f64::NAN;
     }
@@ -213,12 +198,8 @@ pub fn pearson(x: &[f64], y: &[f64]) -> f64 {
 
 /// Spearman rank correlation over pairwise-complete observations.
 pub fn spearman(x: &[f64], y: &[f64]) -> f64 {
-    let (a, b): (Vec<f64>, Vec<f64>) = x
-        .iter()
-        .zip(y)
-        .filter(|(a, b)| !a.is_nan() && !b.is_nan())
-        .map(|(a, b)| (*a, *b))
-        .unzip();
+    let (a, b): (Vec<f64>, Vec<f64>) =
+        x.iter().zip(y).filter(|(a, b)| !a.is_nan() && !b.is_nan()).map(|(a, b)| (*a, *b)).unzip();
     pearson(&rank(&a, Ties::Average), &rank(&b, Ties::Average))
 }
 

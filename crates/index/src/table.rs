@@ -26,18 +26,12 @@ impl Table {
     /// Reads a table from a path, choosing the format by extension
     /// (`.xlsx`/`.xlsm` read the first worksheet; anything else is CSV).
     pub fn read(path: &Path) -> Result<Table> {
-        let ext = path
-            .extension()
-            .and_then(|e| e.to_str())
-            .unwrap_or("")
-            .to_ascii_lowercase();
+        let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
         if ext == "xlsx" || ext == "xlsm" {
             read_xlsx(path)
         } else {
-            let bytes = std::fs::read(path).map_err(|e| Error::Read {
-                file: path.display().to_string(),
-                message: e.to_string(),
-            })?;
+            let bytes = std::fs::read(path)
+                .map_err(|e| Error::Read { file: path.display().to_string(), message: e.to_string() })?;
             Table::from_csv(&path.display().to_string(), &bytes)
         }
     }
@@ -46,29 +40,14 @@ impl Table {
     pub fn from_csv(file: &str, bytes: &[u8]) -> Result<Table> {
         let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
         let text = std::str::from_utf8(bytes).map_err(|e| {
-            let line = bytes[..e.valid_up_to()]
-                .iter()
-                .filter(|&&b| b == b'\n')
-                .count() as u64
-                + 1;
-            Error::input(
-                Location::file(file).line(line),
-                "the file is not valid UTF-8 text",
-            )
+            let line = bytes[..e.valid_up_to()].iter().filter(|&&b| b == b'\n').count() as u64 + 1;
+            Error::input(Location::file(file).line(line), "the file is not valid UTF-8 text")
         })?;
-        let mut reader = csv::ReaderBuilder::new()
-            .has_headers(false)
-            .flexible(true)
-            .from_reader(text.as_bytes());
+        let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
         let mut headers = Vec::new();
         let mut rows = Vec::new();
         // The csv crate does not count blank lines: derive lines from byte offsets.
-        let newlines: Vec<usize> = text
-            .bytes()
-            .enumerate()
-            .filter(|(_, b)| *b == b'\n')
-            .map(|(i, _)| i)
-            .collect();
+        let newlines: Vec<usize> = text.bytes().enumerate().filter(|(_, b)| *b == b'\n').map(|(i, _)| i).collect();
         let raw = text.as_bytes();
         let line_at = |byte: u64| {
             // A record's position may point at blank lines before it.
@@ -80,19 +59,10 @@ impl Table {
         };
         for (i, rec) in reader.records().enumerate() {
             let rec = rec.map_err(|e| {
-                let line = e
-                    .position()
-                    .map(|p| line_at(p.byte()))
-                    .unwrap_or(i as u64 + 1);
-                Error::input(
-                    Location::file(file).line(line),
-                    format!("malformed CSV: {e}"),
-                )
+                let line = e.position().map(|p| line_at(p.byte())).unwrap_or(i as u64 + 1);
+                Error::input(Location::file(file).line(line), format!("malformed CSV: {e}"))
             })?;
-            let line = rec
-                .position()
-                .map(|p| line_at(p.byte()))
-                .unwrap_or(i as u64 + 1);
+            let line = rec.position().map(|p| line_at(p.byte())).unwrap_or(i as u64 + 1);
             let cells: Vec<String> = rec.iter().map(|s| s.trim().to_string()).collect();
             if i == 0 {
                 headers = cells;
@@ -104,16 +74,9 @@ impl Table {
             rows.push((line, cells));
         }
         if headers.is_empty() {
-            return Err(Error::input(
-                Location::file(file),
-                "the file is empty: expected a header row",
-            ));
+            return Err(Error::input(Location::file(file), "the file is empty: expected a header row"));
         }
-        let mut table = Table {
-            file: file.to_string(),
-            headers,
-            rows,
-        };
+        let mut table = Table { file: file.to_string(), headers, rows };
         table.normalise_width()?;
         Ok(table)
     }
@@ -126,10 +89,7 @@ impl Table {
                 if extra.iter().any(|c| !c.is_empty()) {
                     return Err(Error::input(
                         Location::file(&self.file).line(*line),
-                        format!(
-                            "the row has {} cells but the header has {width} columns",
-                            cells.len()
-                        ),
+                        format!("the row has {} cells but the header has {width} columns", cells.len()),
                     ));
                 }
                 cells.truncate(width);
@@ -157,19 +117,14 @@ impl Table {
         self.column_index(name).ok_or_else(|| {
             Error::input(
                 Location::file(&self.file).line(1),
-                format!(
-                    "missing column `{name}` (the header has: {})",
-                    self.headers.join(", ")
-                ),
+                format!("missing column `{name}` (the header has: {})", self.headers.join(", ")),
             )
         })
     }
 
     /// The location of a cell.
     pub fn at(&self, line: u64, column: usize) -> Location {
-        Location::file(&self.file)
-            .line(line)
-            .column(&self.headers[column])
+        Location::file(&self.file).line(line).column(&self.headers[column])
     }
 }
 
@@ -192,19 +147,14 @@ pub fn parse_number(cell: &str) -> Option<f64> {
 fn read_xlsx(path: &Path) -> Result<Table> {
     use calamine::{Data, Reader, Xlsx, open_workbook};
     let file = path.display().to_string();
-    let mut wb: Xlsx<_> = open_workbook(path).map_err(|e: calamine::XlsxError| Error::Read {
-        file: file.clone(),
-        message: e.to_string(),
-    })?;
+    let mut wb: Xlsx<_> = open_workbook(path)
+        .map_err(|e: calamine::XlsxError| Error::Read { file: file.clone(), message: e.to_string() })?;
     let sheet = wb
         .sheet_names()
         .first()
         .cloned()
         .ok_or_else(|| Error::input(Location::file(&file), "the workbook has no worksheet"))?;
-    let range = wb.worksheet_range(&sheet).map_err(|e| Error::Read {
-        file: file.clone(),
-        message: e.to_string(),
-    })?;
+    let range = wb.worksheet_range(&sheet).map_err(|e| Error::Read { file: file.clone(), message: e.to_string() })?;
     let file = format!("{file}[{sheet}]");
     let start_row = range.start().map(|(r, _)| r as u64).unwrap_or(0);
     let mut headers = Vec::new();
@@ -237,16 +187,9 @@ fn read_xlsx(path: &Path) -> Result<Table> {
         }
     }
     if headers.is_empty() {
-        return Err(Error::input(
-            Location::file(&file),
-            "the worksheet is empty: expected a header row",
-        ));
+        return Err(Error::input(Location::file(&file), "the worksheet is empty: expected a header row"));
     }
-    let mut table = Table {
-        file,
-        headers,
-        rows,
-    };
+    let mut table = Table { file, headers, rows };
     while table.headers.last().is_some_and(|h| h.is_empty()) {
         table.headers.pop();
     }
@@ -285,13 +228,8 @@ mod tests {
 
     #[test]
     fn duplicate_header_is_an_error_naming_the_column() {
-        let e = Table::from_csv("t.csv", b"a,a\n1,2\n")
-            .unwrap_err()
-            .to_string();
-        assert_eq!(
-            e,
-            "t.csv:1: column `a`: the column name appears twice in the header"
-        );
+        let e = Table::from_csv("t.csv", b"a,a\n1,2\n").unwrap_err().to_string();
+        assert_eq!(e, "t.csv:1: column `a`: the column name appears twice in the header");
     }
 
     #[test]

@@ -58,12 +58,7 @@ pub struct Weights(pub HashMap<String, f64>);
 impl Weights {
     /// The iMeta weights.
     pub fn from_framework(fw: &Framework) -> Weights {
-        Weights(
-            fw.nodes()
-                .iter()
-                .map(|n| (n.code.clone(), n.weight))
-                .collect(),
-        )
+        Weights(fw.nodes().iter().map(|n| (n.code.clone(), n.weight)).collect())
     }
 
     /// Equal weights at every level.
@@ -79,28 +74,14 @@ impl Weights {
 
 /// Aggregates one unit's children values with their weights (same length);
 /// on a value the method cannot take, returns its position and why.
-pub fn aggregate_row(
-    x: &[f64],
-    w: &[f64],
-    method: Aggregation,
-) -> std::result::Result<f64, (usize, &'static str)> {
+pub fn aggregate_row(x: &[f64], w: &[f64], method: Aggregation) -> std::result::Result<f64, (usize, &'static str)> {
     match method {
         Aggregation::Arithmetic => {
-            let ws = stats::sum(
-                x.iter()
-                    .zip(w)
-                    .filter(|(v, _)| !v.is_nan())
-                    .map(|(_, w)| *w),
-            );
+            let ws = stats::sum(x.iter().zip(w).filter(|(v, _)| !v.is_nan()).map(|(_, w)| *w));
             if x.iter().all(|v| v.is_nan()) {
                 return Ok(f64::NAN);
             }
-            Ok(stats::sum(
-                x.iter()
-                    .zip(w)
-                    .filter(|(v, _)| !v.is_nan())
-                    .map(|(v, w)| w / ws * v),
-            ))
+            Ok(stats::sum(x.iter().zip(w).filter(|(v, _)| !v.is_nan()).map(|(v, w)| w / ws * v)))
         }
         Aggregation::Geometric => {
             if x.iter().all(|v| v.is_nan()) {
@@ -109,18 +90,8 @@ pub fn aggregate_row(
             if let Some(i) = x.iter().position(|&v| v <= 0.0) {
                 return Err((i, "the geometric mean needs values > 0"));
             }
-            let ws = stats::sum(
-                x.iter()
-                    .zip(w)
-                    .filter(|(v, _)| !v.is_nan())
-                    .map(|(_, w)| *w),
-            );
-            let s = stats::sum(
-                x.iter()
-                    .zip(w)
-                    .filter(|(v, _)| !v.is_nan())
-                    .map(|(v, w)| w * v.ln()),
-            );
+            let ws = stats::sum(x.iter().zip(w).filter(|(v, _)| !v.is_nan()).map(|(_, w)| *w));
+            let s = stats::sum(x.iter().zip(w).filter(|(v, _)| !v.is_nan()).map(|(v, w)| w * v.ln()));
             Ok((s / ws).exp())
         }
         Aggregation::Harmonic => {
@@ -130,28 +101,18 @@ pub fn aggregate_row(
             if let Some(i) = x.iter().position(|&v| v == 0.0) {
                 return Err((i, "the harmonic mean needs values ≠ 0"));
             }
-            let ws = stats::sum(
-                x.iter()
-                    .zip(w)
-                    .filter(|(v, _)| !v.is_nan())
-                    .map(|(_, w)| *w),
-            );
-            let s = stats::sum(
-                x.iter()
-                    .zip(w)
-                    .filter(|(v, _)| !v.is_nan())
-                    .map(|(v, w)| w / v),
-            );
+            let ws = stats::sum(x.iter().zip(w).filter(|(v, _)| !v.is_nan()).map(|(_, w)| *w));
+            let s = stats::sum(x.iter().zip(w).filter(|(v, _)| !v.is_nan()).map(|(v, w)| w / v));
             Ok(ws / s)
         }
         Aggregation::Generalised { p } => {
             if x.iter().all(|v| v.is_nan()) {
                 return Ok(f64::NAN);
             }
-            if p < 0.0 {
-                if let Some(i) = x.iter().position(|&v| v <= 0.0) {
-                    return Err((i, "a power mean with negative p needs values > 0"));
-                }
+            if p < 0.0
+                && let Some(i) = x.iter().position(|&v| v <= 0.0)
+            {
+                return Err((i, "a power mean with negative p needs values > 0"));
             }
             if x.iter().any(|v| v.is_nan()) {
                 return Ok(f64::NAN);
@@ -215,29 +176,19 @@ pub fn aggregate(
     method: Aggregation,
     min_data: Option<f64>,
 ) -> Result<DataSet> {
-    if let Aggregation::Generalised { p } = method {
-        if p == 0.0 || !p.is_finite() {
-            return Err(Error::step(
-                "aggregate",
-                "the power mean needs p ≠ 0 (p = 0 is the geometric mean)",
-            ));
-        }
+    if let Aggregation::Generalised { p } = method
+        && (p == 0.0 || !p.is_finite())
+    {
+        return Err(Error::step("aggregate", "the power mean needs p ≠ 0 (p = 0 is the geometric mean)"));
     }
-    if let Some(t) = min_data {
-        if !(0.0..=1.0).contains(&t) {
-            return Err(Error::step(
-                "aggregate",
-                format!("min_data must be between 0 and 1, found {t}"),
-            ));
-        }
+    if let Some(t) = min_data
+        && !(0.0..=1.0).contains(&t)
+    {
+        return Err(Error::step("aggregate", format!("min_data must be between 0 and 1, found {t}")));
     }
     let mut codes = data.codes.clone();
     let mut columns = data.columns.clone();
-    let mut index: HashMap<String, usize> = codes
-        .iter()
-        .enumerate()
-        .map(|(i, c)| (c.clone(), i))
-        .collect();
+    let mut index: HashMap<String, usize> = codes.iter().enumerate().map(|(i, c)| (c.clone(), i)).collect();
     let n = data.n_units();
     for level in 2..=fw.levels() {
         for agg in fw.aggregates_in_output_order(level) {
@@ -246,18 +197,12 @@ pub fn aggregate(
             let mut w = Vec::with_capacity(kids.len());
             for k in &kids {
                 let &i = index.get(&k.code).ok_or_else(|| {
-                    Error::step(
-                        "aggregate",
-                        format!("`{}` (child of `{}`) is not in the data", k.code, agg.code),
-                    )
+                    Error::step("aggregate", format!("`{}` (child of `{}`) is not in the data", k.code, agg.code))
                 })?;
                 cols.push(&columns[i]);
                 let wk = weights.get(&k.code);
                 if !wk.is_finite() {
-                    return Err(Error::step(
-                        "aggregate",
-                        format!("no weight for `{}`", k.code),
-                    ));
+                    return Err(Error::step("aggregate", format!("no weight for `{}`", k.code)));
                 }
                 w.push(wk);
             }
@@ -295,12 +240,7 @@ pub fn aggregate(
             columns.push(Column::from(out));
         }
     }
-    Ok(DataSet::from_shared(
-        "Aggregated",
-        data.units.clone(),
-        codes,
-        columns,
-    ))
+    Ok(DataSet::from_shared("Aggregated", data.units.clone(), codes, columns))
 }
 
 fn apply_threshold(scores: &mut [f64], cols: &[&[f64]], min_data: Option<f64>) {
@@ -330,9 +270,7 @@ mod tests {
         assert_eq!(row(&x, &w, Aggregation::Arithmetic), 25.0);
         assert!((row(&x, &w, Aggregation::Geometric) - 22.133638394006436).abs() < 1e-13);
         assert!((row(&x, &w, Aggregation::Harmonic) - 19.2).abs() < 1e-13);
-        assert!(
-            (row(&x, &w, Aggregation::Generalised { p: 2.0 }) - 27.386127875258307).abs() < 1e-13
-        );
+        assert!((row(&x, &w, Aggregation::Generalised { p: 2.0 }) - 27.386127875258307).abs() < 1e-13);
         let xm = [10.0, f64::NAN, 30.0, 40.0];
         let wm = [1.0, 2.0, 1.0, 0.5];
         assert!((row(&xm, &wm, Aggregation::Arithmetic) - 24.0).abs() < 1e-13);

@@ -18,10 +18,7 @@ pub fn denominate(data: &DataSet, fw: &Framework, units: &Units) -> Result<DataS
             None => columns.push(col.clone()),
             Some(d) => {
                 let dv = units.denominator(d).ok_or_else(|| {
-                    Error::step(
-                        "denominate",
-                        format!("denominator column `{d}` of `{code}` is not in the data"),
-                    )
+                    Error::step("denominate", format!("denominator column `{d}` of `{code}` is not in the data"))
                 })?;
                 let out: Column = data
                     .units
@@ -36,10 +33,5 @@ pub fn denominate(data: &DataSet, fw: &Framework, units: &Units) -> Result<DataS
             }
         }
     }
-    Ok(DataSet::from_shared(
-        "Denominated",
-        data.units.clone(),
-        data.codes.clone(),
-        columns,
-    ))
+    Ok(DataSet::from_shared("Denominated", data.units.clone(), data.codes.clone(), columns))
 }

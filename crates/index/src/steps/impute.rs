@@ -45,12 +45,7 @@ pub enum Imputation {
 
 /// Imputes missing values. The result is named `Imputed`; columns without
 /// missing values are shared with the input.
-pub fn impute(
-    data: &DataSet,
-    method: &Imputation,
-    fw: &Framework,
-    units: &Units,
-) -> Result<(DataSet, Vec<Warning>)> {
+pub fn impute(data: &DataSet, method: &Imputation, fw: &Framework, units: &Units) -> Result<(DataSet, Vec<Warning>)> {
     let mut warnings = Vec::new();
     let columns: Vec<Column> = match method {
         Imputation::Mean | Imputation::Median => data
@@ -61,11 +56,7 @@ pub fn impute(
                 if !col.iter().any(|v| v.is_nan()) {
                     return col.clone();
                 }
-                let fill = if *method == Imputation::Mean {
-                    stats::mean(col)
-                } else {
-                    stats::median(col)
-                };
+                let fill = if *method == Imputation::Mean { stats::mean(col) } else { stats::median(col) };
                 if fill.is_nan() {
                     warnings.push(Warning {
                         step: "impute",
@@ -73,9 +64,7 @@ pub fn impute(
                         message: "every value is missing: nothing to impute from".into(),
                     });
                 }
-                col.iter()
-                    .map(|&v| if v.is_nan() { fill } else { v })
-                    .collect()
+                col.iter().map(|&v| if v.is_nan() { fill } else { v }).collect()
             })
             .collect(),
         Imputation::GroupMean { group } | Imputation::GroupMedian { group } => {
@@ -83,18 +72,12 @@ pub fn impute(
                 let known: Vec<&str> = units.groups.iter().map(|(n, _)| n.as_str()).collect();
                 Error::step(
                     "impute",
-                    format!(
-                        "group column `{group}` is not in the data (group columns: {})",
-                        known.join(", ")
-                    ),
+                    format!("group column `{group}` is not in the data (group columns: {})", known.join(", ")),
                 )
             })?;
             // Group label of each row of `data` (which may be screened).
-            let labels: Vec<Option<&str>> = data
-                .units
-                .iter()
-                .map(|u| units.position(u).and_then(|i| g[i].as_deref()))
-                .collect();
+            let labels: Vec<Option<&str>> =
+                data.units.iter().map(|u| units.position(u).and_then(|i| g[i].as_deref())).collect();
             let median = matches!(method, Imputation::GroupMedian { .. });
             data.codes
                 .iter()
@@ -126,7 +109,9 @@ pub fn impute(
                         warnings.push(Warning {
                             step: "impute",
                             code: Some(code.clone()),
-                            message: format!("{left} value(s) left missing: their group has no data or they have no group"),
+                            message: format!(
+                                "{left} value(s) left missing: their group has no data or they have no group"
+                            ),
                         });
                     }
                     out
@@ -135,23 +120,12 @@ pub fn impute(
         }
         Imputation::RowMean { level } => row_mean(data, fw, *level, &mut warnings)?,
     };
-    Ok((
-        DataSet::from_shared("Imputed", data.units.clone(), data.codes.clone(), columns),
-        warnings,
-    ))
+    Ok((DataSet::from_shared("Imputed", data.units.clone(), data.codes.clone(), columns), warnings))
 }
 
-fn row_mean(
-    data: &DataSet,
-    fw: &Framework,
-    level: u32,
-    warnings: &mut Vec<Warning>,
-) -> Result<Vec<Column>> {
+fn row_mean(data: &DataSet, fw: &Framework, level: u32, warnings: &mut Vec<Warning>) -> Result<Vec<Column>> {
     if level < 2 || level > fw.levels() {
-        return Err(Error::step(
-            "impute",
-            format!("level must be between 2 and {}, found {level}", fw.levels()),
-        ));
+        return Err(Error::step("impute", format!("level must be between 2 and {}, found {level}", fw.levels())));
     }
     let n = data.n_units();
     // Scale each column to [0, 1] in its direction.
@@ -167,10 +141,7 @@ fn row_mean(
     // Group columns by their ancestor at `level`.
     let mut groups: HashMap<String, Vec<usize>> = HashMap::new();
     for (j, code) in data.codes.iter().enumerate() {
-        let g = fw
-            .ancestor_at(code, level)
-            .map(|a| a.code.clone())
-            .unwrap_or_default();
+        let g = fw.ancestor_at(code, level).map(|a| a.code.clone()).unwrap_or_default();
         groups.entry(g).or_default().push(j);
     }
     let mut out: Vec<Vec<f64>> = data.columns.iter().map(|c| c.to_vec()).collect();

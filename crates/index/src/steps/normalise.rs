@@ -84,10 +84,7 @@ pub enum Normalisation {
 
 impl Default for Normalisation {
     fn default() -> Self {
-        Normalisation::MinMax {
-            lower: 0.0,
-            upper: 100.0,
-        }
+        Normalisation::MinMax { lower: 0.0, upper: 100.0 }
     }
 }
 
@@ -105,36 +102,22 @@ pub fn normalise_column(
     let out = match method {
         Normalisation::MinMax { lower, upper } => {
             let (mn, mx) = (stats::min(x), stats::max(x));
-            x.iter()
-                .map(|v| (v - mn) / (mx - mn) * (upper - lower) + lower)
-                .collect()
+            x.iter().map(|v| (v - mn) / (mx - mn) * (upper - lower) + lower).collect()
         }
         Normalisation::ZScore { mean, sd } => {
             let (m, s) = (stats::mean(x), stats::sd(x));
             x.iter().map(|v| (v - m) / s * sd + mean).collect()
         }
-        Normalisation::Scaled {
-            lower,
-            upper,
-            factor,
-        } => {
+        Normalisation::Scaled { lower, upper, factor } => {
             // Bounds apply to the direction-adjusted values, as in COINr.
-            x.iter()
-                .map(|v| (v - lower) / (upper - lower) * factor)
-                .collect()
+            x.iter().map(|v| (v - lower) / (upper - lower) * factor).collect()
         }
         Normalisation::Rank => stats::rank(x, Ties::Min),
         Normalisation::PercentRank => {
             let n = stats::count(x) as f64;
-            stats::rank(x, Ties::Min)
-                .into_iter()
-                .map(|r| (r - 1.0) / (n - 1.0))
-                .collect()
+            stats::rank(x, Ties::Min).into_iter().map(|r| (r - 1.0) / (n - 1.0)).collect()
         }
-        Normalisation::Borda => stats::rank(x, Ties::Min)
-            .into_iter()
-            .map(|r| r - 1.0)
-            .collect(),
+        Normalisation::Borda => stats::rank(x, Ties::Min).into_iter().map(|r| r - 1.0).collect(),
         Normalisation::FracMax => {
             let mx = stats::max(x);
             x.iter().map(|v| v / mx).collect()
@@ -154,9 +137,7 @@ pub fn normalise_column(
                 .collect()
         }
         Normalisation::Dist2Target { cap } => {
-            let t = target
-                .ok_or("no Target in iMeta: distance to target needs one per indicator")?
-                * dir;
+            let t = target.ok_or("no Target in iMeta: distance to target needs one per indicator")? * dir;
             let mn = stats::min(x);
             x.iter()
                 .map(|v| {
@@ -166,26 +147,13 @@ pub fn normalise_column(
                 .collect()
         }
         Normalisation::Goalposts => {
-            let gp = goalposts.ok_or(
-                "no goalposts in iMeta: expected columns goalpost_lower and goalpost_upper",
-            )?;
+            let gp = goalposts.ok_or("no goalposts in iMeta: expected columns goalpost_lower and goalpost_upper")?;
             // COINr flips the goalposts of a negative indicator and swaps them.
-            let (l, u) = if dir < 0.0 {
-                (-gp.upper, -gp.lower)
-            } else {
-                (gp.lower, gp.upper)
-            };
+            let (l, u) = if dir < 0.0 { (-gp.upper, -gp.lower) } else { (gp.lower, gp.upper) };
             x.iter()
                 .map(|v| {
-                    let mut y = (v - l) / (u - l);
-                    if gp.truncate {
-                        if y > 1.0 {
-                            y = 1.0;
-                        }
-                        if y < 0.0 {
-                            y = 0.0;
-                        }
-                    }
+                    let y = (v - l) / (u - l);
+                    let y = if gp.truncate { y.clamp(0.0, 1.0) } else { y };
                     y * gp.scale
                 })
                 .collect()
@@ -195,38 +163,24 @@ pub fn normalise_column(
 }
 
 /// Normalises every indicator. The result is named `Normalised`.
-pub fn normalise(
-    data: &DataSet,
-    method: &Normalisation,
-    fw: &Framework,
-) -> Result<(DataSet, Vec<Warning>)> {
-    if let Normalisation::ZScore { sd, .. } = method {
-        if !(*sd > 0.0) {
-            return Err(Error::step(
-                "normalise",
-                format!("z-score standard deviation must be positive, found {sd}"),
-            ));
-        }
+pub fn normalise(data: &DataSet, method: &Normalisation, fw: &Framework) -> Result<(DataSet, Vec<Warning>)> {
+    if let Normalisation::ZScore { sd, .. } = method
+        && !(*sd > 0.0)
+    {
+        return Err(Error::step("normalise", format!("z-score standard deviation must be positive, found {sd}")));
     }
-    if let Normalisation::MinMax { lower, upper } = method {
-        if !(lower < upper) {
-            return Err(Error::step(
-                "normalise",
-                format!("min-max range must have lower < upper, found [{lower}, {upper}]"),
-            ));
-        }
+    if let Normalisation::MinMax { lower, upper } = method
+        && !(lower < upper)
+    {
+        return Err(Error::step(
+            "normalise",
+            format!("min-max range must have lower < upper, found [{lower}, {upper}]"),
+        ));
     }
     let row_of_ref = match method {
-        Normalisation::Dist2Ref { unit, .. } => {
-            Some(data.unit_position(unit).ok_or_else(|| {
-                Error::step(
-                    "normalise",
-                    format!(
-                        "reference unit `{unit}` is not among the units (was it screened out?)"
-                    ),
-                )
-            })?)
-        }
+        Normalisation::Dist2Ref { unit, .. } => Some(data.unit_position(unit).ok_or_else(|| {
+            Error::step("normalise", format!("reference unit `{unit}` is not among the units (was it screened out?)"))
+        })?),
         _ => None,
     };
     let mut warnings = Vec::new();
@@ -236,24 +190,14 @@ pub fn normalise(
         let dir = node.map(|n| n.direction).unwrap_or(1.0);
         let x: Vec<f64> = col.iter().map(|v| v * dir).collect();
         let mut m = method.clone();
-        if let (Normalisation::Dist2Target { cap }, Some(c)) =
-            (&mut m, node.and_then(|n| n.target_cap))
-        {
+        if let (Normalisation::Dist2Target { cap }, Some(c)) = (&mut m, node.and_then(|n| n.target_cap)) {
             *cap = c;
         }
-        let out = normalise_column(
-            &x,
-            &m,
-            dir,
-            node.and_then(|n| n.target),
-            node.and_then(|n| n.goalposts),
-            row_of_ref,
-        )
-        .map_err(|e| Error::step("normalise", format!("{code}: {e}")))?;
-        if matches!(
-            m,
-            Normalisation::MinMax { .. } | Normalisation::ZScore { .. } | Normalisation::Dist2Max
-        ) && stats::count(&x) > 0
+        let out =
+            normalise_column(&x, &m, dir, node.and_then(|n| n.target), node.and_then(|n| n.goalposts), row_of_ref)
+                .map_err(|e| Error::step("normalise", format!("{code}: {e}")))?;
+        if matches!(m, Normalisation::MinMax { .. } | Normalisation::ZScore { .. } | Normalisation::Dist2Max)
+            && stats::count(&x) > 0
             && stats::min(&x) == stats::max(&x)
         {
             warnings.push(Warning {
@@ -264,13 +208,5 @@ pub fn normalise(
         }
         columns.push(Column::from(out));
     }
-    Ok((
-        DataSet::from_shared(
-            "Normalised",
-            data.units.clone(),
-            data.codes.clone(),
-            columns,
-        ),
-        warnings,
-    ))
+    Ok((DataSet::from_shared("Normalised", data.units.clone(), data.codes.clone(), columns), warnings))
 }

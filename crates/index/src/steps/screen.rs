@@ -20,10 +20,7 @@ pub struct ScreenReport {
 /// The result is named `Screened`.
 pub fn screen(data: &DataSet, min_data: f64) -> Result<(DataSet, ScreenReport)> {
     if !(0.0..=1.0).contains(&min_data) {
-        return Err(Error::step(
-            "screen",
-            format!("min_data must be between 0 and 1, found {min_data}"),
-        ));
+        return Err(Error::step("screen", format!("min_data must be between 0 and 1, found {min_data}")));
     }
     let k = data.columns.len().max(1) as f64;
     let mut keep = Vec::with_capacity(data.n_units());
@@ -43,18 +40,8 @@ pub fn screen(data: &DataSet, min_data: f64) -> Result<(DataSet, ScreenReport)> 
         data.renamed("Screened")
     } else {
         let units: Vec<String> = keep.iter().map(|&r| data.units[r].clone()).collect();
-        let columns = data
-            .columns
-            .iter()
-            .map(|c| keep.iter().map(|&r| c[r]).collect::<Column>())
-            .collect();
+        let columns = data.columns.iter().map(|c| keep.iter().map(|&r| c[r]).collect::<Column>()).collect();
         DataSet::from_shared("Screened", units.into(), data.codes.clone(), columns)
     };
-    Ok((
-        out,
-        ScreenReport {
-            availability,
-            removed,
-        },
-    ))
+    Ok((out, ScreenReport { availability, removed }))
 }

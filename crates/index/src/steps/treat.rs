@@ -44,12 +44,7 @@ pub struct TreatParams {
 
 impl Default for TreatParams {
     fn default() -> Self {
-        TreatParams {
-            winmax: 5,
-            skew: 2.0,
-            kurtosis: 3.5,
-            force_winsorise: false,
-        }
+        TreatParams { winmax: 5, skew: 2.0, kurtosis: 3.5, force_winsorise: false }
     }
 }
 
@@ -87,19 +82,11 @@ pub fn check(x: &[f64], p: &TreatParams) -> Option<Check> {
     let kurtosis = stats::kurtosis(x)?;
     let pass = if skew.is_nan() || kurtosis.is_nan() {
         // R: (abs(NaN) < t) | (NaN < t) is NA unless one side is TRUE.
-        if skew.abs() < p.skew || kurtosis < p.kurtosis {
-            Some(true)
-        } else {
-            None
-        }
+        if skew.abs() < p.skew || kurtosis < p.kurtosis { Some(true) } else { None }
     } else {
         Some(skew.abs() < p.skew || kurtosis < p.kurtosis)
     };
-    Some(Check {
-        pass,
-        skew,
-        kurtosis,
-    })
+    Some(Check { pass, skew, kurtosis })
 }
 
 /// Result of winsorising one column.
@@ -133,27 +120,15 @@ pub fn winsorise(x: &[f64], p: &TreatParams) -> Winsorised {
             if sk >= 0.0 {
                 let mx = stats::max(&x);
                 high = (0..x.len()).filter(|&i| x[i] == mx).collect();
-                let next = x
-                    .iter()
-                    .copied()
-                    .filter(|&v| v != mx && !v.is_nan())
-                    .fold(f64::NAN, f64::max);
-                let next = if next.is_nan() {
-                    f64::NEG_INFINITY
-                } else {
-                    next
-                };
+                let next = x.iter().copied().filter(|&v| v != mx && !v.is_nan()).fold(f64::NAN, f64::max);
+                let next = if next.is_nan() { f64::NEG_INFINITY } else { next };
                 for &i in &high {
                     x[i] = next;
                 }
             } else {
                 let mn = stats::min(&x);
                 low = (0..x.len()).filter(|&i| x[i] == mn).collect();
-                let next = x
-                    .iter()
-                    .copied()
-                    .filter(|&v| v != mn && !v.is_nan())
-                    .fold(f64::NAN, f64::min);
+                let next = x.iter().copied().filter(|&v| v != mn && !v.is_nan()).fold(f64::NAN, f64::min);
                 let next = if next.is_nan() { f64::INFINITY } else { next };
                 for &i in &low {
                     x[i] = next;
@@ -167,13 +142,7 @@ pub fn winsorise(x: &[f64], p: &TreatParams) -> Winsorised {
             }
         }
     }
-    Winsorised {
-        x,
-        nwin,
-        high,
-        low,
-        stalled,
-    }
+    Winsorised { x, nwin, high, low, stalled }
 }
 
 /// COINr's `log_CT()`: `ln(x − min + 0.01 (max − min))`.
@@ -207,22 +176,14 @@ pub fn boxcox(x: &[f64], lambda: f64) -> Vec<f64> {
     x.iter()
         .map(|v| {
             let y = v - mn + 1.0;
-            if lambda == 0.0 {
-                y.ln()
-            } else {
-                (y.powf(lambda) - 1.0) / lambda
-            }
+            if lambda == 0.0 { y.ln() } else { (y.powf(lambda) - 1.0) / lambda }
         })
         .collect()
 }
 
 /// Treats one column. Returns the treated column (or `None` if unchanged), the
 /// report and possibly a warning.
-pub fn treat_column(
-    code: &str,
-    x: &[f64],
-    p: &TreatParams,
-) -> (Option<Vec<f64>>, TreatReport, Option<Warning>) {
+pub fn treat_column(code: &str, x: &[f64], p: &TreatParams) -> (Option<Vec<f64>>, TreatReport, Option<Warning>) {
     let mut report = TreatReport {
         code: code.to_string(),
         checks: Vec::new(),
@@ -231,28 +192,14 @@ pub fn treat_column(
         win_high: Vec::new(),
         win_low: Vec::new(),
     };
-    let warn = |m: &str| {
-        Some(Warning {
-            step: "treat",
-            code: Some(code.to_string()),
-            message: m.to_string(),
-        })
-    };
+    let warn = |m: &str| Some(Warning { step: "treat", code: Some(code.to_string()), message: m.to_string() });
     let Some(c0) = check(x, p) else {
-        return (
-            None,
-            report,
-            warn("fewer than 4 values: cannot check skew and kurtosis, left untreated"),
-        );
+        return (None, report, warn("fewer than 4 values: cannot check skew and kurtosis, left untreated"));
     };
     report.checks.push(c0);
     match c0.pass {
         None => {
-            return (
-                None,
-                report,
-                warn("skew and kurtosis are undefined (constant column), left untreated"),
-            );
+            return (None, report, warn("skew and kurtosis are undefined (constant column), left untreated"));
         }
         Some(true) => return (None, report, None),
         Some(false) => {}
@@ -261,11 +208,7 @@ pub fn treat_column(
     report.winsorised = Some(w.nwin);
     if w.stalled {
         report.winsorised = None;
-        return (
-            None,
-            report,
-            warn("winsorising made the column constant, left untreated"),
-        );
+        return (None, report, warn("winsorising made the column constant, left untreated"));
     }
     let c1 = check(&w.x, p).expect("winsorising keeps the number of values");
     report.checks.push(c1);
@@ -283,11 +226,7 @@ pub fn treat_column(
         }
         _ => {
             report.log_transformed = false;
-            (
-                None,
-                report,
-                warn("the log transform is undefined for this column, left untreated"),
-            )
+            (None, report, warn("the log transform is undefined for this column, left untreated"))
         }
     }
 }
@@ -296,10 +235,7 @@ pub fn treat_column(
 /// untreated columns are shared with the input.
 pub fn treat(data: &DataSet, p: &TreatParams) -> Result<(DataSet, Vec<TreatReport>, Vec<Warning>)> {
     if !(p.skew > 0.0) || !(p.kurtosis.is_finite()) {
-        return Err(Error::step(
-            "treat",
-            "skew threshold must be positive and kurtosis threshold finite",
-        ));
+        return Err(Error::step("treat", "skew threshold must be positive and kurtosis threshold finite"));
     }
     let mut reports = Vec::with_capacity(data.columns.len());
     let mut warnings = Vec::new();
@@ -310,9 +246,5 @@ pub fn treat(data: &DataSet, p: &TreatParams) -> Result<(DataSet, Vec<TreatRepor
         reports.push(report);
         warnings.extend(warning);
     }
-    Ok((
-        DataSet::from_shared("Treated", data.units.clone(), data.codes.clone(), columns),
-        reports,
-        warnings,
-    ))
+    Ok((DataSet::from_shared("Treated", data.units.clone(), data.codes.clone(), columns), reports, warnings))
 }

@@ -51,11 +51,7 @@ pub fn read_ref(path: &Path) -> RefTable {
             values.insert((row[0].clone(), c.clone()), x);
         }
     }
-    RefTable {
-        units,
-        codes,
-        values,
-    }
+    RefTable { units, codes, values }
 }
 
 /// Relative tolerance of every comparison with COINr (the bar).
@@ -89,13 +85,9 @@ pub fn assert_matches(ours: &DataSet, path: &Path) -> usize {
     for u in &r.units {
         for c in &r.codes {
             let b = r.values[&(u.clone(), c.clone())];
-            let a = ours.value(u, c).unwrap_or_else(|| {
-                panic!(
-                    "{}: our data set {} has no {u}/{c}",
-                    path.display(),
-                    ours.name
-                )
-            });
+            let a = ours
+                .value(u, c)
+                .unwrap_or_else(|| panic!("{}: our data set {} has no {u}/{c}", path.display(), ours.name));
             n += 1;
             if !close(a, b) {
                 bad.push(format!("{u}/{c}: ours {a:e}, COINr {b:e}"));

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Sets up and runs Cantiere's main job on a fresh machine.
+# Today the main job builds the reference index (COINr's ASEM example) and
+# writes every data set, the results and the analyses to ./out/asem.
+set -euo pipefail
+cd "$(dirname "$0")"
+SHARED="${CANTIERE_SHARED:-../shared}"
+REF="$SHARED/reference/coinr-asem/input"
+if [ ! -f "$REF/ASEM_iData.csv" ]; then
+  echo "error: COINr's ASEM inputs not found under $REF (set CANTIERE_SHARED to the shared directory)" >&2
+  exit 2
+fi
+cargo build --release --bin cantiere
+./target/release/cantiere index build \
+  --data "$REF/ASEM_iData.csv" --meta "$REF/ASEM_iMeta.csv" \
+  --pipeline examples/asem/pipeline.toml --out out/asem
+./target/release/cantiere index analyse \
+  --data "$REF/ASEM_iData.csv" --meta "$REF/ASEM_iMeta.csv" \
+  --pipeline examples/asem/pipeline.toml --out out/asem/analysis --unit GBR
+echo "Results: out/asem/results.csv"
