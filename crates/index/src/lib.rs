@@ -54,6 +54,7 @@ pub mod analysis;
 mod dataset;
 mod error;
 mod model;
+mod par;
 mod pipeline;
 mod results;
 pub mod stats;

@@ -431,9 +431,19 @@ impl Units {
         self.denominators.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_slice())
     }
 
-    /// Position of a unit by code.
+    /// Position of a unit by code (a linear search: use [`Units::positions`] in loops).
     pub fn position(&self, code: &str) -> Option<usize> {
         self.codes.iter().position(|c| c == code)
+    }
+
+    /// For each code of `rows`, its position among these units.
+    pub fn positions(&self, rows: &[String]) -> Vec<Option<usize>> {
+        if rows.len() == self.codes.len() && rows.iter().zip(&self.codes).all(|(a, b)| a == b) {
+            return (0..rows.len()).map(Some).collect();
+        }
+        let map: std::collections::HashMap<&str, usize> =
+            self.codes.iter().enumerate().map(|(i, c)| (c.as_str(), i)).collect();
+        rows.iter().map(|r| map.get(r.as_str()).copied()).collect()
     }
 
     /// Number of units.

@@ -8,21 +8,11 @@
 
 /// Compensated (Neumaier) sum of an iterator of values.
 pub fn sum<I: IntoIterator<Item = f64>>(values: I) -> f64 {
-    let mut s = 0.0_f64;
-    let mut c = 0.0_f64;
-    let mut plain = 0.0_f64;
+    let mut acc = Acc::default();
     for x in values {
-        plain += x;
-        let t = s + x;
-        if s.abs() >= x.abs() {
-            c += (s - t) + x;
-        } else {
-            c += (x - t) + s;
-        }
-        s = t;
+        acc.add(x);
     }
-    // With infinities the compensation is meaningless (Inf − Inf): use the plain sum.
-    if plain.is_finite() { s + c } else { plain }
+    acc.total()
 }
 
 /// Whether a value is missing (`NaN`).
@@ -44,16 +34,20 @@ pub fn count(x: &[f64]) -> usize {
 /// Mean of the non-missing values, computed as R's `mean(x, na.rm = TRUE)`:
 /// a first pass, then a correction pass. `NaN` when nothing is present.
 pub fn mean(x: &[f64]) -> f64 {
-    let n = count(x);
-    if n == 0 {
+    if x.iter().any(|v| v.is_nan()) { mean_present(&present(x)) } else { mean_present(x) }
+}
+
+/// R's mean of values known not to be missing.
+fn mean_present(x: &[f64]) -> f64 {
+    if x.is_empty() {
         return f64::NAN;
     }
-    let nf = n as f64;
-    let m = sum(x.iter().copied().filter(|v| !v.is_nan())) / nf;
+    let nf = x.len() as f64;
+    let m = sum(x.iter().copied()) / nf;
     if !m.is_finite() {
         return m;
     }
-    m + sum(x.iter().copied().filter(|v| !v.is_nan()).map(|v| v - m)) / nf
+    m + sum(x.iter().map(|v| v - m)) / nf
 }
 
 /// Sample variance (denominator n - 1) of the non-missing values.
@@ -101,6 +95,69 @@ pub fn min(x: &[f64]) -> f64 {
 /// Maximum of the non-missing values (`NaN` when none).
 pub fn max(x: &[f64]) -> f64 {
     x.iter().copied().filter(|v| !v.is_nan()).fold(f64::NAN, |a, b| if a.is_nan() || b > a { b } else { a })
+}
+
+/// Adjusted skewness G1 and excess kurtosis G2 from one pass over the present
+/// values: `(skew, kurtosis)`, each `None` without enough points (3 and 4).
+pub fn skew_kurtosis(x: &[f64]) -> (Option<f64>, Option<f64>) {
+    let owned;
+    let v: &[f64] = if x.iter().any(|v| v.is_nan()) {
+        owned = present(x);
+        &owned
+    } else {
+        x
+    };
+    let n = v.len();
+    if n < 3 {
+        return (None, None);
+    }
+    let m = mean_present(v);
+    let (mut s2, mut s3, mut s4) = (Acc::default(), Acc::default(), Acc::default());
+    for x in v {
+        let d = x - m;
+        let d2 = d * d;
+        s2.add(d2);
+        s3.add(d2 * d);
+        s4.add(d2 * d2);
+    }
+    let (s2, s3, s4) = (s2.total(), s3.total(), s4.total());
+    let nf = n as f64;
+    let skew = nf.sqrt() * s3 / s2.powf(1.5) * (nf * (nf - 1.0)).sqrt() / (nf - 2.0);
+    let kurt = (n >= 4).then(|| {
+        let r = nf * s4 / (s2 * s2);
+        ((nf + 1.0) * (r - 3.0) + 6.0) * (nf - 1.0) / ((nf - 2.0) * (nf - 3.0))
+    });
+    (Some(skew), kurt)
+}
+
+/// A running compensated sum (Neumaier), falling back to the plain sum when
+/// infinities make the compensation meaningless (Inf − Inf).
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Acc {
+    s: f64,
+    c: f64,
+    plain: f64,
+}
+
+impl Acc {
+    /// Adds a value.
+    #[inline]
+    pub fn add(&mut self, x: f64) {
+        self.plain += x;
+        let t = self.s + x;
+        if self.s.abs() >= x.abs() {
+            self.c += (self.s - t) + x;
+        } else {
+            self.c += (x - t) + self.s;
+        }
+        self.s = t;
+    }
+
+    /// The sum so far.
+    #[inline]
+    pub fn total(&self) -> f64 {
+        if self.plain.is_finite() { self.s + self.c } else { self.plain }
+    }
 }
 
 /// Adjusted skewness G1 (as `e1071::skewness(type = 2)`, used by COINr).

@@ -191,7 +191,9 @@ pub fn aggregate(
     let mut index: HashMap<String, usize> = codes.iter().enumerate().map(|(i, c)| (c.clone(), i)).collect();
     let n = data.n_units();
     for level in 2..=fw.levels() {
-        for agg in fw.aggregates_in_output_order(level) {
+        let aggs = fw.aggregates_in_output_order(level);
+        let work = n * aggs.iter().map(|a| fw.children(&a.code).len()).sum::<usize>();
+        let outs = crate::par::map(&aggs, work, |agg| -> Result<Vec<f64>> {
             let kids = fw.children(&agg.code);
             let mut cols: Vec<&[f64]> = Vec::with_capacity(kids.len());
             let mut w = Vec::with_capacity(kids.len());
@@ -206,41 +208,77 @@ pub fn aggregate(
                 }
                 w.push(wk);
             }
-            let out: Vec<f64> = if method == Aggregation::Copeland {
+            if method == Aggregation::Copeland {
                 let mut s = copeland(&cols, &w);
                 apply_threshold(&mut s, &cols, min_data);
-                s
-            } else {
-                let mut out = Vec::with_capacity(n);
-                let mut row = vec![0.0; cols.len()];
-                for r in 0..n {
-                    for (slot, c) in row.iter_mut().zip(&cols) {
-                        *slot = c[r];
-                    }
-                    let present = row.iter().filter(|v| !v.is_nan()).count() as f64;
-                    if min_data.is_some_and(|t| present / (row.len() as f64) < t) {
-                        out.push(f64::NAN);
-                        continue;
-                    }
-                    let v = aggregate_row(&row, &w, method).map_err(|(i, why)| {
-                        Error::step(
-                            "aggregate",
-                            format!(
-                                "{}: unit `{}` has {} = {}: {why} (normalise to a positive range, e.g. min-max [1, 100])",
-                                agg.code, data.units[r], kids[i].code, row[i]
-                            ),
-                        )
-                    })?;
-                    out.push(v);
+                return Ok(s);
+            }
+            if method == Aggregation::Arithmetic {
+                let mut s = arithmetic_by_columns(&cols, &w, n);
+                apply_threshold(&mut s, &cols, min_data);
+                return Ok(s);
+            }
+            let mut out = Vec::with_capacity(n);
+            let mut row = vec![0.0; cols.len()];
+            for r in 0..n {
+                for (slot, c) in row.iter_mut().zip(&cols) {
+                    *slot = c[r];
                 }
-                out
-            };
+                let present = row.iter().filter(|v| !v.is_nan()).count() as f64;
+                if min_data.is_some_and(|t| present / (row.len() as f64) < t) {
+                    out.push(f64::NAN);
+                    continue;
+                }
+                let v = aggregate_row(&row, &w, method).map_err(|(i, why)| {
+                    Error::step(
+                        "aggregate",
+                        format!(
+                            "{}: unit `{}` has {} = {}: {why} (normalise to a positive range, e.g. min-max [1, 100])",
+                            agg.code, data.units[r], kids[i].code, row[i]
+                        ),
+                    )
+                })?;
+                out.push(v);
+            }
+            Ok(out)
+        });
+        for (agg, out) in aggs.iter().zip(outs) {
             index.insert(agg.code.clone(), columns.len());
             codes.push(agg.code.clone());
-            columns.push(Column::from(out));
+            columns.push(Column::from(out?));
         }
     }
     Ok(DataSet::from_shared("Aggregated", data.units.clone(), codes, columns))
+}
+
+/// The arithmetic mean of every row, walking the columns (cache-friendly):
+/// per row, the weights of the present children are summed, then each present
+/// child adds `w / Σw · x`, both sums compensated (as `a_amean`).
+fn arithmetic_by_columns(cols: &[&[f64]], w: &[f64], n: usize) -> Vec<f64> {
+    let mut ws = vec![stats::Acc::default(); n];
+    for (c, wk) in cols.iter().zip(w) {
+        for (acc, v) in ws.iter_mut().zip(c.iter()) {
+            if !v.is_nan() {
+                acc.add(*wk);
+            }
+        }
+    }
+    let total: Vec<f64> = ws.iter().map(|a| a.total()).collect();
+    let mut sums = vec![stats::Acc::default(); n];
+    for (c, wk) in cols.iter().zip(w) {
+        for ((acc, v), t) in sums.iter_mut().zip(c.iter()).zip(&total) {
+            if !v.is_nan() {
+                acc.add(wk / t * v);
+            }
+        }
+    }
+    sums.iter()
+        .zip(&total)
+        .zip(&ws)
+        .map(|((s, _), _)| s)
+        .zip(0..n)
+        .map(|(s, r)| if cols.iter().all(|c| c[r].is_nan()) { f64::NAN } else { s.total() })
+        .collect()
 }
 
 fn apply_threshold(scores: &mut [f64], cols: &[&[f64]], min_data: Option<f64>) {

@@ -12,6 +12,7 @@ use crate::model::{Framework, Units};
 /// `Denominated`.
 pub fn denominate(data: &DataSet, fw: &Framework, units: &Units) -> Result<DataSet> {
     let mut columns = Vec::with_capacity(data.columns.len());
+    let rows = units.positions(&data.units);
     for (code, col) in data.codes.iter().zip(&data.columns) {
         let denom = fw.get(code).and_then(|n| n.denominator.as_deref());
         match denom {
@@ -20,15 +21,8 @@ pub fn denominate(data: &DataSet, fw: &Framework, units: &Units) -> Result<DataS
                 let dv = units.denominator(d).ok_or_else(|| {
                     Error::step("denominate", format!("denominator column `{d}` of `{code}` is not in the data"))
                 })?;
-                let out: Column = data
-                    .units
-                    .iter()
-                    .zip(col.iter())
-                    .map(|(u, x)| {
-                        let i = units.position(u).map(|i| dv[i]).unwrap_or(f64::NAN);
-                        x / i
-                    })
-                    .collect();
+                let out: Column =
+                    rows.iter().zip(col.iter()).map(|(r, x)| x / r.map(|i| dv[i]).unwrap_or(f64::NAN)).collect();
                 columns.push(out);
             }
         }

@@ -75,46 +75,51 @@ pub fn impute(data: &DataSet, method: &Imputation, fw: &Framework, units: &Units
                     format!("group column `{group}` is not in the data (group columns: {})", known.join(", ")),
                 )
             })?;
-            // Group label of each row of `data` (which may be screened).
-            let labels: Vec<Option<&str>> =
-                data.units.iter().map(|u| units.position(u).and_then(|i| g[i].as_deref())).collect();
+            // Group of each row of `data` (which may be screened), as a small integer.
+            let mut ids: HashMap<&str, usize> = HashMap::new();
+            let labels: Vec<Option<usize>> = units
+                .positions(&data.units)
+                .into_iter()
+                .map(|p| {
+                    let l = p.and_then(|i| g[i].as_deref())?;
+                    let next = ids.len();
+                    Some(*ids.entry(l).or_insert(next))
+                })
+                .collect();
+            let n_groups = ids.len();
             let median = matches!(method, Imputation::GroupMedian { .. });
-            data.codes
-                .iter()
-                .zip(&data.columns)
-                .map(|(code, col)| {
-                    if !col.iter().any(|v| v.is_nan()) {
-                        return col.clone();
+            let done: Vec<(Column, Option<Warning>)> = crate::par::map_columns(data, |code, col| {
+                if !col.iter().any(|v| v.is_nan()) {
+                    return (Column::from(col), None);
+                }
+                let mut by_group: Vec<Vec<f64>> = vec![Vec::new(); n_groups];
+                for (l, &v) in labels.iter().zip(col.iter()) {
+                    if let Some(l) = l {
+                        by_group[*l].push(v);
                     }
-                    let mut by_group: HashMap<&str, Vec<f64>> = HashMap::new();
-                    for (l, &v) in labels.iter().zip(col.iter()) {
-                        if let Some(l) = l {
-                            by_group.entry(l).or_default().push(v);
-                        }
-                    }
-                    let fills: HashMap<&str, f64> = by_group
-                        .into_iter()
-                        .map(|(k, v)| (k, if median { stats::median(&v) } else { stats::mean(&v) }))
-                        .collect();
-                    let out: Column = labels
-                        .iter()
-                        .zip(col.iter())
-                        .map(|(l, &v)| match l {
-                            Some(l) if v.is_nan() => fills[l],
-                            _ => v,
-                        })
-                        .collect();
-                    let left = out.iter().filter(|v| v.is_nan()).count();
-                    if left > 0 {
-                        warnings.push(Warning {
-                            step: "impute",
-                            code: Some(code.clone()),
-                            message: format!(
-                                "{left} value(s) left missing: their group has no data or they have no group"
-                            ),
-                        });
-                    }
-                    out
+                }
+                let fills: Vec<f64> =
+                    by_group.iter().map(|v| if median { stats::median(v) } else { stats::mean(v) }).collect();
+                let out: Column = labels
+                    .iter()
+                    .zip(col.iter())
+                    .map(|(l, &v)| match l {
+                        Some(l) if v.is_nan() => fills[*l],
+                        _ => v,
+                    })
+                    .collect();
+                let left = out.iter().filter(|v| v.is_nan()).count();
+                let warning = (left > 0).then(|| Warning {
+                    step: "impute",
+                    code: Some(code.to_string()),
+                    message: format!("{left} value(s) left missing: their group has no data or they have no group"),
+                });
+                (out, warning)
+            });
+            done.into_iter()
+                .map(|(c, w)| {
+                    warnings.extend(w);
+                    c
                 })
                 .collect()
         }

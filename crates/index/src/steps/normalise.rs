@@ -183,9 +183,25 @@ pub fn normalise(data: &DataSet, method: &Normalisation, fw: &Framework) -> Resu
         })?),
         _ => None,
     };
+    let done = crate::par::map_columns(data, |code, col| normalise_one(code, col, method, fw, row_of_ref));
     let mut warnings = Vec::new();
     let mut columns = Vec::with_capacity(data.columns.len());
-    for (code, col) in data.codes.iter().zip(&data.columns) {
+    for d in done {
+        let (c, w) = d?;
+        columns.push(c);
+        warnings.extend(w);
+    }
+    Ok((DataSet::from_shared("Normalised", data.units.clone(), data.codes.clone(), columns), warnings))
+}
+
+fn normalise_one(
+    code: &str,
+    col: &[f64],
+    method: &Normalisation,
+    fw: &Framework,
+    row_of_ref: Option<usize>,
+) -> Result<(Column, Option<Warning>)> {
+    {
         let node = fw.get(code);
         let dir = node.map(|n| n.direction).unwrap_or(1.0);
         let x: Vec<f64> = col.iter().map(|v| v * dir).collect();
@@ -196,17 +212,15 @@ pub fn normalise(data: &DataSet, method: &Normalisation, fw: &Framework) -> Resu
         let out =
             normalise_column(&x, &m, dir, node.and_then(|n| n.target), node.and_then(|n| n.goalposts), row_of_ref)
                 .map_err(|e| Error::step("normalise", format!("{code}: {e}")))?;
-        if matches!(m, Normalisation::MinMax { .. } | Normalisation::ZScore { .. } | Normalisation::Dist2Max)
-            && stats::count(&x) > 0
-            && stats::min(&x) == stats::max(&x)
-        {
-            warnings.push(Warning {
+        let warning =
+            (matches!(m, Normalisation::MinMax { .. } | Normalisation::ZScore { .. } | Normalisation::Dist2Max)
+                && stats::count(&x) > 0
+                && stats::min(&x) == stats::max(&x))
+            .then(|| Warning {
                 step: "normalise",
-                code: Some(code.clone()),
+                code: Some(code.to_string()),
                 message: "the indicator is constant: its normalised values are missing".into(),
             });
-        }
-        columns.push(Column::from(out));
+        Ok((Column::from(out), warning))
     }
-    Ok((DataSet::from_shared("Normalised", data.units.clone(), data.codes.clone(), columns), warnings))
 }

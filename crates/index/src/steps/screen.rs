@@ -26,9 +26,14 @@ pub fn screen(data: &DataSet, min_data: f64) -> Result<(DataSet, ScreenReport)> 
     let mut keep = Vec::with_capacity(data.n_units());
     let mut availability = Vec::with_capacity(data.n_units());
     let mut removed = Vec::new();
+    let mut missing = vec![0u32; data.n_units()];
+    for c in &data.columns {
+        for (m, v) in missing.iter_mut().zip(c.iter()) {
+            *m += u32::from(v.is_nan());
+        }
+    }
     for (r, unit) in data.units.iter().enumerate() {
-        let missing = data.columns.iter().filter(|c| c[r].is_nan()).count() as f64;
-        let avail = 1.0 - missing / k;
+        let avail = 1.0 - f64::from(missing[r]) / k;
         availability.push((unit.clone(), avail));
         if avail < min_data {
             removed.push(unit.clone());

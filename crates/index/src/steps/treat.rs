@@ -78,8 +78,8 @@ pub struct TreatReport {
 
 /// Checks skewness and kurtosis. `None` when there are too few points.
 pub fn check(x: &[f64], p: &TreatParams) -> Option<Check> {
-    let skew = stats::skew(x)?;
-    let kurtosis = stats::kurtosis(x)?;
+    let (skew, kurtosis) = stats::skew_kurtosis(x);
+    let (skew, kurtosis) = (skew?, kurtosis?);
     let pass = if skew.is_nan() || kurtosis.is_nan() {
         // R: (abs(NaN) < t) | (NaN < t) is NA unless one side is TRUE.
         if skew.abs() < p.skew || kurtosis < p.kurtosis { Some(true) } else { None }
@@ -107,13 +107,15 @@ pub struct Winsorised {
 /// COINr's `winsorise()`.
 pub fn winsorise(x: &[f64], p: &TreatParams) -> Winsorised {
     let mut x = x.to_vec();
-    let mut passing = check(&x, p).and_then(|c| c.pass);
+    let mut last = check(&x, p);
+    let mut passing = last.and_then(|c| c.pass);
     let (mut high, mut low) = (Vec::new(), Vec::new());
     let mut nwin = 0;
     let mut stalled = false;
     if passing != Some(true) || p.force_winsorise {
         while (passing != Some(true) || p.force_winsorise) && nwin < p.winmax {
-            let Some(sk) = stats::skew(&x).filter(|s| !s.is_nan()) else {
+            // The skew of the current column, from the last check.
+            let Some(sk) = last.map(|c| c.skew).filter(|s| !s.is_nan()) else {
                 stalled = true;
                 break;
             };
@@ -135,7 +137,8 @@ pub fn winsorise(x: &[f64], p: &TreatParams) -> Winsorised {
                 }
             }
             nwin = high.len() + low.len();
-            passing = check(&x, p).and_then(|c| c.pass);
+            last = check(&x, p);
+            passing = last.and_then(|c| c.pass);
             if passing.is_none() {
                 stalled = true;
                 break;
@@ -237,11 +240,13 @@ pub fn treat(data: &DataSet, p: &TreatParams) -> Result<(DataSet, Vec<TreatRepor
     if !(p.skew > 0.0) || !(p.kurtosis.is_finite()) {
         return Err(Error::step("treat", "skew threshold must be positive and kurtosis threshold finite"));
     }
+    use rayon::prelude::*;
+    let treated: Vec<_> =
+        data.codes.par_iter().zip(&data.columns).map(|(code, col)| treat_column(code, col, p)).collect();
     let mut reports = Vec::with_capacity(data.columns.len());
     let mut warnings = Vec::new();
     let mut columns = Vec::with_capacity(data.columns.len());
-    for (code, col) in data.codes.iter().zip(&data.columns) {
-        let (out, report, warning) = treat_column(code, col, p);
+    for ((out, report, warning), col) in treated.into_iter().zip(&data.columns) {
         columns.push(out.map(Column::from).unwrap_or_else(|| col.clone()));
         reports.push(report);
         warnings.extend(warning);
