@@ -255,30 +255,27 @@ pub fn aggregate(
 /// per row, the weights of the present children are summed, then each present
 /// child adds `w / Σw · x`, both sums compensated (as `a_amean`).
 fn arithmetic_by_columns(cols: &[&[f64]], w: &[f64], n: usize) -> Vec<f64> {
-    let mut ws = vec![stats::Acc::default(); n];
+    // Groups are small (a handful of children): plain sums in column order
+    // stay within a few ulps of R's extended-precision sums.
+    let mut total = vec![0.0; n];
+    let mut present = vec![false; n];
     for (c, wk) in cols.iter().zip(w) {
-        for (acc, v) in ws.iter_mut().zip(c.iter()) {
+        for ((t, p), v) in total.iter_mut().zip(present.iter_mut()).zip(c.iter()) {
             if !v.is_nan() {
-                acc.add(*wk);
+                *t += wk;
+                *p = true;
             }
         }
     }
-    let total: Vec<f64> = ws.iter().map(|a| a.total()).collect();
-    let mut sums = vec![stats::Acc::default(); n];
+    let mut sums = vec![0.0; n];
     for (c, wk) in cols.iter().zip(w) {
-        for ((acc, v), t) in sums.iter_mut().zip(c.iter()).zip(&total) {
+        for ((s, v), t) in sums.iter_mut().zip(c.iter()).zip(&total) {
             if !v.is_nan() {
-                acc.add(wk / t * v);
+                *s += wk / t * v;
             }
         }
     }
-    sums.iter()
-        .zip(&total)
-        .zip(&ws)
-        .map(|((s, _), _)| s)
-        .zip(0..n)
-        .map(|(s, r)| if cols.iter().all(|c| c[r].is_nan()) { f64::NAN } else { s.total() })
-        .collect()
+    sums.iter().zip(&present).map(|(s, p)| if *p { *s } else { f64::NAN }).collect()
 }
 
 fn apply_threshold(scores: &mut [f64], cols: &[&[f64]], min_data: Option<f64>) {

@@ -204,6 +204,21 @@ fn normalise_one(
     {
         let node = fw.get(code);
         let dir = node.map(|n| n.direction).unwrap_or(1.0);
+        if let Normalisation::MinMax { lower, upper } = method {
+            // The default method, in two passes without an intermediate column.
+            let (mut mn, mut mx) = (f64::INFINITY, f64::NEG_INFINITY);
+            for v in col.iter().map(|v| v * dir).filter(|v| !v.is_nan()) {
+                mn = mn.min(v);
+                mx = mx.max(v);
+            }
+            let out: Column = col.iter().map(|v| (v * dir - mn) / (mx - mn) * (upper - lower) + lower).collect();
+            let warning = (mn == mx).then(|| Warning {
+                step: "normalise",
+                code: Some(code.to_string()),
+                message: "the indicator is constant: its normalised values are missing".into(),
+            });
+            return Ok((out, warning));
+        }
         let x: Vec<f64> = col.iter().map(|v| v * dir).collect();
         let mut m = method.clone();
         if let (Normalisation::Dist2Target { cap }, Some(c)) = (&mut m, node.and_then(|n| n.target_cap)) {

@@ -1,0 +1,260 @@
+//! The `cantiere` binary: the CLI contract on COINr's ASEM data, and a table
+//! of malformed inputs that must each give one clear error (exit status 2,
+//! file/line/column named) and never a panic.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_cantiere"))
+}
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn reference() -> PathBuf {
+    match std::env::var_os("CANTIERE_SHARED") {
+        Some(p) => PathBuf::from(p),
+        None => repo().join("../shared"),
+    }
+    .join("reference/coinr-asem")
+}
+
+fn tmp(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("cantiere-cli-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+fn read(path: &Path) -> Vec<Vec<String>> {
+    let mut r = csv::ReaderBuilder::new().has_headers(false).from_path(path).unwrap();
+    r.records().map(|r| r.unwrap().iter().map(String::from).collect()).collect()
+}
+
+fn num(s: &str) -> f64 {
+    match s {
+        "" | "NA" => f64::NAN,
+        "Inf" => f64::INFINITY,
+        "-Inf" => f64::NEG_INFINITY,
+        s => s.parse().unwrap(),
+    }
+}
+
+#[test]
+fn build_writes_every_data_set_and_results_as_coinr() {
+    let out = tmp("asem");
+    let input = reference().join("input");
+    let st = bin()
+        .args(["index", "build", "--data"])
+        .arg(input.join("ASEM_iData.csv"))
+        .arg("--meta")
+        .arg(input.join("ASEM_iMeta.csv"))
+        .arg("--pipeline")
+        .arg(repo().join("examples/asem/pipeline.toml"))
+        .arg("--out")
+        .arg(&out)
+        .status()
+        .unwrap();
+    assert!(st.success());
+    for name in ["Raw", "Denominated", "Imputed", "Screened", "Treated", "Normalised", "Aggregated"] {
+        let ours = read(&out.join(format!("{name}.csv")));
+        let theirs = read(&reference().join(format!("steps/{name}.csv")));
+        assert_eq!(ours[0], theirs[0], "{name}: header");
+        assert_eq!(ours.len(), theirs.len(), "{name}: rows");
+        for (a, b) in ours.iter().zip(&theirs).skip(1) {
+            assert_eq!(a[0], b[0]);
+            for (x, y) in a.iter().zip(b).skip(1) {
+                let (x, y) = (num(x), num(y));
+                assert!(
+                    (x - y).abs() <= 1e-9 * y.abs() || (x - y).abs() <= 1e-12 || (x.is_nan() && y.is_nan()),
+                    "{name} {x} {y}"
+                );
+            }
+        }
+    }
+    let results = read(&out.join("results.csv"));
+    assert_eq!(results[0][..4], ["uCode", "uName", "Index", "Index_Rank"]);
+    let reference_results = read(&reference().join("steps/results_aggregates.csv"));
+    for (ours, theirs) in results.iter().zip(&reference_results).skip(1) {
+        assert_eq!(ours[3], theirs[0], "rank");
+        assert!((num(&ours[2]) - num(&theirs[1])).abs() < 1e-9 * num(&theirs[1]));
+    }
+    assert!(out.join("treatment.csv").exists());
+}
+
+#[test]
+fn analyse_writes_the_tables() {
+    let out = tmp("analyse");
+    let input = reference().join("input");
+    let st = bin()
+        .args(["index", "analyse", "--data"])
+        .arg(input.join("ASEM_iData.csv"))
+        .arg("--meta")
+        .arg(input.join("ASEM_iMeta.csv"))
+        .arg("--pipeline")
+        .arg(repo().join("examples/asem/pipeline.toml"))
+        .args(["--unit", "GBR", "--out"])
+        .arg(&out)
+        .status()
+        .unwrap();
+    assert!(st.success());
+    for f in ["stats.csv", "correlations.csv", "cronbach.csv", "pca.csv", "effective_weights.csv", "strengths.csv"] {
+        assert!(read(&out.join(f)).len() > 1, "{f}");
+    }
+    let s = read(&out.join("strengths.csv"));
+    assert_eq!(s[1][0], "Research");
+}
+
+const META: &str = "iCode,iName,Level,Parent,Direction,Weight,Type\n\
+    a,A,1,P,1,1,Indicator\nb,B,1,P,-1,1,Indicator\nc,C,1,Q,1,1,Indicator\n\
+    P,P,2,I,1,1,Aggregate\nQ,Q,2,I,1,1,Aggregate\nI,Index,3,,1,1,Aggregate\n";
+const DATA: &str = "uCode,uName,a,b,c\nX,x,1,2,3\nY,y,4,-5,6\nZ,z,7,8,9\n";
+
+/// Runs a build on the given files; returns (exit status, stderr).
+fn run_case(name: &str, meta: &str, data: &str, pipeline: Option<&str>) -> (i32, String) {
+    let dir = tmp(name);
+    std::fs::write(dir.join("iMeta.csv"), meta).unwrap();
+    std::fs::write(dir.join("iData.csv"), data).unwrap();
+    let mut cmd = bin();
+    cmd.args(["index", "build", "--data"]).arg(dir.join("iData.csv")).arg("--meta").arg(dir.join("iMeta.csv"));
+    if let Some(p) = pipeline {
+        std::fs::write(dir.join("p.toml"), p).unwrap();
+        cmd.arg("--pipeline").arg(dir.join("p.toml"));
+    }
+    let o = cmd.arg("--out").arg(dir.join("out")).output().unwrap();
+    (o.status.code().unwrap_or(-1), String::from_utf8_lossy(&o.stderr).into_owned())
+}
+
+#[test]
+fn malformed_inputs_give_one_clear_error_each() {
+    let cases: &[(&str, String, String, Option<&str>, &str)] = &[
+        (
+            "missing column",
+            META.into(),
+            DATA.replace(",c\n", "\n").replace(",3\n", "\n").replace(",6\n", "\n").replace(",9\n", "\n"),
+            None,
+            "indicator `c` is declared in iMeta but has no column",
+        ),
+        (
+            "missing iMeta column",
+            META.replace(",Weight", "").replace(",1,Indicator", ",Indicator").replace(",1,Aggregate", ",Aggregate"),
+            DATA.into(),
+            None,
+            "iMeta.csv:1: missing column `Weight`",
+        ),
+        (
+            "duplicate unit",
+            META.into(),
+            DATA.replace("Z,z", "X,z"),
+            None,
+            "iData.csv:4: column `uCode`: duplicate unit code `X` (first on line 2)",
+        ),
+        (
+            "duplicate indicator",
+            META.replace("c,C,1,Q", "a,C,1,Q"),
+            DATA.into(),
+            None,
+            "iMeta.csv:4: column `iCode`: duplicate code `a`",
+        ),
+        (
+            "ragged row",
+            META.replace(",Weight", ""),
+            DATA.into(),
+            None,
+            "iMeta.csv:2: the row has 7 cells but the header has 6 columns",
+        ),
+        (
+            "text in numeric cell",
+            META.into(),
+            DATA.replace("4,-5", "4,n/d"),
+            None,
+            "iData.csv:3: column `b`: expected a number, found `n/d`",
+        ),
+        (
+            "orphan indicator",
+            META.replace("c,C,1,Q", "c,C,1,R"),
+            DATA.into(),
+            None,
+            "iMeta.csv:4: column `Parent`: `c` has unknown parent `R`",
+        ),
+        (
+            "orphan data column",
+            META.into(),
+            DATA.replace("uName,a,b,c", "uName,a,b,d"),
+            None,
+            "column `d`: column is not declared in iMeta",
+        ),
+        ("cycle", META.replace("P,P,2,I", "P,P,2,Q").replace("Q,Q,2,I", "Q,Q,2,P"), DATA.into(), None, "cycle"),
+        (
+            "empty aggregate",
+            META.replace("c,C,1,Q", "c,C,1,P"),
+            DATA.into(),
+            None,
+            "aggregate `Q` at level 2 has no children",
+        ),
+        (
+            "negative under geometric mean",
+            META.into(),
+            DATA.into(),
+            Some("[aggregate]\nmethod = \"geometric\"\n"),
+            "aggregate: P: unit `Y` has b = -5: the geometric mean needs values > 0",
+        ),
+        (
+            "unknown pipeline key",
+            META.into(),
+            DATA.into(),
+            Some("[normalise]\nmethod = \"minmax\"\nrang = [0, 1]\n"),
+            "p.toml:3: unknown field `rang`",
+        ),
+        (
+            "unknown method",
+            META.into(),
+            DATA.into(),
+            Some("[normalise]\nmethod = \"minmix\"\n"),
+            "key `normalise.method`: unknown method `minmix`",
+        ),
+        (
+            "bad reference unit",
+            META.into(),
+            DATA.into(),
+            Some("[normalise]\nmethod = \"dist2ref\"\nreference = \"W\"\n"),
+            "reference unit `W` is not among the units",
+        ),
+    ];
+    for (name, meta, data, pipeline, expect) in cases {
+        let (code, err) = run_case(&name.replace(' ', "-"), meta, data, *pipeline);
+        assert_eq!(code, 2, "{name}: exit status, stderr: {err}");
+        assert!(err.contains(expect), "{name}: expected `{expect}` in:\n{err}");
+        assert!(!err.contains("panicked"), "{name}: {err}");
+        assert_eq!(err.lines().count(), 1, "{name}: one clear error, got:\n{err}");
+    }
+}
+
+#[test]
+fn zero_variance_under_zscore_is_a_documented_warning() {
+    let data = "uCode,a,b,c\nX,1,2,3\nY,1,5,6\nZ,1,8,9\n";
+    let (code, err) = run_case("zero-variance", META, data, Some("[normalise]\nmethod = \"zscore\"\n[aggregate]\n"));
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("warning: normalise: a: the indicator is constant"), "{err}");
+}
+
+#[test]
+fn missing_file_is_reported_with_its_path() {
+    let o = bin()
+        .args([
+            "index",
+            "build",
+            "--data",
+            "/nonexistent/iData.csv",
+            "--meta",
+            "/nonexistent/iMeta.csv",
+            "--out",
+            "/tmp/x",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("/nonexistent/iMeta.csv: cannot read"));
+}
