@@ -6,6 +6,11 @@ use clap::Parser;
 
 mod index;
 
+// Large steps allocate and free whole columns; glibc hands each back to the
+// kernel and pays page faults on the next step. mimalloc keeps them.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Cantiere: territorial digital agendas, measured, shared and discussed.
 #[derive(Debug, Parser)]
 #[command(name = "cantiere", version, about)]

@@ -10,7 +10,11 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use cantiere_index::{DataSet, Framework, Pipeline, Table, Units, read_inputs};
+use cantiere_index::{Column, DataSet, Framework, Pipeline, Table, Units, read_inputs};
+
+// As the `cantiere` binary does (see crates/cli/src/main.rs).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn splitmix(state: &mut u64) -> f64 {
     *state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
@@ -39,7 +43,8 @@ fn synthetic(n: usize) -> (Units, Framework, DataSet) {
     let fw = Framework::from_table(&Table::from_csv("synthetic iMeta", meta.as_bytes()).unwrap()).unwrap();
     let mut state = 42u64;
     let units: Vec<String> = (0..n).map(|u| format!("U{u:06}")).collect();
-    let columns: Vec<Vec<f64>> = (0..k)
+    // Columns go straight into shared slices: no transient copy of the input.
+    let columns: Vec<Column> = (0..k)
         .map(|i| {
             (0..n)
                 .map(|_| {
@@ -51,7 +56,7 @@ fn synthetic(n: usize) -> (Units, Framework, DataSet) {
                         100.0 * splitmix(&mut state)
                     }
                 })
-                .collect()
+                .collect::<Column>()
         })
         .collect();
     let groups = (0..n).map(|u| Some(format!("G{}", u % 5))).collect();
@@ -62,7 +67,7 @@ fn synthetic(n: usize) -> (Units, Framework, DataSet) {
         groups: vec![("region".into(), groups)],
         denominators: vec![],
     };
-    (u, fw, DataSet::new("Raw", units, codes, columns))
+    (u, fw, DataSet::from_shared("Raw", units.into(), codes, columns))
 }
 
 fn peak_rss_bytes() -> Option<usize> {
@@ -83,6 +88,26 @@ fn time(runs: usize, mut f: impl FnMut()) -> (Duration, Duration) {
     (t[0], t[t.len() / 2])
 }
 
+/// One synthetic size, in a child process: time, and peak resident memory
+/// against the size of the input matrix.
+fn run_size(n: usize, pipeline: &Pipeline) {
+    let runs = if n >= 100_000 { 5 } else { 10 };
+    let before_input = peak_rss_bytes().unwrap_or(0);
+    let (u, fw, raw) = synthetic(n);
+    let (best, med) = time(runs, || {
+        std::hint::black_box(pipeline.run(&u, &fw, &raw).unwrap());
+    });
+    let peak = peak_rss_bytes().unwrap_or(0);
+    let input_bytes = n * 131 * 8;
+    let used = peak.saturating_sub(before_input);
+    println!(
+        "| synthetic, 3 levels, 3 % missing | {n} × 131 | {best:.2?} | {med:.2?} | {runs} | peak {:.0} MB above start = {:.2}× the {:.0} MB input (input included) |",
+        used as f64 / 1e6,
+        used as f64 / input_bytes as f64,
+        input_bytes as f64 / 1e6,
+    );
+}
+
 fn main() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
     let shared = std::env::var_os("CANTIERE_SHARED").map(Into::into).unwrap_or_else(|| root.join("../shared"));
@@ -94,8 +119,13 @@ fn main() {
         None,
     )
     .unwrap();
-    println!("| data | units × indicators | best | median | runs |");
-    println!("|---|---|---|---|---|");
+    let args: Vec<String> = std::env::args().collect();
+    if let Some(i) = args.iter().position(|a| a == "--size") {
+        run_size(args[i + 1].parse().unwrap(), &synthetic_pipeline);
+        return;
+    }
+    println!("| data | units × indicators | best | median | runs | memory |");
+    println!("|---|---|---|---|---|---|");
     let input = shared.join("reference/coinr-asem/input");
     if let Ok((u, fw, raw)) = read_inputs(&input.join("ASEM_iData.csv"), &input.join("ASEM_iMeta.csv")) {
         let (best, med) = time(200, || {
@@ -105,20 +135,10 @@ fn main() {
     } else {
         println!("| ASEM | skipped: {} not found | | | |", input.display());
     }
-    for (n, runs) in [(1_000, 20), (8_000, 10), (100_000, 5)] {
-        let (u, fw, raw) = synthetic(n);
-        let base = peak_rss_bytes().unwrap_or(0);
-        let (best, med) = time(runs, || {
-            std::hint::black_box(synthetic_pipeline.run(&u, &fw, &raw).unwrap());
-        });
-        let peak = peak_rss_bytes().unwrap_or(0);
-        let input_bytes = n * 131 * 8;
-        println!(
-            "| synthetic, 3 levels, 3 % missing | {n} × 131 | {best:.2?} | {med:.2?} | {runs} | peak RSS {:.0} MB = {:.2}× input ({:.0} MB; {:.0} MB before) |",
-            peak as f64 / 1e6,
-            peak as f64 / input_bytes as f64,
-            input_bytes as f64 / 1e6,
-            base as f64 / 1e6
-        );
+    // Each synthetic size runs in its own process so that its peak memory is its own.
+    let exe = std::env::current_exe().unwrap();
+    for n in [1_000usize, 8_000, 100_000] {
+        let out = std::process::Command::new(&exe).arg("--size").arg(n.to_string()).output().unwrap();
+        print!("{}", String::from_utf8_lossy(&out.stdout));
     }
 }

@@ -88,18 +88,21 @@ pub fn impute(data: &DataSet, method: &Imputation, fw: &Framework, units: &Units
                 .collect();
             let n_groups = ids.len();
             let median = matches!(method, Imputation::GroupMedian { .. });
-            let done: Vec<(Column, Option<Warning>)> = crate::par::map_columns(data, |code, col| {
+            let done: Vec<(Option<Column>, Option<Warning>)> = crate::par::map_columns(data, |code, col| {
                 if !col.iter().any(|v| v.is_nan()) {
-                    return (Column::from(col), None);
+                    return (None, None);
                 }
-                let mut by_group: Vec<Vec<f64>> = vec![Vec::new(); n_groups];
-                for (l, &v) in labels.iter().zip(col.iter()) {
-                    if let Some(l) = l {
-                        by_group[*l].push(v);
+                let fills: Vec<f64> = if median {
+                    let mut by_group: Vec<Vec<f64>> = vec![Vec::new(); n_groups];
+                    for (l, &v) in labels.iter().zip(col.iter()) {
+                        if let (Some(l), false) = (l, v.is_nan()) {
+                            by_group[*l].push(v);
+                        }
                     }
-                }
-                let fills: Vec<f64> =
-                    by_group.iter().map(|v| if median { stats::median(v) } else { stats::mean(v) }).collect();
+                    by_group.iter_mut().map(|v| stats::median_in_place(v)).collect()
+                } else {
+                    group_means(col, &labels, n_groups)
+                };
                 let out: Column = labels
                     .iter()
                     .zip(col.iter())
@@ -114,18 +117,45 @@ pub fn impute(data: &DataSet, method: &Imputation, fw: &Framework, units: &Units
                     code: Some(code.to_string()),
                     message: format!("{left} value(s) left missing: their group has no data or they have no group"),
                 });
-                (out, warning)
+                (Some(out), warning)
             });
             done.into_iter()
-                .map(|(c, w)| {
+                .zip(&data.columns)
+                .map(|((c, w), original)| {
                     warnings.extend(w);
-                    c
+                    c.unwrap_or_else(|| original.clone())
                 })
                 .collect()
         }
         Imputation::RowMean { level } => row_mean(data, fw, *level, &mut warnings)?,
     };
     Ok((DataSet::from_shared("Imputed", data.units.clone(), data.codes.clone(), columns), warnings))
+}
+
+/// R's mean of each group (sum, then a correction pass), without allocating
+/// per group; `NaN` for a group with no present value.
+fn group_means(col: &[f64], labels: &[Option<usize>], n_groups: usize) -> Vec<f64> {
+    let mut acc = vec![stats::Acc::default(); n_groups];
+    let mut count = vec![0usize; n_groups];
+    for (l, &v) in labels.iter().zip(col) {
+        if let (Some(l), false) = (l, v.is_nan()) {
+            acc[*l].add(v);
+            count[*l] += 1;
+        }
+    }
+    let first: Vec<f64> = acc.iter().zip(&count).map(|(a, &n)| a.total() / n as f64).collect();
+    let mut corr = vec![stats::Acc::default(); n_groups];
+    for (l, &v) in labels.iter().zip(col) {
+        if let (Some(l), false) = (l, v.is_nan()) {
+            corr[*l].add(v - first[*l]);
+        }
+    }
+    first
+        .iter()
+        .zip(&corr)
+        .zip(&count)
+        .map(|((m, c), &n)| if n == 0 || !m.is_finite() { *m } else { m + c.total() / n as f64 })
+        .collect()
 }
 
 fn row_mean(data: &DataSet, fw: &Framework, level: u32, warnings: &mut Vec<Warning>) -> Result<Vec<Column>> {
