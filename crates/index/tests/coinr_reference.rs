@@ -525,3 +525,41 @@ fn group_imputation_small_case_matches() {
         }
     }
 }
+
+/// Weights from a file and PCA weights reach the aggregation: each aggregate
+/// equals the weighted mean of its children computed here by hand.
+#[test]
+fn file_and_pca_weights_are_used_by_aggregation() {
+    let dir = std::env::temp_dir().join(format!("cantiere-weights-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("w.csv"), "iCode,Weight\nLPI,3\nFlights,0.5\nConn,2\n").unwrap();
+    let base = std::fs::read_to_string(repo().join("examples/asem/pipeline.toml")).unwrap();
+    let (units, fw, raw) = asem();
+    for (weights, check) in [("w.csv", "Physical"), ("pca", "P2P")] {
+        let text = base.replace("weights = \"imeta\"", &format!("weights = \"{weights}\""));
+        let b = Pipeline::from_toml("p.toml", &text, Some(&dir)).unwrap().run(&units, &fw, &raw).unwrap();
+        if weights == "w.csv" {
+            assert_eq!((b.weights.get("LPI"), b.weights.get("Conn"), b.weights.get("Ship")), (3.0, 2.0, 1.0));
+        } else {
+            let pca = analysis::pca_by_group(b.data_set("Normalised").unwrap(), &b.framework, 1).unwrap();
+            let p = &pca.iter().find(|(g, _)| g == check).unwrap().1;
+            for (c, l) in p.codes.iter().zip(&p.loadings[0]) {
+                assert_eq!(b.weights.get(c), *l);
+            }
+        }
+        let n = b.data_set("Normalised").unwrap();
+        let a = b.data_set("Aggregated").unwrap();
+        let kids = b.framework.children(check);
+        for u in n.units.iter() {
+            let (mut s, mut ws) = (0.0, 0.0);
+            for k in &kids {
+                let (v, w) = (n.value(u, &k.code).unwrap(), b.weights.get(&k.code));
+                if !v.is_nan() {
+                    s += w * v;
+                    ws += w;
+                }
+            }
+            assert!(close(a.value(u, check).unwrap(), s / ws), "{weights} {u}");
+        }
+    }
+}
