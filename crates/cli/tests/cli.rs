@@ -42,21 +42,23 @@ fn num(s: &str) -> f64 {
     }
 }
 
-#[test]
-fn build_writes_every_data_set_and_results_as_coinr() {
-    let out = tmp("asem");
+/// `cantiere index <sub>` on COINr's ASEM inputs with the example pipeline.
+fn asem(sub: &str) -> Command {
     let input = reference().join("input");
-    let st = bin()
-        .args(["index", "build", "--data"])
+    let mut cmd = bin();
+    cmd.args(["index", sub, "--data"])
         .arg(input.join("ASEM_iData.csv"))
         .arg("--meta")
         .arg(input.join("ASEM_iMeta.csv"))
         .arg("--pipeline")
-        .arg(repo().join("examples/asem/pipeline.toml"))
-        .arg("--out")
-        .arg(&out)
-        .status()
-        .unwrap();
+        .arg(repo().join("examples/asem/pipeline.toml"));
+    cmd
+}
+
+#[test]
+fn build_writes_every_data_set_and_results_as_coinr() {
+    let out = tmp("asem");
+    let st = asem("build").arg("--out").arg(&out).status().unwrap();
     assert!(st.success());
     for name in ["Raw", "Denominated", "Imputed", "Screened", "Treated", "Normalised", "Aggregated"] {
         let ours = read(&out.join(format!("{name}.csv")));
@@ -87,18 +89,7 @@ fn build_writes_every_data_set_and_results_as_coinr() {
 #[test]
 fn analyse_writes_the_tables() {
     let out = tmp("analyse");
-    let input = reference().join("input");
-    let st = bin()
-        .args(["index", "analyse", "--data"])
-        .arg(input.join("ASEM_iData.csv"))
-        .arg("--meta")
-        .arg(input.join("ASEM_iMeta.csv"))
-        .arg("--pipeline")
-        .arg(repo().join("examples/asem/pipeline.toml"))
-        .args(["--unit", "GBR", "--out"])
-        .arg(&out)
-        .status()
-        .unwrap();
+    let st = asem("analyse").args(["--unit", "GBR", "--out"]).arg(&out).status().unwrap();
     assert!(st.success());
     for f in ["stats.csv", "correlations.csv", "cronbach.csv", "pca.csv", "effective_weights.csv", "strengths.csv"] {
         assert!(read(&out.join(f)).len() > 1, "{f}");

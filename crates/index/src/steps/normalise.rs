@@ -212,12 +212,7 @@ fn normalise_one(
                 mx = mx.max(v);
             }
             let out: Column = col.iter().map(|v| (v * dir - mn) / (mx - mn) * (upper - lower) + lower).collect();
-            let warning = (mn == mx).then(|| Warning {
-                step: "normalise",
-                code: Some(code.to_string()),
-                message: "the indicator is constant: its normalised values are missing".into(),
-            });
-            return Ok((out, warning));
+            return Ok((out, (mn == mx).then(|| constant_warning(code))));
         }
         let x: Vec<f64> = col.iter().map(|v| v * dir).collect();
         let mut m = method.clone();
@@ -227,15 +222,19 @@ fn normalise_one(
         let out =
             normalise_column(&x, &m, dir, node.and_then(|n| n.target), node.and_then(|n| n.goalposts), row_of_ref)
                 .map_err(|e| Error::step("normalise", format!("{code}: {e}")))?;
-        let warning =
-            (matches!(m, Normalisation::MinMax { .. } | Normalisation::ZScore { .. } | Normalisation::Dist2Max)
-                && stats::count(&x) > 0
-                && stats::min(&x) == stats::max(&x))
-            .then(|| Warning {
-                step: "normalise",
-                code: Some(code.to_string()),
-                message: "the indicator is constant: its normalised values are missing".into(),
-            });
+        let warning = (matches!(m, Normalisation::ZScore { .. } | Normalisation::Dist2Max)
+            && stats::count(&x) > 0
+            && stats::min(&x) == stats::max(&x))
+        .then(|| constant_warning(code));
         Ok((Column::from(out), warning))
+    }
+}
+
+/// The warning for a constant indicator under a method that divides by its spread.
+fn constant_warning(code: &str) -> Warning {
+    Warning {
+        step: "normalise",
+        code: Some(code.to_string()),
+        message: "the indicator is constant: its normalised values are missing".into(),
     }
 }
