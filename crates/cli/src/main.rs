@@ -1,5 +1,6 @@
 //! The `cantiere` command: parses arguments and dispatches to the libraries.
 
+#![forbid(unsafe_code)]
 use std::process::ExitCode;
 
 use clap::Parser;

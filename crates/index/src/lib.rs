@@ -49,6 +49,7 @@
 //! # Ok::<(), cantiere_index::Error>(())
 //! ```
 #![deny(missing_docs)]
+#![forbid(unsafe_code)]
 
 pub mod analysis;
 mod dataset;
