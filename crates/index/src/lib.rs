@@ -61,11 +61,12 @@ mod results;
 pub mod stats;
 pub mod steps;
 mod table;
+pub mod uncertainty;
 
 pub use dataset::{Column, DataSet};
 pub use error::{Error, Location, Result, Warning};
 pub use model::{CodeType, Framework, Goalposts, Indicator, Units, collate, read_data};
-pub use pipeline::{AggregateSpec, Build, Pipeline, WeightSource, read_weights};
+pub use pipeline::{AggregateSpec, Build, Pipeline, Step, WeightSource, read_weights};
 pub use results::Results;
 pub use steps::aggregate::{Aggregation, Weights};
 pub use steps::impute::Imputation;

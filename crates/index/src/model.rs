@@ -111,6 +111,30 @@ impl Framework {
         self.by_code.get(code).map(|&i| &self.nodes[i])
     }
 
+    /// The framework without one indicator (as if its iMeta row were
+    /// deleted). Fails, saying why, when the code is not an indicator or its
+    /// parent would be left without children.
+    pub fn without(&self, code: &str) -> std::result::Result<Framework, String> {
+        let node = self.get(code).ok_or_else(|| format!("`{code}` is not in iMeta"))?;
+        if node.kind != CodeType::Indicator {
+            return Err(format!("`{code}` is an aggregate: only indicators can be excluded"));
+        }
+        if let Some(p) = &node.parent
+            && self.children(p).len() == 1
+        {
+            return Err(format!("excluding `{code}` would leave `{p}` without indicators"));
+        }
+        let nodes: Vec<Indicator> = self.nodes.iter().filter(|n| n.code != code).cloned().collect();
+        let by_code: HashMap<String, usize> = nodes.iter().enumerate().map(|(i, n)| (n.code.clone(), i)).collect();
+        let mut children = vec![Vec::new(); nodes.len()];
+        for (i, n) in nodes.iter().enumerate() {
+            if let Some(p) = &n.parent {
+                children[by_code[p]].push(i);
+            }
+        }
+        Ok(Framework { nodes, by_code, children, ..self.clone() })
+    }
+
     /// Number of levels (the level of the top).
     pub fn levels(&self) -> u32 {
         self.levels

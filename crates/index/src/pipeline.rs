@@ -130,6 +130,67 @@ pub struct AggregateSpec {
     pub min_data: Option<f64>,
 }
 
+impl AggregateSpec {
+    /// The weights of every code, for aggregating `input` (the normalised
+    /// data, which PCA weights are computed from).
+    pub fn weights(&self, input: &DataSet, fw: &Framework) -> Result<Weights> {
+        Ok(match &self.weights {
+            WeightSource::IMeta => Weights::from_framework(fw),
+            WeightSource::Equal => Weights::equal(fw),
+            WeightSource::Pca => crate::analysis::pca_weights(input, fw)?,
+            WeightSource::Given(w) => {
+                let mut all = Weights::from_framework(fw);
+                for (k, v) in &w.0 {
+                    if fw.get(k).is_none() {
+                        return Err(Error::step("aggregate", format!("weight given for unknown code `{k}`")));
+                    }
+                    all.0.insert(k.clone(), *v);
+                }
+                all
+            }
+        })
+    }
+}
+
+/// One step before aggregation, with its settings: the pipeline as a list
+/// (see [`Pipeline::steps`]), for callers that run steps one at a time and
+/// reuse their results, as the uncertainty analysis does.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Step<'a> {
+    /// Division by iMeta denominators.
+    Denominate,
+    /// Imputation.
+    Impute(&'a Imputation),
+    /// Screening at a threshold.
+    Screen(f64),
+    /// Outlier treatment.
+    Treat(&'a TreatParams),
+    /// Normalisation.
+    Normalise(&'a Normalisation),
+}
+
+impl Step<'_> {
+    /// Runs the step on `data`.
+    pub fn apply(&self, data: &DataSet, fw: &Framework, units: &Units) -> Result<(DataSet, Vec<Warning>)> {
+        Ok(match *self {
+            Step::Denominate => (denominate(data, fw, units)?, Vec::new()),
+            Step::Impute(m) => impute(data, m, fw, units)?,
+            Step::Screen(t) => (screen(data, t)?.0, Vec::new()),
+            Step::Treat(p) => {
+                let (d, _, w) = treat(data, p)?;
+                (d, w)
+            }
+            Step::Normalise(m) => normalise(data, m, fw)?,
+        })
+    }
+
+    /// A text that is equal for two steps exactly when they compute the same
+    /// thing (numbers in their exact round-trip form).
+    pub fn key(&self) -> String {
+        format!("{self:?}")
+    }
+}
+
 impl Default for AggregateSpec {
     fn default() -> Self {
         AggregateSpec { method: Aggregation::Arithmetic, weights: WeightSource::IMeta, min_data: None }
@@ -172,6 +233,19 @@ impl Pipeline {
                 problem: e.message().to_string(),
             }
         })?;
+        Pipeline::from_raw(file, raw, base)
+    }
+
+    /// Builds a pipeline from an already parsed TOML table (as
+    /// [`Pipeline::from_toml`], for pipelines edited in memory, such as the
+    /// runs of an uncertainty analysis).
+    pub fn from_table(file: &str, table: &toml::Table, base: Option<&Path>) -> Result<Pipeline> {
+        let raw = PipelineToml::deserialize(toml::Value::Table(table.clone()))
+            .map_err(|e| Error::Config { location: Location::file(file), problem: e.message().to_string() })?;
+        Pipeline::from_raw(file, raw, base)
+    }
+
+    fn from_raw(file: &str, raw: PipelineToml, base: Option<&Path>) -> Result<Pipeline> {
         let impute = match raw.impute {
             None => None,
             Some(t) => {
@@ -279,6 +353,19 @@ impl Pipeline {
         Ok(Pipeline { denominate: raw.denominate.is_some(), impute, screen, treat, normalise, aggregate })
     }
 
+    /// The steps before aggregation, in the order they run.
+    pub fn steps(&self) -> Vec<Step<'_>> {
+        let mut out = Vec::new();
+        if self.denominate {
+            out.push(Step::Denominate);
+        }
+        out.extend(self.impute.as_ref().map(Step::Impute));
+        out.extend(self.screen.map(Step::Screen));
+        out.extend(self.treat.as_ref().map(Step::Treat));
+        out.extend(self.normalise.as_ref().map(Step::Normalise));
+        out
+    }
+
     /// Runs the pipeline on raw data.
     pub fn run(&self, units: &Units, fw: &Framework, raw: &DataSet) -> Result<Build> {
         let mut b = Build {
@@ -318,21 +405,7 @@ impl Pipeline {
         }
         if let Some(a) = &self.aggregate {
             let input = last(&b);
-            b.weights = match &a.weights {
-                WeightSource::IMeta => Weights::from_framework(fw),
-                WeightSource::Equal => Weights::equal(fw),
-                WeightSource::Pca => crate::analysis::pca_weights(&input, fw)?,
-                WeightSource::Given(w) => {
-                    let mut all = Weights::from_framework(fw);
-                    for (k, v) in &w.0 {
-                        if fw.get(k).is_none() {
-                            return Err(Error::step("aggregate", format!("weight given for unknown code `{k}`")));
-                        }
-                        all.0.insert(k.clone(), *v);
-                    }
-                    all
-                }
-            };
+            b.weights = a.weights(&input, fw)?;
             let d = aggregate(&input, fw, &b.weights, a.method, a.min_data)?;
             b.data_sets.push(d);
         }

@@ -1,0 +1,530 @@
+//! Uncertainty and sensitivity analysis of an index.
+//!
+//! An index rests on choices: which normalisation, which weights, which
+//! aggregation, how many outliers to winsorise, which indicators are in. An
+//! *uncertainty analysis* rebuilds the index many times with these *inputs*
+//! drawn at random, and reports for every unit how its rank moves (mean,
+//! median, 5th and 95th percentile against the nominal rank). A *sensitivity
+//! analysis* apportions that movement to the inputs: with the Saltelli design
+//! (N(d + 2) runs for d inputs) it estimates for each input its first-order
+//! Sobol' index S_i (the share of the output's variance it explains alone)
+//! and its total index ST_i (alone and through interactions), with bootstrap
+//! confidence intervals. The output is COINr's target, the mean absolute rank
+//! change against the nominal ranks, or the rank of one unit.
+//!
+//! The method is COINr's `get_sensitivity` (discrete alternatives picked by
+//! cutting the sample's own range, Saltelli's S_i, Jansen's ST_i, rank
+//! statistics over the A and B runs), and its results match COINr's run by
+//! run when replayed with COINr's sample. What differs is the execution:
+//!
+//! - work that no input changes is done once: runs are grouped by the steps
+//!   they share, groups are visited in an order that keeps shared prefixes
+//!   (e.g. imputation when only weights vary, treatment for every
+//!   normalisation), and only aggregation runs for every run;
+//! - runs execute in parallel; each run's result depends only on its inputs,
+//!   and every random number is drawn in one thread, so results are identical
+//!   for a given seed whatever the thread count;
+//! - memory stays bounded: a run keeps only the target's scores and ranks,
+//!   never its data sets.
+
+mod estimate;
+mod inputs;
+mod sampling;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use rayon::prelude::*;
+
+pub use estimate::{SobolEstimate, SobolIndex, UnitStats, quantile, sobol_indices};
+pub use inputs::{Alternatives, Input, Inputs, Noise, PipelineSource, noisy_weights};
+pub use sampling::{Rng, SOBOL_MAX_DIMENSIONS, Sampling, cut, saltelli_design, unit_points};
+
+use crate::dataset::DataSet;
+use crate::error::{Error, Result};
+use crate::model::{CodeType, Framework, Units};
+use crate::pipeline::Pipeline;
+use crate::stats;
+use crate::steps::aggregate::aggregate;
+
+/// The value an input takes in one run.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Choice {
+    /// A discrete alternative (0-based).
+    Alternative(usize),
+    /// A value of a continuous range.
+    Value(f64),
+}
+
+/// What the sensitivity indices are computed for.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Target {
+    /// COINr's target: the mean over units of |rank − nominal rank|.
+    MeanAbsoluteRankChange,
+    /// The rank of one unit.
+    UnitRank(String),
+}
+
+/// Settings of an analysis.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Settings {
+    /// Runs of an uncertainty analysis; the base sample size N of a
+    /// sensitivity analysis (N(d + 2) runs in all).
+    pub runs: usize,
+    /// Whether to estimate sensitivity indices (Saltelli design).
+    pub sensitivity: bool,
+    /// Bootstrap resamples for the indices' confidence intervals (0 = none).
+    pub bootstrap: usize,
+    /// Seed of every random draw.
+    pub seed: u64,
+    /// Random or quasi-random points.
+    pub sampling: Sampling,
+    /// The code whose scores are ranked (default: the top aggregate).
+    pub code: Option<String>,
+    /// Units whose own rank gets sensitivity indices too.
+    pub units: Vec<String>,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            runs: 100,
+            sensitivity: false,
+            bootstrap: 100,
+            seed: 1,
+            sampling: Sampling::Random,
+            code: None,
+            units: Vec::new(),
+        }
+    }
+}
+
+/// The sensitivity indices of every input for one target.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Sensitivity {
+    /// The target.
+    pub target: Target,
+    /// Variance of the target over the A and B runs.
+    pub variance: f64,
+    /// (input name, indices), in input order.
+    pub indices: Vec<(String, SobolIndex)>,
+}
+
+/// The result of an analysis.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    /// The code that was ranked.
+    pub code: String,
+    /// The sample: for each run, its uniform point and each input's choice.
+    pub sample: Vec<(Vec<f64>, Vec<Choice>)>,
+    /// Rank statistics per unit (nominal units, in order).
+    pub ranks: Vec<UnitStats>,
+    /// Score statistics per unit.
+    pub scores: Vec<UnitStats>,
+    /// Sensitivity indices: COINr's target first, then each requested unit.
+    pub sensitivity: Vec<Sensitivity>,
+    /// Runs whose build failed (their scores are missing, as in COINr).
+    pub failed: Vec<(usize, String)>,
+    /// Distinct warnings of the runs' steps.
+    pub warnings: Vec<String>,
+}
+
+/// An analysis: the data, the pipeline and the inputs.
+pub struct Analysis<'a> {
+    /// Units of the data.
+    pub units: &'a Units,
+    /// The framework.
+    pub framework: &'a Framework,
+    /// Raw data.
+    pub raw: &'a DataSet,
+    /// The nominal pipeline, editable.
+    pub pipeline: &'a PipelineSource,
+    /// The uncertain inputs.
+    pub inputs: &'a [Input],
+}
+
+/// The outputs of replayed runs (see [`Analysis::replay`]).
+#[derive(Debug, Clone)]
+pub struct Replay {
+    /// Nominal scores of the ranked code, per unit.
+    pub nominal: Vec<f64>,
+    /// Scores of every run (run-major, units in nominal order; missing when
+    /// the unit is absent or the run failed).
+    pub scores: Vec<Vec<f64>>,
+    /// Ranks of every run.
+    pub ranks: Vec<Vec<f64>>,
+}
+
+/// Failed runs: run index and why.
+type Failures = Vec<(usize, String)>;
+
+/// One run: its pipeline, its excluded indicator, its weight set.
+struct RunPlan {
+    pipeline: Arc<Pipeline>,
+    exclude: Option<usize>,
+    weights: Option<(usize, usize)>,
+}
+
+impl Analysis<'_> {
+    /// Runs an uncertainty (and, with `settings.sensitivity`, sensitivity)
+    /// analysis. `progress` is called with the number of runs done so far.
+    pub fn run(&self, settings: &Settings, progress: &(dyn Fn(usize, usize) + Sync)) -> Result<Outcome> {
+        let d = self.inputs.len();
+        if settings.sensitivity && d < 2 {
+            return Err(Error::step(
+                "sensitivity",
+                "a sensitivity analysis needs at least 2 inputs (use an uncertainty analysis for one)",
+            ));
+        }
+        if settings.runs < 3 {
+            return Err(Error::step("uncertainty", format!("expected at least 3 runs, found {}", settings.runs)));
+        }
+        let n = settings.runs;
+        let points = if settings.sensitivity {
+            if settings.sampling == Sampling::Sobol && 2 * d > SOBOL_MAX_DIMENSIONS {
+                return Err(Error::step(
+                    "sensitivity",
+                    format!("quasi-random sampling supports up to {} inputs", SOBOL_MAX_DIMENSIONS / 2),
+                ));
+            }
+            let base = unit_points(n, 2 * d, settings.sampling, settings.seed);
+            let a: Vec<Vec<f64>> = base.iter().map(|r| r[..d].to_vec()).collect();
+            let b: Vec<Vec<f64>> = base.iter().map(|r| r[d..].to_vec()).collect();
+            saltelli_design(&a, &b)
+        } else {
+            if settings.sampling == Sampling::Sobol && d > SOBOL_MAX_DIMENSIONS {
+                return Err(Error::step(
+                    "uncertainty",
+                    format!("quasi-random sampling supports up to {SOBOL_MAX_DIMENSIONS} inputs"),
+                ));
+            }
+            unit_points(n, d, settings.sampling, settings.seed)
+        };
+        let choices = self.choices(&points);
+        let stats_runs = if settings.sensitivity { 2 * n } else { n };
+        let code = self.code(settings.code.as_deref())?;
+        let nominal_scores = self.nominal(&code)?;
+        let nominal_ranks = stats::rank_descending(&nominal_scores);
+        let unit_rows: Vec<usize> = settings
+            .units
+            .iter()
+            .map(|u| {
+                self.units
+                    .position(u)
+                    .ok_or_else(|| Error::step("sensitivity", format!("unit `{u}` is not in the data")))
+            })
+            .collect::<Result<_>>()?;
+
+        let n_units = self.units.len();
+        let mut rank_matrix = vec![f64::NAN; n_units * stats_runs];
+        let mut score_matrix = vec![f64::NAN; n_units * stats_runs];
+        let mut targets = vec![vec![f64::NAN; choices.len()]; 1 + unit_rows.len()];
+        let mut done = 0usize;
+        let (failed, warnings) = self.execute(&code, &choices, &mut |run, scores| {
+            let ranks = stats::rank_descending(scores);
+            if run < stats_runs {
+                for u in 0..n_units {
+                    rank_matrix[u * stats_runs + run] = ranks[u];
+                    score_matrix[u * stats_runs + run] = scores[u];
+                }
+            }
+            let diffs: Vec<f64> = ranks.iter().zip(&nominal_ranks).map(|(r, n)| (r - n).abs()).collect();
+            targets[0][run] = stats::mean(&diffs);
+            for (t, &row) in targets[1..].iter_mut().zip(&unit_rows) {
+                t[run] = ranks[row];
+            }
+            done += 1;
+            progress(done, choices.len());
+        })?;
+
+        let stats_of = |m: &[f64], nominal: &[f64]| -> Vec<UnitStats> {
+            (0..n_units)
+                .into_par_iter()
+                .map(|u| UnitStats::of(&self.units.codes[u], nominal[u], &m[u * stats_runs..(u + 1) * stats_runs]))
+                .collect()
+        };
+        let ranks = stats_of(&rank_matrix, &nominal_ranks);
+        let scores = stats_of(&score_matrix, &nominal_scores);
+        let mut sensitivity = Vec::new();
+        if settings.sensitivity {
+            let mut rng = Rng::new(settings.seed ^ 0xB007_5724_9000_0001);
+            let names = std::iter::once(Target::MeanAbsoluteRankChange)
+                .chain(settings.units.iter().map(|u| Target::UnitRank(u.clone())));
+            for (target, y) in names.zip(&targets) {
+                let est = sobol_indices(y, n, d, settings.bootstrap, &mut rng);
+                sensitivity.push(Sensitivity {
+                    target,
+                    variance: est.variance,
+                    indices: self.inputs.iter().map(|i| i.name.clone()).zip(est.indices).collect(),
+                });
+            }
+        }
+        let sample = points.into_iter().zip(choices).collect();
+        Ok(Outcome { code, sample, ranks, scores, sensitivity, failed, warnings })
+    }
+
+    /// Replays given choices (e.g. COINr's own sample) and returns every
+    /// run's scores and ranks of `code` (default: the top aggregate).
+    pub fn replay(&self, choices: &[Vec<Choice>], code: Option<&str>) -> Result<Replay> {
+        let code = self.code(code)?;
+        let nominal = self.nominal(&code)?;
+        let mut scores = vec![Vec::new(); choices.len()];
+        let mut ranks = vec![Vec::new(); choices.len()];
+        self.execute(&code, choices, &mut |run, s| {
+            ranks[run] = stats::rank_descending(s);
+            scores[run] = s.to_vec();
+        })?;
+        Ok(Replay { nominal, scores, ranks })
+    }
+
+    /// Maps each column of uniform points to its input's choices.
+    pub fn choices(&self, points: &[Vec<f64>]) -> Vec<Vec<Choice>> {
+        let mut out = vec![Vec::with_capacity(self.inputs.len()); points.len()];
+        for (i, input) in self.inputs.iter().enumerate() {
+            let column: Vec<f64> = points.iter().map(|p| p[i]).collect();
+            match (&input.alternatives, input.alternatives.count()) {
+                (Alternatives::Range { lower, upper, .. }, _) => {
+                    for (row, u) in out.iter_mut().zip(&column) {
+                        row.push(Choice::Value(u * (upper - lower) + lower));
+                    }
+                }
+                (_, Some(k)) => {
+                    for (row, c) in out.iter_mut().zip(cut(&column, k)) {
+                        row.push(Choice::Alternative(c.unwrap_or(0)));
+                    }
+                }
+                (_, None) => unreachable!("only ranges have no count"),
+            }
+        }
+        out
+    }
+
+    /// The ranked code: given, or the single top aggregate.
+    fn code(&self, code: Option<&str>) -> Result<String> {
+        if let Some(c) = code {
+            return match self.framework.get(c) {
+                Some(_) => Ok(c.to_string()),
+                None => Err(Error::step("uncertainty", format!("code `{c}` is not in iMeta"))),
+            };
+        }
+        let top: Vec<&str> = self
+            .framework
+            .at_level(self.framework.levels())
+            .filter(|n| n.kind == CodeType::Aggregate)
+            .map(|n| n.code.as_str())
+            .collect();
+        match top.as_slice() {
+            [one] => Ok(one.to_string()),
+            _ => Err(Error::step("uncertainty", "the top level has several codes: say which one to rank")),
+        }
+    }
+
+    /// Nominal scores of `code`, in unit order.
+    fn nominal(&self, code: &str) -> Result<Vec<f64>> {
+        let build = self.pipeline.pipeline()?.run(self.units, self.framework, self.raw)?;
+        let last = build.last();
+        let col = last.column(code).ok_or_else(|| {
+            Error::step("uncertainty", format!("code `{code}` is not in the pipeline's last data set"))
+        })?;
+        Ok(self.by_unit(last, col))
+    }
+
+    /// A column of `data` in the units' order (missing where `data` lacks a unit).
+    fn by_unit(&self, data: &DataSet, col: &[f64]) -> Vec<f64> {
+        if data.units.len() == self.units.len() && data.units.iter().eq(self.units.codes.iter()) {
+            return col.to_vec();
+        }
+        self.units.codes.iter().map(|u| data.unit_position(u).map_or(f64::NAN, |r| col[r])).collect()
+    }
+
+    /// The plan of every run: its pipeline (shared between runs with the same
+    /// discrete choices), excluded indicator and weight set.
+    fn plans(&self, choices: &[Vec<Choice>]) -> Result<Vec<RunPlan>> {
+        let mut cache: HashMap<Vec<u64>, Arc<Pipeline>> = HashMap::new();
+        choices
+            .iter()
+            .map(|run| {
+                let mut exclude = None;
+                let mut weights = None;
+                let mut edits = Vec::new();
+                let mut key = Vec::new();
+                for (i, (input, c)) in self.inputs.iter().zip(run).enumerate() {
+                    match (&input.alternatives, *c) {
+                        (Alternatives::Values { address, values }, Choice::Alternative(k)) => {
+                            edits.push((address.as_str(), values[k].clone()));
+                            key.push(k as u64);
+                        }
+                        (Alternatives::Range { address, .. }, Choice::Value(v)) => {
+                            edits.push((address.as_str(), toml::Value::Float(v)));
+                            key.push(v.to_bits());
+                        }
+                        (Alternatives::WeightSets(_), Choice::Alternative(k)) => weights = Some((i, k)),
+                        (Alternatives::Exclude(_), Choice::Alternative(k)) => exclude = Some((i, k)),
+                        _ => {
+                            return Err(Error::step(
+                                "uncertainty",
+                                format!("input `{}`: wrong kind of choice", input.name),
+                            ));
+                        }
+                    }
+                }
+                if let Some((i, k)) = weights
+                    && let Alternatives::WeightSets(sets) = &self.inputs[i].alternatives
+                    && k >= sets.len()
+                {
+                    return Err(Error::step(
+                        "uncertainty",
+                        format!("input `{}`: no weight set {}", self.inputs[i].name, k + 1),
+                    ));
+                }
+                let pipeline = match cache.get(&key) {
+                    Some(p) => p.clone(),
+                    None => {
+                        let p = Arc::new(self.pipeline.with_all(edits)?);
+                        cache.insert(key, p.clone());
+                        p
+                    }
+                };
+                if pipeline.aggregate.is_none() {
+                    return Err(Error::step("uncertainty", "the pipeline has no [aggregate] step: nothing to rank"));
+                }
+                let exclude = exclude.map(|(i, k)| match &self.inputs[i].alternatives {
+                    Alternatives::Exclude(codes) => {
+                        self.framework.indicator_codes().iter().position(|c| *c == codes[k]).unwrap_or(usize::MAX)
+                    }
+                    _ => usize::MAX,
+                });
+                Ok(RunPlan { pipeline, exclude, weights })
+            })
+            .collect()
+    }
+
+    /// Runs every plan, calling `sink(run, scores)` in run order within
+    /// each group of runs that share their steps. Returns failed runs and
+    /// distinct warnings.
+    fn execute(
+        &self,
+        code: &str,
+        choices: &[Vec<Choice>],
+        sink: &mut dyn FnMut(usize, &[f64]),
+    ) -> Result<(Failures, Vec<String>)> {
+        let plans = self.plans(choices)?;
+        let indicator_codes = self.framework.indicator_codes();
+        // Group runs by what they compute before aggregation.
+        let step_keys = |p: &RunPlan| -> Vec<String> {
+            let excl = match p.exclude {
+                Some(i) => format!("exclude {}", indicator_codes.get(i).map_or("?", String::as_str)),
+                None => "all".to_string(),
+            };
+            std::iter::once(excl).chain(p.pipeline.steps().iter().map(|s| s.key())).collect()
+        };
+        let mut groups: HashMap<Vec<String>, Vec<usize>> = HashMap::new();
+        for (r, p) in plans.iter().enumerate() {
+            groups.entry(step_keys(p)).or_default().push(r);
+        }
+        let mut groups: Vec<(Vec<String>, Vec<usize>)> = groups.into_iter().collect();
+        // Sorted keys put groups that share a prefix of steps next to each other.
+        groups.sort();
+
+        let mut chain: Vec<(String, Arc<DataSet>, Arc<Framework>)> = Vec::new();
+        let mut failed = Vec::new();
+        let mut warnings: Vec<String> = Vec::new();
+        let nan = vec![f64::NAN; self.units.len()];
+        for (keys, runs) in groups {
+            let plan = &plans[runs[0]];
+            let shared = chain.iter().zip(&keys).take_while(|((k, _, _), key)| k == *key).count();
+            chain.truncate(shared);
+            let mut error = None;
+            if chain.is_empty() {
+                let (fw, raw) = match plan.exclude.and_then(|i| indicator_codes.get(i)) {
+                    Some(c) => {
+                        let fw = self.framework.without(c).map_err(|e| Error::step("uncertainty", e))?;
+                        let keep: Vec<String> = indicator_codes.iter().filter(|x| *x != c).cloned().collect();
+                        (fw, self.raw.select(&keep))
+                    }
+                    None => (self.framework.clone(), self.raw.clone()),
+                };
+                chain.push((keys[0].clone(), Arc::new(raw), Arc::new(fw)));
+            }
+            let steps = plan.pipeline.steps();
+            for (k, step) in steps.iter().enumerate().skip(chain.len() - 1) {
+                let (_, data, fw) = chain.last().expect("the chain starts with the raw data");
+                match step.apply(data, fw, self.units) {
+                    Ok((next, w)) => {
+                        for w in w {
+                            let text = w.to_string();
+                            if warnings.len() < 100 && !warnings.contains(&text) {
+                                warnings.push(text);
+                            }
+                        }
+                        let fw = fw.clone();
+                        chain.push((keys[k + 1].clone(), Arc::new(next), fw));
+                    }
+                    Err(e) => {
+                        error = Some(e.to_string());
+                        break;
+                    }
+                }
+            }
+            if let Some(e) = error {
+                // Every run of the group fails at the same step.
+                chain.clear();
+                for &r in &runs {
+                    failed.push((r, e.clone()));
+                    sink(r, &nan);
+                }
+                continue;
+            }
+            let (_, data, fw) = chain.last().expect("the chain has the last step");
+            // Aggregation, in parallel, in chunks to bound memory.
+            for chunk in runs.chunks(64) {
+                let outs: Vec<std::result::Result<Vec<f64>, String>> = chunk
+                    .par_iter()
+                    .map(|&r| self.aggregate_run(&plans[r], data, fw, code).map_err(|e| e.to_string()))
+                    .collect();
+                for (&r, out) in chunk.iter().zip(outs) {
+                    match out {
+                        Ok(s) => sink(r, &s),
+                        Err(e) => {
+                            failed.push((r, e));
+                            sink(r, &nan);
+                        }
+                    }
+                }
+            }
+        }
+        failed.sort_by_key(|(r, _)| *r);
+        Ok((failed, warnings))
+    }
+
+    fn aggregate_run(&self, plan: &RunPlan, data: &DataSet, fw: &Framework, code: &str) -> Result<Vec<f64>> {
+        let spec = plan.pipeline.aggregate.as_ref().expect("checked in plans");
+        let weights = match plan.weights {
+            Some((i, k)) => match &self.inputs[i].alternatives {
+                Alternatives::WeightSets(sets) => sets[k].clone(),
+                _ => unreachable!("weights come from a weight-set input"),
+            },
+            None => spec.weights(data, fw)?,
+        };
+        let out = aggregate(data, fw, &weights, spec.method, spec.min_data)?;
+        let col = out
+            .column(code)
+            .ok_or_else(|| Error::step("uncertainty", format!("code `{code}` is not in the aggregated data")))?;
+        Ok(self.by_unit(&out, col))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_design_has_a_then_b_then_each_ab_block() {
+        let a = vec![vec![0.1, 0.2], vec![0.3, 0.4]];
+        let b = vec![vec![0.5, 0.6], vec![0.7, 0.8]];
+        let x = saltelli_design(&a, &b);
+        assert_eq!(x.len(), 2 * (2 + 2));
+        assert_eq!(x[4], vec![0.5, 0.2]);
+        assert_eq!(x[7], vec![0.3, 0.8]);
+    }
+}
