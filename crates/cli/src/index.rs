@@ -18,6 +18,10 @@ pub enum Command {
     /// Analyse a built index: statistics, correlations, Cronbach's alpha, PCA,
     /// effective weights, and a unit's strengths and weaknesses.
     Analyse(AnalyseArgs),
+    /// Uncertainty (and sensitivity) analysis: rebuilds the index with the
+    /// uncertain inputs drawn at random; writes rank and score statistics per
+    /// unit and, with --sensitivity, first-order and total Sobol' indices.
+    Uncertainty(crate::uncertainty::UncertaintyArgs),
 }
 
 /// Inputs shared by the index subcommands.
@@ -61,6 +65,7 @@ pub fn run(cmd: Command) -> Result<ExitCode> {
     match cmd {
         Command::Build(a) => build(a),
         Command::Analyse(a) => analyse(a),
+        Command::Uncertainty(a) => crate::uncertainty::run(a),
     }
 }
 
@@ -77,7 +82,7 @@ fn run_pipeline(inputs: &Inputs) -> Result<Build> {
     Ok(build)
 }
 
-fn create(dir: &Path, name: &str) -> Result<BufWriter<File>> {
+pub(crate) fn create(dir: &Path, name: &str) -> Result<BufWriter<File>> {
     let path = dir.join(name);
     Ok(BufWriter::new(File::create(&path).with_context(|| format!("cannot create {}", path.display()))?))
 }

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use clap::Parser;
 
 mod index;
+mod uncertainty;
 
 // Large steps allocate and free whole columns; glibc hands each back to the
 // kernel and pays page faults on the next step. mimalloc keeps them.

@@ -249,3 +249,148 @@ fn missing_file_is_reported_with_its_path() {
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("/nonexistent/iMeta.csv: cannot read"));
 }
+
+/// `cantiere index uncertainty` on ASEM with the vignette's inputs.
+fn uncertainty(out: &Path, inputs: &Path, extra: &[&str]) -> std::process::Output {
+    let mut cmd = asem("uncertainty");
+    cmd.arg("--uncertain").arg(inputs).arg("--out").arg(out).args(extra);
+    cmd.output().unwrap()
+}
+
+#[test]
+fn uncertainty_writes_rank_statistics_and_sensitivity_reproducibly_whatever_the_threads() {
+    let vignette = repo().join("examples/asem/uncertainty.toml");
+    let args = ["--runs", "30", "--sensitivity", "--bootstrap", "50", "--seed", "7", "--unit", "AUT"];
+    let one = tmp("ua-1-thread");
+    let two = tmp("ua-2-threads");
+    let o = asem("uncertainty")
+        .env("RAYON_NUM_THREADS", "1")
+        .arg("--uncertain")
+        .arg(&vignette)
+        .arg("--out")
+        .arg(&one)
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let o = uncertainty(&two, &vignette, &args);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    for f in ["rank_stats.csv", "score_stats.csv", "sample.csv", "sensitivity.csv", "sensitivity_AUT.csv"] {
+        let (a, b) = (std::fs::read(one.join(f)).unwrap(), std::fs::read(two.join(f)).unwrap());
+        assert!(a == b, "{f} differs between 1 and 2 threads");
+    }
+
+    let stats = read(&one.join("rank_stats.csv"));
+    assert_eq!(stats[0], ["uCode", "Nominal", "Mean", "Median", "Q5", "Q95"]);
+    assert_eq!(stats.len(), 1 + 51);
+    // Nominal ranks are those of the built index.
+    let built = tmp("ua-build");
+    assert!(asem("build").arg("--out").arg(&built).status().unwrap().success());
+    let results = read(&built.join("results.csv"));
+    let rank_col = results[0].iter().position(|h| h == "Index_Rank").unwrap();
+    let nominal: std::collections::HashMap<&str, f64> =
+        results[1..].iter().map(|r| (r[0].as_str(), num(&r[rank_col]))).collect();
+    for row in &stats[1..] {
+        assert_eq!(num(&row[1]), nominal[row[0].as_str()], "{}", row[0]);
+        let [mean, median, q5, q95] = [2, 3, 4, 5].map(|i| num(&row[i]));
+        // (The mean may fall outside the 5-95 % interval of a skewed distribution.)
+        assert!(q5 <= median && median <= q95 && (1.0..=51.0).contains(&mean), "{row:?}");
+        assert!((1.0..=51.0).contains(&q5) && (1.0..=51.0).contains(&q95), "{row:?}");
+    }
+    let sens = read(&one.join("sensitivity.csv"));
+    assert_eq!(sens[0], ["Variable", "Si", "STi", "Si_q5", "Si_q95", "STi_q5", "STi_q95"]);
+    let vars: Vec<&str> = sens[1..].iter().map(|r| r[0].as_str()).collect();
+    assert_eq!(vars, ["Winmax", "Normalisation", "Weights", "Aggregation"]);
+    for r in &sens[1..] {
+        let [sti, lo, hi] = [2, 5, 6].map(|i| num(&r[i]));
+        assert!(sti.is_finite() && lo <= hi, "{r:?}");
+    }
+    // N(d + 2) runs in the sample, with 1-based choices.
+    let sample = read(&one.join("sample.csv"));
+    assert_eq!(sample.len(), 1 + 30 * 6);
+    let agg = sample[0].iter().position(|h| h == "Aggregation_choice").unwrap();
+    assert!(sample[1..].iter().all(|r| r[agg] == "1" || r[agg] == "2"));
+
+    // Another seed gives another sample.
+    let three = tmp("ua-seed");
+    let o = uncertainty(&three, &vignette, &["--runs", "30", "--seed", "8"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_ne!(read(&three.join("sample.csv"))[1], read(&one.join("sample.csv"))[1]);
+    assert!(!three.join("sensitivity.csv").exists(), "no --sensitivity, no indices");
+}
+
+#[test]
+fn bad_uncertain_inputs_are_refused_before_any_run() {
+    let cases: &[(&str, &str, &[&str], &str)] = &[
+        (
+            "unknown address",
+            "[[input]]\nname = \"X\"\naddress = \"treat.winmaxx\"\nvalues = [1, 2]\n",
+            &[],
+            "key `input[1].address`: input `X`: address `treat.winmaxx` names no parameter of [treat]",
+        ),
+        (
+            "unknown step",
+            "[[input]]\nname = \"X\"\naddress = \"weights\"\nvalues = [1, 2]\n",
+            &[],
+            "names no pipeline step",
+        ),
+        (
+            "empty alternatives",
+            "[[input]]\nname = \"X\"\naddress = \"treat.winmax\"\nvalues = []\n",
+            &[],
+            "the list of alternatives is empty",
+        ),
+        (
+            "range upside down",
+            "[[input]]\nname = \"X\"\naddress = \"screen.min_data\"\nrange = [0.9, 0.8]\n",
+            &[],
+            "expected lower < upper",
+        ),
+        (
+            "bad alternative",
+            "[[input]]\nname = \"N\"\naddress = \"normalise\"\nvalues = [{ method = \"minmax\" }, { method = \"nope\" }]\n",
+            &[],
+            "alternative 2",
+        ),
+        (
+            "one input for sensitivity",
+            "[[input]]\nname = \"X\"\naddress = \"treat.winmax\"\nvalues = [1, 2]\n",
+            &["--sensitivity"],
+            "at least 2 inputs",
+        ),
+        (
+            "unknown key",
+            "[[input]]\nname = \"X\"\naddres = \"treat.winmax\"\nvalues = [1, 2]\n",
+            &[],
+            "unknown_key.toml:3: unknown field `addres`",
+        ),
+        ("excluded aggregate", "[[input]]\nname = \"E\"\nexclude = [\"Conn\"]\n", &[], "not an indicator"),
+        (
+            "noise above the top",
+            "[[input]]\nname = \"W\"\nnoise = [{ level = 9, factor = 0.2 }]\n",
+            &[],
+            "level 9 is not between 1 and 4",
+        ),
+        (
+            "same name twice",
+            "[[input]]\nname = \"X\"\naddress = \"treat.winmax\"\nvalues = [1]\n[[input]]\nname = \"X\"\naddress = \"treat.winmax\"\nvalues = [2]\n",
+            &[],
+            "used twice",
+        ),
+    ];
+    let dir = tmp("ua-bad");
+    for (name, text, extra, expected) in cases {
+        let inputs = dir.join(format!("{}.toml", name.replace(' ', "_")));
+        std::fs::write(&inputs, text).unwrap();
+        let out = dir.join(name.replace(' ', "_"));
+        let mut args = vec!["--runs", "10", "--seed", "1"];
+        args.extend_from_slice(extra);
+        let o = uncertainty(&out, &inputs, &args);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{name}: {err}");
+        assert!(err.contains(expected), "{name}: expected `{expected}` in: {err}");
+        assert!(err.contains(inputs.to_str().unwrap()) || *extra == ["--sensitivity"], "{name}: no file named: {err}");
+        assert!(!err.contains("panicked"), "{name}: {err}");
+        assert!(!out.exists(), "{name}: nothing is written before the inputs are valid");
+    }
+}

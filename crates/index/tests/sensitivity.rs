@@ -259,9 +259,9 @@ fn a_linear_model_has_indices_proportional_to_squared_coefficients() {
     let b: Vec<Vec<f64>> = base.iter().map(|r| r[3..].to_vec()).collect();
     let y: Vec<f64> = saltelli_design(&a, &b).iter().map(|x| x.iter().zip(&c).map(|(x, c)| x * c).sum()).collect();
     let est = sobol_indices(&y, n, 3, 0, &mut Rng::new(1));
-    for i in 0..3 {
-        let exact = c[i] * c[i] / 14.0;
-        assert!((est.indices[i].si - exact).abs() < 0.02, "S{}: {}", i + 1, est.indices[i].si);
-        assert!((est.indices[i].sti - exact).abs() < 0.02, "ST{}: {}", i + 1, est.indices[i].sti);
+    for (i, (c, e)) in c.iter().zip(&est.indices).enumerate() {
+        let exact = c * c / 14.0;
+        assert!((e.si - exact).abs() < 0.02, "S{}: {}", i + 1, e.si);
+        assert!((e.sti - exact).abs() < 0.02, "ST{}: {}", i + 1, e.sti);
     }
 }

@@ -190,6 +190,9 @@ impl Inputs {
             if t.sets.is_some() && t.noise.is_none() {
                 return Err(err("sets", "`sets` goes with `noise`".into()));
             }
+            if let Some(a) = &t.address {
+                pipeline.check_address(a).map_err(|e| err("address", e))?;
+            }
             let alternatives = if let Some(values) = t.values {
                 let address = t.address.clone().unwrap_or_default();
                 if values.is_empty() {
@@ -302,6 +305,17 @@ impl PipelineSource {
             set(&mut t, address, &value).map_err(|e| Error::step("uncertainty", e))?;
         }
         Pipeline::from_table(&self.file, &t, self.base.as_deref())
+    }
+
+    /// Checks that `address` names a step or a parameter of a step the
+    /// pipeline has.
+    pub fn check_address(&self, address: &str) -> std::result::Result<(), String> {
+        let mut t = self.table.clone();
+        let probe = match address.contains('.') {
+            true => toml::Value::Boolean(false),
+            false => toml::Value::String("skip".into()),
+        };
+        set(&mut t, address, &probe)
     }
 
     fn nominal_weights(&self, fw: &Framework) -> std::result::Result<Weights, String> {
