@@ -12,7 +12,10 @@ use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use cantiere_index::{Column, DataSet, Framework, Pipeline, Table, Units, read_inputs};
+use cantiere_index::{Pipeline, read_inputs};
+
+mod common;
+use common::{peak_rss_bytes, synthetic};
 
 // mimalloc as the `cantiere` binary (see crates/cli/src/main.rs), wrapped to
 // count live heap bytes: the peak of what the pipeline holds, independent of
@@ -49,66 +52,6 @@ unsafe impl GlobalAlloc for Counting {
         }
         p
     }
-}
-
-fn splitmix(state: &mut u64) -> f64 {
-    *state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-    let mut z = *state;
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    ((z ^ (z >> 31)) >> 11) as f64 / (1u64 << 53) as f64
-}
-
-/// 131 indicators in 20 pillars, 4 sub-indices, 1 index; a group column with
-/// 5 groups; a third of the indicators heavily skewed (so treatment works).
-fn synthetic(n: usize) -> (Units, Framework, DataSet) {
-    let k = 131;
-    let mut meta = String::from("iCode,Level,Parent,Direction,Weight,Type\n");
-    for i in 0..k {
-        let dir = if i % 7 == 0 { -1 } else { 1 };
-        meta.push_str(&format!("i{i},1,P{},{dir},1,Indicator\n", i % 20));
-    }
-    for p in 0..20 {
-        meta.push_str(&format!("P{p},2,S{},1,1,Aggregate\n", p % 4));
-    }
-    for s in 0..4 {
-        meta.push_str(&format!("S{s},3,Index,1,1,Aggregate\n"));
-    }
-    meta.push_str("Index,4,,1,1,Aggregate\nregion,,,,,Group\n");
-    let fw = Framework::from_table(&Table::from_csv("synthetic iMeta", meta.as_bytes()).unwrap()).unwrap();
-    let mut state = 42u64;
-    let units: Vec<String> = (0..n).map(|u| format!("U{u:06}")).collect();
-    // Columns go straight into shared slices: no transient copy of the input.
-    let columns: Vec<Column> = (0..k)
-        .map(|i| {
-            (0..n)
-                .map(|_| {
-                    if splitmix(&mut state) < 0.03 {
-                        f64::NAN
-                    } else if i % 3 == 0 {
-                        (4.0 * splitmix(&mut state)).exp()
-                    } else {
-                        100.0 * splitmix(&mut state)
-                    }
-                })
-                .collect::<Column>()
-        })
-        .collect();
-    let groups = (0..n).map(|u| Some(format!("G{}", u % 5))).collect();
-    let codes = fw.indicator_codes();
-    let u = Units {
-        codes: units.clone(),
-        names: units.clone(),
-        groups: vec![("region".into(), groups)],
-        denominators: vec![],
-    };
-    (u, fw, DataSet::from_shared("Raw", units.into(), codes, columns))
-}
-
-fn peak_rss_bytes() -> Option<usize> {
-    let s = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = s.lines().find(|l| l.starts_with("VmHWM:"))?;
-    Some(line.split_whitespace().nth(1)?.parse::<usize>().ok()? * 1024)
 }
 
 fn time(runs: usize, mut f: impl FnMut()) -> (Duration, Duration) {
@@ -151,13 +94,7 @@ fn main() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
     let shared = std::env::var_os("CANTIERE_SHARED").map(Into::into).unwrap_or_else(|| root.join("../shared"));
     let pipeline = Pipeline::from_file(&root.join("examples/asem/pipeline.toml")).unwrap();
-    let synthetic_pipeline = Pipeline::from_toml(
-        "synthetic",
-        "[impute]\nmethod = \"mean_group\"\ngroup = \"region\"\n[screen]\nmin_data = 0.9\n[treat]\nwinmax = 5\n\
-         [normalise]\nmethod = \"minmax\"\nrange = [0, 100]\n[aggregate]\n",
-        None,
-    )
-    .unwrap();
+    let synthetic_pipeline = Pipeline::from_toml("synthetic", common::PIPELINE, None).unwrap();
     let args: Vec<String> = std::env::args().collect();
     if let Some(i) = args.iter().position(|a| a == "--size") {
         run_size(args[i + 1].parse().unwrap(), &synthetic_pipeline);

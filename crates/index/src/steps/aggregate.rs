@@ -176,6 +176,32 @@ pub fn aggregate(
     method: Aggregation,
     min_data: Option<f64>,
 ) -> Result<DataSet> {
+    aggregate_with_logs(data, fw, weights, method, min_data, &HashMap::new())
+}
+
+/// The natural logarithms of the columns of `data` whose present values are
+/// all positive, by code: computed once, they make repeated geometric
+/// aggregations of the same data (an uncertainty analysis varying weights)
+/// skip the logarithms of the indicators.
+pub fn log_columns(data: &DataSet) -> HashMap<String, Column> {
+    data.codes
+        .iter()
+        .zip(&data.columns)
+        .filter(|(_, c)| c.iter().all(|v| v.is_nan() || *v > 0.0))
+        .map(|(code, c)| (code.clone(), c.iter().map(|v| v.ln()).collect::<Column>()))
+        .collect()
+}
+
+/// [`aggregate`], with the logarithms of some columns already computed (see
+/// [`log_columns`]); they are used by the geometric mean only.
+pub fn aggregate_with_logs(
+    data: &DataSet,
+    fw: &Framework,
+    weights: &Weights,
+    method: Aggregation,
+    min_data: Option<f64>,
+    logs: &HashMap<String, Column>,
+) -> Result<DataSet> {
     if let Aggregation::Generalised { p } = method
         && (p == 0.0 || !p.is_finite())
     {
@@ -215,6 +241,12 @@ pub fn aggregate(
             }
             if method == Aggregation::Arithmetic {
                 let mut s = arithmetic_by_columns(&cols, &w, n);
+                apply_threshold(&mut s, &cols, min_data);
+                return Ok(s);
+            }
+            if method == Aggregation::Geometric && cols.iter().all(|c| c.iter().all(|v| v.is_nan() || *v > 0.0)) {
+                let known: Vec<Option<&[f64]>> = kids.iter().map(|k| logs.get(&k.code).map(|c| &c[..])).collect();
+                let mut s = geometric_by_columns(&cols, &known, &w, n);
                 apply_threshold(&mut s, &cols, min_data);
                 return Ok(s);
             }
@@ -276,6 +308,34 @@ fn arithmetic_by_columns(cols: &[&[f64]], w: &[f64], n: usize) -> Vec<f64> {
         }
     }
     sums.iter().zip(&present).map(|(s, p)| if *p { *s } else { f64::NAN }).collect()
+}
+
+/// The weighted geometric mean of every row of positive (or missing)
+/// values, walking the columns: exp(Σ w ln x / Σ w) over the present
+/// children; `logs` holds the logarithms already known.
+fn geometric_by_columns(cols: &[&[f64]], logs: &[Option<&[f64]>], w: &[f64], n: usize) -> Vec<f64> {
+    let mut total = vec![0.0; n];
+    let mut sums = vec![0.0; n];
+    let mut present = vec![false; n];
+    let mut computed = Vec::new();
+    for ((c, known), wk) in cols.iter().zip(logs).zip(w) {
+        let ln: &[f64] = match known {
+            Some(l) => l,
+            None => {
+                computed.clear();
+                computed.extend(c.iter().map(|v| v.ln()));
+                &computed
+            }
+        };
+        for (((t, s), p), l) in total.iter_mut().zip(sums.iter_mut()).zip(present.iter_mut()).zip(ln) {
+            if !l.is_nan() {
+                *t += wk;
+                *s += wk * l;
+                *p = true;
+            }
+        }
+    }
+    sums.iter().zip(&total).zip(&present).map(|((s, t), p)| if *p { (s / t).exp() } else { f64::NAN }).collect()
 }
 
 fn apply_threshold(scores: &mut [f64], cols: &[&[f64]], min_data: Option<f64>) {

@@ -40,12 +40,12 @@ pub use estimate::{SobolEstimate, SobolIndex, UnitStats, quantile, sobol_indices
 pub use inputs::{Alternatives, Input, Inputs, Noise, PipelineSource, noisy_weights};
 pub use sampling::{Rng, SOBOL_MAX_DIMENSIONS, Sampling, cut, saltelli_design, unit_points};
 
-use crate::dataset::DataSet;
+use crate::dataset::{Column, DataSet};
 use crate::error::{Error, Result};
 use crate::model::{CodeType, Framework, Units};
 use crate::pipeline::Pipeline;
 use crate::stats;
-use crate::steps::aggregate::aggregate;
+use crate::steps::aggregate::{Aggregation, aggregate_with_logs, log_columns};
 
 /// The value an input takes in one run.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -216,7 +216,8 @@ impl Analysis<'_> {
             .collect::<Result<_>>()?;
 
         let n_units = self.units.len();
-        let mut rank_matrix = vec![f64::NAN; n_units * stats_runs];
+        // Ranks are whole numbers, exact in f32: half the memory of f64.
+        let mut rank_matrix = vec![f32::NAN; n_units * stats_runs];
         let mut score_matrix = vec![f64::NAN; n_units * stats_runs];
         let mut targets = vec![vec![f64::NAN; choices.len()]; 1 + unit_rows.len()];
         let mut done = 0usize;
@@ -224,7 +225,7 @@ impl Analysis<'_> {
             let ranks = stats::rank_descending(scores);
             if run < stats_runs {
                 for u in 0..n_units {
-                    rank_matrix[u * stats_runs + run] = ranks[u];
+                    rank_matrix[u * stats_runs + run] = ranks[u] as f32;
                     score_matrix[u * stats_runs + run] = scores[u];
                 }
             }
@@ -237,14 +238,19 @@ impl Analysis<'_> {
             progress(done, choices.len());
         })?;
 
-        let stats_of = |m: &[f64], nominal: &[f64]| -> Vec<UnitStats> {
-            (0..n_units)
-                .into_par_iter()
-                .map(|u| UnitStats::of(&self.units.codes[u], nominal[u], &m[u * stats_runs..(u + 1) * stats_runs]))
-                .collect()
-        };
-        let ranks = stats_of(&rank_matrix, &nominal_ranks);
-        let scores = stats_of(&score_matrix, &nominal_scores);
+        let slice = |u: usize| u * stats_runs..(u + 1) * stats_runs;
+        let ranks: Vec<UnitStats> = (0..n_units)
+            .into_par_iter()
+            .map(|u| {
+                let r: Vec<f64> = rank_matrix[slice(u)].iter().map(|&v| f64::from(v)).collect();
+                UnitStats::of(&self.units.codes[u], nominal_ranks[u], &r)
+            })
+            .collect();
+        drop(rank_matrix);
+        let scores: Vec<UnitStats> = (0..n_units)
+            .into_par_iter()
+            .map(|u| UnitStats::of(&self.units.codes[u], nominal_scores[u], &score_matrix[slice(u)]))
+            .collect();
         let mut sensitivity = Vec::new();
         if settings.sensitivity {
             let mut rng = Rng::new(settings.seed ^ 0xB007_5724_9000_0001);
@@ -476,11 +482,16 @@ impl Analysis<'_> {
                 continue;
             }
             let (_, data, fw) = chain.last().expect("the chain has the last step");
+            // Logarithms of the indicators, once for all geometric runs of the group.
+            let geometric = runs.iter().any(|&r| {
+                plans[r].pipeline.aggregate.as_ref().is_some_and(|a| a.method == Aggregation::Geometric)
+            });
+            let logs = if geometric { log_columns(data) } else { HashMap::new() };
             // Aggregation, in parallel, in chunks to bound memory.
             for chunk in runs.chunks(64) {
                 let outs: Vec<std::result::Result<Vec<f64>, String>> = chunk
                     .par_iter()
-                    .map(|&r| self.aggregate_run(&plans[r], data, fw, code).map_err(|e| e.to_string()))
+                    .map(|&r| self.aggregate_run(&plans[r], data, fw, &logs, code).map_err(|e| e.to_string()))
                     .collect();
                 for (&r, out) in chunk.iter().zip(outs) {
                     match out {
@@ -497,7 +508,14 @@ impl Analysis<'_> {
         Ok((failed, warnings))
     }
 
-    fn aggregate_run(&self, plan: &RunPlan, data: &DataSet, fw: &Framework, code: &str) -> Result<Vec<f64>> {
+    fn aggregate_run(
+        &self,
+        plan: &RunPlan,
+        data: &DataSet,
+        fw: &Framework,
+        logs: &HashMap<String, Column>,
+        code: &str,
+    ) -> Result<Vec<f64>> {
         let spec = plan.pipeline.aggregate.as_ref().expect("checked in plans");
         let weights = match plan.weights {
             Some((i, k)) => match &self.inputs[i].alternatives {
@@ -506,7 +524,7 @@ impl Analysis<'_> {
             },
             None => spec.weights(data, fw)?,
         };
-        let out = aggregate(data, fw, &weights, spec.method, spec.min_data)?;
+        let out = aggregate_with_logs(data, fw, &weights, spec.method, spec.min_data, logs)?;
         let col = out
             .column(code)
             .ok_or_else(|| Error::step("uncertainty", format!("code `{code}` is not in the aggregated data")))?;
