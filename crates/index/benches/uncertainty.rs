@@ -33,7 +33,8 @@ fn main() {
         let (units, fw, raw) = synthetic(n);
         let pipeline = PipelineSource::from_toml("synthetic", common::PIPELINE, None).unwrap();
         let inputs = Inputs::from_file(&vignette, &pipeline, &fw, 1).unwrap();
-        let analysis = Analysis { units: &units, framework: &fw, raw: &raw, pipeline: &pipeline, inputs: &inputs.inputs };
+        let analysis =
+            Analysis { units: &units, framework: &fw, raw: &raw, pipeline: &pipeline, inputs: &inputs.inputs };
         let settings = Settings { runs, seed: 1, ..Settings::default() };
         let start = Instant::now();
         let out = analysis.run(&settings, &|_, _| {}).unwrap();

@@ -193,7 +193,8 @@ pub fn log_columns(data: &DataSet) -> HashMap<String, Column> {
 }
 
 /// [`aggregate`], with the logarithms of some columns already computed (see
-/// [`log_columns`]); they are used by the geometric mean only.
+/// [`log_columns`]); they are used by the geometric mean only. Aggregates
+/// whose code is already a column of `data` are kept, not recomputed.
 pub fn aggregate_with_logs(
     data: &DataSet,
     fw: &Framework,
@@ -217,7 +218,10 @@ pub fn aggregate_with_logs(
     let mut index: HashMap<String, usize> = codes.iter().enumerate().map(|(i, c)| (c.clone(), i)).collect();
     let n = data.n_units();
     for level in 2..=fw.levels() {
-        let aggs = fw.aggregates_in_output_order(level);
+        // Aggregates already in the data (computed earlier for the same
+        // children and weights) are kept as they are.
+        let aggs: Vec<_> =
+            fw.aggregates_in_output_order(level).into_iter().filter(|a| !index.contains_key(&a.code)).collect();
         let work = n * aggs.iter().map(|a| fw.children(&a.code).len()).sum::<usize>();
         let outs = crate::par::map(&aggs, work, |agg| -> Result<Vec<f64>> {
             let kids = fw.children(&agg.code);

@@ -45,7 +45,7 @@ use crate::error::{Error, Result};
 use crate::model::{CodeType, Framework, Units};
 use crate::pipeline::Pipeline;
 use crate::stats;
-use crate::steps::aggregate::{Aggregation, aggregate_with_logs, log_columns};
+use crate::steps::aggregate::{Aggregation, Weights, aggregate_with_logs, log_columns};
 
 /// The value an input takes in one run.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -416,6 +416,7 @@ impl Analysis<'_> {
     ) -> Result<(Failures, Vec<String>)> {
         let plans = self.plans(choices)?;
         let indicator_codes = self.framework.indicator_codes();
+        let indicators = &indicator_codes;
         // Group runs by what they compute before aggregation.
         let step_keys = |p: &RunPlan| -> Vec<String> {
             let excl = match p.exclude {
@@ -483,15 +484,74 @@ impl Analysis<'_> {
             }
             let (_, data, fw) = chain.last().expect("the chain has the last step");
             // Logarithms of the indicators, once for all geometric runs of the group.
-            let geometric = runs.iter().any(|&r| {
-                plans[r].pipeline.aggregate.as_ref().is_some_and(|a| a.method == Aggregation::Geometric)
-            });
+            let geometric = runs
+                .iter()
+                .any(|&r| plans[r].pipeline.aggregate.as_ref().is_some_and(|a| a.method == Aggregation::Geometric));
             let logs = if geometric { log_columns(data) } else { HashMap::new() };
+            // Weights of the runs without a weight set: once per pipeline.
+            let mut base: HashMap<usize, Result<Weights>> = HashMap::new();
+            for &r in &runs {
+                let p = &plans[r].pipeline;
+                if plans[r].weights.is_none() && !base.contains_key(&(Arc::as_ptr(p) as usize)) {
+                    let spec = p.aggregate.as_ref().expect("checked in plans");
+                    base.insert(Arc::as_ptr(p) as usize, spec.weights(data, fw));
+                }
+            }
+            let weights_of = |r: usize| -> std::result::Result<&Weights, String> {
+                match plans[r].weights {
+                    Some((i, k)) => match &self.inputs[i].alternatives {
+                        Alternatives::WeightSets(sets) => Ok(&sets[k]),
+                        _ => unreachable!("weights come from a weight-set input"),
+                    },
+                    None => base[&(Arc::as_ptr(&plans[r].pipeline) as usize)].as_ref().map_err(|e| e.to_string()),
+                }
+            };
+            // The first level of aggregates, once for runs that share its
+            // method and the indicators' weights (when weights vary only higher up).
+            let first_level = |r: usize| -> Option<(String, Vec<u64>)> {
+                let spec = plans[r].pipeline.aggregate.as_ref()?;
+                let w = weights_of(r).ok()?;
+                Some((
+                    format!("{:?} {:?}", spec.method, spec.min_data),
+                    indicators.iter().map(|c| w.get(c).to_bits()).collect(),
+                ))
+            };
+            let mut counts: HashMap<(String, Vec<u64>), usize> = HashMap::new();
+            for &r in &runs {
+                if let Some(k) = first_level(r) {
+                    *counts.entry(k).or_default() += 1;
+                }
+            }
+            let mut partial: HashMap<(String, Vec<u64>), DataSet> = HashMap::new();
+            if fw.levels() > 2 && counts.len() <= 16 {
+                for &r in &runs {
+                    let Some(k) = first_level(r) else { continue };
+                    if counts[&k] < 2 || partial.contains_key(&k) {
+                        continue;
+                    }
+                    let spec = plans[r].pipeline.aggregate.as_ref().expect("checked in plans");
+                    let Ok(w) = weights_of(r) else { continue };
+                    if let Ok(full) = aggregate_with_logs(data, fw, w, spec.method, spec.min_data, &logs) {
+                        let keep: Vec<String> = data
+                            .codes
+                            .iter()
+                            .cloned()
+                            .chain(fw.at_level(2).map(|a| a.code.clone()))
+                            .filter(|c| full.position(c).is_some())
+                            .collect();
+                        partial.insert(k, full.select(&keep));
+                    }
+                }
+            }
             // Aggregation, in parallel, in chunks to bound memory.
             for chunk in runs.chunks(64) {
                 let outs: Vec<std::result::Result<Vec<f64>, String>> = chunk
                     .par_iter()
-                    .map(|&r| self.aggregate_run(&plans[r], data, fw, &logs, code).map_err(|e| e.to_string()))
+                    .map(|&r| {
+                        let from = first_level(r).and_then(|k| partial.get(&k)).unwrap_or(data);
+                        let w = weights_of(r)?;
+                        self.aggregate_run(&plans[r], from, fw, w, &logs, code).map_err(|e| e.to_string())
+                    })
                     .collect();
                 for (&r, out) in chunk.iter().zip(outs) {
                     match out {
@@ -513,18 +573,12 @@ impl Analysis<'_> {
         plan: &RunPlan,
         data: &DataSet,
         fw: &Framework,
+        weights: &Weights,
         logs: &HashMap<String, Column>,
         code: &str,
     ) -> Result<Vec<f64>> {
         let spec = plan.pipeline.aggregate.as_ref().expect("checked in plans");
-        let weights = match plan.weights {
-            Some((i, k)) => match &self.inputs[i].alternatives {
-                Alternatives::WeightSets(sets) => sets[k].clone(),
-                _ => unreachable!("weights come from a weight-set input"),
-            },
-            None => spec.weights(data, fw)?,
-        };
-        let out = aggregate_with_logs(data, fw, &weights, spec.method, spec.min_data, logs)?;
+        let out = aggregate_with_logs(data, fw, weights, spec.method, spec.min_data, logs)?;
         let col = out
             .column(code)
             .ok_or_else(|| Error::step("uncertainty", format!("code `{code}` is not in the aggregated data")))?;
