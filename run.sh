@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Sets up and runs Cantiere's main job on a fresh machine.
 # Today the main job builds the reference index (COINr's ASEM example) and
-# writes every data set, the results and the analyses to ./out/asem.
+# writes every data set, the results, the analyses and the uncertainty and
+# sensitivity analysis of COINr's vignette to ./out/asem.
 set -euo pipefail
 cd "$(dirname "$0")"
 SHARED="${CANTIERE_SHARED:-../shared}"
@@ -17,4 +18,8 @@ cargo build --release --bin cantiere
 ./target/release/cantiere index analyse \
   --data "$REF/ASEM_iData.csv" --meta "$REF/ASEM_iMeta.csv" \
   --pipeline examples/asem/pipeline.toml --out out/asem/analysis --unit GBR
-echo "Results: out/asem/results.csv"
+./target/release/cantiere index uncertainty \
+  --data "$REF/ASEM_iData.csv" --meta "$REF/ASEM_iMeta.csv" \
+  --pipeline examples/asem/pipeline.toml --uncertain examples/asem/uncertainty.toml \
+  --runs 100 --sensitivity --bootstrap 100 --seed 2024 --out out/asem/uncertainty
+echo "Results: out/asem/results.csv; rank intervals and sensitivity: out/asem/uncertainty/"

@@ -40,7 +40,7 @@ fn main() {
         let out = analysis.run(&settings, &|_, _| {}).unwrap();
         let t = start.elapsed();
         println!(
-            "| uncertainty, synthetic | {n} × 131 | {runs} | {:.2?} | {:.2?} | {} failed (geometric mean of negative z-scores, as in COINr) | peak RSS {:.2} GB |",
+            "| uncertainty, synthetic | {n} × 131 | {runs} | {:.2?} | {:.2?} | {} failed runs | peak RSS {:.2} GB |",
             t,
             t / runs as u32,
             out.failed.len(),

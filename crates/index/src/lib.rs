@@ -22,6 +22,9 @@
 //!   best rank).
 //! - [`analysis`]: correlations, Cronbach's alpha, PCA, descriptive
 //!   statistics, effective weights, strengths and weaknesses.
+//! - [`uncertainty`]: how much each rank depends on the method's choices —
+//!   rank intervals over many rebuilds with uncertain inputs, and Sobol'
+//!   sensitivity indices of each input.
 //!
 //! ## Missing values
 //!

@@ -265,3 +265,38 @@ fn a_linear_model_has_indices_proportional_to_squared_coefficients() {
         assert!((e.sti - exact).abs() < 0.02, "ST{}: {}", i + 1, e.sti);
     }
 }
+
+#[test]
+fn excluding_an_indicator_is_the_index_built_without_it() {
+    let (units, fw, raw) = common::asem();
+    let pipeline = PipelineSource::from_file(&common::repo().join("examples/asem/pipeline.toml")).unwrap();
+    let text = "[[input]]\nname = \"Exclusion\"\nexclude = [\"Goods\", \"LPI\"]\n\
+                [[input]]\nname = \"Threshold\"\naddress = \"screen.min_data\"\nrange = [0.5, 0.9]\n";
+    let inputs = Inputs::from_toml("inputs.toml", text, &pipeline, &fw, 1).unwrap();
+    let analysis = Analysis { units: &units, framework: &fw, raw: &raw, pipeline: &pipeline, inputs: &inputs.inputs };
+    let choices =
+        vec![vec![Choice::Alternative(1), Choice::Value(0.9)], vec![Choice::Alternative(0), Choice::Value(0.5)]];
+    let replay = analysis.replay(&choices, None).unwrap();
+    for (run, code) in [(0, "LPI"), (1, "Goods")] {
+        let fw_without = fw.without(code).unwrap();
+        let keep: Vec<String> = fw_without.indicator_codes();
+        let mut p = pipeline.pipeline().unwrap();
+        p.screen = Some(if run == 0 { 0.9 } else { 0.5 });
+        let build = p.run(&units, &fw_without, &raw.select(&keep)).unwrap();
+        let index = build.last().column("Index").unwrap();
+        assert_eq!(replay.scores[run].len(), index.len());
+        for (a, b) in replay.scores[run].iter().zip(index) {
+            assert_eq!(a.to_bits(), b.to_bits(), "without {code}");
+        }
+        // And it differs from the nominal index.
+        assert!(replay.scores[run].iter().zip(&replay.nominal).any(|(a, b)| a != b));
+    }
+    // An exclusion that would empty a pillar is refused before any run.
+    let lone = fw.nodes().iter().find(|n| n.level == 2 && fw.children(&n.code).len() == 1);
+    if let Some(p) = lone {
+        let only = &fw.children(&p.code)[0].code;
+        let text = format!("[[input]]\nname = \"E\"\nexclude = [\"{only}\"]\n");
+        let err = Inputs::from_toml("inputs.toml", &text, &pipeline, &fw, 1).unwrap_err().to_string();
+        assert!(err.contains("without indicators"), "{err}");
+    }
+}
