@@ -17,7 +17,7 @@
 //! | `Dist2Max` | `1 − (max − x)/(max − min)` |
 //! | `Dist2Ref { unit, cap }` | `1 − (x_ref − x)/(x_ref − min)`, capped at 1 if asked |
 //! | `Dist2Target { cap }` | `(x − min)/(target − min)` with iMeta `Target` |
-//! | `Goalposts` | `(x − lower)/(upper − lower)` clipped to [0,1] · scale, from iMeta |
+//! | `Goalposts` | `(x − lower)/(upper − lower)` clipped to \[0, 1\] · scale, from iMeta |
 //!
 //! A constant column gives missing values under min-max, z-score and
 //! distance-to-max, with a warning (COINr warns for min-max and
