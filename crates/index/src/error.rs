@@ -101,6 +101,23 @@ impl Error {
         Error::Config { location: Location::file(file).column(key), problem: problem.into() }
     }
 
+    /// A file that cannot be read.
+    pub fn read(path: &std::path::Path, e: std::io::Error) -> Self {
+        Error::Read { file: path.display().to_string(), message: e.to_string() }
+    }
+
+    /// A TOML file that does not parse into `T` (unknown keys, wrong types):
+    /// the error names the line the parser stopped at.
+    pub fn parse_toml<T: serde::de::DeserializeOwned>(file: &str, text: &str) -> Result<T> {
+        toml::from_str(text).map_err(|e| {
+            let line = e.span().map(|s| text[..s.start].matches('\n').count() as u64 + 1);
+            Error::Config {
+                location: Location { file: file.to_string(), line, column: None },
+                problem: e.message().to_string(),
+            }
+        })
+    }
+
     /// A step error.
     pub fn step(step: &'static str, problem: impl Into<String>) -> Self {
         Error::Step { step, problem: problem.into() }

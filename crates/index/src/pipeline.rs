@@ -218,22 +218,14 @@ impl Pipeline {
     /// Reads a pipeline from a TOML file. Relative weight files are resolved
     /// against the pipeline file's directory.
     pub fn from_file(path: &Path) -> Result<Pipeline> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| Error::Read { file: path.display().to_string(), message: e.to_string() })?;
+        let text = std::fs::read_to_string(path).map_err(|e| Error::read(path, e))?;
         Pipeline::from_toml(&path.display().to_string(), &text, path.parent())
     }
 
     /// Parses a pipeline from TOML text. `file` names it in errors, `base` is
     /// where relative paths are resolved.
     pub fn from_toml(file: &str, text: &str, base: Option<&Path>) -> Result<Pipeline> {
-        let raw: PipelineToml = toml::from_str(text).map_err(|e| {
-            let line = e.span().map(|s| text[..s.start].matches('\n').count() as u64 + 1);
-            Error::Config {
-                location: Location { file: file.to_string(), line, column: None },
-                problem: e.message().to_string(),
-            }
-        })?;
-        Pipeline::from_raw(file, raw, base)
+        Pipeline::from_raw(file, Error::parse_toml(file, text)?, base)
     }
 
     /// Builds a pipeline from an already parsed TOML table (as

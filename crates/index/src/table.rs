@@ -30,8 +30,7 @@ impl Table {
         if ext == "xlsx" || ext == "xlsm" {
             read_xlsx(path)
         } else {
-            let bytes = std::fs::read(path)
-                .map_err(|e| Error::Read { file: path.display().to_string(), message: e.to_string() })?;
+            let bytes = std::fs::read(path).map_err(|e| Error::read(path, e))?;
             Table::from_csv(&path.display().to_string(), &bytes)
         }
     }

@@ -37,7 +37,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use super::sampling::Rng;
-use crate::error::{Error, Location, Result};
+use crate::error::{Error, Result};
 use crate::model::{CodeType, Framework};
 use crate::pipeline::Pipeline;
 use crate::steps::aggregate::Weights;
@@ -157,20 +157,13 @@ impl Inputs {
     /// Reads and checks an inputs file. Noisy weight sets are drawn from
     /// `seed`, so the same seed gives the same sets.
     pub fn from_file(path: &Path, pipeline: &PipelineSource, fw: &Framework, seed: u64) -> Result<Inputs> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| Error::Read { file: path.display().to_string(), message: e.to_string() })?;
+        let text = std::fs::read_to_string(path).map_err(|e| Error::read(path, e))?;
         Inputs::from_toml(&path.display().to_string(), &text, pipeline, fw, seed)
     }
 
     /// Parses and checks inputs from TOML text (`file` names it in errors).
     pub fn from_toml(file: &str, text: &str, pipeline: &PipelineSource, fw: &Framework, seed: u64) -> Result<Inputs> {
-        let raw: InputsToml = toml::from_str(text).map_err(|e| {
-            let line = e.span().map(|s| text[..s.start].matches('\n').count() as u64 + 1);
-            Error::Config {
-                location: Location { file: file.to_string(), line, column: None },
-                problem: e.message().to_string(),
-            }
-        })?;
+        let raw: InputsToml = Error::parse_toml(file, text)?;
         let mut rng = Rng::new(seed ^ 0x5745_4947_4854_5321);
         let mut names = HashSet::new();
         let mut inputs = Vec::new();
@@ -272,16 +265,14 @@ pub struct PipelineSource {
 impl PipelineSource {
     /// Reads a pipeline file (checking it builds).
     pub fn from_file(path: &Path) -> Result<PipelineSource> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| Error::Read { file: path.display().to_string(), message: e.to_string() })?;
+        let text = std::fs::read_to_string(path).map_err(|e| Error::read(path, e))?;
         PipelineSource::from_toml(&path.display().to_string(), &text, path.parent())
     }
 
     /// Parses pipeline TOML text (checking it builds).
     pub fn from_toml(file: &str, text: &str, base: Option<&Path>) -> Result<PipelineSource> {
         Pipeline::from_toml(file, text, base)?;
-        let table: toml::Table = toml::from_str(text)
-            .map_err(|e| Error::Config { location: Location::file(file), problem: e.message().to_string() })?;
+        let table: toml::Table = Error::parse_toml(file, text)?;
         Ok(PipelineSource { file: file.to_string(), table, base: base.map(Path::to_path_buf) })
     }
 
