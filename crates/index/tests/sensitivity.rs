@@ -291,6 +291,9 @@ fn excluding_an_indicator_is_the_index_built_without_it() {
         // And it differs from the nominal index.
         assert!(replay.scores[run].iter().zip(&replay.nominal).any(|(a, b)| a != b));
     }
+    // A replayed choice beyond the alternatives is an error, not a panic.
+    let err = analysis.replay(&[vec![Choice::Alternative(2), Choice::Value(0.9)]], None).unwrap_err().to_string();
+    assert!(err.contains("input `Exclusion`: no alternative 3 (it has 2)"), "{err}");
     // An exclusion that would empty a pillar is refused before any run.
     let lone = fw.nodes().iter().find(|n| n.level == 2 && fw.children(&n.code).len() == 1);
     if let Some(p) = lone {

@@ -192,7 +192,7 @@ impl Inputs {
                     return Err(err("values", "the list of alternatives is empty".into()));
                 }
                 for (j, v) in values.iter().enumerate() {
-                    pipeline.with(&address, v).map_err(|e| err("values", format!("alternative {}: {e}", j + 1)))?;
+                    pipeline.check(&address, v).map_err(|e| err("values", format!("alternative {}: {e}", j + 1)))?;
                 }
                 Alternatives::Values { address, values }
             } else if let Some([lower, upper]) = t.range {
@@ -201,7 +201,7 @@ impl Inputs {
                     return Err(err("range", format!("expected lower < upper, found [{lower}, {upper}]")));
                 }
                 for v in [lower, upper] {
-                    pipeline.with(&address, &toml::Value::Float(v)).map_err(|e| err("range", e))?;
+                    pipeline.check(&address, &toml::Value::Float(v)).map_err(|e| err("range", e))?;
                 }
                 Alternatives::Range { address, lower, upper }
             } else if let Some(noise) = t.noise {
@@ -281,12 +281,12 @@ impl PipelineSource {
         Pipeline::from_table(&self.file, &self.table, self.base.as_deref())
     }
 
-    /// The table with `value` placed at `address`, checked to build.
-    pub fn with(&self, address: &str, value: &toml::Value) -> std::result::Result<toml::Table, String> {
+    /// Checks that the pipeline with `value` placed at `address` builds.
+    pub fn check(&self, address: &str, value: &toml::Value) -> std::result::Result<(), String> {
         let mut t = self.table.clone();
         set(&mut t, address, value)?;
         Pipeline::from_table(&self.file, &t, self.base.as_deref()).map_err(|e| e.to_string())?;
-        Ok(t)
+        Ok(())
     }
 
     /// The table with several values placed (already checked one by one).
@@ -355,9 +355,8 @@ fn set(t: &mut toml::Table, address: &str, value: &toml::Value) -> std::result::
                 .get_mut(step)
                 .and_then(toml::Value::as_table_mut)
                 .ok_or_else(|| format!("the pipeline has no [{step}] step, so `{address}` cannot vary"))?;
-            // Whole numbers given to integer parameters stay integers.
+            // Integer parameters take the nearest integer of a number (a range's draw).
             let v = match (value, k) {
-                (toml::Value::Float(f), "winmax" | "level") if f.fract() == 0.0 => toml::Value::Integer(*f as i64),
                 (toml::Value::Float(f), "winmax" | "level") => toml::Value::Integer(f.round() as i64),
                 _ => value.clone(),
             };

@@ -161,7 +161,7 @@ type Failures = Vec<(usize, String)>;
 /// One run: its pipeline, its excluded indicator, its weight set.
 struct RunPlan {
     pipeline: Arc<Pipeline>,
-    exclude: Option<usize>,
+    exclude: Option<String>,
     weights: Option<(usize, usize)>,
 }
 
@@ -355,6 +355,14 @@ impl Analysis<'_> {
                 let mut edits = Vec::new();
                 let mut key = Vec::new();
                 for (i, (input, c)) in self.inputs.iter().zip(run).enumerate() {
+                    if let (Choice::Alternative(k), Some(n)) = (c, input.alternatives.count())
+                        && *k >= n
+                    {
+                        return Err(Error::step(
+                            "uncertainty",
+                            format!("input `{}`: no alternative {} (it has {n})", input.name, k + 1),
+                        ));
+                    }
                     match (&input.alternatives, *c) {
                         (Alternatives::Values { address, values }, Choice::Alternative(k)) => {
                             edits.push((address.as_str(), values[k].clone()));
@@ -365,7 +373,7 @@ impl Analysis<'_> {
                             key.push(v.to_bits());
                         }
                         (Alternatives::WeightSets(_), Choice::Alternative(k)) => weights = Some((i, k)),
-                        (Alternatives::Exclude(_), Choice::Alternative(k)) => exclude = Some((i, k)),
+                        (Alternatives::Exclude(codes), Choice::Alternative(k)) => exclude = Some(codes[k].clone()),
                         _ => {
                             return Err(Error::step(
                                 "uncertainty",
@@ -373,15 +381,6 @@ impl Analysis<'_> {
                             ));
                         }
                     }
-                }
-                if let Some((i, k)) = weights
-                    && let Alternatives::WeightSets(sets) = &self.inputs[i].alternatives
-                    && k >= sets.len()
-                {
-                    return Err(Error::step(
-                        "uncertainty",
-                        format!("input `{}`: no weight set {}", self.inputs[i].name, k + 1),
-                    ));
                 }
                 let pipeline = match cache.get(&key) {
                     Some(p) => p.clone(),
@@ -394,12 +393,6 @@ impl Analysis<'_> {
                 if pipeline.aggregate.is_none() {
                     return Err(Error::step("uncertainty", "the pipeline has no [aggregate] step: nothing to rank"));
                 }
-                let exclude = exclude.map(|(i, k)| match &self.inputs[i].alternatives {
-                    Alternatives::Exclude(codes) => {
-                        self.framework.indicator_codes().iter().position(|c| *c == codes[k]).unwrap_or(usize::MAX)
-                    }
-                    _ => usize::MAX,
-                });
                 Ok(RunPlan { pipeline, exclude, weights })
             })
             .collect()
@@ -415,12 +408,11 @@ impl Analysis<'_> {
         sink: &mut dyn FnMut(usize, &[f64]),
     ) -> Result<(Failures, Vec<String>)> {
         let plans = self.plans(choices)?;
-        let indicator_codes = self.framework.indicator_codes();
-        let indicators = &indicator_codes;
+        let indicators = self.framework.indicator_codes();
         // Group runs by what they compute before aggregation.
         let step_keys = |p: &RunPlan| -> Vec<String> {
-            let excl = match p.exclude {
-                Some(i) => format!("exclude {}", indicator_codes.get(i).map_or("?", String::as_str)),
+            let excl = match &p.exclude {
+                Some(c) => format!("exclude {c}"),
                 None => "all".to_string(),
             };
             std::iter::once(excl).chain(p.pipeline.steps().iter().map(|s| s.key())).collect()
@@ -443,10 +435,10 @@ impl Analysis<'_> {
             chain.truncate(shared);
             let mut error = None;
             if chain.is_empty() {
-                let (fw, raw) = match plan.exclude.and_then(|i| indicator_codes.get(i)) {
+                let (fw, raw) = match &plan.exclude {
                     Some(c) => {
                         let fw = self.framework.without(c).map_err(|e| Error::step("uncertainty", e))?;
-                        let keep: Vec<String> = indicator_codes.iter().filter(|x| *x != c).cloned().collect();
+                        let keep: Vec<String> = indicators.iter().filter(|x| *x != c).cloned().collect();
                         (fw, self.raw.select(&keep))
                     }
                     None => (self.framework.clone(), self.raw.clone()),
@@ -516,17 +508,16 @@ impl Analysis<'_> {
                     indicators.iter().map(|c| w.get(c).to_bits()).collect(),
                 ))
             };
-            let mut counts: HashMap<(String, Vec<u64>), usize> = HashMap::new();
-            for &r in &runs {
-                if let Some(k) = first_level(r) {
-                    *counts.entry(k).or_default() += 1;
-                }
+            let level_keys: Vec<Option<(String, Vec<u64>)>> = runs.iter().map(|&r| first_level(r)).collect();
+            let mut counts: HashMap<&(String, Vec<u64>), usize> = HashMap::new();
+            for k in level_keys.iter().flatten() {
+                *counts.entry(k).or_default() += 1;
             }
-            let mut partial: HashMap<(String, Vec<u64>), DataSet> = HashMap::new();
+            let mut partial: HashMap<&(String, Vec<u64>), DataSet> = HashMap::new();
             if fw.levels() > 2 && counts.len() <= 16 {
-                for &r in &runs {
-                    let Some(k) = first_level(r) else { continue };
-                    if counts[&k] < 2 || partial.contains_key(&k) {
+                for (&r, k) in runs.iter().zip(&level_keys) {
+                    let Some(k) = k else { continue };
+                    if counts[k] < 2 || partial.contains_key(k) {
                         continue;
                     }
                     let spec = plans[r].pipeline.aggregate.as_ref().expect("checked in plans");
@@ -544,11 +535,12 @@ impl Analysis<'_> {
                 }
             }
             // Aggregation, in parallel, in chunks to bound memory.
-            for chunk in runs.chunks(64) {
+            for (chunk, keys) in runs.chunks(64).zip(level_keys.chunks(64)) {
                 let outs: Vec<std::result::Result<Vec<f64>, String>> = chunk
                     .par_iter()
-                    .map(|&r| {
-                        let from = first_level(r).and_then(|k| partial.get(&k)).unwrap_or(data);
+                    .zip(keys)
+                    .map(|(&r, k)| {
+                        let from = k.as_ref().and_then(|k| partial.get(k)).unwrap_or(data);
                         let w = weights_of(r)?;
                         self.aggregate_run(&plans[r], from, fw, w, &logs, code).map_err(|e| e.to_string())
                     })
