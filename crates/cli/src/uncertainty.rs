@@ -82,9 +82,8 @@ pub fn run(a: UncertaintyArgs) -> Result<ExitCode> {
         code: a.code.clone(),
         units: a.units.clone(),
     };
-    let total = if a.sensitivity { a.runs * (inputs.inputs.len() + 2) } else { a.runs };
-    // Drawn on stderr only when it is a terminal.
-    let bar = indicatif::ProgressBar::new(total as u64).with_style(
+    // Drawn on stderr only when it is a terminal; its length comes with the first run.
+    let bar = indicatif::ProgressBar::new(0).with_style(
         indicatif::ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} runs, {eta} left")
             .expect("the template is valid")
             .progress_chars("=> "),
@@ -92,7 +91,11 @@ pub fn run(a: UncertaintyArgs) -> Result<ExitCode> {
     bar.set_message("runs");
     let start = Instant::now();
     let analysis = Analysis { units: &units, framework: &fw, raw: &raw, pipeline: &pipeline, inputs: &inputs.inputs };
-    let outcome = analysis.run(&settings, &|done, _| bar.set_position(done as u64))?;
+    let outcome = analysis.run(&settings, &|done, total| {
+        bar.set_length(total as u64);
+        bar.set_position(done as u64);
+    })?;
+    let total = outcome.sample.len();
     bar.finish_and_clear();
     let elapsed = start.elapsed();
 
