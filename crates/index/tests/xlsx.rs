@@ -51,6 +51,14 @@ fn write_xlsx(path: &Path, sheet: &str, rows: &[Vec<String>]) {
         data.push_str("</row>");
     }
     let ns = "http://schemas.openxmlformats.org";
+    // A relationships part with one relationship, of `kind`, to `target`.
+    let relationship = |kind: &str, target: &str| {
+        format!(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Relationships xmlns=\"{ns}/package/2006/relationships\">\
+             <Relationship Id=\"rId1\" Type=\"{ns}/officeDocument/2006/relationships/{kind}\" Target=\"{target}\"/>\
+             </Relationships>"
+        )
+    };
     let parts = [
         (
             "[Content_Types].xml",
@@ -63,14 +71,7 @@ fn write_xlsx(path: &Path, sheet: &str, rows: &[Vec<String>]) {
                  </Types>"
             ),
         ),
-        (
-            "_rels/.rels",
-            format!(
-                "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Relationships xmlns=\"{ns}/package/2006/relationships\">\
-                 <Relationship Id=\"rId1\" Type=\"{ns}/officeDocument/2006/relationships/officeDocument\" Target=\"xl/workbook.xml\"/>\
-                 </Relationships>"
-            ),
-        ),
+        ("_rels/.rels", relationship("officeDocument", "xl/workbook.xml")),
         (
             "xl/workbook.xml",
             format!(
@@ -80,14 +81,7 @@ fn write_xlsx(path: &Path, sheet: &str, rows: &[Vec<String>]) {
                 escape(sheet)
             ),
         ),
-        (
-            "xl/_rels/workbook.xml.rels",
-            format!(
-                "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Relationships xmlns=\"{ns}/package/2006/relationships\">\
-                 <Relationship Id=\"rId1\" Type=\"{ns}/officeDocument/2006/relationships/worksheet\" Target=\"worksheets/sheet1.xml\"/>\
-                 </Relationships>"
-            ),
-        ),
+        ("xl/_rels/workbook.xml.rels", relationship("worksheet", "worksheets/sheet1.xml")),
         (
             "xl/worksheets/sheet1.xml",
             format!(
