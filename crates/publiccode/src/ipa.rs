@@ -1,0 +1,95 @@
+//! The iPA vocabulary: the codes of Italian public administrations (`codice_ipa`, the key of
+//! IndicePA, the national index of public administrations).
+//!
+//! The reference embeds a copy of the IndicePA list (23,735 codes). No registry package ships it,
+//! so this crate embeds none: the caller loads one from data it has — an IndicePA export, or the
+//! `codice_ipa` column of the PA digitale 2026 open data (16,983 administrations) — with
+//! [`IpaCodes::from_csv`] or [`IpaCodes::from_codes`]. Without a list, [`IpaCodes::check`] answers
+//! [`IpaCheck::Unknown`] and the validator accepts any well-formed code.
+
+use std::collections::HashSet;
+use std::io::Read;
+
+/// A set of iPA codes, matched case-insensitively as the reference does.
+#[derive(Debug, Clone, Default)]
+pub struct IpaCodes {
+    codes: HashSet<String>,
+}
+
+/// The answer of a lookup.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IpaCheck {
+    Known,
+    NotKnown,
+    /// No list was loaded: nothing can be said beyond the code's form.
+    Unknown,
+}
+
+impl IpaCodes {
+    pub fn from_codes<I: IntoIterator<Item = S>, S: AsRef<str>>(codes: I) -> IpaCodes {
+        IpaCodes { codes: codes.into_iter().map(|c| c.as_ref().trim().to_lowercase()).filter(|c| !c.is_empty()).collect() }
+    }
+
+    /// Reads the codes of a CSV file whose header has a `codice_ipa` column (any case, `,` or `;`
+    /// separated), or of a plain list with one code per line.
+    pub fn from_csv(mut reader: impl Read) -> std::io::Result<IpaCodes> {
+        let mut text = String::new();
+        reader.read_to_string(&mut text)?;
+        let mut lines = text.lines();
+        let header = lines.next().unwrap_or_default();
+        let sep = if header.contains(';') { ';' } else { ',' };
+        let column = header.split(sep).position(|h| h.trim().trim_matches('"').eq_ignore_ascii_case("codice_ipa"));
+        let codes: Vec<&str> = match column {
+            Some(i) => lines.filter_map(|l| l.split(sep).nth(i)).map(|c| c.trim().trim_matches('"')).collect(),
+            None => text.lines().collect(),
+        };
+        Ok(IpaCodes::from_codes(codes))
+    }
+
+    /// Adds the codes of another list.
+    pub fn extend(&mut self, other: IpaCodes) {
+        self.codes.extend(other.codes);
+    }
+
+    pub fn len(&self) -> usize {
+        self.codes.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.codes.is_empty()
+    }
+
+    pub fn check(&self, code: &str) -> IpaCheck {
+        if self.codes.is_empty() {
+            if well_formed(code) { IpaCheck::Unknown } else { IpaCheck::NotKnown }
+        } else if self.codes.contains(&code.to_lowercase()) {
+            IpaCheck::Known
+        } else {
+            IpaCheck::NotKnown
+        }
+    }
+}
+
+/// iPA codes are short words of letters, digits and underscores (`c_h501`, `pcm`, `r_lazio`).
+fn well_formed(code: &str) -> bool {
+    !code.is_empty() && code.len() <= 32 && code.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_come_from_a_csv_column_or_a_list_and_match_ignoring_case() {
+        let csv = "ente;codice_ipa;x\nRoma;c_h501;1\nPCM;\"pcm\";2\n";
+        let codes = IpaCodes::from_csv(csv.as_bytes()).unwrap();
+        assert_eq!(codes.len(), 2);
+        assert_eq!(codes.check("C_H501"), IpaCheck::Known);
+        assert_eq!(codes.check("no_such_pa"), IpaCheck::NotKnown);
+        let list = IpaCodes::from_csv("pcm\nc_h501\n".as_bytes()).unwrap();
+        assert_eq!(list.check("PCM"), IpaCheck::Known);
+        let none = IpaCodes::default();
+        assert_eq!(none.check("no_such_pa"), IpaCheck::Unknown);
+        assert_eq!(none.check("not a code"), IpaCheck::NotKnown);
+    }
+}
