@@ -208,7 +208,7 @@ pub fn is_url(s: &str) -> bool {
         return true;
     }
     match parse(&s) {
-        Ok(u) => !u.scheme.is_empty() && !(u.host.is_empty() && u.fragment.is_empty() && u.opaque.is_empty()),
+        Ok(u) => !(u.scheme.is_empty() || u.host.is_empty() && u.fragment.is_empty() && u.opaque.is_empty()),
         Err(_) => false,
     }
 }
@@ -235,7 +235,10 @@ mod tests {
             "parse \"git@github.com:foo/bar.git\": first path segment in URL cannot contain colon"
         );
         assert_eq!(parse(":x").unwrap_err(), "parse \":x\": missing protocol scheme");
-        assert_eq!(parse("http://a b.com/").unwrap_err(), "parse \"http://a b.com/\": invalid character \" \" in host name");
+        assert_eq!(
+            parse("http://a b.com/").unwrap_err(),
+            "parse \"http://a b.com/\": invalid character \" \" in host name"
+        );
         assert_eq!(parse("http://h:x/").unwrap_err(), "parse \"http://h:x/\": invalid port \":x\" after host");
         assert_eq!(parse("/a%zz").unwrap_err(), "parse \"/a%zz\": invalid URL escape \"%zz\"");
         assert_eq!(parse_request_uri("pcm").unwrap_err(), "parse \"pcm\": invalid URI for request");

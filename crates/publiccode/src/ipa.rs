@@ -27,7 +27,9 @@ pub enum IpaCheck {
 
 impl IpaCodes {
     pub fn from_codes<I: IntoIterator<Item = S>, S: AsRef<str>>(codes: I) -> IpaCodes {
-        IpaCodes { codes: codes.into_iter().map(|c| c.as_ref().trim().to_lowercase()).filter(|c| !c.is_empty()).collect() }
+        IpaCodes {
+            codes: codes.into_iter().map(|c| c.as_ref().trim().to_lowercase()).filter(|c| !c.is_empty()).collect(),
+        }
     }
 
     /// Reads the codes of a CSV file whose header has a `codice_ipa` column (any case, `,` or `;`

@@ -6,7 +6,10 @@ use crate::yaml::{Kind, Node, Pos};
 /// One step of a path: a mapping key or a sequence index.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Seg {
+    /// A field of a struct.
     Key(String),
+    /// A key of a free-form mapping (a language under `description`).
+    MapKey(String),
     Index(usize),
 }
 
@@ -21,6 +24,12 @@ impl Path {
         p
     }
 
+    pub fn map_key(&self, k: &str) -> Path {
+        let mut p = self.clone();
+        p.0.push(Seg::MapKey(k.to_string()));
+        p
+    }
+
     pub fn index(&self, i: usize) -> Path {
         let mut p = self.clone();
         p.0.push(Seg::Index(i));
@@ -29,16 +38,20 @@ impl Path {
 
     /// The validator's spelling: map keys that are not purely alphabetic stay in brackets
     /// (`description[en-GB].shortDescription`, but `description.en.shortDescription`).
-    pub fn validator_key(&self, map_keys: &[usize]) -> String {
+    pub fn validator_key(&self) -> String {
+        self.spell(true)
+    }
+
+    fn spell(&self, brackets: bool) -> String {
         let mut out = String::new();
-        for (i, seg) in self.0.iter().enumerate() {
+        for seg in &self.0 {
             match seg {
-                Seg::Key(k) if map_keys.contains(&i) && !k.chars().all(char::is_alphabetic) => {
+                Seg::MapKey(k) if brackets && !k.chars().all(|c| c.is_ascii_alphabetic()) => {
                     out.push('[');
                     out.push_str(k);
                     out.push(']');
                 }
-                Seg::Key(k) => {
+                Seg::Key(k) | Seg::MapKey(k) => {
                     if !out.is_empty() {
                         out.push('.');
                     }
@@ -52,14 +65,14 @@ impl Path {
 
     /// Dotted spelling, indices in brackets: `description.en-GB.genericName`, `countries[0]`.
     pub fn dotted(&self) -> String {
-        self.validator_key(&[])
+        self.spell(false)
     }
 
     /// The last segment as the validator names a field in its messages (`countries[2]`, `name`).
     pub fn field_name(&self) -> String {
         match self.0.as_slice() {
-            [.., Seg::Key(k), Seg::Index(n)] => format!("{k}[{n}]"),
-            [.., Seg::Key(k)] => k.clone(),
+            [.., Seg::Key(k) | Seg::MapKey(k), Seg::Index(n)] => format!("{k}[{n}]"),
+            [.., Seg::Key(k) | Seg::MapKey(k)] => k.clone(),
             _ => String::new(),
         }
     }
@@ -74,7 +87,7 @@ pub fn find_key_pos(root: &Node, path: &Path) -> Pos {
     let last = path.0.len().saturating_sub(1);
     for (i, seg) in path.0.iter().enumerate() {
         match seg {
-            Seg::Key(k) => match node.entry(k) {
+            Seg::Key(k) | Seg::MapKey(k) => match node.entry(k) {
                 Some((key, value)) => {
                     if i == last {
                         return key.pos;
@@ -122,14 +135,19 @@ mod tests {
     use crate::yaml::{Limits, read};
 
     fn path(segs: &[&str]) -> Path {
-        Path(segs.iter().map(|s| s.parse().map_or_else(|_| Seg::Key(s.to_string()), Seg::Index)).collect())
+        let seg = |(i, s): (usize, &&str)| match s.parse() {
+            Ok(n) => Seg::Index(n),
+            Err(_) if i == 1 => Seg::MapKey(s.to_string()),
+            Err(_) => Seg::Key(s.to_string()),
+        };
+        Path(segs.iter().enumerate().map(seg).collect())
     }
 
     #[test]
     fn keys_are_spelled_as_the_reference_spells_them() {
         let p = path(&["description", "en-GB", "features"]);
-        assert_eq!(p.validator_key(&[1]), "description[en-GB].features");
-        assert_eq!(path(&["description", "en", "features"]).validator_key(&[1]), "description.en.features");
+        assert_eq!(p.validator_key(), "description[en-GB].features");
+        assert_eq!(path(&["description", "en", "features"]).validator_key(), "description.en.features");
         assert_eq!(p.dotted(), "description.en-GB.features");
         assert_eq!(path(&["intendedAudience", "countries", "2"]).field_name(), "countries[2]");
     }

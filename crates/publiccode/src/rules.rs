@@ -256,7 +256,11 @@ pub enum SupportsProblem {
 /// `alias:<name>` with a known name, or a URL with a host, or an RFC 2141 URN.
 pub fn check_supports_id(s: &str) -> Result<(), SupportsProblem> {
     if let Some(name) = s.strip_prefix("alias:") {
-        return if SUPPORT_ALIASES.iter().any(|(a, _)| *a == name) { Ok(()) } else { Err(SupportsProblem::UnknownAlias) };
+        return if SUPPORT_ALIASES.iter().any(|(a, _)| *a == name) {
+            Ok(())
+        } else {
+            Err(SupportsProblem::UnknownAlias)
+        };
     }
     let u = goturl::parse_request_uri(s).map_err(|_| SupportsProblem::Invalid)?;
     let ok = if u.scheme == "urn" { is_urn(s) } else { !u.host.is_empty() };
@@ -325,14 +329,32 @@ mod tests {
 
     #[test]
     fn spdx_expressions_follow_go_spdx() {
-        for ok in ["MIT", "mit", "EUPL-1.2", "(MIT OR Apache-2.0) AND BSD-3-Clause", "Apache-2.0+", "GPL-3.0", "GPL-2.0+",
-            "GPL-2.0-only WITH Classpath-exception-2.0", "LicenseRef-custom", "AGPL-3.0-or-later"]
-        {
+        for ok in [
+            "MIT",
+            "mit",
+            "EUPL-1.2",
+            "(MIT OR Apache-2.0) AND BSD-3-Clause",
+            "Apache-2.0+",
+            "GPL-3.0",
+            "GPL-2.0+",
+            "GPL-2.0-only WITH Classpath-exception-2.0",
+            "LicenseRef-custom",
+            "AGPL-3.0-or-later",
+        ] {
             assert!(is_spdx_expression(ok), "{ok}");
         }
-        for bad in ["Invalid License", "MIT or Apache-2.0", "NONE", "NOASSERTION", "EUPL", "Proprietary", "",
-            "MIT WITH no-such-exception", "(MIT", "MIT AND"]
-        {
+        for bad in [
+            "Invalid License",
+            "MIT or Apache-2.0",
+            "NONE",
+            "NOASSERTION",
+            "EUPL",
+            "Proprietary",
+            "",
+            "MIT WITH no-such-exception",
+            "(MIT",
+            "MIT AND",
+        ] {
             assert!(!is_spdx_expression(bad), "{bad}");
         }
     }

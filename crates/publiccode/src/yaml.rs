@@ -76,10 +76,13 @@ impl Scalar {
         if let Some(i) = parse_int(t) {
             return Resolved::Int(i);
         }
-        if is_float(t) {
-            if let Ok(f) = t.parse::<f64>() {
-                return Resolved::Float(f);
-            }
+        let digits = t.trim_start_matches(['-', '+']);
+        let octal_like = digits.len() > 1 && digits.starts_with('0') && digits.bytes().all(|b| b.is_ascii_digit());
+        if is_float(t)
+            && !octal_like
+            && let Ok(f) = t.parse::<f64>()
+        {
+            return Resolved::Float(f);
         }
         Resolved::Str(t)
     }
@@ -101,7 +104,13 @@ fn parse_int(t: &str) -> Option<i128> {
     if body.is_empty() || !body.chars().all(|c| c.is_digit(radix)) {
         return None;
     }
-    let v = i128::from_str_radix(body, radix).ok()?;
+    // The reference's decoder reads a leading zero as YAML 1.1 octal (`0755`), and keeps the
+    // text of what is not octal (`012345678901234567890123456789012345` stays a string).
+    if radix == 10 && body.len() > 1 && body.starts_with('0') {
+        let v = i64::from_str_radix(&body[1..], 8).ok()? as i128;
+        return Some(if neg { -v } else { v });
+    }
+    let v = i64::from_str_radix(body, radix).ok()? as i128;
     Some(if neg { -v } else { v })
 }
 
@@ -232,7 +241,9 @@ fn syntax(e: ScanError) -> ReadError {
         return ReadError::TooLarge(format!("the document nests too deeply ({info})"));
     }
     // Keep the reference's wording for the errors its users meet most.
-    let message = if info.contains("mapping values are not allowed") {
+    let message = if info.contains("mapping values are not allowed")
+        || info.contains("while parsing a block mapping, did not find expected key")
+    {
         "value is not allowed in this context. map key-value is pre-defined".to_string()
     } else if info.contains("tab") {
         "found character '\\t' that cannot start any token".to_string()
@@ -291,16 +302,19 @@ impl Builder<'_> {
                     None => return Ok(()),
                 };
                 let mut node = node;
-                if matches!(&node.kind, Kind::Seq(v) if v.is_empty()) || matches!(&node.kind, Kind::Map(m) if m.is_empty()) {
+                if matches!(&node.kind, Kind::Seq(v) if v.is_empty())
+                    || matches!(&node.kind, Kind::Map(m) if m.is_empty())
+                {
                     node.flow = true;
                 }
                 self.complete(node, anchor)?;
             }
             Event::Alias(id) => {
-                let node = self.anchors.get(&id).cloned().ok_or_else(|| ReadError::Syntax {
-                    message: "unknown anchor".to_string(),
-                    line: pos.line,
-                })?;
+                let node = self
+                    .anchors
+                    .get(&id)
+                    .cloned()
+                    .ok_or_else(|| ReadError::Syntax { message: "unknown anchor".to_string(), line: pos.line })?;
                 self.count(size(&node))?;
                 self.complete(node, 0)?;
             }
@@ -323,7 +337,10 @@ impl Builder<'_> {
     fn open(&mut self, open: Open) -> Result<(), ReadError> {
         self.count(1)?;
         if self.stack.len() >= self.limits.max_depth {
-            return Err(ReadError::TooLarge(format!("the document nests deeper than {} levels", self.limits.max_depth)));
+            return Err(ReadError::TooLarge(format!(
+                "the document nests deeper than {} levels",
+                self.limits.max_depth
+            )));
         }
         self.stack.push(open);
         Ok(())
@@ -345,23 +362,20 @@ impl Builder<'_> {
             }
             Some(Open::Map { node: parent, key, .. }) => match key.take() {
                 None => {
-                    if let (Kind::Map(entries), Some(text)) = (&parent.kind, node.key_text()) {
-                        if text != "<<" {
-                            if let Some((first, _)) = entries.iter().find(|(k, _)| k.key_text() == Some(text)) {
-                                return Err(ReadError::Syntax {
-                                    message: format!(
-                                        "mapping key \"{text}\" already defined at [{}:{}]",
-                                        first.pos.line, first.pos.column
-                                    ),
-                                    line: node.pos.line,
-                                });
-                            }
-                        }
+                    if let (Kind::Map(entries), Some(text)) = (&parent.kind, node.key_text())
+                        && text != "<<"
+                        && let Some((first, _)) = entries.iter().find(|(k, _)| k.key_text() == Some(text))
+                    {
+                        return Err(ReadError::Syntax {
+                            message: format!(
+                                "mapping key \"{text}\" already defined at [{}:{}]",
+                                first.pos.line, first.pos.column
+                            ),
+                            line: node.pos.line,
+                        });
                     }
-                    if let Kind::Map(entries) = &parent.kind {
-                        if entries.is_empty() {
-                            set_flow(parent, &node);
-                        }
+                    if matches!(&parent.kind, Kind::Map(entries) if entries.is_empty()) {
+                        set_flow(parent, &node);
                     }
                     node.flow = false;
                     *key = Some(node);
@@ -445,7 +459,7 @@ mod tests {
 
     #[test]
     fn scalars_resolve_as_yaml_1_2() {
-        let doc = node("a: yes\nb: True\nc: 0x1F\nd: 1.0\ne: '1'\nf: ~\ng: 2017-04-15\n");
+        let doc = node("a: yes\nb: True\nc: 0x1F\nd: 1.0\ne: '1'\nf: ~\ng: 2017-04-15\nh: 0755\ni: 0129\n");
         let r = |k: &str| doc.get(k).unwrap().as_scalar().unwrap().resolve();
         assert_eq!(r("a"), Resolved::Str("yes"));
         assert_eq!(r("b"), Resolved::Bool(true));
@@ -454,6 +468,8 @@ mod tests {
         assert_eq!(r("e"), Resolved::Str("1"));
         assert_eq!(r("f"), Resolved::Null);
         assert_eq!(r("g"), Resolved::Str("2017-04-15"));
+        assert_eq!(r("h"), Resolved::Int(0o755));
+        assert_eq!(r("i"), Resolved::Str("0129"));
     }
 
     #[test]
