@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use clap::Parser;
 
 mod index;
+mod publiccode;
 mod uncertainty;
 
 // Large steps allocate and free whole columns; glibc hands each back to the
@@ -20,11 +21,15 @@ enum Command {
     /// Build and analyse composite indices (COINr's method).
     #[command(subcommand)]
     Index(index::Command),
+    /// Validate and export publiccode.yml files (the reuse catalog's standard).
+    #[command(subcommand)]
+    Publiccode(publiccode::Command),
 }
 
 fn main() -> ExitCode {
     let result = match Command::parse() {
         Command::Index(cmd) => index::run(cmd),
+        Command::Publiccode(cmd) => publiccode::run(cmd),
     };
     match result {
         Ok(code) => code,

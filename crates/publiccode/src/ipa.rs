@@ -33,19 +33,28 @@ impl IpaCodes {
     }
 
     /// Reads the codes of a CSV file whose header has a `codice_ipa` column (any case, `,` or `;`
-    /// separated), or of a plain list with one code per line.
+    /// separated), or of a plain list with one code per line. A CSV without that column gives none.
     pub fn from_csv(mut reader: impl Read) -> std::io::Result<IpaCodes> {
         let mut text = String::new();
         reader.read_to_string(&mut text)?;
-        let mut lines = text.lines();
-        let header = lines.next().unwrap_or_default();
-        let sep = if header.contains(';') { ';' } else { ',' };
-        let column = header.split(sep).position(|h| h.trim().trim_matches('"').eq_ignore_ascii_case("codice_ipa"));
-        let codes: Vec<&str> = match column {
-            Some(i) => lines.filter_map(|l| l.split(sep).nth(i)).map(|c| c.trim().trim_matches('"')).collect(),
-            None => text.lines().collect(),
+        let header = text.lines().next().unwrap_or_default();
+        let sep = if header.contains(';') {
+            b';'
+        } else if header.contains(',') {
+            b','
+        } else {
+            return Ok(IpaCodes::from_codes(text.lines()));
         };
-        Ok(IpaCodes::from_codes(codes))
+        let mut csv = csv::ReaderBuilder::new().delimiter(sep).flexible(true).from_reader(text.as_bytes());
+        let column = csv.headers()?.iter().position(|h| h.trim().eq_ignore_ascii_case("codice_ipa"));
+        let Some(column) = column else { return Ok(IpaCodes::default()) };
+        let mut codes = IpaCodes::default();
+        for record in csv.records() {
+            if let Some(code) = record?.get(column).map(|c| c.trim().to_lowercase()).filter(|c| !c.is_empty()) {
+                codes.codes.insert(code);
+            }
+        }
+        Ok(codes)
     }
 
     /// Adds the codes of another list.
@@ -90,6 +99,8 @@ mod tests {
         assert_eq!(codes.check("no_such_pa"), IpaCheck::NotKnown);
         let list = IpaCodes::from_csv("pcm\nc_h501\n".as_bytes()).unwrap();
         assert_eq!(list.check("PCM"), IpaCheck::Known);
+        let other = IpaCodes::from_csv("a,b\n1,2\n".as_bytes()).unwrap();
+        assert!(other.is_empty());
         let none = IpaCodes::default();
         assert_eq!(none.check("no_such_pa"), IpaCheck::Unknown);
         assert_eq!(none.check("not a code"), IpaCheck::NotKnown);
