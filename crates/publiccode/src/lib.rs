@@ -170,15 +170,16 @@ pub struct ReadError {
 pub fn validate_file(path: &FsPath, options: &Options) -> Result<Report, ReadError> {
     let bytes = std::fs::read(path).map_err(|source| ReadError { path: path.to_path_buf(), source })?;
     let dir = std::path::absolute(path).ok().and_then(|p| p.parent().map(FsPath::to_path_buf));
-    Ok(validate_in(&bytes, options, dir.as_deref().or(options.base_dir.as_deref())))
+    Ok(validate_at(&bytes, options, dir.as_deref().or(options.base_dir.as_deref())))
 }
 
 /// Validates the bytes of a publiccode.yml.
 pub fn validate(bytes: &[u8], options: &Options) -> Report {
-    validate_in(bytes, options, options.base_dir.as_deref())
+    validate_at(bytes, options, options.base_dir.as_deref())
 }
 
-fn validate_in(bytes: &[u8], options: &Options, base: Option<&FsPath>) -> Report {
+/// Validates bytes read from a file in the folder `base` (relative references resolve there).
+pub fn validate_at(bytes: &[u8], options: &Options, base: Option<&FsPath>) -> Report {
     const VERSION: &str = "publiccodeYmlVersion";
     let none = Pos::default();
     let Ok(text) = std::str::from_utf8(bytes) else {

@@ -13,6 +13,21 @@ pub fn graphemes(s: &str) -> usize {
     s.graphemes(true).count()
 }
 
+/// At most `n` graphemes; counting stops as soon as the answer is known.
+pub fn at_most_graphemes(s: &str, n: usize) -> bool {
+    s.len() <= n || !plain_ascii(s) && s.graphemes(true).nth(n).is_none()
+}
+
+/// ASCII without carriage returns: one grapheme per byte.
+fn plain_ascii(s: &str) -> bool {
+    s.is_ascii() && !s.contains('\r')
+}
+
+/// At least `n` graphemes (a grapheme is at least one byte).
+pub fn at_least_graphemes(s: &str, n: usize) -> bool {
+    n == 0 || s.len() >= n && (plain_ascii(s) || s.graphemes(true).nth(n - 1).is_some())
+}
+
 /// Go's `time.Parse("2006-01-02", s)`: four-digit year, two-digit month and day, a real date.
 pub fn is_date(s: &str) -> bool {
     let b = s.as_bytes();
@@ -389,5 +404,9 @@ mod tests {
     fn graphemes_count_clusters() {
         assert_eq!(graphemes("e\u{301}e\u{301}"), 2);
         assert_eq!(graphemes("👨‍👩‍👧‍👦"), 1);
+        let family = "👨‍👩‍👧‍👦".repeat(150);
+        assert!(at_least_graphemes(&family, 150) && !at_least_graphemes(&family, 151));
+        assert!(at_most_graphemes(&family, 150) && !at_most_graphemes(&family, 149));
+        assert!(at_most_graphemes("abc", 3) && !at_most_graphemes("abcd", 3) && at_least_graphemes("", 0));
     }
 }

@@ -117,8 +117,8 @@ impl Validator<'_> {
             Rule::ValidUrl => goturl::is_url(s),
             Rule::HttpUrl => goturl::is_http_url(s),
             Rule::Date => rules::is_date(s),
-            Rule::MaxChars(n) => rules::graphemes(s) <= *n,
-            Rule::MinChars(n) => rules::graphemes(s) >= *n,
+            Rule::MaxChars(n) => rules::at_most_graphemes(s, *n),
+            Rule::MinChars(n) => rules::at_least_graphemes(s, *n),
             Rule::Bcp47 => rules::is_bcp47(s),
             Rule::Bcp47Keys => match v {
                 Val::Map(m) => m.iter().all(|(k, _)| rules::is_bcp47(k)),
