@@ -2,7 +2,8 @@
 # Sets up and runs Cantiere's main job on a fresh machine.
 # Today the main job builds the reference index (COINr's ASEM example) and
 # writes every data set, the results, the analyses and the uncertainty and
-# sensitivity analysis of COINr's vignette to ./out/asem.
+# sensitivity analysis of COINr's vignette to ./out/asem, then validates the
+# publiccode.yml reference suite into ./out/publiccode.json.
 set -euo pipefail
 cd "$(dirname "$0")"
 SHARED="${CANTIERE_SHARED:-../shared}"
@@ -22,4 +23,10 @@ cargo build --release --bin cantiere
   --data "$REF/ASEM_iData.csv" --meta "$REF/ASEM_iMeta.csv" \
   --pipeline examples/asem/pipeline.toml --uncertain examples/asem/uncertainty.toml \
   --runs 100 --sensitivity --bootstrap 100 --seed 2024 --out out/asem/uncertainty
+PUBLICCODE="$SHARED/conformance/publiccode/testdata"
+if [ -d "$PUBLICCODE" ]; then
+  # Exit status 1 is expected: the suite holds invalid files on purpose.
+  ./target/release/cantiere publiccode validate --format json "$PUBLICCODE" > out/publiccode.json || [ $? -eq 1 ]
+fi
 echo "Results: out/asem/results.csv; rank intervals and sensitivity: out/asem/uncertainty/"
+echo "publiccode.yml validation of the reference suite: out/publiccode.json"

@@ -25,7 +25,10 @@ fn text_output_names_file_line_column_key_and_message_and_exits_1_on_errors() {
     assert_eq!(code, 1);
     assert_eq!(
         stdout,
-        format!("{}:42:3: error: legal.license: license must be a valid license (see https://spdx.org/licenses)\n", file.display())
+        format!(
+            "{}:42:3: error: legal.license: license must be a valid license (see https://spdx.org/licenses)\n",
+            file.display()
+        )
     );
 }
 

@@ -13,7 +13,10 @@ use cantiere_publiccode::{IpaCodes, Options, validate_file};
 use serde::Deserialize;
 
 fn shared() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared").canonicalize().expect("../shared is next to the repo")
+    let dir = std::env::var_os("CANTIERE_SHARED")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared"));
+    dir.canonicalize().expect("the shared directory: ../shared next to the repository, or $CANTIERE_SHARED")
 }
 
 pub fn padigitale_ipa_codes() -> IpaCodes {
