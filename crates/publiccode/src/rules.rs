@@ -149,25 +149,21 @@ impl SpdxParser<'_> {
     }
 
     fn or_expr(&mut self) -> bool {
-        if !self.and_expr() {
-            return false;
-        }
-        while self.word() == Some("OR") {
-            self.at += 1;
-            if !self.and_expr() {
-                return false;
-            }
-        }
-        true
+        self.chain("OR", Self::and_expr)
     }
 
     fn and_expr(&mut self) -> bool {
-        if !self.with_expr() {
+        self.chain("AND", Self::with_expr)
+    }
+
+    /// `operand (op operand)*`.
+    fn chain(&mut self, op: &str, operand: fn(&mut Self) -> bool) -> bool {
+        if !operand(self) {
             return false;
         }
-        while self.word() == Some("AND") {
+        while self.word() == Some(op) {
             self.at += 1;
-            if !self.with_expr() {
+            if !operand(self) {
                 return false;
             }
         }

@@ -1,0 +1,71 @@
+//! What the reader rejects, as the reference rejects it (SPEC.md table 1.2 and §2.1), written as a
+//! table: input → the single diagnostic (key, message, line, column).
+
+use cantiere_publiccode::{Limits, Options, validate};
+
+fn only(input: &[u8], options: &Options) -> (String, String, u32, u32) {
+    let report = validate(input, options);
+    assert_eq!(report.diagnostics.len(), 1, "{:?}", report.diagnostics);
+    let d = &report.diagnostics[0];
+    (d.key.clone(), d.message.clone(), d.line, d.column)
+}
+
+#[test]
+fn unreadable_documents_give_one_error_each() {
+    let required = ("publiccodeYmlVersion", "publiccodeYmlVersion is a required field", 0, 0);
+    let unsupported = "unsupported version: '0.6'. Supported versions: 0, 0.2, 0.2.0, 0.2.1, 0.2.2, 0.3, 0.3.0, 0.4, \
+                       0.4.0, 0.5.0, 0.5, 0.7.0, 0.7";
+    let cases: &[(&[u8], (&str, &str, u32, u32))] = &[
+        (b"name: \xff\xfe\n", ("", "Invalid UTF-8", 0, 0)),
+        (b"", required),
+        (b"# only a comment\n", required),
+        (b"- a\n- b\n", required),
+        (b"\xef\xbb\xbfpubliccodeYmlVersion: \"0\"\n", required),
+        (
+            b"publiccodeYmlVersion: \"0\"\n---\nname: b\n",
+            ("", "multiple YAML documents in one file are not supported", 0, 0),
+        ),
+        (
+            b"publiccodeYmlVersion: \"0\"\nname: a\nname: b\n",
+            ("", "mapping key \"name\" already defined at [2:1]", 3, 1),
+        ),
+        (
+            b"publiccodeYmlVersion: \"0\"\nlegal:\n\tlicense: MIT\n",
+            ("", "found character '\\t' that cannot start any token", 3, 1),
+        ),
+        (b"# v\npubliccodeYmlVersion: 0.2\n", ("publiccodeYmlVersion", "wrong type for this field", 2, 1)),
+        (b"publiccodeYmlVersion: \"0.6\"\n", ("publiccodeYmlVersion", unsupported, 0, 0)),
+    ];
+    for (input, (key, message, line, column)) in cases {
+        let got = only(input, &Options::default());
+        assert_eq!(
+            got,
+            (key.to_string(), message.to_string(), *line, *column),
+            "input {:?}",
+            String::from_utf8_lossy(input)
+        );
+    }
+}
+
+#[test]
+fn yaml_1_1_booleans_are_not_booleans() {
+    let report =
+        validate(b"publiccodeYmlVersion: \"0\"\nlocalisation:\n  localisationReady: yes\n", &Options::default());
+    let first = &report.diagnostics[0];
+    assert_eq!(
+        (first.key.as_str(), first.message.as_str(), first.line, first.column),
+        ("localisation.localisationReady", "wrong type for this field", 3, 1)
+    );
+}
+
+#[test]
+fn hostile_inputs_stop_at_the_limits_with_a_clear_error() {
+    let options = Options { limits: Limits { max_bytes: 1000, max_depth: 20, max_nodes: 500 }, ..Options::default() };
+    let huge = format!("publiccodeYmlVersion: \"0\"\nname: {}\n", "x".repeat(2000));
+    assert!(only(huge.as_bytes(), &options).1.contains("larger than 1000 bytes"));
+    let deep = format!("publiccodeYmlVersion: \"0\"\nx: {}{}\n", "[".repeat(30), "]".repeat(30));
+    assert!(only(deep.as_bytes(), &options).1.contains("deeper than 20 levels"));
+    let laughs = "publiccodeYmlVersion: \"0\"\na: &a [x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a]\n\
+                  c: [*b, *b, *b, *b, *b, *b, *b, *b]\n";
+    assert!(only(laughs.as_bytes(), &options).1.contains("more than 500 nodes"));
+}
