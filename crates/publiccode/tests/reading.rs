@@ -3,6 +3,9 @@
 
 use cantiere_publiccode::{Limits, Options, validate};
 
+/// Key, message, line, column.
+type Expected<'a> = (&'a str, &'a str, u32, u32);
+
 fn only(input: &[u8], options: &Options) -> (String, String, u32, u32) {
     let report = validate(input, options);
     assert_eq!(report.diagnostics.len(), 1, "{:?}", report.diagnostics);
@@ -12,10 +15,10 @@ fn only(input: &[u8], options: &Options) -> (String, String, u32, u32) {
 
 #[test]
 fn unreadable_documents_give_one_error_each() {
-    let required = ("publiccodeYmlVersion", "publiccodeYmlVersion is a required field", 0, 0);
+    let required: Expected = ("publiccodeYmlVersion", "publiccodeYmlVersion is a required field", 0, 0);
     let unsupported = "unsupported version: '0.6'. Supported versions: 0, 0.2, 0.2.0, 0.2.1, 0.2.2, 0.3, 0.3.0, 0.4, \
                        0.4.0, 0.5.0, 0.5, 0.7.0, 0.7";
-    let cases: &[(&[u8], (&str, &str, u32, u32))] = &[
+    let cases: &[(&[u8], Expected)] = &[
         (b"name: \xff\xfe\n", ("", "Invalid UTF-8", 0, 0)),
         (b"", required),
         (b"# only a comment\n", required),
