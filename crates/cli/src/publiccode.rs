@@ -162,22 +162,7 @@ fn ipa_codes(args: &IpaArgs) -> Result<IpaCodes> {
     }
     let mut codes = IpaCodes::default();
     for source in &sources {
-        let files = if source.is_dir() {
-            let mut files: Vec<PathBuf> = std::fs::read_dir(source)
-                .with_context(|| format!("{}: cannot list", source.display()))?
-                .filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|p| p.extension().is_some_and(|e| e == "csv"))
-                .collect();
-            files.sort();
-            files
-        } else {
-            vec![source.clone()]
-        };
-        for file in files {
-            let reader = std::fs::File::open(&file).with_context(|| format!("{}: cannot open", file.display()))?;
-            let list = IpaCodes::from_csv(reader).with_context(|| format!("{}: cannot read", file.display()))?;
-            codes.extend(list);
-        }
+        codes.extend(IpaCodes::from_path(source)?);
     }
     Ok(codes)
 }

@@ -24,13 +24,7 @@ fn main() {
             (path.parent().unwrap().to_path_buf(), bytes)
         })
         .collect();
-    let mut ipa = IpaCodes::default();
-    for entry in std::fs::read_dir(corpus.join("../../data/padigitale2026")).unwrap() {
-        let path = entry.unwrap().path();
-        if path.extension().is_some_and(|e| e == "csv") {
-            ipa.extend(IpaCodes::from_csv(std::fs::File::open(path).unwrap()).unwrap());
-        }
-    }
+    let ipa = IpaCodes::from_path(&corpus.join("../../data/padigitale2026")).unwrap();
     let options = Options { ipa, ..Options::default() };
     let bytes: usize = files.iter().map(|(_, b)| b.len()).sum();
 

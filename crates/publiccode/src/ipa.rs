@@ -4,11 +4,14 @@
 //! The reference embeds a copy of the IndicePA list (23,735 codes). No registry package ships it,
 //! so this crate embeds none: the caller loads one from data it has — an IndicePA export, or the
 //! `codice_ipa` column of the PA digitale 2026 open data (16,983 administrations) — with
-//! [`IpaCodes::from_csv`] or [`IpaCodes::from_codes`]. Without a list, [`IpaCodes::check`] answers
+//! [`IpaCodes::from_path`], [`IpaCodes::from_csv`] or [`IpaCodes::from_codes`]. Without a list, [`IpaCodes::check`] answers
 //! [`IpaCheck::Unknown`] and the validator accepts any well-formed code.
 
 use std::collections::HashSet;
 use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use crate::ReadError;
 
 /// A set of iPA codes, matched case-insensitively as the reference does.
 #[derive(Debug, Clone, Default)]
@@ -53,6 +56,27 @@ impl IpaCodes {
             if let Some(code) = record?.get(column).map(|c| c.trim().to_lowercase()).filter(|c| !c.is_empty()) {
                 codes.codes.insert(code);
             }
+        }
+        Ok(codes)
+    }
+
+    /// Reads a file as [`IpaCodes::from_csv`] does, or every `.csv` file of a folder (the PA
+    /// digitale 2026 folder, say: its files without a `codice_ipa` column add nothing).
+    pub fn from_path(path: &Path) -> Result<IpaCodes, ReadError> {
+        let error = |source| ReadError { path: path.to_path_buf(), source };
+        if !path.is_dir() {
+            let file = std::fs::File::open(path).map_err(error)?;
+            return IpaCodes::from_csv(file).map_err(error);
+        }
+        let mut files: Vec<PathBuf> = std::fs::read_dir(path)
+            .map_err(error)?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|e| e == "csv"))
+            .collect();
+        files.sort();
+        let mut codes = IpaCodes::default();
+        for file in files {
+            codes.extend(IpaCodes::from_path(&file)?);
         }
         Ok(codes)
     }

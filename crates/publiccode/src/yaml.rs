@@ -346,7 +346,7 @@ impl Builder<'_> {
         Ok(())
     }
 
-    fn complete(&mut self, mut node: Node, anchor: usize) -> Result<(), ReadError> {
+    fn complete(&mut self, node: Node, anchor: usize) -> Result<(), ReadError> {
         if anchor != 0 {
             self.anchors.insert(anchor, node.clone());
         }
@@ -377,7 +377,6 @@ impl Builder<'_> {
                     if matches!(&parent.kind, Kind::Map(entries) if entries.is_empty()) {
                         set_flow(parent, &node);
                     }
-                    node.flow = false;
                     *key = Some(node);
                 }
                 Some(k) => {

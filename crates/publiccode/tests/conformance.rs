@@ -19,16 +19,8 @@ fn shared() -> PathBuf {
     dir.canonicalize().expect("the shared directory: ../shared next to the repository, or $CANTIERE_SHARED")
 }
 
-pub fn padigitale_ipa_codes() -> IpaCodes {
-    let dir = shared().join("data/padigitale2026");
-    let mut codes = IpaCodes::default();
-    for entry in std::fs::read_dir(&dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.file_name().unwrap().to_string_lossy().starts_with("candidature_finanziate_") {
-            codes.extend(IpaCodes::from_csv(std::fs::File::open(&path).unwrap()).unwrap());
-        }
-    }
-    codes
+fn padigitale_ipa_codes() -> IpaCodes {
+    IpaCodes::from_path(&shared().join("data/padigitale2026")).unwrap()
 }
 
 #[derive(Debug, Deserialize, PartialEq)]
