@@ -82,7 +82,10 @@ fn build(a: BuildArgs) -> Result<ExitCode> {
         );
     }
     if !registry.is_dir() {
-        bail!("registry packages not found at {} (run scripts/fetch-registry.sh or pass --registry DIR)", registry.display());
+        bail!(
+            "registry packages not found at {} (run scripts/fetch-registry.sh or pass --registry DIR)",
+            registry.display()
+        );
     }
     let start = Instant::now();
     let files = IndexFiles::load(&a.definition)
@@ -94,7 +97,14 @@ fn build(a: BuildArgs) -> Result<ExitCode> {
         (_, Some(p)) => Territory::Province(p),
         _ => Territory::Italy,
     };
-    let settings = Settings { territory, threshold: a.threshold, peers: a.peers, runs: a.runs, seed: a.seed, ..Settings::default() };
+    let settings = Settings {
+        territory,
+        threshold: a.threshold,
+        peers: a.peers,
+        runs: a.runs,
+        seed: a.seed,
+        ..Settings::default()
+    };
     let scored = score(&sources, &files, &settings)?;
     output::write(&a.out, &sources, &scored)?;
 

@@ -199,9 +199,9 @@ pub fn score(sources: &Sources, files: &IndexFiles, settings: &Settings) -> Resu
     let (eunits, raw) = read_data(&Table::from_csv("iData.csv", &idata)?, &fw)?;
     let pipeline = files.pipeline.pipeline()?;
     let build = pipeline.run(&eunits, &fw, &raw)?;
-    let results = build
-        .results()
-        .ok_or_else(|| Error::file(files.dir.join("pipeline.toml").display().to_string(), "the pipeline must aggregate"))?;
+    let results = build.results().ok_or_else(|| {
+        Error::file(files.dir.join("pipeline.toml").display().to_string(), "the pipeline must aggregate")
+    })?;
     let agg = build.data_set("Aggregated").expect("an aggregating build has Aggregated");
 
     // Engine rows (COINr order) → our rows (ISTAT order).
@@ -223,7 +223,10 @@ pub fn score(sources: &Sources, files: &IndexFiles, settings: &Settings) -> Resu
 
     let stability = if settings.runs > 0 {
         let (file, text) = files.uncertainty.as_ref().ok_or_else(|| {
-            Error::file(files.dir.display().to_string(), "group stability needs uncertainty.toml in the definition folder")
+            Error::file(
+                files.dir.display().to_string(),
+                "group stability needs uncertainty.toml in the definition folder",
+            )
         })?;
         let inputs = Inputs::from_toml(file, text, &files.pipeline, &fw, settings.seed)?;
         let analysis =

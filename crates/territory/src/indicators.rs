@@ -77,7 +77,13 @@ pub fn value(kind: Kind, m: &Municipality, apps: &[&Application]) -> f64 {
 }
 
 /// Computes every indicator of the definition for the given municipalities.
-pub fn compute(def: &Definition, registry: &Registry, apps: &[Application], matching: &Matching, units: &[usize]) -> Indicators {
+pub fn compute(
+    def: &Definition,
+    registry: &Registry,
+    apps: &[Application],
+    matching: &Matching,
+    units: &[usize],
+) -> Indicators {
     let by_muni = applications_by_municipality(apps, matching);
     let empty = Vec::new();
     let values = def

@@ -142,7 +142,10 @@ pub fn match_applications(apps: &[Application], registry: &Registry) -> Matching
                 {
                     return o;
                 }
-                reasons.push(format!("no single municipality named `{}` in region {}, now or formerly", a.comune, a.regione));
+                reasons.push(format!(
+                    "no single municipality named `{}` in region {}, now or formerly",
+                    a.comune, a.regione
+                ));
                 return Outcome::Unmatched(reasons.join("; "));
             }
             let ipa = a.codice_ipa.to_lowercase();

@@ -182,8 +182,13 @@ pub fn write(dir: &Path, sources: &Sources, scored: &Scored) -> Result<()> {
         "areas.csv",
         &header_refs,
         scored.areas.iter().map(|a| {
-            let mut r =
-                vec![a.level.to_string(), a.code.clone(), a.name.clone(), a.municipalities.to_string(), a.population.to_string()];
+            let mut r = vec![
+                a.level.to_string(),
+                a.code.clone(),
+                a.name.clone(),
+                a.municipalities.to_string(),
+                a.population.to_string(),
+            ];
             r.extend(a.groups.iter().map(|n| n.to_string()));
             for (m, w) in &a.means {
                 r.push(num4(*m));
@@ -233,7 +238,17 @@ pub fn write(dir: &Path, sources: &Sources, scored: &Scored) -> Result<()> {
 
     out.csv(
         "import_summary.csv",
-        &["file", "rows", "applications", "comuni_matched", "comuni_unmatched", "duplicate_rows", "shared_cups", "without_cup", "missing_columns"],
+        &[
+            "file",
+            "rows",
+            "applications",
+            "comuni_matched",
+            "comuni_unmatched",
+            "duplicate_rows",
+            "shared_cups",
+            "without_cup",
+            "missing_columns",
+        ],
         sources.import.files.iter().enumerate().map(|(f, s)| {
             let comuni = apps.iter().enumerate().filter(|(_, a)| a.file == f && a.kind == BodyKind::Comune);
             let (mut ok, mut ko) = (0, 0);
@@ -261,8 +276,14 @@ pub fn write(dir: &Path, sources: &Sources, scored: &Scored) -> Result<()> {
         rep.from_predecessors
             .iter()
             .map(|(c, p)| vec![c.clone(), "population and area from predecessors".into(), p.join(" ")])
-            .chain(rep.by_cadastral.iter().map(|(c, old)| vec![c.clone(), "found by cadastral code".into(), old.clone()]))
-            .chain(rep.other_year.iter().map(|(c, y)| vec![c.clone(), "population and area of another year".into(), y.to_string()]))
+            .chain(
+                rep.by_cadastral.iter().map(|(c, old)| vec![c.clone(), "found by cadastral code".into(), old.clone()]),
+            )
+            .chain(
+                rep.other_year
+                    .iter()
+                    .map(|(c, y)| vec![c.clone(), "population and area of another year".into(), y.to_string()]),
+            )
             .chain(rep.without_population.iter().map(|c| vec![c.clone(), "no population".into(), String::new()])),
     )?;
 

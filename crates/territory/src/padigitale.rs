@@ -195,7 +195,8 @@ pub fn import_file(import: &mut Import, path: &Path, bytes: &[u8]) -> Result<()>
         let line = bytes[..e.valid_up_to()].iter().filter(|&&b| b == b'\n').count() as u64 + 1;
         Error::field(&file, line, "-", "the file is not valid UTF-8 text")
     })?;
-    let mut reader = csv::ReaderBuilder::new().has_headers(true).from_reader(text.as_bytes());
+    // Flexible: a row with the wrong number of fields gets our own message.
+    let mut reader = csv::ReaderBuilder::new().has_headers(true).flexible(true).from_reader(text.as_bytes());
     let headers: Vec<String> = reader
         .headers()
         .map_err(|e| Error::file(&file, format!("unreadable header: {e}")))?

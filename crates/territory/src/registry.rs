@@ -252,7 +252,9 @@ pub fn read_istat_list(file: &str, bytes: &[u8]) -> Result<Vec<Municipality>> {
         let capoluogo = match get(c_cap).as_str() {
             "1" => true,
             "0" => false,
-            other => return Err(Error::field(file, line, &headers[c_cap], format!("expected 0 or 1, found `{other}`"))),
+            other => {
+                return Err(Error::field(file, line, &headers[c_cap], format!("expected 0 or 1, found `{other}`")));
+            }
         };
         out.push(Municipality {
             code,
@@ -516,7 +518,8 @@ impl GeoPop {
         let merged = preds.iter().any(|c| *c != m.cadastral);
         // Created by a merger after the population date: even when it kept
         // one predecessor's ISTAT code, its residents are all predecessors'.
-        let recent = history.created(&m.cadastral).is_some_and(|d| Date::from_ymd(i32::from(self.year), 1, 1) < Some(d));
+        let recent =
+            history.created(&m.cadastral).is_some_and(|d| Date::from_ymd(i32::from(self.year), 1, 1) < Some(d));
         let from_predecessors = || {
             let codes: Vec<i64> = preds
                 .iter()

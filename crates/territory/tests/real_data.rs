@@ -211,9 +211,13 @@ fn golden_indicators_of_three_municipalities() {
     ] {
         assert_eq!(get(s, ind), v, "{s} {ind}");
     }
-    for (ind, euros) in
-        [("eur_131", 20_344.0), ("eur_141", 155_234.0), ("eur_143", 29_747.0), ("eur_144", 36_979.2), ("eur_145", 32_589.0)]
-    {
+    for (ind, euros) in [
+        ("eur_131", 20_344.0),
+        ("eur_141", 155_234.0),
+        ("eur_143", 29_747.0),
+        ("eur_144", 36_979.2),
+        ("eur_145", 32_589.0),
+    ] {
         assert!(close(get(s, ind) * pop(s), euros), "{s} {ind}");
     }
 }
@@ -288,9 +292,15 @@ fn peers_share_size_class_and_zone_where_they_can() {
 fn stability_is_one_when_no_input_changes_anything() {
     let mut f = files();
     // Every alternative is the nominal winsorisation limit.
-    f.uncertainty = Some(("same.toml".into(), "[[input]]\nname = \"Winmax\"\naddress = \"treat.winmax\"\nvalues = [5, 5]\n".into()));
-    let settings =
-        Settings { territory: Territory::Region("Valle d'Aosta/Vallée d'Aoste".into()), runs: 8, ..Settings::default() };
+    f.uncertainty = Some((
+        "same.toml".into(),
+        "[[input]]\nname = \"Winmax\"\naddress = \"treat.winmax\"\nvalues = [5, 5]\n".into(),
+    ));
+    let settings = Settings {
+        territory: Territory::Region("Valle d'Aosta/Vallée d'Aoste".into()),
+        runs: 8,
+        ..Settings::default()
+    };
     let scored = score(sources(), &f, &settings).unwrap();
     let s = scored.stability.as_ref().unwrap();
     assert_eq!(s.len(), 74);
@@ -309,7 +319,8 @@ fn stability_is_one_when_no_input_changes_anything() {
 #[test]
 fn statuses_are_read_as_the_source_writes_them() {
     let src = sources();
-    let paid_with_date = src.import.applications.iter().filter(|a| a.status == Status::Paid && a.status_date.is_some()).count();
+    let paid_with_date =
+        src.import.applications.iter().filter(|a| a.status == Status::Paid && a.status_date.is_some()).count();
     let paid = src.import.applications.iter().filter(|a| a.status == Status::Paid).count();
     // Only the 1.2 snapshot lacks state dates, and it has no paid application.
     assert_eq!(paid, paid_with_date);

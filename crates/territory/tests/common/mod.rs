@@ -9,14 +9,16 @@ fn workspace() -> PathBuf {
 
 /// The registry packages: $CANTIERE_REGISTRY, else .cache/registry.
 pub fn registry() -> PathBuf {
-    let dir = std::env::var_os("CANTIERE_REGISTRY").map(PathBuf::from).unwrap_or_else(|| workspace().join(".cache/registry"));
+    let dir =
+        std::env::var_os("CANTIERE_REGISTRY").map(PathBuf::from).unwrap_or_else(|| workspace().join(".cache/registry"));
     assert!(dir.is_dir(), "registry packages not found at {}: run scripts/fetch-registry.sh", dir.display());
     dir
 }
 
 /// The PA digitale folder: $CANTIERE_SHARED/data/padigitale2026, else ../shared/….
 pub fn padigitale() -> PathBuf {
-    let shared = std::env::var_os("CANTIERE_SHARED").map(PathBuf::from).unwrap_or_else(|| workspace().join("../shared"));
+    let shared =
+        std::env::var_os("CANTIERE_SHARED").map(PathBuf::from).unwrap_or_else(|| workspace().join("../shared"));
     let dir = shared.join("data/padigitale2026");
     assert!(dir.is_dir(), "PA digitale data not found at {} (set CANTIERE_SHARED)", dir.display());
     dir
