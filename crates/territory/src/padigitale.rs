@@ -224,7 +224,7 @@ pub fn import_file(import: &mut Import, path: &Path, bytes: &[u8]) -> Result<()>
     }
     let file_index = import.files.len();
     let mut apps = Vec::new();
-    let mut seen_rows: HashSet<Vec<String>> = HashSet::new();
+    let mut seen_rows: HashSet<String> = HashSet::new();
     let mut duplicate_rows = Vec::new();
     let mut cups: HashMap<String, usize> = HashMap::new();
     let mut without_cup = Vec::new();
@@ -244,7 +244,8 @@ pub fn import_file(import: &mut Import, path: &Path, bytes: &[u8]) -> Result<()>
                 format!("expected {} fields as in the header, found {}", headers.len(), record.len()),
             ));
         }
-        if !seen_rows.insert(record.iter().map(str::to_string).collect()) {
+        // One key per row: its fields joined by a separator no field contains.
+        if !seen_rows.insert(record.iter().collect::<Vec<_>>().join("\u{1f}")) {
             duplicate_rows.push(line);
             continue;
         }

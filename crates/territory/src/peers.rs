@@ -42,25 +42,42 @@ pub struct Peers {
 /// unit only matches in the widest pool. Units without a context score get
 /// no peers.
 pub fn peers(class: &[Option<usize>], zone: &[&str], context: &[f64], k: usize) -> Vec<Peers> {
+    use rayon::prelude::*;
+    use std::collections::HashMap;
     let n = context.len();
+    let scored = |v: &usize| !context[*v].is_nan();
+    let mut by_class_zone: HashMap<(usize, &str), Vec<usize>> = HashMap::new();
+    let mut by_class: HashMap<usize, Vec<usize>> = HashMap::new();
+    for v in (0..n).filter(scored) {
+        if let Some(c) = class[v] {
+            by_class_zone.entry((c, zone[v])).or_default().push(v);
+            by_class.entry(c).or_default().push(v);
+        }
+    }
+    let all: Vec<usize> = (0..n).filter(scored).collect();
     (0..n)
+        .into_par_iter()
         .map(|u| {
             if context[u].is_nan() || k == 0 {
                 return Peers { pool: Pool::ClassAndZone, peers: Vec::new() };
             }
-            let pools: [(Pool, &dyn Fn(usize) -> bool); 3] = [
-                (Pool::ClassAndZone, &|v| class[u].is_some() && class[v] == class[u] && zone[v] == zone[u]),
-                (Pool::Class, &|v| class[u].is_some() && class[v] == class[u]),
-                (Pool::All, &|_| true),
+            let pools = [
+                (Pool::ClassAndZone, class[u].and_then(|c| by_class_zone.get(&(c, zone[u])))),
+                (Pool::Class, class[u].and_then(|c| by_class.get(&c))),
+                (Pool::All, Some(&all)),
             ];
-            for (pool, admits) in pools {
-                let mut cands: Vec<(usize, f64)> = (0..n)
-                    .filter(|&v| v != u && !context[v].is_nan() && admits(v))
-                    .map(|v| (v, (context[v] - context[u]).abs()))
-                    .collect();
-                if cands.len() >= k || pool == Pool::All {
-                    cands.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
-                    cands.truncate(k);
+            for (pool, members) in pools {
+                let Some(members) = members else { continue };
+                // `members` holds `u` itself when it is in that pool.
+                if members.len() > k || pool == Pool::All {
+                    let mut cands: Vec<(usize, f64)> =
+                        members.iter().filter(|&&v| v != u).map(|&v| (v, (context[v] - context[u]).abs())).collect();
+                    let by_distance = |a: &(usize, f64), b: &(usize, f64)| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0));
+                    if cands.len() > k {
+                        cands.select_nth_unstable_by(k - 1, by_distance);
+                        cands.truncate(k);
+                    }
+                    cands.sort_by(by_distance);
                     return Peers { pool, peers: cands };
                 }
             }

@@ -329,6 +329,7 @@ pub struct History {
     /// The entries.
     pub entries: Vec<HistoricalMunicipality>,
     by_code: HashMap<String, Vec<usize>>,
+    by_province: HashMap<String, Vec<usize>>,
 }
 
 #[derive(Deserialize)]
@@ -377,10 +378,16 @@ impl History {
     /// A history from its entries.
     pub fn new(entries: Vec<HistoricalMunicipality>) -> History {
         let mut by_code: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut by_province: HashMap<String, Vec<usize>> = HashMap::new();
         for (i, e) in entries.iter().enumerate() {
             by_code.entry(e.cadastral.clone()).or_default().push(i);
+            by_province.entry(e.province.clone()).or_default().push(i);
         }
-        History { entries, by_code }
+        History { entries, by_code, by_province }
+    }
+
+    fn in_province(&self, province: &str) -> impl Iterator<Item = &HistoricalMunicipality> {
+        self.by_province.get(province).into_iter().flatten().map(|&i| &self.entries[i])
     }
 
     fn of(&self, code: &str) -> impl Iterator<Item = &HistoricalMunicipality> {
@@ -400,9 +407,8 @@ impl History {
             return Fate::Deleted { date: None };
         };
         let mut candidates: Vec<String> = self
-            .entries
-            .iter()
-            .filter(|e| e.active && e.province == last.province)
+            .in_province(&last.province)
+            .filter(|e| e.active)
             .filter(|e| e.created.is_some_and(|c| c.0 - date.0 >= 0 && c.0 - date.0 <= 1))
             .map(|e| e.cadastral.clone())
             .collect();
@@ -432,9 +438,8 @@ impl History {
             return Vec::new();
         };
         let mut out: Vec<String> = self
-            .entries
-            .iter()
-            .filter(|e| !e.active && e.province == current.province)
+            .in_province(&current.province)
+            .filter(|e| !e.active)
             .filter(|e| e.deleted.is_some_and(|d| created.0 - d.0 >= 0 && created.0 - d.0 <= 1))
             .map(|e| e.cadastral.clone())
             .collect();
