@@ -12,7 +12,7 @@ use crate::padigitale::BodyKind;
 use crate::registry::SIZE_CLASSES;
 use crate::smarter::Group;
 
-/// The files [`write`] creates.
+/// The files [`write()`] creates.
 pub const FILES: [&str; 12] = [
     "iData.csv",
     "iMeta.csv",
