@@ -114,7 +114,9 @@ impl Store {
             .after_connect(move |conn, _| {
                 Box::pin(async move {
                     if backend == Backend::Sqlite {
-                        sqlx::raw_sql("PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;").execute(&mut *conn).await?;
+                        sqlx::raw_sql("PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;")
+                            .execute(&mut *conn)
+                            .await?;
                     }
                     Ok(())
                 })
@@ -138,10 +140,12 @@ impl Store {
 
     /// Applies the migrations not yet applied, each in its own transaction.
     pub async fn migrate(&self) -> Result<()> {
-        sqlx::raw_sql("CREATE TABLE IF NOT EXISTS cantiere_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL)")
-            .execute(&self.pool)
-            .await
-            .map_err(db("creating the migrations table"))?;
+        sqlx::raw_sql(
+            "CREATE TABLE IF NOT EXISTS cantiere_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL)",
+        )
+        .execute(&self.pool)
+        .await
+        .map_err(db("creating the migrations table"))?;
         for (version, name, sqlite, postgres) in MIGRATIONS {
             let done: Option<AnyRow> = sqlx::query("SELECT version FROM cantiere_migrations WHERE version = $1")
                 .bind(version)
@@ -167,7 +171,7 @@ impl Store {
 
     /// Writes a snapshot as a new run, in one transaction; returns its id.
     pub async fn import(&self, snap: &Snapshot) -> Result<i64> {
-        snapshot::insert(&self.pool, snap).await
+        snapshot::insert(&self.pool, self.backend, snap).await
     }
 
     /// Every run, newest first.

@@ -12,7 +12,7 @@ use sqlx::any::{AnyArguments, AnyRow};
 use sqlx::query::Query;
 use sqlx::{Any, AnyPool, Row};
 
-use crate::{Error, Result, db};
+use crate::{Backend, Error, Result, db};
 
 /// A run: one build of an index.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -566,6 +566,7 @@ fn bind<'q>(q: Query<'q, Any, AnyArguments>, v: V) -> Query<'q, Any, AnyArgument
 
 async fn insert_rows(
     tx: &mut sqlx::Transaction<'_, Any>,
+    backend: Backend,
     table: &str,
     cols: &[&str],
     rows: Vec<Vec<V>>,
@@ -578,7 +579,9 @@ async fn insert_rows(
             sql.push_str(if i == 0 { "(" } else { ",(" });
             for j in 0..cols.len() {
                 n += 1;
-                let _ = write!(sql, "{}${n}", if j == 0 { "" } else { "," });
+                // SQLite binds `?` positionally; its `$N` names cost a lookup per parameter.
+                let sep = if j == 0 { "" } else { "," };
+                let _ = if backend == Backend::Sqlite { write!(sql, "{sep}?") } else { write!(sql, "{sep}${n}") };
             }
             sql.push(')');
         }
@@ -594,7 +597,7 @@ async fn insert_rows(
     Ok(())
 }
 
-pub(crate) async fn insert(pool: &AnyPool, s: &Snapshot) -> Result<i64> {
+pub(crate) async fn insert(pool: &AnyPool, backend: Backend, s: &Snapshot) -> Result<i64> {
     use V::*;
     let run = s.run.as_ref().ok_or(Error::Empty)?;
     let mut tx = pool.begin().await.map_err(db("starting the import"))?;
@@ -619,10 +622,24 @@ pub(crate) async fn insert(pool: &AnyPool, s: &Snapshot) -> Result<i64> {
     let rid = || I(id);
     insert_rows(
         &mut tx,
+        backend,
         "body",
         &[
-            "run_id", "code", "kind", "name", "region_code", "region", "province_code", "province", "province_abbr",
-            "zone", "size_class", "capoluogo", "population", "area_km2", "cadastral",
+            "run_id",
+            "code",
+            "kind",
+            "name",
+            "region_code",
+            "region",
+            "province_code",
+            "province",
+            "province_abbr",
+            "zone",
+            "size_class",
+            "capoluogo",
+            "population",
+            "area_km2",
+            "cadastral",
         ],
         s.bodies
             .iter()
@@ -652,8 +669,21 @@ pub(crate) async fn insert(pool: &AnyPool, s: &Snapshot) -> Result<i64> {
     .await?;
     insert_rows(
         &mut tx,
+        backend,
         "indicator",
-        &["run_id", "code", "name", "level", "parent", "direction", "weight", "unit", "description", "measure", "position"],
+        &[
+            "run_id",
+            "code",
+            "name",
+            "level",
+            "parent",
+            "direction",
+            "weight",
+            "unit",
+            "description",
+            "measure",
+            "position",
+        ],
         s.indicators
             .iter()
             .map(|i| {
@@ -676,6 +706,7 @@ pub(crate) async fn insert(pool: &AnyPool, s: &Snapshot) -> Result<i64> {
     .await?;
     insert_rows(
         &mut tx,
+        backend,
         "score",
         &["run_id", "ucode", "code", "raw", "value"],
         s.scores.iter().map(|r| vec![rid(), T(r.ucode.clone()), T(r.code.clone()), R(r.raw), R(r.value)]).collect(),
@@ -683,6 +714,7 @@ pub(crate) async fn insert(pool: &AnyPool, s: &Snapshot) -> Result<i64> {
     .await?;
     insert_rows(
         &mut tx,
+        backend,
         "result",
         &["run_id", "ucode", "score", "rank", "context", "innovation", "grp", "stability", "rank_low", "rank_high"],
         s.results
@@ -706,28 +738,47 @@ pub(crate) async fn insert(pool: &AnyPool, s: &Snapshot) -> Result<i64> {
     .await?;
     insert_rows(
         &mut tx,
+        backend,
         "peer",
         &["run_id", "ucode", "position", "peer", "distance", "pool"],
         s.peers
             .iter()
-            .map(|p| vec![rid(), T(p.ucode.clone()), I(p.position), T(p.peer.clone()), R(Some(p.distance)), T(p.pool.clone())])
-            .collect(),
-    )
-    .await?;
-    insert_rows(
-        &mut tx,
-        "profile",
-        &["run_id", "ucode", "kind", "code", "value", "peers_mean"],
-        s.profiles
-            .iter()
             .map(|p| {
-                vec![rid(), T(p.ucode.clone()), T(p.kind.clone()), T(p.code.clone()), R(Some(p.value)), R(Some(p.peers_mean))]
+                vec![
+                    rid(),
+                    T(p.ucode.clone()),
+                    I(p.position),
+                    T(p.peer.clone()),
+                    R(Some(p.distance)),
+                    T(p.pool.clone()),
+                ]
             })
             .collect(),
     )
     .await?;
     insert_rows(
         &mut tx,
+        backend,
+        "profile",
+        &["run_id", "ucode", "kind", "code", "value", "peers_mean"],
+        s.profiles
+            .iter()
+            .map(|p| {
+                vec![
+                    rid(),
+                    T(p.ucode.clone()),
+                    T(p.kind.clone()),
+                    T(p.code.clone()),
+                    R(Some(p.value)),
+                    R(Some(p.peers_mean)),
+                ]
+            })
+            .collect(),
+    )
+    .await?;
+    insert_rows(
+        &mut tx,
+        backend,
         "area",
         &["run_id", "level", "code", "name", "municipalities", "population", "groups", "means"],
         s.areas
@@ -749,10 +800,24 @@ pub(crate) async fn insert(pool: &AnyPool, s: &Snapshot) -> Result<i64> {
     .await?;
     insert_rows(
         &mut tx,
+        backend,
         "application",
         &[
-            "run_id", "file", "line", "measure", "codice_ipa", "ente", "kind", "ucode", "amount", "avviso", "submitted",
-            "funded", "cup", "status", "status_date",
+            "run_id",
+            "file",
+            "line",
+            "measure",
+            "codice_ipa",
+            "ente",
+            "kind",
+            "ucode",
+            "amount",
+            "avviso",
+            "submitted",
+            "funded",
+            "cup",
+            "status",
+            "status_date",
         ],
         s.applications
             .iter()
@@ -780,6 +845,7 @@ pub(crate) async fn insert(pool: &AnyPool, s: &Snapshot) -> Result<i64> {
     .await?;
     insert_rows(
         &mut tx,
+        backend,
         "boundary",
         &["run_id", "level", "code", "geojson"],
         s.boundaries.iter().map(|b| vec![rid(), T(b.level.clone()), T(b.code.clone()), T(b.geojson.clone())]).collect(),
@@ -884,7 +950,8 @@ pub(crate) async fn load(pool: &AnyPool, id: i64) -> Result<Snapshot> {
             position: get(&r, 9, "indicator")?,
         });
     }
-    for r in fetch(pool, "SELECT ucode, code, raw, value FROM score WHERE run_id = $1 ORDER BY ucode, code", id).await? {
+    for r in fetch(pool, "SELECT ucode, code, raw, value FROM score WHERE run_id = $1 ORDER BY ucode, code", id).await?
+    {
         s.scores.push(ScoreRow {
             ucode: get(&r, 0, "score")?,
             code: get(&r, 1, "score")?,
@@ -986,7 +1053,8 @@ pub(crate) async fn load(pool: &AnyPool, id: i64) -> Result<Snapshot> {
             status_date: get(&r, 13, "application")?,
         });
     }
-    for r in fetch(pool, "SELECT level, code, geojson FROM boundary WHERE run_id = $1 ORDER BY level, code", id).await? {
+    for r in fetch(pool, "SELECT level, code, geojson FROM boundary WHERE run_id = $1 ORDER BY level, code", id).await?
+    {
         s.boundaries.push(BoundaryRow {
             level: get(&r, 0, "boundary")?,
             code: get(&r, 1, "boundary")?,

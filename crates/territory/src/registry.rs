@@ -469,9 +469,8 @@ impl AreaShapes {
             let codes = table.i64s(column)?;
             let map = if what == "provinces" { &mut out.provinces } else { &mut out.regions };
             table.each_binary("geometry", |row, wkb| {
-                let shape = Shape::from_wkb(wkb).map_err(|e| {
-                    Error::field(table.name(), row as u64 + 1, "geometry", format!("invalid WKB: {e}"))
-                })?;
+                let shape = Shape::from_wkb(wkb)
+                    .map_err(|e| Error::field(table.name(), row as u64 + 1, "geometry", format!("invalid WKB: {e}")))?;
                 map.insert(format!("{:0width$}", codes[row]), shape);
                 Ok(())
             })?;
