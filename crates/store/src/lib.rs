@@ -26,6 +26,8 @@
 
 mod snapshot;
 
+pub use cantiere_territory::registry::SIZE_CLASSES;
+
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{AnyPool, Row};
 

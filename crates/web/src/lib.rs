@@ -1,1 +1,135 @@
-//! placeholder
+//! # cantiere-web: the observatory in a browser
+//!
+//! An axum application that serves one stored run of an index (the latest by
+//! default) as a site in the Italian public administration's design system
+//! (Bootstrap Italia, from npm) and as a JSON API.
+//!
+//! ## Concepts
+//!
+//! - [`Observatory`]: the run, loaded whole from the store and indexed in
+//!   memory at start (a country is ~8,000 municipalities: every page is
+//!   rendered from memory, without a database round trip).
+//! - Pages (`pages`): home, ranking, methodology, municipality card,
+//!   comparison, region and province pages, search, downloads; in Italian
+//!   under `/it/` and English under `/en/`; charts and maps are drawn in the
+//!   browser (Apache ECharts) from the API's JSON and GeoJSON, and every chart
+//!   has its data in a table too.
+//! - API (`api`): `/api/v1/…` JSON and CSV, described by `/api/v1/openapi.json`;
+//!   `/health`.
+//! - Errors ([`AppError`]) become responses in one place: a page in the
+//!   site's style, or `{"error": {"status", "message"}}` under `/api`.
+#![deny(missing_docs)]
+#![forbid(unsafe_code)]
+
+mod api;
+mod error;
+mod i18n;
+mod observatory;
+mod pages;
+mod query;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use axum::Router;
+use axum::http::{HeaderValue, header};
+use axum::response::IntoResponse;
+use axum::routing::get;
+use tower_http::compression::CompressionLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::services::ServeDir;
+use tower_http::set_header::SetResponseHeaderLayer;
+
+pub use api::PATHS;
+pub use error::AppError;
+pub use i18n::Lang;
+pub use observatory::Observatory;
+
+/// Where the npm packages are (`web/node_modules` after `npm ci`).
+#[derive(Debug, Clone)]
+pub struct Assets {
+    /// The `node_modules` folder.
+    pub node_modules: PathBuf,
+}
+
+impl Assets {
+    /// Checks that the packages the pages need are installed.
+    pub fn check(&self) -> Result<(), String> {
+        for f in ["bootstrap-italia/dist/css/bootstrap-italia.min.css", "echarts/dist/echarts.min.js"] {
+            if !self.node_modules.join(f).is_file() {
+                return Err(format!(
+                    "{} is missing: run `npm ci` in web/ (./run.sh does)",
+                    self.node_modules.join(f).display()
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+async fn app_js() -> impl IntoResponse {
+    ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8")], include_str!("../static/app.js"))
+}
+
+async fn app_css() -> impl IntoResponse {
+    ([(header::CONTENT_TYPE, "text/css; charset=utf-8")], include_str!("../static/app.css"))
+}
+
+/// The application.
+pub fn app(obs: Arc<Observatory>, assets: &Assets) -> Router {
+    let node = |p: &str| ServeDir::new(assets.node_modules.join(p));
+    Router::new()
+        .route("/", get(pages::root))
+        .route("/health", get(api::health))
+        .route("/{lang}/", get(pages::home))
+        .route("/{lang}", get(pages::home))
+        .route("/{lang}/indice", get(pages::ranking))
+        .route("/{lang}/metodologia", get(pages::methodology))
+        .route("/{lang}/comuni/{code}", get(pages::card))
+        .route("/{lang}/confronta", get(pages::compare))
+        .route("/{lang}/regioni/{code}", get(pages::region))
+        .route("/{lang}/province/{code}", get(pages::province))
+        .route("/{lang}/cerca", get(pages::search))
+        .route("/{lang}/dati", get(pages::downloads))
+        .route("/api/v1/openapi.json", get(api::openapi))
+        .route("/api/v1/run", get(api::run))
+        .route("/api/v1/municipalities", get(api::municipalities))
+        .route("/api/v1/municipalities.csv", get(api::municipalities_csv))
+        .route("/api/v1/municipalities/{code}", get(api::municipality))
+        .route("/api/v1/areas", get(api::areas))
+        .route("/api/v1/areas.csv", get(api::areas_csv))
+        .route("/api/v1/indicators", get(api::indicators))
+        .route("/api/v1/indicators.csv", get(api::indicators_csv))
+        .route("/api/v1/values.csv", get(api::values_csv))
+        .route("/api/v1/applications.csv", get(api::applications_csv))
+        .route("/api/v1/geo/{level}", get(api::geo))
+        .route("/api/v1/search", get(api::search))
+        .route("/static/app.js", get(app_js))
+        .route("/static/app.css", get(app_css))
+        .nest_service("/static/bootstrap-italia", node("bootstrap-italia/dist"))
+        .nest_service("/static/echarts", node("echarts/dist"))
+        .fallback(pages::fallback)
+        .with_state(obs)
+        .layer(CompressionLayer::new())
+        .layer(RequestBodyLimitLayer::new(16 * 1024))
+        .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
+        .layer(SetResponseHeaderLayer::overriding(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")))
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(|_| {
+            error::ApiError(AppError::Internal).into_response()
+        }))
+}
+
+/// Serves the application on `addr` until Ctrl-C.
+pub async fn serve(obs: Observatory, assets: &Assets, addr: std::net::SocketAddr) -> std::io::Result<()> {
+    let listener = tokio::net::TcpListener::bind(addr).await?;
+    axum::serve(listener, app(Arc::new(obs), assets))
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
+}
+
+/// The default `node_modules` folder: `web/node_modules` under `root`.
+pub fn default_assets(root: &Path) -> Assets {
+    Assets { node_modules: root.join("web/node_modules") }
+}

@@ -1,0 +1,97 @@
+//! `cantiere import` (build the index into the database) and `cantiere
+//! serve` (serve a database's latest run in a browser).
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Instant;
+
+use anyhow::{Context, Result};
+use cantiere_store::{Snapshot, Store};
+use cantiere_territory::Packages;
+use cantiere_territory::registry::AreaShapes;
+use clap::Args;
+
+use crate::territory::{CommonArgs, load_and_score};
+
+/// The database: --database, else $DATABASE_URL, else the embedded SQLite file.
+#[derive(Debug, Args)]
+pub struct DatabaseArgs {
+    /// sqlite://PATH or postgres://… (default: $DATABASE_URL, then sqlite://cantiere.sqlite).
+    #[arg(long)]
+    database: Option<String>,
+}
+
+impl DatabaseArgs {
+    fn url(&self) -> String {
+        self.database
+            .clone()
+            .or_else(|| std::env::var("DATABASE_URL").ok())
+            .unwrap_or_else(|| "sqlite://cantiere.sqlite".to_string())
+    }
+}
+
+/// `cantiere import`.
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    #[command(flatten)]
+    db: DatabaseArgs,
+    #[command(flatten)]
+    common: CommonArgs,
+}
+
+/// `cantiere serve`.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    db: DatabaseArgs,
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    addr: SocketAddr,
+    /// The front-end packages (`npm ci` in web/ installs them).
+    #[arg(long, default_value = "web/node_modules")]
+    assets: PathBuf,
+    /// Serve this run instead of the latest.
+    #[arg(long)]
+    run: Option<i64>,
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting the async runtime")
+}
+
+pub fn import(a: ImportArgs) -> Result<ExitCode> {
+    let url = a.db.url();
+    let built = load_and_score(a.common)?;
+    let shapes = AreaShapes::load(&Packages::open(&built.registry)?, built.sources.registry.year)?;
+    let start = Instant::now();
+    let snapshot = Snapshot::from_scored(&built.sources, &built.files, &built.settings, &built.scored, Some(&shapes));
+    let id = runtime()?.block_on(async {
+        let store = Store::open(&url).await?;
+        let id = store.import(&snapshot).await?;
+        store.close().await;
+        Ok::<_, cantiere_store::Error>(id)
+    })?;
+    eprintln!("stored as run {id} in {} ({:.2} s)", url, start.elapsed().as_secs_f64());
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn serve(a: ServeArgs) -> Result<ExitCode> {
+    let url = a.db.url();
+    let assets = cantiere_web::Assets { node_modules: a.assets.clone() };
+    assets.check().map_err(anyhow::Error::msg)?;
+    runtime()?.block_on(async {
+        let store = Store::open(&url).await?;
+        let snapshot = store.load(a.run).await?;
+        store.close().await;
+        let obs = cantiere_web::Observatory::new(snapshot);
+        eprintln!(
+            "serving run {} ({} municipalities) from {url} on http://{}/ (Ctrl-C stops)",
+            obs.run.id,
+            obs.munis.len(),
+            a.addr
+        );
+        cantiere_web::serve(obs, &assets, a.addr).await.with_context(|| format!("serving on {}", a.addr))?;
+        Ok(ExitCode::SUCCESS)
+    })
+}

@@ -1,0 +1,64 @@
+//! One error type for the site, turned into a response in one place: an
+//! HTML page in the site's style for pages, a JSON envelope for the API.
+//! Messages never carry internals (no stack traces, no SQL).
+
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+
+use crate::i18n::Lang;
+
+/// What went wrong with a request.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum AppError {
+    /// Nothing there.
+    #[error("{0}")]
+    NotFound(String),
+    /// A malformed request.
+    #[error("{0}")]
+    BadRequest(String),
+    /// Our fault (the message is generic).
+    #[error("internal error")]
+    Internal,
+}
+
+impl AppError {
+    /// The HTTP status.
+    pub fn status(&self) -> StatusCode {
+        match self {
+            AppError::NotFound(_) => StatusCode::NOT_FOUND,
+            AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+}
+
+/// An error of the JSON API: `{"error": {"status": 404, "message": "…"}}`.
+#[derive(Debug)]
+pub struct ApiError(pub AppError);
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let status = self.0.status();
+        let body = serde_json::json!({"error": {"status": status.as_u16(), "message": self.0.to_string()}});
+        (status, axum::Json(body)).into_response()
+    }
+}
+
+impl From<AppError> for ApiError {
+    fn from(e: AppError) -> Self {
+        ApiError(e)
+    }
+}
+
+/// An error of an HTML page, rendered in the page's language.
+#[derive(Debug)]
+pub struct PageError(pub Lang, pub AppError);
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        let PageError(lang, e) = self;
+        let status = e.status();
+        let html = crate::pages::render_error(lang, &e);
+        (status, Html(html)).into_response()
+    }
+}

@@ -1,0 +1,260 @@
+//! The data the site serves, indexed in memory from one stored run.
+
+use std::collections::{BTreeMap, HashMap};
+
+use cantiere_store::{ApplicationRow, AreaRow, Body, IndicatorRow, ProfileRow, ResultRow, RunInfo, Snapshot};
+use serde::Serialize;
+
+/// One municipality with everything its card shows.
+#[derive(Debug, Clone, Serialize)]
+pub struct Muni {
+    /// The body.
+    pub body: Body,
+    /// Its result.
+    pub result: ResultRow,
+    /// Code → (raw, normalised value or score).
+    pub values: BTreeMap<String, (Option<f64>, Option<f64>)>,
+    /// Peers: (code, context distance).
+    pub peers: Vec<(String, f64)>,
+    /// Strengths against the peers.
+    pub strengths: Vec<ProfileRow>,
+    /// Weaknesses against the peers.
+    pub weaknesses: Vec<ProfileRow>,
+    /// Lower-case, accent-folded name, for search.
+    #[serde(skip)]
+    pub key: String,
+}
+
+/// The whole observatory.
+#[derive(Debug, Clone)]
+pub struct Observatory {
+    /// The run served.
+    pub run: RunInfo,
+    /// Municipalities in rank order (missing ranks last).
+    pub munis: Vec<Muni>,
+    by_code: HashMap<String, usize>,
+    /// Indicators and aggregates, in definition order.
+    pub indicators: Vec<IndicatorRow>,
+    /// Provinces and regions.
+    pub areas: Vec<AreaRow>,
+    /// Province and region bodies by code.
+    pub area_bodies: HashMap<String, Body>,
+    apps: Vec<ApplicationRow>,
+    apps_by_ucode: HashMap<String, Vec<usize>>,
+    /// GeoJSON feature collections by level (`comune`, `provincia`, `regione`).
+    pub geo: HashMap<String, String>,
+    /// The sources, parsed.
+    pub sources: serde_json::Value,
+    /// Municipalities per group, SmartER order.
+    pub group_counts: [usize; 4],
+    /// Region names, sorted.
+    pub region_names: Vec<String>,
+    /// Size classes in order.
+    pub size_classes: Vec<String>,
+}
+
+/// Folds a name for search: lower case, no accents or apostrophes.
+pub fn fold(s: &str) -> String {
+    s.to_lowercase()
+        .chars()
+        .filter_map(|c| match c {
+            'à' | 'á' | 'â' => Some('a'),
+            'è' | 'é' | 'ê' => Some('e'),
+            'ì' | 'í' => Some('i'),
+            'ò' | 'ó' | 'ô' | 'ö' => Some('o'),
+            'ù' | 'ú' | 'ü' => Some('u'),
+            '\'' | '’' => None,
+            c => Some(c),
+        })
+        .collect()
+}
+
+impl Observatory {
+    /// Indexes a snapshot.
+    pub fn new(s: Snapshot) -> Observatory {
+        let run = s.run.clone().unwrap_or(RunInfo {
+            id: 0,
+            index_code: String::new(),
+            index_version: String::new(),
+            territory: String::new(),
+            created_at: String::new(),
+            runs: 0,
+            threshold_context: None,
+            threshold_innovation: None,
+            sources: "{}".into(),
+            definition: String::new(),
+            pipeline: String::new(),
+        });
+        let results: HashMap<&str, &ResultRow> = s.results.iter().map(|r| (r.ucode.as_str(), r)).collect();
+        let mut values: HashMap<&str, BTreeMap<String, (Option<f64>, Option<f64>)>> = HashMap::new();
+        for v in &s.scores {
+            values.entry(v.ucode.as_str()).or_default().insert(v.code.clone(), (v.raw, v.value));
+        }
+        let mut peers: HashMap<&str, Vec<(String, f64)>> = HashMap::new();
+        for p in &s.peers {
+            peers.entry(p.ucode.as_str()).or_default().push((p.peer.clone(), p.distance));
+        }
+        let mut profiles: HashMap<&str, Vec<&ProfileRow>> = HashMap::new();
+        for p in &s.profiles {
+            profiles.entry(p.ucode.as_str()).or_default().push(p);
+        }
+        let sort_diff = |v: &mut Vec<ProfileRow>, desc: bool| {
+            v.sort_by(|a, b| {
+                let (x, y) = (a.value - a.peers_mean, b.value - b.peers_mean);
+                if desc { y.total_cmp(&x) } else { x.total_cmp(&y) }
+            })
+        };
+        let mut munis: Vec<Muni> = s
+            .bodies
+            .iter()
+            .filter(|b| b.kind == "comune")
+            .filter_map(|b| {
+                let result = (*results.get(b.code.as_str())?).clone();
+                let prof = profiles.get(b.code.as_str()).cloned().unwrap_or_default();
+                let mut strengths: Vec<ProfileRow> = prof.iter().filter(|p| p.kind == "strength").map(|p| (*p).clone()).collect();
+                let mut weaknesses: Vec<ProfileRow> = prof.iter().filter(|p| p.kind == "weakness").map(|p| (*p).clone()).collect();
+                sort_diff(&mut strengths, true);
+                sort_diff(&mut weaknesses, false);
+                Some(Muni {
+                    key: fold(&b.name),
+                    body: b.clone(),
+                    result,
+                    values: values.remove(b.code.as_str()).unwrap_or_default(),
+                    peers: peers.remove(b.code.as_str()).unwrap_or_default(),
+                    strengths,
+                    weaknesses,
+                })
+            })
+            .collect();
+        munis.sort_by(|a, b| {
+            let (x, y) = (a.result.rank.unwrap_or(f64::INFINITY), b.result.rank.unwrap_or(f64::INFINITY));
+            x.total_cmp(&y).then(a.body.code.cmp(&b.body.code))
+        });
+        let by_code = munis.iter().enumerate().map(|(i, m)| (m.body.code.clone(), i)).collect();
+        let mut apps_by_ucode: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, a) in s.applications.iter().enumerate() {
+            if let Some(u) = &a.ucode {
+                apps_by_ucode.entry(u.clone()).or_default().push(i);
+            }
+        }
+        let area_bodies: HashMap<String, Body> =
+            s.bodies.iter().filter(|b| b.kind != "comune").map(|b| (format!("{}:{}", b.kind, b.code), b.clone())).collect();
+
+        // Feature collections with each shape's score and group.
+        let mut geo: HashMap<String, Vec<String>> = HashMap::new();
+        let by_area: HashMap<(String, String), &AreaRow> =
+            s.areas.iter().map(|a| ((a.level.clone(), a.code.clone()), a)).collect();
+        let muni_index: HashMap<&str, &Muni> = munis.iter().map(|m| (m.body.code.as_str(), m)).collect();
+        for b in &s.boundaries {
+            let props = match b.level.as_str() {
+                "comune" => muni_index.get(b.code.as_str()).map(|m| {
+                    serde_json::json!({"code": b.code, "name": m.body.name, "score": m.result.score.map(round1), "group": m.result.group})
+                }),
+                level => {
+                    let key = if level == "provincia" { "province" } else { "region" };
+                    by_area.get(&(key.to_string(), b.code.clone())).map(|a| {
+                        let m = a.means.get(&run.index_code).and_then(|m| m.0).map(round1);
+                        serde_json::json!({"code": b.code, "name": a.name, "score": m})
+                    })
+                }
+            };
+            let Some(props) = props else { continue };
+            geo.entry(b.level.clone())
+                .or_default()
+                .push(format!(r#"{{"type":"Feature","properties":{props},"geometry":{}}}"#, b.geojson));
+        }
+        let geo = geo
+            .into_iter()
+            .map(|(k, v)| (k, format!(r#"{{"type":"FeatureCollection","features":[{}]}}"#, v.join(","))))
+            .collect();
+        let names = Snapshot::group_names();
+        let mut group_counts = [0; 4];
+        for m in &munis {
+            if let Some(i) = m.result.group.as_deref().and_then(|g| names.iter().position(|n| *n == g)) {
+                group_counts[i] += 1;
+            }
+        }
+        let mut region_names: Vec<String> = munis.iter().map(|m| m.body.region.clone()).collect();
+        region_names.sort();
+        region_names.dedup();
+        let mut size_classes: Vec<String> = Vec::new();
+        for (_, c) in cantiere_store::SIZE_CLASSES {
+            if munis.iter().any(|m| m.body.size_class == c) {
+                size_classes.push(c.to_string());
+            }
+        }
+        Observatory {
+            sources: serde_json::from_str(&run.sources).unwrap_or_default(),
+            run,
+            munis,
+            by_code,
+            indicators: s.indicators,
+            areas: s.areas,
+            area_bodies,
+            apps: s.applications,
+            apps_by_ucode,
+            geo,
+            group_counts,
+            region_names,
+            size_classes,
+        }
+    }
+
+    /// A municipality by ISTAT code.
+    pub fn muni(&self, code: &str) -> Option<&Muni> {
+        self.by_code.get(code).map(|&i| &self.munis[i])
+    }
+
+    /// The applications made in a municipality (by the comune and, with
+    /// `all_bodies`, by the schools and other bodies located there), by
+    /// measure, newest first.
+    pub fn applications(&self, code: &str, all_bodies: bool) -> Vec<&ApplicationRow> {
+        let mut v: Vec<&ApplicationRow> = self
+            .apps_by_ucode
+            .get(code)
+            .into_iter()
+            .flatten()
+            .map(|&i| &self.apps[i])
+            .filter(|a| all_bodies || a.kind == "Comune")
+            .collect();
+        v.sort_by(|a, b| (&a.measure, &b.submitted).cmp(&(&b.measure, &a.submitted)));
+        v
+    }
+
+    /// Every application.
+    pub fn all_applications(&self) -> &[ApplicationRow] {
+        &self.apps
+    }
+
+    /// Municipalities whose folded name contains the folded query (names
+    /// starting with it first), at most `limit`.
+    pub fn search(&self, q: &str, limit: usize) -> Vec<&Muni> {
+        let q = fold(q.trim());
+        if q.is_empty() {
+            return Vec::new();
+        }
+        let mut hits: Vec<&Muni> = self.munis.iter().filter(|m| m.key.contains(&q) || m.body.code == q).collect();
+        hits.sort_by_key(|m| (!m.key.starts_with(&q), m.key.len(), m.body.code.clone()));
+        hits.truncate(limit);
+        hits
+    }
+
+    /// An area by level (`province`, `region`) and code.
+    pub fn area(&self, level: &str, code: &str) -> Option<&AreaRow> {
+        self.areas.iter().find(|a| a.level == level && a.code == code)
+    }
+
+    /// Pillar codes (level 2), in definition order.
+    pub fn pillars(&self) -> Vec<&IndicatorRow> {
+        self.indicators.iter().filter(|i| i.level == 2).collect()
+    }
+
+    /// Indicators (level 1).
+    pub fn leaf_indicators(&self) -> Vec<&IndicatorRow> {
+        self.indicators.iter().filter(|i| i.level == 1).collect()
+    }
+}
+
+fn round1(x: f64) -> f64 {
+    (x * 10.0).round() / 10.0
+}

@@ -1,0 +1,497 @@
+//! The HTML pages, server-rendered with minijinja in Italian and English.
+
+use std::collections::HashMap;
+use std::sync::{Arc, OnceLock};
+
+use axum::extract::{Path, RawQuery, State};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use minijinja::{Environment, Value, context};
+use serde::Serialize;
+
+use crate::error::{AppError, PageError};
+use crate::i18n::Lang;
+use crate::observatory::{Muni, Observatory};
+use crate::query::Params;
+
+type Obs = State<Arc<Observatory>>;
+
+fn env() -> &'static Environment<'static> {
+    static ENV: OnceLock<Environment<'static>> = OnceLock::new();
+    ENV.get_or_init(|| {
+        let mut env = Environment::new();
+        for (name, text) in [
+            ("base.html", include_str!("../templates/base.html")),
+            ("macros.html", include_str!("../templates/macros.html")),
+            ("home.html", include_str!("../templates/home.html")),
+            ("ranking.html", include_str!("../templates/ranking.html")),
+            ("methodology.html", include_str!("../templates/methodology.html")),
+            ("card.html", include_str!("../templates/card.html")),
+            ("compare.html", include_str!("../templates/compare.html")),
+            ("area.html", include_str!("../templates/area.html")),
+            ("search.html", include_str!("../templates/search.html")),
+            ("downloads.html", include_str!("../templates/downloads.html")),
+            ("error.html", include_str!("../templates/error.html")),
+        ] {
+            env.add_template(name, text).expect("the templates are valid");
+        }
+        env.add_filter("num", num);
+        env.add_filter("pct", pct);
+        env
+    })
+}
+
+/// Formats a number with `digits` decimals, Italian or English separators;
+/// missing values are a dash.
+fn num(v: Value, digits: usize, lang: &str) -> String {
+    let Some(x) = f64::try_from(v).ok().filter(|x| x.is_finite()) else { return "—".into() };
+    let s = format!("{:.*}", digits, x.abs());
+    let (int, frac) = s.split_once('.').map_or((s.as_str(), ""), |(a, b)| (a, b));
+    let (thousands, decimal) = if lang == "it" { ('.', ',') } else { (',', '.') };
+    let mut out = String::new();
+    for (i, c) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            out.push(thousands);
+        }
+        out.push(c);
+    }
+    if !frac.is_empty() {
+        out.push(decimal);
+        out.push_str(frac);
+    }
+    if x < 0.0 && out.chars().any(|c| c.is_ascii_digit() && c != '0') {
+        out.insert(0, '−');
+    }
+    out
+}
+
+fn pct(v: Value, lang: &str) -> String {
+    match f64::try_from(v).ok().filter(|x| x.is_finite()) {
+        Some(x) => format!("{} %", num(Value::from(x * 100.0), 0, lang)),
+        None => "—".into(),
+    }
+}
+
+fn labels(lang: Lang) -> Value {
+    static IT: OnceLock<Value> = OnceLock::new();
+    static EN: OnceLock<Value> = OnceLock::new();
+    let cell = if lang == Lang::It { &IT } else { &EN };
+    cell.get_or_init(|| Value::from_serialize(lang.labels())).clone()
+}
+
+/// Renders a page; `path` is the part after the language, for the switch link.
+fn render(obs: &Observatory, lang: Lang, name: &str, page: &str, title: &str, path: &str, ctx: Value) -> Result<Html<String>, PageError> {
+    let base = context! {
+        lang => lang.code(),
+        other => lang.other().code(),
+        switch_url => format!("/{}/{}", lang.other().code(), path),
+        t => labels(lang),
+        run => Value::from_serialize(&obs.run),
+        page => page,
+        title => title,
+    };
+    let tmpl = env().get_template(name).map_err(|_| PageError(lang, AppError::Internal))?;
+    tmpl.render(context! { ..ctx, ..base }).map(Html).map_err(|_| PageError(lang, AppError::Internal))
+}
+
+/// The error page (also used for unknown paths).
+pub fn render_error(lang: Lang, e: &AppError) -> String {
+    let l = lang.labels();
+    let title = match e {
+        AppError::NotFound(_) => l["not_found"],
+        AppError::BadRequest(_) => l["bad_request"],
+        AppError::Internal => l["server_error"],
+    };
+    let ctx = context! {
+        lang => lang.code(), other => lang.other().code(), switch_url => format!("/{}/", lang.other().code()),
+        t => labels(lang), run => context!{ created_at => "", index_code => "", index_version => "" },
+        page => "error", title => title, message => e.to_string(),
+    };
+    env()
+        .get_template("error.html")
+        .and_then(|t| t.render(ctx))
+        .unwrap_or_else(|_| format!("<!doctype html><html lang=\"{}\"><title>{title}</title><h1>{title}</h1></html>", lang.code()))
+}
+
+fn lang_of(s: &str) -> Result<Lang, PageError> {
+    Lang::parse(s).ok_or_else(|| PageError(Lang::It, AppError::NotFound(format!("no language `{s}`: use it or en"))))
+}
+
+#[derive(Serialize)]
+struct GroupCount {
+    name: &'static str,
+    count: usize,
+}
+
+fn group_counts(counts: [usize; 4]) -> Vec<GroupCount> {
+    cantiere_store::Snapshot::group_names().iter().zip(counts).map(|(name, count)| GroupCount { name, count }).collect()
+}
+
+/// `/` → `/it/`.
+pub async fn root() -> Redirect {
+    Redirect::to("/it/")
+}
+
+/// Home: the territory at a glance.
+pub async fn home(State(obs): Obs, Path(lang): Path<String>) -> Result<Html<String>, PageError> {
+    let lang = lang_of(&lang)?;
+    #[derive(Serialize)]
+    struct Region<'a> {
+        code: &'a str,
+        name: &'a str,
+        municipalities: i64,
+        population: i64,
+        mean: Option<f64>,
+        wmean: Option<f64>,
+    }
+    let mut regions: Vec<Region> = obs
+        .areas
+        .iter()
+        .filter(|a| a.level == "region")
+        .map(|a| {
+            let m = a.means.get(&obs.run.index_code).copied().unwrap_or((None, None));
+            Region { code: &a.code, name: &a.name, municipalities: a.municipalities, population: a.population, mean: m.0, wmean: m.1 }
+        })
+        .collect();
+    regions.sort_by(|a, b| b.wmean.unwrap_or(f64::MIN).total_cmp(&a.wmean.unwrap_or(f64::MIN)));
+    let top: Vec<&Muni> = obs.munis.iter().take(10).collect();
+    let ctx = context! {
+        munis_count => obs.munis.len(),
+        groups => group_counts(obs.group_counts),
+        regions => regions,
+        top => top,
+        sources => Value::from_serialize(&obs.sources),
+    };
+    let l = lang.labels();
+    render(&obs, lang, "home.html", "home", l["home"], "", ctx)
+}
+
+/// Filters of the ranking.
+#[derive(Debug, Default, Serialize)]
+struct Filters {
+    region: String,
+    province: String,
+    size: String,
+    sort: String,
+    order: String,
+}
+
+const SORTS: [&str; 7] = ["rank", "name", "score", "context", "innovation", "stability", "population"];
+
+fn filtered<'a>(obs: &'a Observatory, f: &Filters) -> Vec<&'a Muni> {
+    let prov = f.province.to_lowercase();
+    let mut rows: Vec<&Muni> = obs
+        .munis
+        .iter()
+        .filter(|m| f.region.is_empty() || m.body.region == f.region)
+        .filter(|m| prov.is_empty() || m.body.province.to_lowercase() == prov || m.body.province_abbr.to_lowercase() == prov)
+        .filter(|m| f.size.is_empty() || m.body.size_class == f.size)
+        .collect();
+    let key = |m: &Muni| -> f64 {
+        match f.sort.as_str() {
+            "score" => m.result.score,
+            "context" => m.result.context,
+            "innovation" => m.result.innovation,
+            "stability" => m.result.stability,
+            "population" => m.body.population.map(|p| p as f64),
+            _ => m.result.rank,
+        }
+        .unwrap_or(f64::NAN)
+    };
+    match f.sort.as_str() {
+        "rank" => {}
+        "name" => rows.sort_by(|a, b| a.key.cmp(&b.key)),
+        _ => rows.sort_by(|a, b| {
+            let (x, y) = (key(a), key(b));
+            x.is_nan().cmp(&y.is_nan()).then(y.total_cmp(&x))
+        }),
+    }
+    let natural_desc = !matches!(f.sort.as_str(), "rank" | "name");
+    if (f.order == "asc") == natural_desc {
+        rows.reverse();
+    }
+    rows
+}
+
+fn filters(p: &Params) -> Result<Filters, AppError> {
+    let sort = p.one("sort")?.unwrap_or("rank").to_string();
+    if !SORTS.contains(&sort.as_str()) {
+        return Err(AppError::BadRequest(format!("sort: expected one of {}, found `{sort}`", SORTS.join(", "))));
+    }
+    let order = p.one("order")?.unwrap_or(if matches!(sort.as_str(), "rank" | "name") { "asc" } else { "desc" }).to_string();
+    if order != "asc" && order != "desc" {
+        return Err(AppError::BadRequest(format!("order: expected asc or desc, found `{order}`")));
+    }
+    Ok(Filters {
+        region: p.one("region")?.unwrap_or("").to_string(),
+        province: p.one("province")?.unwrap_or("").to_string(),
+        size: p.one("size")?.unwrap_or("").to_string(),
+        sort,
+        order,
+    })
+}
+
+fn query_string(f: &Filters, extra: &[(&str, String)]) -> String {
+    let mut parts: Vec<(String, String)> = Vec::new();
+    for (k, v) in [("region", &f.region), ("province", &f.province), ("size", &f.size), ("sort", &f.sort), ("order", &f.order)] {
+        if !v.is_empty() {
+            parts.push((k.to_string(), v.clone()));
+        }
+    }
+    for (k, v) in extra {
+        parts.retain(|(pk, _)| pk != k);
+        parts.push((k.to_string(), v.clone()));
+    }
+    crate::query::encode(&parts)
+}
+
+/// The ranking, with filters, sorting and pages.
+pub async fn ranking(State(obs): Obs, Path(lang): Path<String>, RawQuery(q): RawQuery) -> Result<Html<String>, PageError> {
+    let lang = lang_of(&lang)?;
+    let p = Params::parse(q.as_deref()).map_err(|e| PageError(lang, e))?;
+    let f = filters(&p).map_err(|e| PageError(lang, e))?;
+    let page: usize = match p.one("page").map_err(|e| PageError(lang, e))? {
+        None => 1,
+        Some(s) => s.parse().ok().filter(|&n| n >= 1).ok_or_else(|| {
+            PageError(lang, AppError::BadRequest(format!("page: expected a whole number ≥ 1, found `{s}`")))
+        })?,
+    };
+    let rows = filtered(&obs, &f);
+    let per = 50;
+    let pages = rows.len().div_ceil(per).max(1);
+    if page > pages {
+        return Err(PageError(lang, AppError::NotFound(format!("page {page}: there are {pages}"))));
+    }
+    let shown: Vec<&Muni> = rows.iter().skip((page - 1) * per).take(per).copied().collect();
+    let l = lang.labels();
+    let base = format!("/{}/indice", lang.code());
+    #[derive(Serialize)]
+    struct Column {
+        key: &'static str,
+        label: &'static str,
+        numeric: bool,
+        url: Option<String>,
+    }
+    let col = |key: &'static str, label: &'static str, numeric: bool, sortable: bool| {
+        let order = if f.sort == key { if f.order == "asc" { "desc" } else { "asc" } } else if matches!(key, "rank" | "name") { "asc" } else { "desc" };
+        Column {
+            key,
+            label,
+            numeric,
+            url: sortable.then(|| format!("{base}{}", query_string(&f, &[("sort", key.into()), ("order", order.into())]))),
+        }
+    };
+    let columns = vec![
+        col("rank", l["rank"], true, true),
+        col("name", l["municipality"], false, true),
+        col("province", l["province"], false, false),
+        col("region", l["region"], false, false),
+        col("score", l["score"], true, true),
+        col("interval", l["rank_interval"], true, false),
+        col("context", l["context"], true, true),
+        col("innovation", l["innovation"], true, true),
+        col("group", l["group"], false, false),
+        col("stability", l["stability"], true, true),
+    ];
+    let api_query = query_string(&Filters { sort: String::new(), order: String::new(), ..clone_filters(&f) }, &[]);
+    let ctx = context! {
+        f => Value::from_serialize(&f),
+        rows => shown,
+        total => rows.len(),
+        page => page,
+        pages => pages,
+        columns => columns,
+        prev_url => (page > 1).then(|| format!("{base}{}", query_string(&f, &[("page", (page - 1).to_string())]))),
+        next_url => (page < pages).then(|| format!("{base}{}", query_string(&f, &[("page", (page + 1).to_string())]))),
+        region_names => &obs.region_names,
+        size_classes => &obs.size_classes,
+        csv_url => format!("/api/v1/municipalities.csv{api_query}"),
+        json_url => format!("/api/v1/municipalities{api_query}"),
+    };
+    let path = format!("indice{}", q.map(|q| format!("?{q}")).unwrap_or_default());
+    render(&obs, lang, "ranking.html", "ranking", l["ranking"], &path, ctx)
+}
+
+fn clone_filters(f: &Filters) -> Filters {
+    Filters { region: f.region.clone(), province: f.province.clone(), size: f.size.clone(), sort: f.sort.clone(), order: f.order.clone() }
+}
+
+/// Methodology: indicators, weights, steps.
+pub async fn methodology(State(obs): Obs, Path(lang): Path<String>) -> Result<Html<String>, PageError> {
+    let lang = lang_of(&lang)?;
+    let ctx = context! { pillars => obs.pillars(), indicators => obs.leaf_indicators() };
+    render(&obs, lang, "methodology.html", "methodology", lang.labels()["methodology"], "metodologia", ctx)
+}
+
+fn unknown(code: &str) -> AppError {
+    AppError::NotFound(format!("no municipality with ISTAT code `{code}`"))
+}
+
+/// A municipality's card.
+pub async fn card(State(obs): Obs, Path((lang, code)): Path<(String, String)>) -> Result<Html<String>, PageError> {
+    let lang = lang_of(&lang)?;
+    let m = obs.muni(&code).ok_or_else(|| PageError(lang, unknown(&code)))?;
+    let peers: Vec<&Muni> = m.peers.iter().filter_map(|(c, _)| obs.muni(c)).collect();
+    let region: Vec<&Muni> = obs.munis.iter().filter(|x| x.body.region_code == m.body.region_code).collect();
+    #[derive(Serialize)]
+    struct PillarRow<'a> {
+        name: &'a str,
+        value: Option<f64>,
+        peers: Option<f64>,
+        mean: Option<f64>,
+        min: Option<f64>,
+        max: Option<f64>,
+    }
+    let stats = |code: &str, set: &[&Muni]| -> (Option<f64>, Option<f64>, Option<f64>) {
+        let v: Vec<f64> = set.iter().filter_map(|x| x.values.get(code).and_then(|v| v.1)).collect();
+        if v.is_empty() {
+            return (None, None, None);
+        }
+        let mean = v.iter().sum::<f64>() / v.len() as f64;
+        (Some(mean), v.iter().copied().reduce(f64::min), v.iter().copied().reduce(f64::max))
+    };
+    let codes: Vec<&cantiere_store::IndicatorRow> = obs.indicators.iter().filter(|i| i.level >= 2).rev().collect();
+    let pillar_rows: Vec<PillarRow> = codes
+        .iter()
+        .map(|i| {
+            let (mean, min, max) = stats(&i.code, &region);
+            PillarRow { name: &i.name, value: m.values.get(&i.code).and_then(|v| v.1), peers: stats(&i.code, &peers).0, mean, min, max }
+        })
+        .collect();
+    let name_of: HashMap<&str, &str> = obs.indicators.iter().map(|i| (i.code.as_str(), i.name.as_str())).collect();
+    let named = |rows: &[cantiere_store::ProfileRow]| -> Vec<Value> {
+        rows.iter()
+            .map(|p| context! { name => name_of.get(p.code.as_str()).copied().unwrap_or(&p.code), value => p.value, peers_mean => p.peers_mean })
+            .collect()
+    };
+    let mut compare: Vec<&str> = vec![&m.body.code];
+    compare.extend(peers.iter().take(3).map(|p| p.body.code.as_str()));
+    let ctx = context! {
+        m => m,
+        total => obs.munis.len(),
+        peers => peers,
+        pillar_rows => pillar_rows,
+        strengths => named(&m.strengths),
+        weaknesses => named(&m.weaknesses),
+        apps => obs.applications(&code, false),
+        compare_url => format!("/{}/confronta?c={}", lang.code(), compare.join(",")),
+    };
+    render(&obs, lang, "card.html", "card", &m.body.name, &format!("comuni/{code}"), ctx)
+}
+
+/// Comparison of two or more municipalities (`?c=CODE,CODE` or repeated `c`).
+pub async fn compare(State(obs): Obs, Path(lang): Path<String>, RawQuery(q): RawQuery) -> Result<Html<String>, PageError> {
+    let lang = lang_of(&lang)?;
+    let p = Params::parse(q.as_deref()).map_err(|e| PageError(lang, e))?;
+    let codes: Vec<String> =
+        p.all("c").iter().flat_map(|v| v.split([',', ' '])).filter(|s| !s.is_empty()).map(String::from).collect();
+    if codes.len() > 8 {
+        return Err(PageError(lang, AppError::BadRequest(format!("at most 8 municipalities, found {}", codes.len()))));
+    }
+    let mut munis = Vec::new();
+    for c in &codes {
+        munis.push(obs.muni(c).ok_or_else(|| PageError(lang, AppError::BadRequest(format!("no municipality with ISTAT code `{c}`"))))?);
+    }
+    let rows: Vec<Value> = obs
+        .indicators
+        .iter()
+        .filter(|i| i.level < 3)
+        .map(|i| {
+            let values: Vec<Option<f64>> = munis.iter().map(|m| m.values.get(&i.code).and_then(|v| if i.level == 1 { v.0 } else { v.1 })).collect();
+            context! { name => if i.level == 1 { format!("{} ({})", i.name, i.unit) } else { i.name.clone() }, values => values }
+        })
+        .collect();
+    let ctx = context! { munis => munis, rows => rows, codes => codes.join(",") };
+    let path = format!("confronta{}", q.map(|q| format!("?{q}")).unwrap_or_default());
+    render(&obs, lang, "compare.html", "compare", lang.labels()["compare_title"], &path, ctx)
+}
+
+async fn area_page(obs: &Observatory, lang: Lang, level: &str, code: &str) -> Result<Html<String>, PageError> {
+    let area = obs.area(level, code).ok_or_else(|| PageError(lang, AppError::NotFound(format!("no {level} with code `{code}`"))))?;
+    let munis: Vec<&Muni> = obs
+        .munis
+        .iter()
+        .filter(|m| if level == "region" { m.body.region_code == code } else { m.body.province_code == code })
+        .collect();
+    let counts: [usize; 4] = [0, 1, 2, 3].map(|i| area.groups.get(i).copied().unwrap_or(0) as usize);
+    let means: Vec<Value> = obs
+        .indicators
+        .iter()
+        .rev()
+        .filter(|i| i.level >= 2)
+        .map(|i| {
+            let (m, w) = area.means.get(&i.code).copied().unwrap_or((None, None));
+            context! { name => i.name.clone(), mean => m, wmean => w }
+        })
+        .collect();
+    let l = lang.labels();
+    let title = format!("{}: {}", if level == "region" { l["region"] } else { l["province"] }, area.name);
+    let ctx = context! { area => area, munis => munis, groups => group_counts(counts), means => means };
+    let path = format!("{}/{code}", if level == "region" { "regioni" } else { "province" });
+    render(obs, lang, "area.html", "area", &title, &path, ctx)
+}
+
+/// A region's page.
+pub async fn region(State(obs): Obs, Path((lang, code)): Path<(String, String)>) -> Result<Html<String>, PageError> {
+    area_page(&obs, lang_of(&lang)?, "region", &code).await
+}
+
+/// A province's page.
+pub async fn province(State(obs): Obs, Path((lang, code)): Path<(String, String)>) -> Result<Html<String>, PageError> {
+    area_page(&obs, lang_of(&lang)?, "province", &code).await
+}
+
+/// Search by name.
+pub async fn search(State(obs): Obs, Path(lang): Path<String>, RawQuery(q): RawQuery) -> Result<Response, PageError> {
+    let lang = lang_of(&lang)?;
+    let p = Params::parse(q.as_deref()).map_err(|e| PageError(lang, e))?;
+    let query = p.one("q").map_err(|e| PageError(lang, e))?.unwrap_or("").to_string();
+    if query.chars().count() > 100 {
+        return Err(PageError(lang, AppError::BadRequest("q: at most 100 characters".into())));
+    }
+    let hits = obs.search(&query, 50);
+    let ctx = context! { hits => hits, query => query };
+    let path = format!("cerca{}", q.map(|q| format!("?{q}")).unwrap_or_default());
+    Ok(render(&obs, lang, "search.html", "search", lang.labels()["results_for"], &path, ctx)?.into_response())
+}
+
+/// Downloads.
+pub async fn downloads(State(obs): Obs, Path(lang): Path<String>) -> Result<Html<String>, PageError> {
+    let lang = lang_of(&lang)?;
+    let l = lang.labels();
+    let d = |name: &str, csv: &str, json: Option<&str>| context! { name => name, csv => csv, json => json };
+    let downloads = vec![
+        d(l["municipalities"], "/api/v1/municipalities.csv", Some("/api/v1/municipalities")),
+        d(l["regions"], "/api/v1/areas.csv?level=region", Some("/api/v1/areas?level=region")),
+        d(l["provinces"], "/api/v1/areas.csv?level=province", Some("/api/v1/areas?level=province")),
+        d(l["indicators"], "/api/v1/indicators.csv", Some("/api/v1/indicators")),
+        d(l["normalised"], "/api/v1/values.csv", None),
+        d(l["projects"], "/api/v1/applications.csv", None),
+    ];
+    render(&obs, lang, "downloads.html", "downloads", l["downloads"], "dati", context! { downloads => downloads })
+}
+
+/// Unknown paths: a 404 page in the language of the path (JSON under /api).
+pub async fn fallback(uri: axum::http::Uri) -> Response {
+    let path = uri.path();
+    let e = AppError::NotFound(format!("no page at {}", path.chars().take(200).collect::<String>()));
+    if path.starts_with("/api/") {
+        return crate::error::ApiError(e).into_response();
+    }
+    let lang = path.split('/').nth(1).and_then(Lang::parse).unwrap_or(Lang::It);
+    PageError(lang, e).into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_are_formatted_for_each_language() {
+        assert_eq!(num(Value::from(1234567.891), 2, "it"), "1.234.567,89");
+        assert_eq!(num(Value::from(1234567.891), 1, "en"), "1,234,567.9");
+        assert_eq!(num(Value::from(-0.04), 1, "en"), "0.0");
+        assert_eq!(num(Value::from(-12.5), 0, "it"), "−12");
+        assert_eq!(num(Value::from(()), 1, "it"), "—");
+        assert_eq!(pct(Value::from(0.935), "it"), "94 %");
+    }
+}

@@ -1,0 +1,98 @@
+//! Query strings: parsed by hand so that a malformed one gets the site's own
+//! 400 page or JSON error, never a framework's plain-text rejection.
+
+use crate::error::AppError;
+
+/// Decoded `key=value` pairs, in order.
+#[derive(Debug, Default)]
+pub struct Params(Vec<(String, String)>);
+
+fn decode(s: &str) -> Result<String, AppError> {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' => {
+                let hex = s.get(i + 1..i + 3).and_then(|h| u8::from_str_radix(h, 16).ok());
+                out.push(hex.ok_or_else(|| AppError::BadRequest(format!("malformed percent-encoding in `{s}`")))?);
+                i += 2;
+            }
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8(out).map_err(|_| AppError::BadRequest("the query string is not UTF-8".into()))
+}
+
+impl Params {
+    /// Parses a raw query string (at most 50 parameters, 4 KiB).
+    pub fn parse(q: Option<&str>) -> Result<Params, AppError> {
+        let Some(q) = q.filter(|q| !q.is_empty()) else { return Ok(Params::default()) };
+        if q.len() > 4096 {
+            return Err(AppError::BadRequest("the query string is longer than 4 KiB".into()));
+        }
+        let mut pairs = Vec::new();
+        for part in q.split('&').filter(|p| !p.is_empty()) {
+            let (k, v) = part.split_once('=').unwrap_or((part, ""));
+            pairs.push((decode(k)?, decode(v)?));
+            if pairs.len() > 50 {
+                return Err(AppError::BadRequest("more than 50 query parameters".into()));
+            }
+        }
+        Ok(Params(pairs))
+    }
+
+    /// The one value of a parameter (an error when repeated).
+    pub fn one(&self, key: &str) -> Result<Option<&str>, AppError> {
+        let mut it = self.0.iter().filter(|(k, _)| k == key);
+        let first = it.next().map(|(_, v)| v.as_str());
+        if it.next().is_some() {
+            return Err(AppError::BadRequest(format!("{key}: expected one value, found several")));
+        }
+        Ok(first.filter(|v| !v.is_empty()))
+    }
+
+    /// Every value of a parameter.
+    pub fn all(&self, key: &str) -> Vec<&str> {
+        self.0.iter().filter(|(k, _)| k == key).map(|(_, v)| v.as_str()).collect()
+    }
+}
+
+/// Encodes pairs as `?k=v&…` (empty when there are none).
+pub fn encode(pairs: &[(String, String)]) -> String {
+    let enc = |s: &str| {
+        let mut out = String::new();
+        for b in s.bytes() {
+            match b {
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => out.push(b as char),
+                b' ' => out.push('+'),
+                b => out.push_str(&format!("%{b:02X}")),
+            }
+        }
+        out
+    };
+    if pairs.is_empty() {
+        return String::new();
+    }
+    let body: Vec<String> = pairs.iter().map(|(k, v)| format!("{}={}", enc(k), enc(v))).collect();
+    format!("?{}", body.join("&"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn queries_round_trip_and_malformed_ones_are_errors() {
+        let pairs = vec![("region".to_string(), "Valle d'Aosta/Vallée d'Aoste".to_string())];
+        let q = encode(&pairs);
+        let p = Params::parse(Some(&q[1..])).unwrap();
+        assert_eq!(p.one("region").unwrap(), Some("Valle d'Aosta/Vallée d'Aoste"));
+        assert!(Params::parse(Some("a=%zz")).is_err());
+        assert!(Params::parse(Some("a=%ff")).is_err());
+        assert!(Params::parse(Some("a=1&a=2")).unwrap().one("a").is_err());
+        assert_eq!(Params::parse(Some("c=1&c=2")).unwrap().all("c"), vec!["1", "2"]);
+    }
+}
