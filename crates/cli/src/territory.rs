@@ -100,7 +100,10 @@ pub fn load_and_score(a: CommonArgs) -> Result<Built> {
         );
     }
     if !registry.is_dir() {
-        bail!("registry packages not found at {} (run scripts/fetch-registry.sh or pass --registry DIR)", registry.display());
+        bail!(
+            "registry packages not found at {} (run scripts/fetch-registry.sh or pass --registry DIR)",
+            registry.display()
+        );
     }
     let start = Instant::now();
     let files = IndexFiles::load(&a.definition)
@@ -112,7 +115,14 @@ pub fn load_and_score(a: CommonArgs) -> Result<Built> {
         (_, Some(p)) => Territory::Province(p),
         _ => Territory::Italy,
     };
-    let settings = Settings { territory, threshold: a.threshold, peers: a.peers, runs: a.runs, seed: a.seed, ..Settings::default() };
+    let settings = Settings {
+        territory,
+        threshold: a.threshold,
+        peers: a.peers,
+        runs: a.runs,
+        seed: a.seed,
+        ..Settings::default()
+    };
     let scored = score(&sources, &files, &settings)?;
 
     let apps = &sources.import.applications;

@@ -404,13 +404,8 @@ impl Snapshot {
         let mut scores = Vec::new();
         for (c, code) in scored.indicators.codes.iter().enumerate() {
             let norm = scored.column(reg, "Normalised", code).unwrap_or_else(|| vec![f64::NAN; units.len()]);
-            for r in 0..units.len() {
-                scores.push(ScoreRow {
-                    ucode: code_of(r),
-                    code: code.clone(),
-                    raw: opt(scored.indicators.values[c][r]),
-                    value: opt(norm[r]),
-                });
+            for (r, (raw, value)) in scored.indicators.values[c].iter().zip(&norm).enumerate() {
+                scores.push(ScoreRow { ucode: code_of(r), code: code.clone(), raw: opt(*raw), value: opt(*value) });
             }
         }
         for a in &def.aggregates {

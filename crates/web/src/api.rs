@@ -87,7 +87,11 @@ fn selected<'a>(obs: &'a Observatory, q: Option<&str>) -> Result<Vec<&'a Muni>, 
         .munis
         .iter()
         .filter(|m| region.is_none_or(|r| m.body.region == r))
-        .filter(|m| province.as_deref().is_none_or(|p| m.body.province.to_lowercase() == p || m.body.province_abbr.to_lowercase() == p))
+        .filter(|m| {
+            province
+                .as_deref()
+                .is_none_or(|p| m.body.province.to_lowercase() == p || m.body.province_abbr.to_lowercase() == p)
+        })
         .filter(|m| size.is_none_or(|s| m.body.size_class == s))
         .collect())
 }
@@ -119,7 +123,9 @@ fn level(q: Option<&str>) -> Result<&'static str, ApiError> {
     match Params::parse(q)?.one("level")? {
         None | Some("region") => Ok("region"),
         Some("province") => Ok("province"),
-        Some(other) => Err(ApiError(AppError::BadRequest(format!("level: expected region or province, found `{other}`")))),
+        Some(other) => {
+            Err(ApiError(AppError::BadRequest(format!("level: expected region or province, found `{other}`"))))
+        }
     }
 }
 
@@ -135,7 +141,8 @@ pub async fn areas_csv(State(obs): Obs, RawQuery(q): RawQuery) -> Result<Respons
     let level = level(q.as_deref())?;
     let mut w = csv::Writer::from_writer(Vec::new());
     let codes: Vec<String> = obs.indicators.iter().filter(|i| i.level >= 2).map(|i| i.code.clone()).collect();
-    let mut header = vec!["level".to_string(), "code".into(), "name".into(), "municipalities".into(), "population".into()];
+    let mut header =
+        vec!["level".to_string(), "code".into(), "name".into(), "municipalities".into(), "population".into()];
     header.extend(cantiere_store::Snapshot::group_names().iter().map(|g| format!("n {g}")));
     for c in &codes {
         header.push(format!("{c}_mean"));
@@ -143,7 +150,13 @@ pub async fn areas_csv(State(obs): Obs, RawQuery(q): RawQuery) -> Result<Respons
     }
     w.write_record(&header).map_err(|_| ApiError(AppError::Internal))?;
     for a in obs.areas.iter().filter(|a| a.level == level) {
-        let mut r = vec![a.level.clone(), a.code.clone(), a.name.clone(), a.municipalities.to_string(), a.population.to_string()];
+        let mut r = vec![
+            a.level.clone(),
+            a.code.clone(),
+            a.name.clone(),
+            a.municipalities.to_string(),
+            a.population.to_string(),
+        ];
         r.extend(a.groups.iter().map(|g| g.to_string()));
         for c in &codes {
             let (m, p) = a.means.get(c).copied().unwrap_or((None, None));
@@ -158,7 +171,9 @@ pub async fn areas_csv(State(obs): Obs, RawQuery(q): RawQuery) -> Result<Respons
 
 /// `/api/v1/indicators`.
 pub async fn indicators(State(obs): Obs) -> Json<serde_json::Value> {
-    Json(serde_json::json!({"index": obs.run.index_code, "version": obs.run.index_version, "indicators": obs.indicators}))
+    Json(
+        serde_json::json!({"index": obs.run.index_code, "version": obs.run.index_version, "indicators": obs.indicators}),
+    )
 }
 
 /// `/api/v1/indicators.csv`.
@@ -197,11 +212,14 @@ pub async fn applications_csv(State(obs): Obs, RawQuery(q): RawQuery) -> Result<
 
 /// `/api/v1/geo/{level}`: GeoJSON of `comune`, `provincia` or `regione`.
 pub async fn geo(State(obs): Obs, Path(level): Path<String>) -> Result<Response, ApiError> {
-    let body = obs
-        .geo
-        .get(&level)
-        .ok_or_else(|| AppError::NotFound(format!("no boundaries for `{level}`: expected comune, provincia or regione")))?;
-    Ok(([(header::CONTENT_TYPE, "application/geo+json"), (header::CACHE_CONTROL, "public, max-age=3600")], body.clone()).into_response())
+    let body = obs.geo.get(&level).ok_or_else(|| {
+        AppError::NotFound(format!("no boundaries for `{level}`: expected comune, provincia or regione"))
+    })?;
+    Ok((
+        [(header::CONTENT_TYPE, "application/geo+json"), (header::CACHE_CONTROL, "public, max-age=3600")],
+        body.clone(),
+    )
+        .into_response())
 }
 
 /// `/api/v1/search?q=`.
@@ -225,16 +243,31 @@ pub async fn run(State(obs): Obs) -> Json<serde_json::Value> {
 pub const PATHS: &[(&str, &str, &[&str], &str)] = &[
     ("/health", "Liveness and the run served", &[], "application/json"),
     ("/api/v1/run", "The run served: index, version, territory, sources", &[], "application/json"),
-    ("/api/v1/municipalities", "Every municipality's score, rank, rank interval, group", &["region", "province", "size"], "application/json"),
+    (
+        "/api/v1/municipalities",
+        "Every municipality's score, rank, rank interval, group",
+        &["region", "province", "size"],
+        "application/json",
+    ),
     ("/api/v1/municipalities.csv", "The same as CSV", &["region", "province", "size"], "text/csv"),
-    ("/api/v1/municipalities/{code}", "One municipality: values, peers, strengths, weaknesses, projects", &[], "application/json"),
+    (
+        "/api/v1/municipalities/{code}",
+        "One municipality: values, peers, strengths, weaknesses, projects",
+        &[],
+        "application/json",
+    ),
     ("/api/v1/areas", "Provinces or regions: means and group counts", &["level"], "application/json"),
     ("/api/v1/areas.csv", "The same as CSV", &["level"], "text/csv"),
     ("/api/v1/indicators", "Indicators and aggregates of the index", &[], "application/json"),
     ("/api/v1/indicators.csv", "The same as CSV", &[], "text/csv"),
     ("/api/v1/values.csv", "Every raw and normalised value", &[], "text/csv"),
     ("/api/v1/applications.csv", "PA digitale applications (of one municipality with ucode)", &["ucode"], "text/csv"),
-    ("/api/v1/geo/{level}", "Simplified boundaries (comune, provincia, regione) with scores", &[], "application/geo+json"),
+    (
+        "/api/v1/geo/{level}",
+        "Simplified boundaries (comune, provincia, regione) with scores",
+        &[],
+        "application/geo+json",
+    ),
     ("/api/v1/search", "Municipalities by name", &["q"], "application/json"),
 ];
 
@@ -248,7 +281,8 @@ pub async fn openapi() -> Json<serde_json::Value> {
             .collect();
         for seg in path.split('/').filter(|s| s.starts_with('{')) {
             let name = seg.trim_matches(['{', '}']);
-            parameters.push(serde_json::json!({"name": name, "in": "path", "required": true, "schema": {"type": "string"}}));
+            parameters
+                .push(serde_json::json!({"name": name, "in": "path", "required": true, "schema": {"type": "string"}}));
         }
         let error = serde_json::json!({"description": "Error", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}});
         paths.insert(

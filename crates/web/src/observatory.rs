@@ -5,6 +5,9 @@ use std::collections::{BTreeMap, HashMap};
 use cantiere_store::{ApplicationRow, AreaRow, Body, IndicatorRow, ProfileRow, ResultRow, RunInfo, Snapshot};
 use serde::Serialize;
 
+/// Code → (raw value, normalised value or score).
+pub type Values = BTreeMap<String, (Option<f64>, Option<f64>)>;
+
 /// One municipality with everything its card shows.
 #[derive(Debug, Clone, Serialize)]
 pub struct Muni {
@@ -13,7 +16,7 @@ pub struct Muni {
     /// Its result.
     pub result: ResultRow,
     /// Code → (raw, normalised value or score).
-    pub values: BTreeMap<String, (Option<f64>, Option<f64>)>,
+    pub values: Values,
     /// Peers: (code, context distance).
     pub peers: Vec<(String, f64)>,
     /// Strengths against the peers.
@@ -86,7 +89,7 @@ impl Observatory {
             pipeline: String::new(),
         });
         let results: HashMap<&str, &ResultRow> = s.results.iter().map(|r| (r.ucode.as_str(), r)).collect();
-        let mut values: HashMap<&str, BTreeMap<String, (Option<f64>, Option<f64>)>> = HashMap::new();
+        let mut values: HashMap<&str, Values> = HashMap::new();
         for v in &s.scores {
             values.entry(v.ucode.as_str()).or_default().insert(v.code.clone(), (v.raw, v.value));
         }
@@ -101,7 +104,7 @@ impl Observatory {
         let sort_diff = |v: &mut Vec<ProfileRow>, desc: bool| {
             v.sort_by(|a, b| {
                 let (x, y) = (a.value - a.peers_mean, b.value - b.peers_mean);
-                if desc { y.total_cmp(&x) } else { x.total_cmp(&y) }
+                if desc { y.total_cmp(&x) } else { x.total_cmp(&y) }.then_with(|| a.code.cmp(&b.code))
             })
         };
         let mut munis: Vec<Muni> = s
@@ -111,8 +114,10 @@ impl Observatory {
             .filter_map(|b| {
                 let result = (*results.get(b.code.as_str())?).clone();
                 let prof = profiles.get(b.code.as_str()).cloned().unwrap_or_default();
-                let mut strengths: Vec<ProfileRow> = prof.iter().filter(|p| p.kind == "strength").map(|p| (*p).clone()).collect();
-                let mut weaknesses: Vec<ProfileRow> = prof.iter().filter(|p| p.kind == "weakness").map(|p| (*p).clone()).collect();
+                let mut strengths: Vec<ProfileRow> =
+                    prof.iter().filter(|p| p.kind == "strength").map(|p| (*p).clone()).collect();
+                let mut weaknesses: Vec<ProfileRow> =
+                    prof.iter().filter(|p| p.kind == "weakness").map(|p| (*p).clone()).collect();
                 sort_diff(&mut strengths, true);
                 sort_diff(&mut weaknesses, false);
                 Some(Muni {
@@ -137,8 +142,12 @@ impl Observatory {
                 apps_by_ucode.entry(u.clone()).or_default().push(i);
             }
         }
-        let area_bodies: HashMap<String, Body> =
-            s.bodies.iter().filter(|b| b.kind != "comune").map(|b| (format!("{}:{}", b.kind, b.code), b.clone())).collect();
+        let area_bodies: HashMap<String, Body> = s
+            .bodies
+            .iter()
+            .filter(|b| b.kind != "comune")
+            .map(|b| (format!("{}:{}", b.kind, b.code), b.clone()))
+            .collect();
 
         // Feature collections with each shape's score and group.
         let mut geo: HashMap<String, Vec<String>> = HashMap::new();

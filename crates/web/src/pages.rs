@@ -1,6 +1,7 @@
 //! The HTML pages, server-rendered with minijinja in Italian and English.
 
 use std::collections::HashMap;
+use std::fmt::Write as _;
 use std::sync::{Arc, OnceLock};
 
 use axum::extract::{Path, RawQuery, State};
@@ -34,6 +35,26 @@ fn env() -> &'static Environment<'static> {
         ] {
             env.add_template(name, text).expect("the templates are valid");
         }
+        // HTML escaping of the five significant characters only (minijinja's
+        // default also escapes `/`, which makes every URL unreadable).
+        env.set_formatter(|out, _state, value| {
+            let text = value.to_string();
+            if value.is_safe() {
+                out.write_str(&text)?;
+                return Ok(());
+            }
+            for c in text.chars() {
+                match c {
+                    '&' => out.write_str("&amp;")?,
+                    '<' => out.write_str("&lt;")?,
+                    '>' => out.write_str("&gt;")?,
+                    '"' => out.write_str("&quot;")?,
+                    '\'' => out.write_str("&#39;")?,
+                    c => out.write_char(c)?,
+                }
+            }
+            Ok(())
+        });
         env.add_filter("num", num);
         env.add_filter("pct", pct);
         env
@@ -79,7 +100,15 @@ fn labels(lang: Lang) -> Value {
 }
 
 /// Renders a page; `path` is the part after the language, for the switch link.
-fn render(obs: &Observatory, lang: Lang, name: &str, page: &str, title: &str, path: &str, ctx: Value) -> Result<Html<String>, PageError> {
+fn render(
+    obs: &Observatory,
+    lang: Lang,
+    name: &str,
+    page: &str,
+    title: &str,
+    path: &str,
+    ctx: Value,
+) -> Result<Html<String>, PageError> {
     let base = context! {
         lang => lang.code(),
         other => lang.other().code(),
@@ -106,10 +135,9 @@ pub fn render_error(lang: Lang, e: &AppError) -> String {
         t => labels(lang), run => context!{ created_at => "", index_code => "", index_version => "" },
         page => "error", title => title, message => e.to_string(),
     };
-    env()
-        .get_template("error.html")
-        .and_then(|t| t.render(ctx))
-        .unwrap_or_else(|_| format!("<!doctype html><html lang=\"{}\"><title>{title}</title><h1>{title}</h1></html>", lang.code()))
+    env().get_template("error.html").and_then(|t| t.render(ctx)).unwrap_or_else(|_| {
+        format!("<!doctype html><html lang=\"{}\"><title>{title}</title><h1>{title}</h1></html>", lang.code())
+    })
 }
 
 fn lang_of(s: &str) -> Result<Lang, PageError> {
@@ -149,7 +177,14 @@ pub async fn home(State(obs): Obs, Path(lang): Path<String>) -> Result<Html<Stri
         .filter(|a| a.level == "region")
         .map(|a| {
             let m = a.means.get(&obs.run.index_code).copied().unwrap_or((None, None));
-            Region { code: &a.code, name: &a.name, municipalities: a.municipalities, population: a.population, mean: m.0, wmean: m.1 }
+            Region {
+                code: &a.code,
+                name: &a.name,
+                municipalities: a.municipalities,
+                population: a.population,
+                mean: m.0,
+                wmean: m.1,
+            }
         })
         .collect();
     regions.sort_by(|a, b| b.wmean.unwrap_or(f64::MIN).total_cmp(&a.wmean.unwrap_or(f64::MIN)));
@@ -183,7 +218,9 @@ fn filtered<'a>(obs: &'a Observatory, f: &Filters) -> Vec<&'a Muni> {
         .munis
         .iter()
         .filter(|m| f.region.is_empty() || m.body.region == f.region)
-        .filter(|m| prov.is_empty() || m.body.province.to_lowercase() == prov || m.body.province_abbr.to_lowercase() == prov)
+        .filter(|m| {
+            prov.is_empty() || m.body.province.to_lowercase() == prov || m.body.province_abbr.to_lowercase() == prov
+        })
         .filter(|m| f.size.is_empty() || m.body.size_class == f.size)
         .collect();
     let key = |m: &Muni| -> f64 {
@@ -217,7 +254,8 @@ fn filters(p: &Params) -> Result<Filters, AppError> {
     if !SORTS.contains(&sort.as_str()) {
         return Err(AppError::BadRequest(format!("sort: expected one of {}, found `{sort}`", SORTS.join(", "))));
     }
-    let order = p.one("order")?.unwrap_or(if matches!(sort.as_str(), "rank" | "name") { "asc" } else { "desc" }).to_string();
+    let order =
+        p.one("order")?.unwrap_or(if matches!(sort.as_str(), "rank" | "name") { "asc" } else { "desc" }).to_string();
     if order != "asc" && order != "desc" {
         return Err(AppError::BadRequest(format!("order: expected asc or desc, found `{order}`")));
     }
@@ -232,7 +270,9 @@ fn filters(p: &Params) -> Result<Filters, AppError> {
 
 fn query_string(f: &Filters, extra: &[(&str, String)]) -> String {
     let mut parts: Vec<(String, String)> = Vec::new();
-    for (k, v) in [("region", &f.region), ("province", &f.province), ("size", &f.size), ("sort", &f.sort), ("order", &f.order)] {
+    for (k, v) in
+        [("region", &f.region), ("province", &f.province), ("size", &f.size), ("sort", &f.sort), ("order", &f.order)]
+    {
         if !v.is_empty() {
             parts.push((k.to_string(), v.clone()));
         }
@@ -245,7 +285,11 @@ fn query_string(f: &Filters, extra: &[(&str, String)]) -> String {
 }
 
 /// The ranking, with filters, sorting and pages.
-pub async fn ranking(State(obs): Obs, Path(lang): Path<String>, RawQuery(q): RawQuery) -> Result<Html<String>, PageError> {
+pub async fn ranking(
+    State(obs): Obs,
+    Path(lang): Path<String>,
+    RawQuery(q): RawQuery,
+) -> Result<Html<String>, PageError> {
     let lang = lang_of(&lang)?;
     let p = Params::parse(q.as_deref()).map_err(|e| PageError(lang, e))?;
     let f = filters(&p).map_err(|e| PageError(lang, e))?;
@@ -272,12 +316,19 @@ pub async fn ranking(State(obs): Obs, Path(lang): Path<String>, RawQuery(q): Raw
         url: Option<String>,
     }
     let col = |key: &'static str, label: &'static str, numeric: bool, sortable: bool| {
-        let order = if f.sort == key { if f.order == "asc" { "desc" } else { "asc" } } else if matches!(key, "rank" | "name") { "asc" } else { "desc" };
+        let order = if f.sort == key {
+            if f.order == "asc" { "desc" } else { "asc" }
+        } else if matches!(key, "rank" | "name") {
+            "asc"
+        } else {
+            "desc"
+        };
         Column {
             key,
             label,
             numeric,
-            url: sortable.then(|| format!("{base}{}", query_string(&f, &[("sort", key.into()), ("order", order.into())]))),
+            url: sortable
+                .then(|| format!("{base}{}", query_string(&f, &[("sort", key.into()), ("order", order.into())]))),
         }
     };
     let columns = vec![
@@ -312,7 +363,13 @@ pub async fn ranking(State(obs): Obs, Path(lang): Path<String>, RawQuery(q): Raw
 }
 
 fn clone_filters(f: &Filters) -> Filters {
-    Filters { region: f.region.clone(), province: f.province.clone(), size: f.size.clone(), sort: f.sort.clone(), order: f.order.clone() }
+    Filters {
+        region: f.region.clone(),
+        province: f.province.clone(),
+        size: f.size.clone(),
+        sort: f.sort.clone(),
+        order: f.order.clone(),
+    }
 }
 
 /// Methodology: indicators, weights, steps.
@@ -354,7 +411,14 @@ pub async fn card(State(obs): Obs, Path((lang, code)): Path<(String, String)>) -
         .iter()
         .map(|i| {
             let (mean, min, max) = stats(&i.code, &region);
-            PillarRow { name: &i.name, value: m.values.get(&i.code).and_then(|v| v.1), peers: stats(&i.code, &peers).0, mean, min, max }
+            PillarRow {
+                name: &i.name,
+                value: m.values.get(&i.code).and_then(|v| v.1),
+                peers: stats(&i.code, &peers).0,
+                mean,
+                min,
+                max,
+            }
         })
         .collect();
     let name_of: HashMap<&str, &str> = obs.indicators.iter().map(|i| (i.code.as_str(), i.name.as_str())).collect();
@@ -379,7 +443,11 @@ pub async fn card(State(obs): Obs, Path((lang, code)): Path<(String, String)>) -
 }
 
 /// Comparison of two or more municipalities (`?c=CODE,CODE` or repeated `c`).
-pub async fn compare(State(obs): Obs, Path(lang): Path<String>, RawQuery(q): RawQuery) -> Result<Html<String>, PageError> {
+pub async fn compare(
+    State(obs): Obs,
+    Path(lang): Path<String>,
+    RawQuery(q): RawQuery,
+) -> Result<Html<String>, PageError> {
     let lang = lang_of(&lang)?;
     let p = Params::parse(q.as_deref()).map_err(|e| PageError(lang, e))?;
     let codes: Vec<String> =
@@ -389,7 +457,11 @@ pub async fn compare(State(obs): Obs, Path(lang): Path<String>, RawQuery(q): Raw
     }
     let mut munis = Vec::new();
     for c in &codes {
-        munis.push(obs.muni(c).ok_or_else(|| PageError(lang, AppError::BadRequest(format!("no municipality with ISTAT code `{c}`"))))?);
+        munis.push(
+            obs.muni(c).ok_or_else(|| {
+                PageError(lang, AppError::BadRequest(format!("no municipality with ISTAT code `{c}`")))
+            })?,
+        );
     }
     let rows: Vec<Value> = obs
         .indicators
@@ -406,7 +478,9 @@ pub async fn compare(State(obs): Obs, Path(lang): Path<String>, RawQuery(q): Raw
 }
 
 async fn area_page(obs: &Observatory, lang: Lang, level: &str, code: &str) -> Result<Html<String>, PageError> {
-    let area = obs.area(level, code).ok_or_else(|| PageError(lang, AppError::NotFound(format!("no {level} with code `{code}`"))))?;
+    let area = obs
+        .area(level, code)
+        .ok_or_else(|| PageError(lang, AppError::NotFound(format!("no {level} with code `{code}`"))))?;
     let munis: Vec<&Muni> = obs
         .munis
         .iter()

@@ -1,0 +1,195 @@
+//! The site and the API through the router, on a real run (Umbria) stored in
+//! SQLite and, when `DATABASE_URL` is set, PostgreSQL.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use cantiere_store::{Snapshot, Store};
+use cantiere_territory::registry::AreaShapes;
+use cantiere_territory::{IndexFiles, Packages, Settings, Sources, Territory, score};
+use cantiere_web::{Assets, Observatory, app};
+use http_body_util::BodyExt;
+use tower::ServiceExt;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn snapshot() -> Snapshot {
+    let registry =
+        std::env::var_os("CANTIERE_REGISTRY").map(PathBuf::from).unwrap_or_else(|| root().join(".cache/registry"));
+    let shared = std::env::var_os("CANTIERE_SHARED").map(PathBuf::from).unwrap_or_else(|| root().join("../shared"));
+    let sources = Sources::load(&registry, &shared.join("data/padigitale2026"), 2023).expect("real sources");
+    let files = IndexFiles::load(&root().join("indices/itd/v1")).unwrap();
+    let settings = Settings { territory: Territory::Region("Umbria".into()), runs: 10, ..Settings::default() };
+    let scored = score(&sources, &files, &settings).unwrap();
+    let shapes = AreaShapes::load(&Packages::open(&registry).unwrap(), 2023).unwrap();
+    Snapshot::from_scored(&sources, &files, &settings, &scored, Some(&shapes))
+}
+
+async fn stored(url: &str, snap: &Snapshot) -> Observatory {
+    let store = Store::open(url).await.unwrap();
+    for r in store.runs().await.unwrap() {
+        store.delete_run(r.id).await.unwrap();
+    }
+    store.import(snap).await.unwrap();
+    let back = store.load(None).await.unwrap();
+    store.close().await;
+    Observatory::new(back)
+}
+
+struct Site(axum::Router);
+
+impl Site {
+    fn new(obs: Observatory) -> Site {
+        Site(app(Arc::new(obs), &Assets { node_modules: root().join("web/node_modules") }))
+    }
+
+    async fn get(&self, uri: &str) -> (StatusCode, String, String) {
+        let res = self.0.clone().oneshot(Request::get(uri).body(Body::empty()).unwrap()).await.unwrap();
+        let status = res.status();
+        let ct = res.headers().get(header::CONTENT_TYPE).map(|v| v.to_str().unwrap().to_string()).unwrap_or_default();
+        let body = String::from_utf8(res.into_body().collect().await.unwrap().to_bytes().to_vec()).unwrap();
+        (status, ct, body)
+    }
+}
+
+const PERUGIA: &str = "054039";
+
+#[tokio::test]
+async fn the_site_on_sqlite_and_postgres() {
+    let snap = snapshot();
+    let dir = std::env::temp_dir().join(format!("cantiere-web-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut urls = vec![format!("sqlite://{}", dir.join("web.sqlite").display())];
+    urls.extend(std::env::var("DATABASE_URL").ok());
+    let direct = Site::new(Observatory::new(snap.clone()));
+    let (_, _, direct_card) = direct.get(&format!("/it/comuni/{PERUGIA}")).await;
+    for url in urls {
+        let site = Site::new(stored(&url, &snap).await);
+        pages(&site).await;
+        api(&site).await;
+        bad_input(&site).await;
+        // The stored run renders exactly as the run built in memory.
+        let (_, _, card) = site.get(&format!("/it/comuni/{PERUGIA}")).await;
+        assert_eq!(card, direct_card, "{url}");
+    }
+}
+
+async fn pages(site: &Site) {
+    let (s, ct, home) = site.get("/it/").await;
+    assert_eq!((s, ct.as_str()), (StatusCode::OK, "text/html; charset=utf-8"));
+    assert!(home.contains("<html lang=\"it\">") && home.contains("92 comuni"), "home");
+    assert!(home.contains("href=\"/en/\""), "language switch");
+    let (_, _, en) = site.get("/en/").await;
+    assert!(en.contains("<html lang=\"en\">") && en.contains("Digital transition index"));
+
+    // The card: name, group, rank, the comune's own projects only.
+    let (s, _, card) = site.get(&format!("/it/comuni/{PERUGIA}")).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(card.contains("<h1 id=\"muni-name\">Perugia</h1>"));
+    assert!(card.contains("href=\"/en/comuni/054039\""));
+    let rows = card.matches("<tr><td>1.").count();
+    let own = site.get(&format!("/api/v1/municipalities/{PERUGIA}")).await.2;
+    let json: serde_json::Value = serde_json::from_str(&own).unwrap();
+    let comune_apps = json["applications"].as_array().unwrap().iter().filter(|a| a["kind"] == "Comune").count();
+    assert!(comune_apps > 0);
+    assert_eq!(rows, comune_apps, "one table row per application of the comune");
+
+    // Ranking: 92 municipalities, two pages, filters and sorting.
+    let (_, _, r) = site.get("/it/indice").await;
+    assert!(r.contains("92 comuni") && r.contains("Pagina 1 di 2"));
+    let (_, _, r) = site.get("/it/indice?province=TR&sort=name").await;
+    assert!(r.contains("33 comuni"), "Terni has 33 municipalities");
+    let names: Vec<&str> = r
+        .split("<th scope=\"row\"><a href=\"/it/comuni/")
+        .skip(1)
+        .map(|s| s.split('>').nth(1).unwrap().split('<').next().unwrap())
+        .collect();
+    let mut sorted = names.clone();
+    sorted.sort_by_key(|n| n.to_lowercase());
+    assert_eq!(names, sorted);
+    assert_eq!(names.len(), 33);
+
+    let (s, _, c) = site.get(&format!("/en/confronta?c={PERUGIA},055032")).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(c.contains("Perugia") && c.contains("Terni"));
+    for path in ["/it/regioni/10", "/it/province/054", "/it/metodologia", "/en/dati", "/it/cerca?q=peru"] {
+        let (s, _, _) = site.get(path).await;
+        assert_eq!(s, StatusCode::OK, "{path}");
+    }
+    let (_, _, found) = site.get("/it/cerca?q=citta%20di%20castello").await;
+    assert!(found.contains("/it/comuni/054013"), "accents and case folded");
+}
+
+async fn api(site: &Site) {
+    let (_, _, doc) = site.get("/api/v1/openapi.json").await;
+    let doc: serde_json::Value = serde_json::from_str(&doc).unwrap();
+    assert_eq!(doc["openapi"], "3.1.0");
+    for (path, _, _, media) in cantiere_web::PATHS {
+        assert!(doc["paths"][path].is_object(), "{path} documented");
+        let uri = path.replace("{code}", PERUGIA).replace("{level}", "comune");
+        let (s, ct, body) = site.get(&uri).await;
+        assert_eq!(s, StatusCode::OK, "{uri}");
+        assert!(ct.starts_with(media), "{uri}: {ct}");
+        assert!(!body.is_empty());
+    }
+    let (_, _, csv) = site.get("/api/v1/municipalities.csv?province=PG").await;
+    assert_eq!(csv.lines().count(), 1 + 59);
+    assert!(csv.starts_with("code,name,region,province,size_class,population,score,rank"));
+    let (_, _, geo) = site.get("/api/v1/geo/comune").await;
+    let geo: serde_json::Value = serde_json::from_str(&geo).unwrap();
+    assert_eq!(geo["features"].as_array().unwrap().len(), 92);
+}
+
+async fn bad_input(site: &Site) {
+    // Pages: errors in the site's style, in the page's language, no internals.
+    for (uri, status, text) in [
+        ("/it/comuni/999999", StatusCode::NOT_FOUND, "no municipality with ISTAT code `999999`"),
+        ("/en/indice?page=abc", StatusCode::BAD_REQUEST, "page: expected a whole number"),
+        ("/it/indice?page=99", StatusCode::NOT_FOUND, "page 99: there are 2"),
+        ("/it/indice?sort=evil", StatusCode::BAD_REQUEST, "sort: expected one of"),
+        ("/it/indice?region=a&region=b", StatusCode::BAD_REQUEST, "region: expected one value"),
+        ("/it/indice?region=%zz", StatusCode::BAD_REQUEST, "malformed percent-encoding"),
+        ("/it/confronta?c=054039,000000", StatusCode::BAD_REQUEST, "no municipality with ISTAT code `000000`"),
+        ("/fr/", StatusCode::NOT_FOUND, "no language `fr`"),
+        ("/it/nowhere", StatusCode::NOT_FOUND, "no page at /it/nowhere"),
+    ] {
+        let (s, ct, body) = site.get(uri).await;
+        assert_eq!(s, status, "{uri}");
+        assert!(ct.starts_with("text/html"), "{uri}");
+        assert!(body.contains("it-header-wrapper") && body.contains(text), "{uri}: {body}");
+    }
+    let (_, _, en) = site.get("/en/indice?page=abc").await;
+    assert!(en.contains("Bad request"));
+    // API: one JSON envelope.
+    for (uri, status) in [
+        ("/api/v1/municipalities/xyz", StatusCode::NOT_FOUND),
+        ("/api/v1/areas?level=galaxy", StatusCode::BAD_REQUEST),
+        ("/api/v1/municipalities?region=Atlantide", StatusCode::BAD_REQUEST),
+        ("/api/v1/applications.csv?ucode=000000", StatusCode::NOT_FOUND),
+        ("/api/v1/geo/planet", StatusCode::NOT_FOUND),
+        ("/api/v1/nothing", StatusCode::NOT_FOUND),
+    ] {
+        let (s, ct, body) = site.get(uri).await;
+        assert_eq!(s, status, "{uri}");
+        assert_eq!(ct, "application/json", "{uri}");
+        let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(v["error"]["status"], status.as_u16(), "{uri}");
+        assert!(v["error"]["message"].as_str().is_some_and(|m| !m.is_empty()));
+    }
+    // Script in a query is escaped, never echoed raw.
+    let (_, _, s) = site.get("/it/cerca?q=%3Cscript%3Ealert(1)%3C%2Fscript%3E").await;
+    assert!(!s.contains("<script>alert(1)") && s.contains("&lt;script&gt;"));
+    // Oversize requests are refused before they are read.
+    let big = Request::get("/api/v1/run")
+        .header(header::CONTENT_LENGTH, "100000")
+        .body(Body::from(vec![b'x'; 100_000]))
+        .unwrap();
+    let res = site.0.clone().oneshot(big).await.unwrap();
+    assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    let long = format!("/it/cerca?q={}", "a".repeat(5000));
+    assert_eq!(site.get(&long).await.0, StatusCode::BAD_REQUEST);
+}
