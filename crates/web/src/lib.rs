@@ -104,6 +104,7 @@ pub fn app(obs: Arc<Observatory>, assets: &Assets) -> Router {
         .route("/api/v1/applications.csv", get(api::applications_csv))
         .route("/api/v1/geo/{level}", get(api::geo))
         .route("/api/v1/search", get(api::search))
+        .route("/favicon.ico", get(|| async { axum::http::StatusCode::NO_CONTENT }))
         .route("/static/app.js", get(app_js))
         .route("/static/app.css", get(app_css))
         .nest_service("/static/bootstrap-italia", node("bootstrap-italia/dist"))

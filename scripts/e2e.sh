@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Browser tests: imports the index of one region into a throwaway SQLite
+# file, serves it, and runs web/e2e/observatory.mjs in headless Chromium.
+# Installs Debian's chromium and the npm packages if they are missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if [ ! -x /usr/bin/chromium ]; then
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >&2
+fi
+(cd web && npm ci --no-audit --no-fund --silent)
+BIN="${CARGO_TARGET_DIR:-target}/release/cantiere"
+cargo build --release --locked --bin cantiere
+DB=$(mktemp -d)/e2e.sqlite
+"$BIN" import --database "sqlite://$DB" --region "${E2E_REGION:-Umbria}" --runs 20
+PORT=${E2E_PORT:-18080}
+"$BIN" serve --database "sqlite://$DB" --addr "127.0.0.1:$PORT" &
+SERVER=$!
+trap 'kill $SERVER 2>/dev/null || true' EXIT
+for _ in $(seq 1 50); do
+  curl -sf "http://127.0.0.1:$PORT/health" >/dev/null && break
+  sleep 0.2
+done
+node web/e2e/observatory.mjs "http://127.0.0.1:$PORT"

@@ -1,0 +1,95 @@
+// End-to-end test of the observatory in real headless Chromium (Debian's
+// /usr/bin/chromium, driven by playwright-core): open the home page, search a
+// municipality by name, open its card, compare it with its peers, switch
+// language, download a CSV; axe-core must report no WCAG 2.1 A/AA violation on
+// any page. Screenshots go to test-artifacts/.
+//
+// node e2e/observatory.mjs http://127.0.0.1:PORT
+import { chromium } from 'playwright-core';
+import { createRequire } from 'node:module';
+import { mkdirSync, readFileSync } from 'node:fs';
+import assert from 'node:assert/strict';
+
+const require = createRequire(import.meta.url);
+const base = process.argv[2];
+const out = new URL('../../test-artifacts/', import.meta.url).pathname;
+mkdirSync(out, { recursive: true });
+
+const browser = await chromium.launch({
+  executablePath: '/usr/bin/chromium',
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'],
+});
+const context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1280, height: 900 } });
+const page = await context.newPage();
+const errors = [];
+page.on('pageerror', (e) => errors.push(String(e)));
+page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+
+async function audit(name) {
+  await page.addScriptTag({ path: require.resolve('axe-core/axe.min.js') });
+  const result = await page.evaluate(() =>
+    window.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } }));
+  const violations = result.violations.map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`);
+  await page.screenshot({ path: `${out}${name}.png`, fullPage: false });
+  assert.deepEqual(violations, [], `axe on ${name}`);
+  console.log(`ok ${name}: no WCAG A/AA violation (${result.passes.length} rules passed)`);
+}
+
+async function chartsReady() {
+  await page.waitForFunction(() => [...document.querySelectorAll('[data-chart]')].every((e) => e.dataset.ready === 'true'),
+    null, { timeout: 30000 });
+}
+
+// Home.
+await page.goto(`${base}/it/`);
+assert.equal(await page.getAttribute('html', 'lang'), 'it');
+assert.match(await page.textContent('h1'), /Indice di transizione digitale/);
+await chartsReady();
+await audit('01-home');
+
+// Search by name and open the card.
+await page.fill('#home-search', 'perugia');
+await Promise.all([page.waitForURL(/\/it\/cerca/), page.press('#home-search', 'Enter')]);
+await audit('02-search');
+await Promise.all([page.waitForURL(/\/it\/comuni\/054039/), page.click('#search-results a[href="/it/comuni/054039"]')]);
+assert.equal(await page.textContent('#muni-name'), 'Perugia');
+await chartsReady();
+await audit('03-card');
+
+// Compare with its peers.
+await Promise.all([page.waitForURL(/confronta/), page.click('#compare-peers')]);
+const columns = await page.locator('#compare-table thead th').count();
+assert.equal(columns, 1 + 4, 'Perugia and three peers');
+await audit('04-compare');
+
+// Switch language.
+await Promise.all([page.waitForURL(/\/en\/confronta/), page.click('#switch-language')]);
+assert.equal(await page.getAttribute('html', 'lang'), 'en');
+assert.match(await page.textContent('h1'), /Comparing municipalities/);
+await audit('05-compare-en');
+
+// Ranking with the scatter and the municipality map.
+await page.goto(`${base}/en/indice`);
+await chartsReady();
+await page.selectOption('#map-colour', 'group');
+await audit('06-ranking');
+
+// Download a CSV.
+await page.goto(`${base}/it/dati`);
+await audit('07-downloads');
+const [download] = await Promise.all([page.waitForEvent('download'), page.click('a[href="/api/v1/municipalities.csv"]')]);
+const csv = readFileSync(await download.path(), 'utf8');
+const lines = csv.trim().split('\n');
+assert.match(lines[0], /^code,name,region,province,size_class,population,score,rank/);
+assert.ok(lines.length > 90, `${lines.length - 1} municipalities in the CSV`);
+console.log(`ok download: ${lines.length - 1} rows`);
+
+assert.deepEqual(errors, [], 'no JavaScript error and no failed request');
+
+// Error pages are in the site's style too.
+const res = await page.goto(`${base}/it/comuni/999999`);
+assert.equal(res.status(), 404);
+await audit('08-not-found');
+
+await browser.close();
+console.log('e2e: all passed');
