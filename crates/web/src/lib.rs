@@ -16,12 +16,15 @@
 //!   has its data in a table too.
 //! - API (`api`): `/api/v1/…` JSON and CSV, described by `/api/v1/openapi.json`;
 //!   `/health`.
+//! - Rendered responses are cached per URL (`cache`, 512 MiB budget): the
+//!   run never changes while the server runs.
 //! - Errors ([`AppError`]) become responses in one place: a page in the
 //!   site's style, or `{"error": {"status", "message"}}` under `/api`.
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
 mod api;
+mod cache;
 mod error;
 mod i18n;
 mod observatory;
@@ -111,6 +114,7 @@ pub fn app(obs: Arc<Observatory>, assets: &Assets) -> Router {
         .nest_service("/static/echarts", node("echarts/dist"))
         .fallback(pages::fallback)
         .with_state(obs)
+        .layer(axum::middleware::from_fn_with_state(Arc::new(cache::Cache::new(512 << 20)), cache::middleware))
         .layer(CompressionLayer::new())
         .layer(RequestBodyLimitLayer::new(16 * 1024))
         .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
@@ -120,10 +124,47 @@ pub fn app(obs: Arc<Observatory>, assets: &Assets) -> Router {
         }))
 }
 
-/// Serves the application on `addr` until Ctrl-C.
+/// Renders every page a visitor is likely to open first (home, ranking,
+/// methodology, and every municipality's card, in both languages) into the
+/// cache; returns how many.
+pub async fn warm(router: &Router, obs: &Observatory) -> usize {
+    use tower::ServiceExt;
+    let mut paths = Vec::new();
+    for lang in ["it", "en"] {
+        for p in ["/", "/indice", "/metodologia", "/dati"] {
+            paths.push(format!("/{lang}{p}"));
+        }
+        paths.extend(obs.munis.iter().map(|m| format!("/{lang}/comuni/{}", m.body.code)));
+    }
+    let n = paths.len();
+    let tasks: Vec<_> = paths
+        .chunks(n.div_ceil(4).max(1))
+        .map(|chunk| {
+            let (router, chunk) = (router.clone(), chunk.to_vec());
+            tokio::spawn(async move {
+                for p in chunk {
+                    if let Ok(req) = axum::http::Request::get(p).body(axum::body::Body::empty()) {
+                        let _ = router.clone().oneshot(req).await;
+                    }
+                }
+            })
+        })
+        .collect();
+    for t in tasks {
+        let _ = t.await;
+    }
+    n
+}
+
+/// Serves the application on `addr` until Ctrl-C, its pages rendered first.
 pub async fn serve(obs: Observatory, assets: &Assets, addr: std::net::SocketAddr) -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::bind(addr).await?;
-    axum::serve(listener, app(Arc::new(obs), assets))
+    let obs = Arc::new(obs);
+    let router = app(obs.clone(), assets);
+    let start = std::time::Instant::now();
+    let n = warm(&router, &obs).await;
+    eprintln!("{n} pages rendered in {:.1} s", start.elapsed().as_secs_f64());
+    axum::serve(listener, router)
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;
         })
