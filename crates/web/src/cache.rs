@@ -13,10 +13,13 @@ use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::Response;
 
+/// Responses by URL, and the bytes they hold.
+type Entries = (HashMap<String, (HeaderMap, Bytes)>, usize);
+
 /// The cache.
 #[derive(Debug)]
 pub struct Cache {
-    entries: RwLock<(HashMap<String, (HeaderMap, Bytes)>, usize)>,
+    entries: RwLock<Entries>,
     budget: usize,
 }
 
