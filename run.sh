@@ -1,40 +1,60 @@
 #!/usr/bin/env bash
-# Sets up and runs Cantiere's main job on a fresh machine.
-# Today the main job builds the digital-transition index of every Italian
-# municipality from real open data into ./out/itd, then the reference index
-# (COINr's ASEM example) and
-# writes every data set, the results, the analyses and the uncertainty and
-# sensitivity analysis of COINr's vignette to ./out/asem, then validates the
-# publiccode.yml reference suite into ./out/publiccode.json.
+# Sets up and runs Cantiere's main job on a fresh machine: builds the
+# digital-transition index of every Italian municipality from real open data
+# (registry packages from PyPI, PA digitale 2026 applications) into the
+# embedded SQLite database ./cantiere.sqlite, writes its tables to ./out/itd,
+# builds the reference index (COINr's ASEM example) into ./out/asem,
+# validates the publiccode.yml reference suite into ./out/publiccode.json,
+# and serves the observatory on http://127.0.0.1:8080/ (Ctrl-C stops it).
+#
+#   ./run.sh [--padigitale DIR]
+#
+# PA digitale data: --padigitale DIR, else $CANTIERE_PADIGITALE, else
+# ../shared/data/padigitale2026, else the publisher's public repository.
 set -euo pipefail
 cd "$(dirname "$0")"
 SHARED="${CANTIERE_SHARED:-../shared}"
-REF="$SHARED/reference/coinr-asem/input"
-if [ ! -f "$REF/ASEM_iData.csv" ]; then
-  echo "error: COINr's ASEM inputs not found under $REF (set CANTIERE_SHARED to the shared directory)" >&2
-  exit 2
+PADIGITALE=""
+if [ "${1:-}" = "--padigitale" ]; then PADIGITALE="${2:?--padigitale needs a folder}"; fi
+if [ -z "$PADIGITALE" ]; then
+  for candidate in "${CANTIERE_PADIGITALE:-}" "$SHARED/data/padigitale2026"; do
+    if [ -n "$candidate" ] && [ -d "$candidate" ]; then PADIGITALE="$candidate"; break; fi
+  done
 fi
-cargo build --release --bin cantiere
-# The digital-transition index of every Italian municipality, on real data:
-# the registry packages from PyPI and the PA digitale 2026 open data.
+if [ -z "$PADIGITALE" ]; then
+  REPO=https://github.com/italia/padigitale2026-opendata
+  if timeout 60 git clone --quiet --depth 1 "$REPO" .cache/padigitale2026-opendata 2>/dev/null; then
+    PADIGITALE=.cache/padigitale2026-opendata/data
+  else
+    echo "error: no PA digitale 2026 data: pass --padigitale DIR, set CANTIERE_PADIGITALE, put it in $SHARED/data/padigitale2026, or allow access to $REPO" >&2
+    exit 2
+  fi
+fi
+
+cargo build --release --locked --bin cantiere
+BIN=./target/release/cantiere
 ./scripts/fetch-registry.sh
-PADIGITALE="${CANTIERE_PADIGITALE:-$SHARED/data/padigitale2026}"
-./target/release/cantiere territory build --padigitale "$PADIGITALE" --runs 100 --out out/itd
-./target/release/cantiere index build \
-  --data "$REF/ASEM_iData.csv" --meta "$REF/ASEM_iMeta.csv" \
-  --pipeline examples/asem/pipeline.toml --out out/asem
-./target/release/cantiere index analyse \
-  --data "$REF/ASEM_iData.csv" --meta "$REF/ASEM_iMeta.csv" \
-  --pipeline examples/asem/pipeline.toml --out out/asem/analysis --unit GBR
-./target/release/cantiere index uncertainty \
-  --data "$REF/ASEM_iData.csv" --meta "$REF/ASEM_iMeta.csv" \
-  --pipeline examples/asem/pipeline.toml --uncertain examples/asem/uncertainty.toml \
-  --runs 100 --sensitivity --bootstrap 100 --seed 2024 --out out/asem/uncertainty
+(cd web && npm ci --no-audit --no-fund --silent)
+
+# The index of all municipalities, as files and into the database.
+"$BIN" territory build --padigitale "$PADIGITALE" --runs 100 --out out/itd
+"$BIN" import --database sqlite://cantiere.sqlite --padigitale "$PADIGITALE" --runs 100
+
+# The reference index and the publiccode.yml suite.
+REF="$SHARED/reference/coinr-asem/input"
+if [ -f "$REF/ASEM_iData.csv" ]; then
+  "$BIN" index build --data "$REF/ASEM_iData.csv" --meta "$REF/ASEM_iMeta.csv" \
+    --pipeline examples/asem/pipeline.toml --out out/asem
+  "$BIN" index analyse --data "$REF/ASEM_iData.csv" --meta "$REF/ASEM_iMeta.csv" \
+    --pipeline examples/asem/pipeline.toml --out out/asem/analysis --unit GBR
+  "$BIN" index uncertainty --data "$REF/ASEM_iData.csv" --meta "$REF/ASEM_iMeta.csv" \
+    --pipeline examples/asem/pipeline.toml --uncertain examples/asem/uncertainty.toml \
+    --runs 100 --sensitivity --bootstrap 100 --seed 2024 --out out/asem/uncertainty
+fi
 PUBLICCODE="$SHARED/conformance/publiccode/testdata"
 if [ -d "$PUBLICCODE" ]; then
   # Exit status 1 is expected: the suite holds invalid files on purpose.
-  ./target/release/cantiere publiccode validate --format json "$PUBLICCODE" > out/publiccode.json || [ $? -eq 1 ]
+  "$BIN" publiccode validate --format json "$PUBLICCODE" > out/publiccode.json || [ $? -eq 1 ]
 fi
-echo "Municipalities' index, SmartER groups and match report: out/itd/ (groups.csv, results.csv, match_report.csv)"
-echo "Results: out/asem/results.csv; rank intervals and sensitivity: out/asem/uncertainty/"
-echo "publiccode.yml validation of the reference suite: out/publiccode.json"
+echo "Tables of the index: out/itd/ · reference index: out/asem/ · publiccode.yml suite: out/publiccode.json"
+exec "$BIN" serve --database sqlite://cantiere.sqlite --addr 127.0.0.1:8080
