@@ -83,8 +83,18 @@ pub fn serve(a: ServeArgs) -> Result<ExitCode> {
     runtime()?.block_on(async {
         let store = Store::open(&url).await?;
         let snapshot = store.load(a.run).await?;
+        // The previous run of the same index and territory, for the movers.
+        let current = snapshot.run.clone().expect("a loaded run has its info");
+        let previous = store
+            .runs()
+            .await?
+            .into_iter()
+            .find(|r| r.id < current.id && r.index_code == current.index_code && r.territory == current.territory);
+        let mut obs = cantiere_web::Observatory::new(snapshot);
+        if let Some(p) = previous {
+            obs = obs.with_previous(&store.load(Some(p.id)).await?);
+        }
         store.close().await;
-        let obs = cantiere_web::Observatory::new(snapshot);
         eprintln!(
             "serving run {} ({} municipalities) from {url} on http://{}/ (Ctrl-C stops)",
             obs.run.id,

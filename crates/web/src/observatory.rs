@@ -50,6 +50,11 @@ pub struct Observatory {
     pub sources: serde_json::Value,
     /// Municipalities per group, SmartER order.
     pub group_counts: [usize; 4],
+    /// Rank changes since the previous run of the same index and territory:
+    /// (code, previous rank, rank), largest rises first (empty without one).
+    pub movers: Vec<(String, f64, f64)>,
+    /// The previous run compared, if any.
+    pub previous: Option<RunInfo>,
     /// Region names, sorted.
     pub region_names: Vec<String>,
     /// Size classes in order.
@@ -204,9 +209,30 @@ impl Observatory {
             apps_by_ucode,
             geo,
             group_counts,
+            movers: Vec::new(),
+            previous: None,
             region_names,
             size_classes,
         }
+    }
+
+    /// Compares with an earlier run: every municipality ranked in both
+    /// whose rank changed, largest rises first.
+    pub fn with_previous(mut self, previous: &Snapshot) -> Observatory {
+        let before: HashMap<&str, f64> =
+            previous.results.iter().filter_map(|r| Some((r.ucode.as_str(), r.rank?))).collect();
+        let mut movers: Vec<(String, f64, f64)> = self
+            .munis
+            .iter()
+            .filter_map(|m| {
+                let (then, now) = (*before.get(m.body.code.as_str())?, m.result.rank?);
+                (then != now).then(|| (m.body.code.clone(), then, now))
+            })
+            .collect();
+        movers.sort_by(|a, b| (b.1 - b.2).total_cmp(&(a.1 - a.2)).then(a.0.cmp(&b.0)));
+        self.movers = movers;
+        self.previous = previous.run.clone();
+        self
     }
 
     /// A municipality by ISTAT code.

@@ -189,7 +189,15 @@ pub async fn home(State(obs): Obs, Path(lang): Path<String>) -> Result<Html<Stri
         .collect();
     regions.sort_by(|a, b| b.wmean.unwrap_or(f64::MIN).total_cmp(&a.wmean.unwrap_or(f64::MIN)));
     let top: Vec<&Muni> = obs.munis.iter().take(10).collect();
+    let mover = |(code, then, now): &(String, f64, f64)| {
+        obs.muni(code).map(|m| context! { m => m, then => then, now => now, delta => then - now })
+    };
+    let up: Vec<Value> = obs.movers.iter().filter(|x| x.1 > x.2).take(5).filter_map(mover).collect();
+    let down: Vec<Value> = obs.movers.iter().rev().filter(|x| x.1 < x.2).take(5).filter_map(mover).collect();
     let ctx = context! {
+        up => up,
+        down => down,
+        previous => Value::from_serialize(&obs.previous),
         munis_count => obs.munis.len(),
         groups => group_counts(obs.group_counts),
         regions => regions,

@@ -193,3 +193,32 @@ async fn bad_input(site: &Site) {
     let long = format!("/it/cerca?q={}", "a".repeat(5000));
     assert_eq!(site.get(&long).await.0, StatusCode::BAD_REQUEST);
 }
+
+#[tokio::test]
+async fn the_home_page_lists_the_movers_since_the_previous_run() {
+    let snap = snapshot();
+    let site = Site::new(Observatory::new(snap.clone()));
+    let (_, _, home) = site.get("/en/").await;
+    assert!(home.contains("Movers appear once the database holds two builds"));
+
+    // The previous run had Perugia (now 1st) 10th and Corciano (now 2nd) 1st.
+    let mut previous = snap.clone();
+    for r in &mut previous.results {
+        match r.ucode.as_str() {
+            PERUGIA => r.rank = Some(10.0),
+            "054015" => r.rank = Some(1.0),
+            _ => {}
+        }
+    }
+    previous.run.as_mut().unwrap().id = 7;
+    let obs = Observatory::new(snap.clone()).with_previous(&previous);
+    let corciano_now = obs.muni("054015").unwrap().result.rank.unwrap();
+    assert_eq!(obs.movers.len(), 2, "only the two that moved");
+    let site = Site::new(obs);
+    let (_, _, home) = site.get("/it/").await;
+    assert!(home.contains("(run 7)"));
+    let up = home.split("id=\"movers-up\"").nth(1).unwrap().split("</ul>").next().unwrap();
+    assert!(up.contains("Perugia</a>: 10 → 1 (+9)"), "{up}");
+    let down = home.split("id=\"movers-down\"").nth(1).unwrap().split("</ul>").next().unwrap();
+    assert!(down.contains(&format!("Corciano</a>: 1 → {corciano_now} (−{})", corciano_now - 1.0)), "{down}");
+}
