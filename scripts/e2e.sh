@@ -16,8 +16,9 @@ PORT=${E2E_PORT:-18080}
 "$BIN" serve --database "sqlite://$DB" --addr "127.0.0.1:$PORT" &
 SERVER=$!
 trap 'kill $SERVER 2>/dev/null || true' EXIT
-for _ in $(seq 1 50); do
-  curl -sf "http://127.0.0.1:$PORT/health" >/dev/null && break
-  sleep 0.2
+# Wait for the server (node's fetch: no curl needed on a fresh machine).
+for _ in $(seq 1 100); do
+  node -e "fetch('http://127.0.0.1:$PORT/health').then(r => process.exit(r.ok ? 0 : 1), () => process.exit(1))" && break
+  sleep 0.3
 done
 node web/e2e/observatory.mjs "http://127.0.0.1:$PORT"
