@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
+mod catalog;
 mod index;
 mod publiccode;
 mod serve;
@@ -33,6 +34,9 @@ enum Command {
     Import(serve::ImportArgs),
     /// Serve the database's latest run as a web site and JSON API.
     Serve(serve::ServeArgs),
+    /// The reuse catalog of publiccode.yml solutions.
+    #[command(subcommand)]
+    Catalog(catalog::Command),
 }
 
 fn main() -> ExitCode {
@@ -42,6 +46,7 @@ fn main() -> ExitCode {
         Command::Territory(cmd) => territory::run(cmd),
         Command::Import(a) => serve::import(a),
         Command::Serve(a) => serve::serve(a),
+        Command::Catalog(cmd) => catalog::run(cmd),
     };
     match result {
         Ok(code) => code,

@@ -148,7 +148,7 @@ fn collect(path: &Path, files: &mut Vec<PathBuf>) -> std::io::Result<()> {
     Ok(())
 }
 
-fn ipa_codes(args: &IpaArgs) -> Result<IpaCodes> {
+pub(crate) fn ipa_codes(args: &IpaArgs) -> Result<IpaCodes> {
     let mut sources = args.ipa_codes.clone();
     if sources.is_empty() {
         let default = std::env::var_os("CANTIERE_PADIGITALE")

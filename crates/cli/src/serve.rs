@@ -23,7 +23,7 @@ pub struct DatabaseArgs {
 }
 
 impl DatabaseArgs {
-    fn url(&self) -> String {
+    pub(crate) fn url(&self) -> String {
         self.database
             .clone()
             .or_else(|| std::env::var("DATABASE_URL").ok())

@@ -24,6 +24,7 @@
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
+pub mod catalog;
 mod snapshot;
 
 pub use cantiere_territory::registry::SIZE_CLASSES;
@@ -74,12 +75,20 @@ pub enum Backend {
 }
 
 /// Migrations: (version, name, SQLite text, PostgreSQL text).
-const MIGRATIONS: [(i64, &str, &str, &str); 1] = [(
-    1,
-    "schema",
-    include_str!("../migrations/sqlite/0001_schema.sql"),
-    include_str!("../migrations/postgres/0001_schema.sql"),
-)];
+const MIGRATIONS: [(i64, &str, &str, &str); 2] = [
+    (
+        1,
+        "schema",
+        include_str!("../migrations/sqlite/0001_schema.sql"),
+        include_str!("../migrations/postgres/0001_schema.sql"),
+    ),
+    (
+        2,
+        "catalog",
+        include_str!("../migrations/sqlite/0002_catalog.sql"),
+        include_str!("../migrations/postgres/0002_catalog.sql"),
+    ),
+];
 
 /// A connection pool to the store.
 #[derive(Debug, Clone)]
@@ -188,6 +197,18 @@ impl Store {
             None => self.runs().await?.first().map(|r| r.id).ok_or(Error::Empty)?,
         };
         snapshot::load(&self.pool, id).await
+    }
+
+    /// Stores ingested publiccode.yml files, in one transaction: a new
+    /// source is inserted, a known one updated when its content changed
+    /// (its first-seen date kept) and touched otherwise.
+    pub async fn ingest_solutions(&self, records: &[catalog::SolutionRecord]) -> Result<catalog::IngestSummary> {
+        catalog::ingest(&self.pool, records).await
+    }
+
+    /// Every stored solution, by source.
+    pub async fn solutions(&self) -> Result<Vec<catalog::StoredSolution>> {
+        catalog::list(&self.pool).await
     }
 
     /// Deletes a run and everything that belongs to it.

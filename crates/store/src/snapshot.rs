@@ -258,7 +258,7 @@ fn opt(x: f64) -> Option<f64> {
 }
 
 /// Now, as RFC 3339 UTC.
-fn now() -> String {
+pub(crate) fn now() -> String {
     let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64);
     let day = cantiere_territory::text::Date(secs.div_euclid(86_400) as i32);
     let s = secs.rem_euclid(86_400);

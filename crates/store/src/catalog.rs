@@ -1,0 +1,242 @@
+//! The reuse catalog's first stage: publiccode.yml files ingested with their
+//! validation result.
+//!
+//! Every file is kept, valid or not: an invalid one is stored *inactive*
+//! with its diagnostics, never dropped. Sources are keyed by where the file
+//! came from (its path); ingesting again is idempotent: an unchanged file
+//! (same content hash) only has its last-seen date updated.
+
+use std::path::{Path, PathBuf};
+
+use cantiere_publiccode::{Options, validate_file};
+use serde::Serialize;
+use sqlx::{AnyPool, Row};
+
+use crate::snapshot::now;
+use crate::{Result, db};
+
+/// One file, validated.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SolutionRecord {
+    /// Where it came from.
+    pub source: String,
+    /// `name` of the document (empty when unreadable).
+    pub name: String,
+    /// `url` of the document.
+    pub url: String,
+    /// No error diagnostics.
+    pub valid: bool,
+    /// Errors found.
+    pub errors: usize,
+    /// Warnings found.
+    pub warnings: usize,
+    /// Diagnostics as JSON (the validator's `{type, key, description, line, column}`).
+    pub diagnostics: String,
+    /// The normalised document as JSON, when the file could be read.
+    pub document: Option<String>,
+    /// FNV-1a 64 of the file's bytes, hex.
+    pub content_hash: String,
+}
+
+fn fnv1a(bytes: &[u8]) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for &b in bytes {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    format!("{h:016x}")
+}
+
+impl SolutionRecord {
+    /// Reads and validates one file (offline: no network checks).
+    pub fn from_file(path: &Path, options: &Options) -> SolutionRecord {
+        let source = path.display().to_string();
+        let bytes = std::fs::read(path).unwrap_or_default();
+        let content_hash = fnv1a(&bytes);
+        match validate_file(path, options) {
+            Ok(report) => {
+                let errors = report.diagnostics.iter().filter(|d| d.is_error()).count();
+                let doc = report.document.as_ref();
+                SolutionRecord {
+                    source,
+                    name: doc.map(|d| d.name.clone()).unwrap_or_default(),
+                    url: doc.map(|d| d.url.clone()).unwrap_or_default(),
+                    valid: report.is_valid(),
+                    errors,
+                    warnings: report.diagnostics.len() - errors,
+                    diagnostics: serde_json::to_string(&report.diagnostics).unwrap_or_else(|_| "[]".into()),
+                    document: doc.map(|d| d.to_json()),
+                    content_hash,
+                }
+            }
+            Err(e) => SolutionRecord {
+                source,
+                name: String::new(),
+                url: String::new(),
+                valid: false,
+                errors: 1,
+                warnings: 0,
+                diagnostics: serde_json::json!([{"type": "error", "key": "", "description": e.to_string()}])
+                    .to_string(),
+                document: None,
+                content_hash,
+            },
+        }
+    }
+}
+
+/// The `.yml` and `.yaml` files under the given files and folders, sorted.
+pub fn find_files(paths: &[PathBuf]) -> std::io::Result<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    let mut stack: Vec<PathBuf> = paths.to_vec();
+    while let Some(p) = stack.pop() {
+        if p.is_dir() {
+            for entry in std::fs::read_dir(&p)? {
+                stack.push(entry?.path());
+            }
+        } else if p.extension().is_some_and(|e| e == "yml" || e == "yaml") || paths.contains(&p) {
+            out.push(p);
+        }
+    }
+    out.sort();
+    out.dedup();
+    Ok(out)
+}
+
+/// What an ingestion did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+pub struct IngestSummary {
+    /// Sources seen for the first time.
+    pub new: usize,
+    /// Known sources whose content changed.
+    pub updated: usize,
+    /// Known sources unchanged.
+    pub unchanged: usize,
+    /// Valid files (active).
+    pub valid: usize,
+    /// Invalid files (stored inactive).
+    pub invalid: usize,
+}
+
+/// A stored solution.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StoredSolution {
+    /// The record.
+    pub record: SolutionRecord,
+    /// Whether it is listed (valid).
+    pub active: bool,
+    /// First ingested.
+    pub first_seen: String,
+    /// Last ingested.
+    pub last_seen: String,
+}
+
+pub(crate) async fn ingest(pool: &AnyPool, records: &[SolutionRecord]) -> Result<IngestSummary> {
+    let mut summary = IngestSummary::default();
+    let now = now();
+    let mut tx = pool.begin().await.map_err(db("starting the catalog ingestion"))?;
+    for r in records {
+        if r.valid {
+            summary.valid += 1;
+        } else {
+            summary.invalid += 1;
+        }
+        let known = sqlx::query("SELECT content_hash FROM solution WHERE source = $1")
+            .bind(r.source.clone())
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(db(format!("reading solution {}", r.source)))?;
+        let write = |sql: &'static str| {
+            sqlx::query(sql)
+                .bind(r.name.clone())
+                .bind(r.url.clone())
+                .bind(i64::from(r.valid))
+                .bind(i64::from(r.valid))
+                .bind(r.errors as i64)
+                .bind(r.warnings as i64)
+                .bind(r.diagnostics.clone())
+                .bind(r.document.clone())
+                .bind(r.content_hash.clone())
+                .bind(now.clone())
+        };
+        match known {
+            None => {
+                write(
+                    "INSERT INTO solution (name, url, valid, active, errors, warnings, diagnostics, document, \
+                     content_hash, last_seen, first_seen, source) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+                )
+                .bind(now.clone())
+                .bind(r.source.clone())
+                .execute(&mut *tx)
+                .await
+                .map_err(db(format!("storing solution {}", r.source)))?;
+                summary.new += 1;
+            }
+            Some(row) => {
+                let hash: String = row.try_get(0).map_err(db("reading a content hash"))?;
+                if hash == r.content_hash {
+                    summary.unchanged += 1;
+                    sqlx::query("UPDATE solution SET last_seen = $1 WHERE source = $2")
+                        .bind(now.clone())
+                        .bind(r.source.clone())
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(db(format!("touching solution {}", r.source)))?;
+                } else {
+                    summary.updated += 1;
+                    write(
+                        "UPDATE solution SET name = $1, url = $2, valid = $3, active = $4, errors = $5, warnings = $6, \
+                         diagnostics = $7, document = $8, content_hash = $9, last_seen = $10 WHERE source = $11",
+                    )
+                    .bind(r.source.clone())
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db(format!("updating solution {}", r.source)))?;
+                }
+            }
+        }
+    }
+    tx.commit().await.map_err(db("committing the catalog ingestion"))?;
+    Ok(summary)
+}
+
+pub(crate) async fn list(pool: &AnyPool) -> Result<Vec<StoredSolution>> {
+    let rows = sqlx::query(
+        "SELECT source, name, url, valid, active, errors, warnings, diagnostics, document, content_hash, \
+         first_seen, last_seen FROM solution ORDER BY source",
+    )
+    .fetch_all(pool)
+    .await
+    .map_err(db("reading the catalog"))?;
+    rows.iter()
+        .map(|r| {
+            let get_i = |i: usize| r.try_get::<i64, _>(i).map_err(db("reading the catalog"));
+            let get_s = |i: usize| r.try_get::<String, _>(i).map_err(db("reading the catalog"));
+            Ok(StoredSolution {
+                record: SolutionRecord {
+                    source: get_s(0)?,
+                    name: get_s(1)?,
+                    url: get_s(2)?,
+                    valid: get_i(3)? != 0,
+                    errors: get_i(5)? as usize,
+                    warnings: get_i(6)? as usize,
+                    diagnostics: get_s(7)?,
+                    document: r.try_get::<Option<String>, _>(8).map_err(db("reading the catalog"))?,
+                    content_hash: get_s(9)?,
+                },
+                active: get_i(4)? != 0,
+                first_seen: get_s(10)?,
+                last_seen: get_s(11)?,
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn fnv1a_has_its_published_test_vectors() {
+        assert_eq!(super::fnv1a(b""), "cbf29ce484222325");
+        assert_eq!(super::fnv1a(b"a"), "af63dc4c8601ec8c");
+    }
+}

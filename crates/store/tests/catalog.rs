@@ -1,0 +1,91 @@
+//! Catalog ingestion: every file of the reference validator's suite stored
+//! with its validation result (invalid ones inactive, never dropped), and
+//! re-ingestion idempotent, on SQLite and (with DATABASE_URL) PostgreSQL.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+use cantiere_publiccode::{IpaCodes, Options};
+use cantiere_store::Store;
+use cantiere_store::catalog::{SolutionRecord, find_files};
+
+fn shared() -> PathBuf {
+    std::env::var_os("CANTIERE_SHARED")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared"))
+}
+
+#[tokio::test]
+async fn the_reference_suite_is_ingested_whole_and_idempotently() {
+    let suite = shared().join("conformance/publiccode");
+    // Expected offline outcome of every file, from the suite's manifest.
+    let manifest = std::fs::read_to_string(suite.join("manifest.tsv")).unwrap();
+    let mut lines = manifest.lines();
+    let header: Vec<&str> = lines.next().unwrap().split('\t').collect();
+    let (c_path, c_outcome) = (
+        header.iter().position(|h| *h == "path").unwrap(),
+        header.iter().position(|h| *h == "offline_outcome").unwrap(),
+    );
+    let expected: HashMap<PathBuf, bool> = lines
+        .map(|l| l.split('\t').collect::<Vec<_>>())
+        .map(|f| (suite.join(f[c_path]), f[c_outcome] != "invalid"))
+        .collect();
+
+    let files = find_files(&[suite.join("testdata")]).unwrap();
+    let options =
+        Options { ipa: IpaCodes::from_path(&shared().join("data/padigitale2026")).unwrap(), ..Options::default() };
+    let records: Vec<SolutionRecord> = files.iter().map(|f| SolutionRecord::from_file(f, &options)).collect();
+    let checked = records
+        .iter()
+        .filter_map(|r| expected.get(&PathBuf::from(&r.source)).map(|&v| (r, v)))
+        .inspect(|(r, v)| assert_eq!(r.valid, *v, "{}", r.source))
+        .count();
+    // The crawler's rule: `.yml` and `.yaml` files (the suite also has a `.yml.disabled`).
+    let yaml_rows = expected.keys().filter(|p| p.extension().is_some_and(|e| e == "yml" || e == "yaml")).count();
+    assert_eq!(checked, yaml_rows, "every manifest row is a file found");
+    assert_eq!(records.len(), yaml_rows, "and no other file");
+
+    let dir = std::env::temp_dir().join(format!("cantiere-catalog-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut urls = vec![format!("sqlite://{}", dir.join("catalog.sqlite").display())];
+    urls.extend(std::env::var("DATABASE_URL").ok());
+    for url in urls {
+        let store = Store::open(&url).await.unwrap();
+        let before = store.count("solution").await.unwrap();
+        let first = store.ingest_solutions(&records).await.unwrap();
+        let valid = records.iter().filter(|r| r.valid).count();
+        if before == 0 {
+            assert_eq!((first.new, first.updated, first.unchanged), (records.len(), 0, 0), "{url}");
+        }
+        assert_eq!((first.valid, first.invalid), (valid, records.len() - valid));
+        let again = store.ingest_solutions(&records).await.unwrap();
+        assert_eq!((again.new, again.updated, again.unchanged), (0, 0, records.len()), "{url}: idempotent");
+        let stored = store.solutions().await.unwrap();
+        let ours: Vec<_> = stored.iter().filter(|s| records.iter().any(|r| r.source == s.record.source)).collect();
+        assert_eq!(ours.len(), records.len(), "{url}: nothing dropped");
+        for s in &ours {
+            let r = records.iter().find(|r| r.source == s.record.source).unwrap();
+            assert_eq!(&s.record, r, "{url}");
+            assert_eq!(s.active, r.valid, "invalid files are stored inactive");
+            assert!(s.first_seen <= s.last_seen);
+        }
+        // A changed file is updated; its first-seen date is kept.
+        let mut changed = records[0].clone();
+        changed.content_hash = "0".repeat(16);
+        changed.name = "Renamed".into();
+        let upd = store.ingest_solutions(std::slice::from_ref(&changed)).await.unwrap();
+        assert_eq!((upd.new, upd.updated), (0, 1));
+        let after = store.solutions().await.unwrap();
+        let s = after.iter().find(|s| s.record.source == changed.source).unwrap();
+        assert_eq!(s.record.name, "Renamed");
+        assert_eq!(s.first_seen, ours.iter().find(|o| o.record.source == changed.source).unwrap().first_seen);
+        store.close().await;
+    }
+}
+
+#[test]
+fn an_unreadable_file_is_a_record_with_its_error() {
+    let r = SolutionRecord::from_file(std::path::Path::new("/nonexistent/publiccode.yml"), &Options::default());
+    assert!(!r.valid && r.errors == 1 && r.document.is_none());
+    assert!(r.diagnostics.contains("/nonexistent/publiccode.yml"), "{}", r.diagnostics);
+}
