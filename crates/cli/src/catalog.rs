@@ -8,7 +8,7 @@ use std::time::Instant;
 use anyhow::{Context, Result};
 use cantiere_publiccode::Options;
 use cantiere_store::Store;
-use cantiere_store::catalog::{SolutionRecord, find_files};
+use cantiere_store::catalog::{SolutionRecord, duplicate_urls, find_files};
 use clap::{Args, Subcommand};
 use rayon::prelude::*;
 
@@ -70,5 +70,16 @@ pub fn run(cmd: Command) -> Result<ExitCode> {
         summary.updated,
         summary.unchanged
     );
+    let dups = duplicate_urls(&records);
+    if !dups.is_empty() {
+        eprintln!("{} repository URLs are claimed by more than one file (all kept):", dups.len());
+        for (url, sources) in dups.iter().take(10) {
+            let more = if sources.len() > 3 { format!(" and {} more", sources.len() - 3) } else { String::new() };
+            eprintln!("  {url}: {}{more}", sources[..sources.len().min(3)].join(", "));
+        }
+        if dups.len() > 10 {
+            eprintln!("  … and {} more", dups.len() - 10);
+        }
+    }
     Ok(ExitCode::SUCCESS)
 }

@@ -103,6 +103,27 @@ pub fn find_files(paths: &[PathBuf]) -> std::io::Result<Vec<PathBuf>> {
     Ok(out)
 }
 
+/// Repository URLs claimed by more than one source, with those sources
+/// (sorted; empty URLs are not compared). Both copies are kept: which one is
+/// authoritative is for the catalog's editors to say.
+pub fn duplicate_urls(records: &[SolutionRecord]) -> Vec<(String, Vec<String>)> {
+    let mut by_url: std::collections::BTreeMap<String, Vec<String>> = std::collections::BTreeMap::new();
+    for r in records.iter().filter(|r| !r.url.is_empty()) {
+        by_url
+            .entry(r.url.trim_end_matches('/').trim_end_matches(".git").to_lowercase())
+            .or_default()
+            .push(r.source.clone());
+    }
+    by_url
+        .into_iter()
+        .filter(|(_, v)| v.len() > 1)
+        .map(|(u, mut v)| {
+            v.sort();
+            (u, v)
+        })
+        .collect()
+}
+
 /// What an ingestion did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
 pub struct IngestSummary {
@@ -234,6 +255,40 @@ pub(crate) async fn list(pool: &AnyPool) -> Result<Vec<StoredSolution>> {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
+    fn record(source: &str, url: &str) -> SolutionRecord {
+        SolutionRecord {
+            source: source.into(),
+            name: String::new(),
+            url: url.into(),
+            valid: true,
+            errors: 0,
+            warnings: 0,
+            diagnostics: "[]".into(),
+            document: None,
+            content_hash: String::new(),
+        }
+    }
+
+    #[test]
+    fn the_same_repository_under_two_sources_is_reported() {
+        let records = [
+            record("a/publiccode.yml", "https://github.com/x/y.git"),
+            record("b/publiccode.yml", "https://GitHub.com/x/y/"),
+            record("c/publiccode.yml", "https://github.com/x/z"),
+            record("d/publiccode.yml", ""),
+            record("e/publiccode.yml", ""),
+        ];
+        assert_eq!(
+            duplicate_urls(&records),
+            vec![(
+                "https://github.com/x/y".to_string(),
+                vec!["a/publiccode.yml".to_string(), "b/publiccode.yml".to_string()]
+            )]
+        );
+    }
+
     #[test]
     fn fnv1a_has_its_published_test_vectors() {
         assert_eq!(super::fnv1a(b""), "cbf29ce484222325");
