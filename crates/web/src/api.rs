@@ -76,24 +76,14 @@ fn csv_response<T: Serialize>(name: &str, rows: impl IntoIterator<Item = T>) -> 
 fn selected<'a>(obs: &'a Observatory, q: Option<&str>) -> Result<Vec<&'a Muni>, ApiError> {
     let p = Params::parse(q)?;
     let region = p.one("region")?;
-    let province = p.one("province")?.map(str::to_lowercase);
+    let province = p.one("province")?;
     let size = p.one("size")?;
     if let Some(r) = region
         && !obs.region_names.iter().any(|n| n == r)
     {
         return Err(ApiError(AppError::BadRequest(format!("region: no region named `{r}`"))));
     }
-    Ok(obs
-        .munis
-        .iter()
-        .filter(|m| region.is_none_or(|r| m.body.region == r))
-        .filter(|m| {
-            province
-                .as_deref()
-                .is_none_or(|p| m.body.province.to_lowercase() == p || m.body.province_abbr.to_lowercase() == p)
-        })
-        .filter(|m| size.is_none_or(|s| m.body.size_class == s))
-        .collect())
+    Ok(obs.select(region, province, size))
 }
 
 /// `/api/v1/municipalities`: every municipality's result (filters: region, province, size).

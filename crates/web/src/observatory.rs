@@ -274,6 +274,23 @@ impl Observatory {
         hits
     }
 
+    /// Municipalities in rank order, restricted to a region (exact name), a
+    /// province (name or abbreviation, any case) and a size class; `None`
+    /// does not restrict.
+    pub fn select(&self, region: Option<&str>, province: Option<&str>, size: Option<&str>) -> Vec<&Muni> {
+        let province = province.map(str::to_lowercase);
+        self.munis
+            .iter()
+            .filter(|m| region.is_none_or(|r| m.body.region == r))
+            .filter(|m| {
+                province
+                    .as_deref()
+                    .is_none_or(|p| m.body.province.to_lowercase() == p || m.body.province_abbr.to_lowercase() == p)
+            })
+            .filter(|m| size.is_none_or(|s| m.body.size_class == s))
+            .collect()
+    }
+
     /// An area by level (`province`, `region`) and code.
     pub fn area(&self, level: &str, code: &str) -> Option<&AreaRow> {
         self.areas.iter().find(|a| a.level == level && a.code == code)

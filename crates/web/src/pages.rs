@@ -209,7 +209,7 @@ pub async fn home(State(obs): Obs, Path(lang): Path<String>) -> Result<Html<Stri
 }
 
 /// Filters of the ranking.
-#[derive(Debug, Default, Serialize)]
+#[derive(Debug, Default, Clone, Serialize)]
 struct Filters {
     region: String,
     province: String,
@@ -220,17 +220,9 @@ struct Filters {
 
 const SORTS: [&str; 7] = ["rank", "name", "score", "context", "innovation", "stability", "population"];
 
-fn filtered<'a>(obs: &'a Observatory, f: &Filters) -> Vec<&'a Muni> {
-    let prov = f.province.to_lowercase();
-    let mut rows: Vec<&Muni> = obs
-        .munis
-        .iter()
-        .filter(|m| f.region.is_empty() || m.body.region == f.region)
-        .filter(|m| {
-            prov.is_empty() || m.body.province.to_lowercase() == prov || m.body.province_abbr.to_lowercase() == prov
-        })
-        .filter(|m| f.size.is_empty() || m.body.size_class == f.size)
-        .collect();
+fn filtered<'a>(obs: &'a Observatory, f: &'a Filters) -> Vec<&'a Muni> {
+    let given = |s: &'a str| Some(s).filter(|s| !s.is_empty());
+    let mut rows = obs.select(given(&f.region), given(&f.province), given(&f.size));
     let key = |m: &Muni| -> f64 {
         match f.sort.as_str() {
             "score" => m.result.score,
@@ -351,7 +343,7 @@ pub async fn ranking(
         col("group", l["group"], false, false),
         col("stability", l["stability"], true, true),
     ];
-    let api_query = query_string(&Filters { sort: String::new(), order: String::new(), ..clone_filters(&f) }, &[]);
+    let api_query = query_string(&Filters { sort: String::new(), order: String::new(), ..f.clone() }, &[]);
     let ctx = context! {
         f => Value::from_serialize(&f),
         rows => shown,
@@ -368,16 +360,6 @@ pub async fn ranking(
     };
     let path = format!("indice{}", q.map(|q| format!("?{q}")).unwrap_or_default());
     render(&obs, lang, "ranking.html", "ranking", l["ranking"], &path, ctx)
-}
-
-fn clone_filters(f: &Filters) -> Filters {
-    Filters {
-        region: f.region.clone(),
-        province: f.province.clone(),
-        size: f.size.clone(),
-        sort: f.sort.clone(),
-        order: f.order.clone(),
-    }
 }
 
 /// Methodology: indicators, weights, steps.
