@@ -1,11 +1,11 @@
 //! `cantiere publiccode ...`: validation and export of publiccode.yml files.
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
-use cantiere_publiccode::{IpaCodes, Options, Report, validate_file};
+use cantiere_publiccode::{IpaCodes, Options, Report, find_files, validate_file};
 use clap::{Args, Subcommand, ValueEnum};
 use rayon::prelude::*;
 
@@ -77,7 +77,9 @@ fn validate(args: ValidateArgs) -> Result<ExitCode> {
     let options = Options { ipa: ipa_codes(&args.ipa)?, file_checks: !args.no_file_checks, ..Options::default() };
     let mut files = Vec::new();
     for path in &args.paths {
-        collect(path, &mut files).with_context(|| format!("{}: cannot list", path.display()))?;
+        files.extend(
+            find_files(std::slice::from_ref(path)).with_context(|| format!("{}: cannot list", path.display()))?,
+        );
     }
     let reports: Vec<(PathBuf, Report)> = files
         .into_par_iter()
@@ -128,24 +130,6 @@ fn export(args: ExportArgs) -> Result<ExitCode> {
         ExportFormat::Json => println!("{}", doc.to_json()),
     }
     Ok(if report.is_valid() { ExitCode::SUCCESS } else { ExitCode::from(1) })
-}
-
-/// Files as given, and `.yml`/`.yaml` files under folders, sorted.
-fn collect(path: &Path, files: &mut Vec<PathBuf>) -> std::io::Result<()> {
-    if !path.is_dir() {
-        files.push(path.to_path_buf());
-        return Ok(());
-    }
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(path)?.map(|e| e.map(|e| e.path())).collect::<Result<_, _>>()?;
-    entries.sort();
-    for entry in entries {
-        if entry.is_dir() {
-            collect(&entry, files)?;
-        } else if entry.extension().is_some_and(|e| e == "yml" || e == "yaml") {
-            files.push(entry);
-        }
-    }
-    Ok(())
 }
 
 pub(crate) fn ipa_codes(args: &IpaArgs) -> Result<IpaCodes> {

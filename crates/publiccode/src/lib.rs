@@ -166,11 +166,49 @@ pub struct ReadError {
     pub source: std::io::Error,
 }
 
+/// The files to validate under `paths`: a file as given (whatever its
+/// name), and the `.yml`/`.yaml` files under a folder, walked in sorted order.
+pub fn find_files(paths: &[PathBuf]) -> std::io::Result<Vec<PathBuf>> {
+    fn walk(path: &FsPath, files: &mut Vec<PathBuf>) -> std::io::Result<()> {
+        if !path.is_dir() {
+            files.push(path.to_path_buf());
+            return Ok(());
+        }
+        let mut entries: Vec<PathBuf> =
+            std::fs::read_dir(path)?.map(|e| e.map(|e| e.path())).collect::<Result<_, _>>()?;
+        entries.sort();
+        for entry in entries {
+            if entry.is_dir() {
+                walk(&entry, files)?;
+            } else if entry.extension().is_some_and(|e| e == "yml" || e == "yaml") {
+                files.push(entry);
+            }
+        }
+        Ok(())
+    }
+    let mut files = Vec::new();
+    for path in paths {
+        walk(path, &mut files)?;
+    }
+    Ok(files)
+}
+
+/// The folder relative references of a file are resolved against.
+fn base_of(path: &FsPath) -> Option<PathBuf> {
+    std::path::absolute(path).ok().and_then(|p| p.parent().map(FsPath::to_path_buf))
+}
+
+/// Validates bytes read from `path` (relative references are resolved
+/// against its folder), for callers that also need the bytes.
+pub fn validate_read(path: &FsPath, bytes: &[u8], options: &Options) -> Report {
+    let dir = base_of(path);
+    validate_at(bytes, options, dir.as_deref().or(options.base_dir.as_deref()))
+}
+
 /// Validates a file; relative references are resolved against its folder.
 pub fn validate_file(path: &FsPath, options: &Options) -> Result<Report, ReadError> {
     let bytes = std::fs::read(path).map_err(|source| ReadError { path: path.to_path_buf(), source })?;
-    let dir = std::path::absolute(path).ok().and_then(|p| p.parent().map(FsPath::to_path_buf));
-    Ok(validate_at(&bytes, options, dir.as_deref().or(options.base_dir.as_deref())))
+    Ok(validate_read(path, &bytes, options))
 }
 
 /// Validates the bytes of a publiccode.yml.

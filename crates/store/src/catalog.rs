@@ -8,7 +8,7 @@
 
 use std::path::{Path, PathBuf};
 
-use cantiere_publiccode::{Options, validate_file};
+use cantiere_publiccode::{Options, ReadError, validate_read};
 use serde::Serialize;
 use sqlx::{AnyPool, Row};
 
@@ -51,10 +51,11 @@ impl SolutionRecord {
     /// Reads and validates one file (offline: no network checks).
     pub fn from_file(path: &Path, options: &Options) -> SolutionRecord {
         let source = path.display().to_string();
-        let bytes = std::fs::read(path).unwrap_or_default();
-        let content_hash = fnv1a(&bytes);
-        match validate_file(path, options) {
-            Ok(report) => {
+        // Read once: the same bytes are hashed and validated.
+        match std::fs::read(path) {
+            Ok(bytes) => {
+                let content_hash = fnv1a(&bytes);
+                let report = validate_read(path, &bytes, options);
                 let errors = report.diagnostics.iter().filter(|d| d.is_error()).count();
                 let doc = report.document.as_ref();
                 SolutionRecord {
@@ -69,35 +70,27 @@ impl SolutionRecord {
                     content_hash,
                 }
             }
-            Err(e) => SolutionRecord {
+            Err(error) => SolutionRecord {
                 source,
                 name: String::new(),
                 url: String::new(),
                 valid: false,
                 errors: 1,
                 warnings: 0,
-                diagnostics: serde_json::json!([{"type": "error", "key": "", "description": e.to_string()}])
-                    .to_string(),
+                diagnostics: serde_json::json!([{"type": "error", "key": "",
+                    "description": ReadError { path: path.to_path_buf(), source: error }.to_string()}])
+                .to_string(),
                 document: None,
-                content_hash,
+                content_hash: fnv1a(&[]),
             },
         }
     }
 }
 
-/// The `.yml` and `.yaml` files under the given files and folders, sorted.
+/// The `.yml` and `.yaml` files under the given files and folders (the
+/// validator's walk), sorted, each once.
 pub fn find_files(paths: &[PathBuf]) -> std::io::Result<Vec<PathBuf>> {
-    let mut out = Vec::new();
-    let mut stack: Vec<PathBuf> = paths.to_vec();
-    while let Some(p) = stack.pop() {
-        if p.is_dir() {
-            for entry in std::fs::read_dir(&p)? {
-                stack.push(entry?.path());
-            }
-        } else if p.extension().is_some_and(|e| e == "yml" || e == "yaml") || paths.contains(&p) {
-            out.push(p);
-        }
-    }
+    let mut out = cantiere_publiccode::find_files(paths)?;
     out.sort();
     out.dedup();
     Ok(out)
