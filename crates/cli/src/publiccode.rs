@@ -135,9 +135,7 @@ fn export(args: ExportArgs) -> Result<ExitCode> {
 pub(crate) fn ipa_codes(args: &IpaArgs) -> Result<IpaCodes> {
     let mut sources = args.ipa_codes.clone();
     if sources.is_empty() {
-        let default = std::env::var_os("CANTIERE_PADIGITALE")
-            .map(PathBuf::from)
-            .unwrap_or_else(|| PathBuf::from("../shared/data/padigitale2026"));
+        let default = crate::territory::padigitale_dir(None);
         if default.is_dir() {
             sources.push(default);
         } else {

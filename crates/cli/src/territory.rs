@@ -76,6 +76,11 @@ pub fn run(cmd: Command) -> Result<ExitCode> {
     }
 }
 
+/// The PA digitale folder: the argument, else $CANTIERE_PADIGITALE, else ../shared/data/padigitale2026.
+pub(crate) fn padigitale_dir(arg: Option<PathBuf>) -> PathBuf {
+    from_env(arg, "CANTIERE_PADIGITALE", "../shared/data/padigitale2026")
+}
+
 fn from_env(arg: Option<PathBuf>, var: &str, fallback: &str) -> PathBuf {
     arg.or_else(|| std::env::var_os(var).map(PathBuf::from)).unwrap_or_else(|| PathBuf::from(fallback))
 }
@@ -91,7 +96,7 @@ pub struct Built {
 
 /// Finds the sources, builds the index, prints the summary.
 pub fn load_and_score(a: CommonArgs) -> Result<Built> {
-    let padigitale = from_env(a.padigitale, "CANTIERE_PADIGITALE", "../shared/data/padigitale2026");
+    let padigitale = padigitale_dir(a.padigitale);
     let registry = from_env(a.registry, "CANTIERE_REGISTRY", ".cache/registry");
     if !padigitale.is_dir() {
         bail!(
