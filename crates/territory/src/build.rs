@@ -182,14 +182,7 @@ impl Scored {
     pub fn column(&self, registry: &Registry, data_set: &str, code: &str) -> Option<Vec<f64>> {
         let ds = self.build.data_set(data_set)?;
         let col = ds.column(code)?;
-        let row_of: HashMap<&str, usize> = ds.units.iter().enumerate().map(|(i, c)| (c.as_str(), i)).collect();
-        Some(
-            self.indicators
-                .units
-                .iter()
-                .map(|&u| row_of.get(registry.municipalities[u].code.as_str()).map_or(f64::NAN, |&r| col[r]))
-                .collect(),
-        )
+        Some(in_our_order(col, &engine_rows(&ds.units, registry, &self.indicators.units)))
     }
 
     /// Scores of one code, if it is a score code.
@@ -223,10 +216,8 @@ pub fn score(sources: &Sources, files: &IndexFiles, settings: &Settings) -> Resu
     let agg = build.data_set("Aggregated").expect("an aggregating build has Aggregated");
 
     // Engine rows (COINr order) → our rows (ISTAT order).
-    let row_of: HashMap<&str, usize> = agg.units.iter().enumerate().map(|(i, c)| (c.as_str(), i)).collect();
-    let engine_rows: Vec<Option<usize>> =
-        units.iter().map(|&u| row_of.get(reg.municipalities[u].code.as_str()).copied()).collect();
-    let ours = |col: &[f64]| -> Vec<f64> { engine_rows.iter().map(|r| r.map_or(f64::NAN, |r| col[r])).collect() };
+    let agg_rows = engine_rows(&agg.units, reg, &units);
+    let ours = |col: &[f64]| in_our_order(col, &agg_rows);
 
     let mut score_codes = vec![def.index.code.clone(), def.index.context.clone(), def.index.innovation.clone()];
     for a in def.aggregates.iter().filter(|a| a.level == 2) {
@@ -251,14 +242,9 @@ pub fn score(sources: &Sources, files: &IndexFiles, settings: &Settings) -> Resu
             Analysis { units: &eunits, framework: &fw, raw: &raw, pipeline: &files.pipeline, inputs: &inputs.inputs };
         let points = unit_points(settings.runs, inputs.inputs.len(), Sampling::Random, settings.seed);
         let choices = analysis.choices(&points);
-        let eng_pos: HashMap<&str, usize> = eunits.codes.iter().enumerate().map(|(i, c)| (c.as_str(), i)).collect();
-        let eng_rows: Vec<Option<usize>> =
-            units.iter().map(|&u| eng_pos.get(reg.municipalities[u].code.as_str()).copied()).collect();
-        let to_ours = |runs: Vec<Vec<f64>>| -> Vec<Vec<f64>> {
-            runs.into_iter()
-                .map(|run| eng_rows.iter().map(|r| r.and_then(|r| run.get(r).copied()).unwrap_or(f64::NAN)).collect())
-                .collect()
-        };
+        let run_rows = engine_rows(&eunits.codes, reg, &units);
+        let to_ours =
+            |runs: Vec<Vec<f64>>| -> Vec<Vec<f64>> { runs.iter().map(|run| in_our_order(run, &run_rows)).collect() };
         let c_runs = to_ours(analysis.replay(&choices, Some(&def.index.context))?.scores);
         let i_runs = to_ours(analysis.replay(&choices, Some(&def.index.innovation))?.scores);
         let ranks = to_ours(analysis.replay(&choices, Some(&def.index.code))?.ranks);
@@ -311,6 +297,18 @@ pub fn score(sources: &Sources, files: &IndexFiles, settings: &Settings) -> Resu
         profile,
         areas,
     })
+}
+
+/// For each of our units (registry positions), its row among the engine's
+/// units (which the engine sorts its own way).
+fn engine_rows(engine_units: &[String], reg: &Registry, units: &[usize]) -> Vec<Option<usize>> {
+    let row_of: HashMap<&str, usize> = engine_units.iter().enumerate().map(|(i, c)| (c.as_str(), i)).collect();
+    units.iter().map(|&u| row_of.get(reg.municipalities[u].code.as_str()).copied()).collect()
+}
+
+/// An engine column in our units' order (`NaN` where a unit has no row).
+fn in_our_order(col: &[f64], rows: &[Option<usize>]) -> Vec<f64> {
+    rows.iter().map(|r| r.and_then(|r| col.get(r).copied()).unwrap_or(f64::NAN)).collect()
 }
 
 /// Provinces and regions: plain and population-weighted means of their
