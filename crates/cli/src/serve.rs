@@ -92,7 +92,9 @@ pub fn serve(a: ServeArgs) -> Result<ExitCode> {
             .find(|r| r.id < current.id && r.index_code == current.index_code && r.territory == current.territory);
         let mut obs = cantiere_web::Observatory::new(snapshot);
         if let Some(p) = previous {
-            obs = obs.with_previous(&store.load(Some(p.id)).await?);
+            // Only its ranks are compared: its results, not the whole run.
+            let results = store.results(p.id).await?;
+            obs = obs.with_previous(&p, &results);
         }
         store.close().await;
         eprintln!(

@@ -211,6 +211,11 @@ impl Store {
         catalog::list(&self.pool).await
     }
 
+    /// The results of a run only (scores, ranks, groups), without the rest.
+    pub async fn results(&self, run: i64) -> Result<Vec<ResultRow>> {
+        snapshot::results(&self.pool, run).await
+    }
+
     /// Deletes a run and everything that belongs to it.
     pub async fn delete_run(&self, id: i64) -> Result<()> {
         snapshot::delete(&self.pool, id).await

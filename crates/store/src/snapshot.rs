@@ -954,26 +954,7 @@ pub(crate) async fn load(pool: &AnyPool, id: i64) -> Result<Snapshot> {
             value: num(&r, 3, "score")?,
         });
     }
-    for r in fetch(
-        pool,
-        "SELECT ucode, score, rank, context, innovation, grp, stability, rank_low, rank_high FROM result \
-         WHERE run_id = $1 ORDER BY ucode",
-        id,
-    )
-    .await?
-    {
-        s.results.push(ResultRow {
-            ucode: get(&r, 0, "result")?,
-            score: num(&r, 1, "result")?,
-            rank: num(&r, 2, "result")?,
-            context: num(&r, 3, "result")?,
-            innovation: num(&r, 4, "result")?,
-            group: get(&r, 5, "result")?,
-            stability: num(&r, 6, "result")?,
-            rank_low: num(&r, 7, "result")?,
-            rank_high: num(&r, 8, "result")?,
-        });
-    }
+    s.results = results(pool, id).await?;
     for r in fetch(
         pool,
         "SELECT ucode, position, peer, distance, pool FROM peer WHERE run_id = $1 ORDER BY ucode, position",
@@ -1057,6 +1038,31 @@ pub(crate) async fn load(pool: &AnyPool, id: i64) -> Result<Snapshot> {
         });
     }
     Ok(s)
+}
+
+pub(crate) async fn results(pool: &AnyPool, id: i64) -> Result<Vec<ResultRow>> {
+    fetch(
+        pool,
+        "SELECT ucode, score, rank, context, innovation, grp, stability, rank_low, rank_high FROM result \
+         WHERE run_id = $1 ORDER BY ucode",
+        id,
+    )
+    .await?
+    .iter()
+    .map(|r| {
+        Ok(ResultRow {
+            ucode: get(r, 0, "result")?,
+            score: num(r, 1, "result")?,
+            rank: num(r, 2, "result")?,
+            context: num(r, 3, "result")?,
+            innovation: num(r, 4, "result")?,
+            group: get(r, 5, "result")?,
+            stability: num(r, 6, "result")?,
+            rank_low: num(r, 7, "result")?,
+            rank_high: num(r, 8, "result")?,
+        })
+    })
+    .collect()
 }
 
 pub(crate) async fn delete(pool: &AnyPool, id: i64) -> Result<()> {

@@ -78,6 +78,7 @@ async fn a_run_is_read_back_as_it_was_written_and_a_failed_import_changes_nothin
         assert_eq!(got.indicators, expected.indicators, "{url}");
         assert_eq!(got.scores, expected.scores, "{url}");
         assert_eq!(got.results, expected.results, "{url}");
+        assert_eq!(store.results(id).await.unwrap(), expected.results, "{url}: results alone");
         assert_eq!(got.peers, expected.peers, "{url}");
         assert_eq!(got.profiles, expected.profiles, "{url}");
         assert_eq!(got.areas, expected.areas, "{url}");

@@ -216,11 +216,10 @@ impl Observatory {
         }
     }
 
-    /// Compares with an earlier run: every municipality ranked in both
-    /// whose rank changed, largest rises first.
-    pub fn with_previous(mut self, previous: &Snapshot) -> Observatory {
-        let before: HashMap<&str, f64> =
-            previous.results.iter().filter_map(|r| Some((r.ucode.as_str(), r.rank?))).collect();
+    /// Compares with an earlier run (its info and results): every
+    /// municipality ranked in both whose rank changed, largest rises first.
+    pub fn with_previous(mut self, run: &RunInfo, results: &[ResultRow]) -> Observatory {
+        let before: HashMap<&str, f64> = results.iter().filter_map(|r| Some((r.ucode.as_str(), r.rank?))).collect();
         let mut movers: Vec<(String, f64, f64)> = self
             .munis
             .iter()
@@ -231,7 +230,7 @@ impl Observatory {
             .collect();
         movers.sort_by(|a, b| (b.1 - b.2).total_cmp(&(a.1 - a.2)).then(a.0.cmp(&b.0)));
         self.movers = movers;
-        self.previous = previous.run.clone();
+        self.previous = Some(run.clone());
         self
     }
 

@@ -211,7 +211,7 @@ async fn the_home_page_lists_the_movers_since_the_previous_run() {
         }
     }
     previous.run.as_mut().unwrap().id = 7;
-    let obs = Observatory::new(snap.clone()).with_previous(&previous);
+    let obs = Observatory::new(snap.clone()).with_previous(previous.run.as_ref().unwrap(), &previous.results);
     let corciano_now = obs.muni("054015").unwrap().result.rank.unwrap();
     assert_eq!(obs.movers.len(), 2, "only the two that moved");
     let site = Site::new(obs);
