@@ -1,5 +1,7 @@
-//! `cantiere catalog ingest`: publiccode.yml files into the store's catalog,
-//! with a progress bar and a summary.
+//! `cantiere catalog ingest`: publiccode.yml files (folders, local git
+//! repositories, lists of repository URLs) into the store's catalog, with a
+//! progress bar and a summary; `cantiere catalog adoptions`: adoption records
+//! from CSV, refused whole with one line per bad row.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -8,7 +10,7 @@ use std::time::Instant;
 use anyhow::{Context, Result};
 use cantiere_publiccode::Options;
 use cantiere_store::Store;
-use cantiere_store::catalog::{SolutionRecord, duplicate_urls, find_files};
+use cantiere_store::catalog::{SolutionRecord, duplicate_urls, find_files, read_url_list};
 use clap::{Args, Subcommand};
 use rayon::prelude::*;
 
@@ -20,14 +22,39 @@ use crate::serve::DatabaseArgs;
 pub enum Command {
     /// Validate and store publiccode.yml files (folders are walked for .yml/.yaml files).
     Ingest(IngestArgs),
+    /// Import adoption records (codice_ipa, solution, status[, since, evidence]) from CSV.
+    Adoptions(AdoptionsArgs),
+}
+
+/// `cantiere catalog adoptions`.
+#[derive(Debug, Args)]
+pub struct AdoptionsArgs {
+    /// The CSV file: columns codice_ipa, solution (catalog id or repository URL), status
+    /// (evaluating, in_use, dismissed; or in Italian), and optional since (YYYY-MM[-DD]) and evidence (URL).
+    file: PathBuf,
+    /// Who imports, for the audit trail.
+    #[arg(long, default_value = "cantiere catalog adoptions")]
+    actor: String,
+    #[command(flatten)]
+    db: DatabaseArgs,
 }
 
 /// `cantiere catalog ingest`.
 #[derive(Debug, Args)]
 pub struct IngestArgs {
     /// Files or folders.
-    #[arg(required = true)]
+    #[arg(required_unless_present_any = ["git", "urls"])]
     paths: Vec<PathBuf>,
+    /// Local git repositories: the publiccode.yml at the root of each one's default branch.
+    #[arg(long, num_args = 1..)]
+    git: Vec<PathBuf>,
+    /// A file listing repository URLs, one per line: each is cloned (shallow, needs the network) and read
+    /// like --git.
+    #[arg(long)]
+    urls: Option<PathBuf>,
+    /// Where --urls clones go.
+    #[arg(long, default_value = ".cache/repositories")]
+    clone_dir: PathBuf,
     #[command(flatten)]
     db: DatabaseArgs,
     #[command(flatten)]
@@ -35,19 +62,44 @@ pub struct IngestArgs {
 }
 
 pub fn run(cmd: Command) -> Result<ExitCode> {
-    let Command::Ingest(a) = cmd;
-    let files = find_files(&a.paths).context("walking the given paths")?;
+    match cmd {
+        Command::Ingest(a) => ingest(a),
+        Command::Adoptions(a) => adoptions(a),
+    }
+}
+
+/// Where one record comes from.
+enum Source {
+    File(PathBuf),
+    Git(PathBuf),
+    Url(String),
+}
+
+fn ingest(a: IngestArgs) -> Result<ExitCode> {
+    let mut sources: Vec<Source> = Vec::new();
+    if !a.paths.is_empty() {
+        sources.extend(find_files(&a.paths).context("walking the given paths")?.into_iter().map(Source::File));
+    }
+    sources.extend(a.git.iter().cloned().map(Source::Git));
+    if let Some(list) = &a.urls {
+        let text = std::fs::read_to_string(list).with_context(|| format!("reading {}", list.display()))?;
+        sources.extend(read_url_list(&text).into_iter().map(Source::Url));
+    }
     let options = Options { ipa: ipa_codes(&a.ipa)?, ..Options::default() };
-    let bar = indicatif::ProgressBar::new(files.len() as u64).with_style(
-        indicatif::ProgressStyle::with_template("validating [{bar:40}] {pos}/{len} files")
+    let bar = indicatif::ProgressBar::new(sources.len() as u64).with_style(
+        indicatif::ProgressStyle::with_template("validating [{bar:40}] {pos}/{len} sources")
             .expect("the template is valid")
             .progress_chars("=> "),
     );
     let start = Instant::now();
-    let records: Vec<SolutionRecord> = files
+    let records: Vec<SolutionRecord> = sources
         .par_iter()
-        .map(|f| {
-            let r = SolutionRecord::from_file(f, &options);
+        .map(|s| {
+            let r = match s {
+                Source::File(f) => SolutionRecord::from_file(f, &options),
+                Source::Git(repo) => SolutionRecord::from_git(repo, &options),
+                Source::Url(url) => SolutionRecord::from_url(url, &a.clone_dir, &options),
+            };
             bar.inc(1);
             r
         })
@@ -82,4 +134,30 @@ pub fn run(cmd: Command) -> Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+fn adoptions(a: AdoptionsArgs) -> Result<ExitCode> {
+    let bytes = std::fs::read(&a.file).with_context(|| format!("reading {}", a.file.display()))?;
+    let name = a.file.display().to_string();
+    let url = a.db.url();
+    let outcome = tokio::runtime::Builder::new_current_thread().enable_all().build()?.block_on(async {
+        let store = Store::open(&url).await?;
+        let s = store.import_adoptions(&name, &bytes, &a.actor).await;
+        store.close().await;
+        s
+    });
+    match outcome {
+        Ok(s) => {
+            eprintln!("{name}: {} new, {} updated, {} unchanged adoptions ({url})", s.new, s.updated, s.unchanged);
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(cantiere_store::Error::Rows { file, errors }) => {
+            eprintln!("{file}: {} bad rows; nothing was imported:", errors.len());
+            for e in &errors {
+                eprintln!("  {file}: {e}");
+            }
+            Ok(ExitCode::FAILURE)
+        }
+        Err(e) => Err(e.into()),
+    }
 }

@@ -8,7 +8,7 @@
 
 use std::path::{Path, PathBuf};
 
-use cantiere_publiccode::{Options, ReadError, validate_read};
+use cantiere_publiccode::{Options, ReadError, Report, validate_at, validate_read};
 use serde::Serialize;
 use sqlx::{AnyPool, Row};
 
@@ -53,38 +53,126 @@ impl SolutionRecord {
         let source = path.display().to_string();
         // Read once: the same bytes are hashed and validated.
         match std::fs::read(path) {
-            Ok(bytes) => {
-                let content_hash = fnv1a(&bytes);
-                let report = validate_read(path, &bytes, options);
-                let errors = report.diagnostics.iter().filter(|d| d.is_error()).count();
-                let doc = report.document.as_ref();
-                SolutionRecord {
-                    source,
-                    name: doc.map(|d| d.name.clone()).unwrap_or_default(),
-                    url: doc.map(|d| d.url.clone()).unwrap_or_default(),
-                    valid: report.is_valid(),
-                    errors,
-                    warnings: report.diagnostics.len() - errors,
-                    diagnostics: serde_json::to_string(&report.diagnostics).unwrap_or_else(|_| "[]".into()),
-                    document: doc.map(|d| d.to_json()),
-                    content_hash,
-                }
+            Ok(bytes) => SolutionRecord::from_report(source, &bytes, validate_read(path, &bytes, options)),
+            Err(error) => {
+                SolutionRecord::unreadable(source, &ReadError { path: path.to_path_buf(), source: error }.to_string())
             }
-            Err(error) => SolutionRecord {
-                source,
-                name: String::new(),
-                url: String::new(),
-                valid: false,
-                errors: 1,
-                warnings: 0,
-                diagnostics: serde_json::json!([{"type": "error", "key": "",
-                    "description": ReadError { path: path.to_path_buf(), source: error }.to_string()}])
-                .to_string(),
-                document: None,
-                content_hash: fnv1a(&[]),
-            },
         }
     }
+
+    /// Validates the bytes of a file that came from `source`, with no folder
+    /// to resolve relative references against (a git object, a download).
+    pub fn from_bytes(source: String, bytes: &[u8], options: &Options) -> SolutionRecord {
+        let report = validate_at(bytes, options, None);
+        SolutionRecord::from_report(source, bytes, report)
+    }
+
+    fn from_report(source: String, bytes: &[u8], report: Report) -> SolutionRecord {
+        let errors = report.diagnostics.iter().filter(|d| d.is_error()).count();
+        let doc = report.document.as_ref();
+        SolutionRecord {
+            source,
+            name: doc.map(|d| d.name.clone()).unwrap_or_default(),
+            url: doc.map(|d| d.url.clone()).unwrap_or_default(),
+            valid: report.is_valid(),
+            errors,
+            warnings: report.diagnostics.len() - errors,
+            diagnostics: serde_json::to_string(&report.diagnostics).unwrap_or_else(|_| "[]".into()),
+            document: doc.map(|d| d.to_json()),
+            content_hash: fnv1a(bytes),
+        }
+    }
+
+    /// A source that could not be read: kept, inactive, with the reason as
+    /// its one error diagnostic.
+    pub fn unreadable(source: String, message: &str) -> SolutionRecord {
+        SolutionRecord {
+            source,
+            name: String::new(),
+            url: String::new(),
+            valid: false,
+            errors: 1,
+            warnings: 0,
+            diagnostics: serde_json::json!([{"type": "error", "key": "", "description": message}]).to_string(),
+            document: None,
+            content_hash: fnv1a(message.as_bytes()),
+        }
+    }
+
+    /// The publiccode.yml at the root of a local git repository's default
+    /// branch, as the national crawler reads it: the branch the remote's
+    /// `HEAD` names when the repository is a clone, its own `HEAD` otherwise
+    /// (a bare mirror, a repository of one's own). The working tree and
+    /// other branches are not looked at. Source: `git:<absolute path>`.
+    pub fn from_git(repo: &Path, options: &Options) -> SolutionRecord {
+        let source = format!("git:{}", std::path::absolute(repo).unwrap_or_else(|_| repo.to_path_buf()).display());
+        SolutionRecord::from_git_as(source, repo, options)
+    }
+
+    fn from_git_as(source: String, repo: &Path, options: &Options) -> SolutionRecord {
+        match read_from_git(repo) {
+            Ok((bytes, _)) => SolutionRecord::from_bytes(source, &bytes, options),
+            Err(message) => SolutionRecord::unreadable(source, &message),
+        }
+    }
+
+    /// Clones a repository by URL (shallow, into `cache`) and reads its
+    /// publiccode.yml like [`SolutionRecord::from_git`]. Source: the URL. A
+    /// repository that cannot be cloned is a record with the reason.
+    pub fn from_url(url: &str, cache: &Path, options: &Options) -> SolutionRecord {
+        let dir = cache.join(fnv1a(url.as_bytes()));
+        let _ = std::fs::remove_dir_all(&dir);
+        if let Err(e) = std::fs::create_dir_all(cache) {
+            return SolutionRecord::unreadable(url.to_string(), &format!("cannot create {}: {e}", cache.display()));
+        }
+        let out = std::process::Command::new("git")
+            .args(["-c", "http.lowSpeedLimit=1000", "-c", "http.lowSpeedTime=30", "clone", "--quiet", "--depth", "1"])
+            .args(["--no-tags", "--", url])
+            .arg(&dir)
+            .env("GIT_TERMINAL_PROMPT", "0")
+            .output();
+        match out {
+            Ok(o) if o.status.success() => SolutionRecord::from_git_as(url.to_string(), &dir, options),
+            Ok(o) => SolutionRecord::unreadable(
+                url.to_string(),
+                &format!("git clone failed: {}", String::from_utf8_lossy(&o.stderr).trim()),
+            ),
+            Err(e) => SolutionRecord::unreadable(url.to_string(), &format!("cannot run git: {e}")),
+        }
+    }
+}
+
+fn git(repo: &Path, args: &[&str]) -> std::result::Result<Vec<u8>, String> {
+    let out = std::process::Command::new("git")
+        .arg("-C")
+        .arg(repo)
+        .args(args)
+        .env("GIT_TERMINAL_PROMPT", "0")
+        .output()
+        .map_err(|e| format!("cannot run git: {e}"))?;
+    if out.status.success() { Ok(out.stdout) } else { Err(String::from_utf8_lossy(&out.stderr).trim().to_string()) }
+}
+
+/// The default branch's publiccode.yml (or .yaml) and the ref it was read at.
+fn read_from_git(repo: &Path) -> std::result::Result<(Vec<u8>, String), String> {
+    git(repo, &["rev-parse", "--git-dir"]).map_err(|e| format!("{} is not a git repository: {e}", repo.display()))?;
+    let branch = git(repo, &["symbolic-ref", "-q", "refs/remotes/origin/HEAD"])
+        .ok()
+        .map(|b| String::from_utf8_lossy(&b).trim().to_string())
+        .filter(|b| !b.is_empty())
+        .unwrap_or_else(|| "HEAD".to_string());
+    for name in ["publiccode.yml", "publiccode.yaml"] {
+        if let Ok(bytes) = git(repo, &["show", &format!("{branch}:{name}")]) {
+            return Ok((bytes, branch));
+        }
+    }
+    Err(format!("{}: no publiccode.yml at the root of the default branch ({branch})", repo.display()))
+}
+
+/// Repository URLs from a list: one per line; blank lines and `#` comments
+/// skipped.
+pub fn read_url_list(text: &str) -> Vec<String> {
+    text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')).map(str::to_string).collect()
 }
 
 /// The `.yml` and `.yaml` files under the given files and folders (the
@@ -102,10 +190,7 @@ pub fn find_files(paths: &[PathBuf]) -> std::io::Result<Vec<PathBuf>> {
 pub fn duplicate_urls(records: &[SolutionRecord]) -> Vec<(String, Vec<String>)> {
     let mut by_url: std::collections::BTreeMap<String, Vec<String>> = std::collections::BTreeMap::new();
     for r in records.iter().filter(|r| !r.url.is_empty()) {
-        by_url
-            .entry(r.url.trim_end_matches('/').trim_end_matches(".git").to_lowercase())
-            .or_default()
-            .push(r.source.clone());
+        by_url.entry(crate::adoption::url_key(&r.url)).or_default().push(r.source.clone());
     }
     by_url
         .into_iter()
@@ -135,6 +220,8 @@ pub struct IngestSummary {
 /// A stored solution.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct StoredSolution {
+    /// The catalog's id (stable across ingestions of the same source).
+    pub id: i64,
     /// The record.
     pub record: SolutionRecord,
     /// Whether it is listed (valid).
@@ -217,7 +304,7 @@ pub(crate) async fn ingest(pool: &AnyPool, records: &[SolutionRecord]) -> Result
 pub(crate) async fn list(pool: &AnyPool) -> Result<Vec<StoredSolution>> {
     let rows = sqlx::query(
         "SELECT source, name, url, valid, active, errors, warnings, diagnostics, document, content_hash, \
-         first_seen, last_seen FROM solution ORDER BY source",
+         first_seen, last_seen, id FROM solution ORDER BY source",
     )
     .fetch_all(pool)
     .await
@@ -227,6 +314,7 @@ pub(crate) async fn list(pool: &AnyPool) -> Result<Vec<StoredSolution>> {
             let get_i = |i: usize| r.try_get::<i64, _>(i).map_err(db("reading the catalog"));
             let get_s = |i: usize| r.try_get::<String, _>(i).map_err(db("reading the catalog"));
             Ok(StoredSolution {
+                id: get_i(12)?,
                 record: SolutionRecord {
                     source: get_s(0)?,
                     name: get_s(1)?,

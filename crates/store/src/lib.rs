@@ -24,6 +24,7 @@
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
+pub mod adoption;
 pub mod catalog;
 mod snapshot;
 
@@ -55,6 +56,23 @@ pub enum Error {
     /// There is no run to read.
     #[error("the database holds no index run yet: run `cantiere import` first")]
     Empty,
+    /// A value was refused (which field, and what was expected).
+    #[error("{0}")]
+    Invalid(String),
+    /// The actor may not do this.
+    #[error("not allowed: {0}")]
+    NotAllowed(String),
+    /// No such thing.
+    #[error("{0} does not exist")]
+    NotFound(String),
+    /// A file was refused: one error per bad row, nothing written.
+    #[error("{file}: {} bad rows, nothing imported; first: {}", errors.len(), errors.first().map(ToString::to_string).unwrap_or_default())]
+    Rows {
+        /// The file.
+        file: String,
+        /// Every bad row.
+        errors: Vec<adoption::RowError>,
+    },
 }
 
 /// The crate's result type.
@@ -75,7 +93,7 @@ pub enum Backend {
 }
 
 /// Migrations: (version, name, SQLite text, PostgreSQL text).
-const MIGRATIONS: [(i64, &str, &str, &str); 2] = [
+const MIGRATIONS: [(i64, &str, &str, &str); 3] = [
     (
         1,
         "schema",
@@ -87,6 +105,12 @@ const MIGRATIONS: [(i64, &str, &str, &str); 2] = [
         "catalog",
         include_str!("../migrations/sqlite/0002_catalog.sql"),
         include_str!("../migrations/postgres/0002_catalog.sql"),
+    ),
+    (
+        3,
+        "adoption",
+        include_str!("../migrations/sqlite/0003_adoption.sql"),
+        include_str!("../migrations/postgres/0003_adoption.sql"),
     ),
 ];
 
@@ -209,6 +233,35 @@ impl Store {
     /// Every stored solution, by source.
     pub async fn solutions(&self) -> Result<Vec<catalog::StoredSolution>> {
         catalog::list(&self.pool).await
+    }
+
+    /// Records (or changes) one administration's adoption of a solution;
+    /// `actor` is who did it, for the audit trail. A change clears the
+    /// verification.
+    pub async fn record_adoption(&self, input: &adoption::AdoptionInput, actor: &str) -> Result<adoption::Adoption> {
+        adoption::record(&self.pool, input, actor).await
+    }
+
+    /// Imports an adoption CSV in one transaction: a file with any bad row
+    /// is refused whole ([`Error::Rows`], one error per row), nothing written.
+    pub async fn import_adoptions(&self, file: &str, bytes: &[u8], actor: &str) -> Result<adoption::ImportSummary> {
+        adoption::import(&self.pool, file, bytes, actor).await
+    }
+
+    /// Marks an adoption verified by an editor of its administration
+    /// ([`Error::NotAllowed`] for anyone else).
+    pub async fn verify_adoption(&self, id: i64, editor: &adoption::Editor) -> Result<adoption::Adoption> {
+        adoption::verify(&self.pool, id, editor).await
+    }
+
+    /// Every adoption, by solution and administration.
+    pub async fn adoptions(&self) -> Result<Vec<adoption::Adoption>> {
+        adoption::list(&self.pool).await
+    }
+
+    /// One adoption's audit trail, oldest first.
+    pub async fn adoption_events(&self, id: i64) -> Result<Vec<adoption::AdoptionEvent>> {
+        adoption::events(&self.pool, id).await
     }
 
     /// The results of a run only (scores, ranks, groups), without the rest.

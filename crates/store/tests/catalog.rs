@@ -89,3 +89,73 @@ fn an_unreadable_file_is_a_record_with_its_error() {
     assert!(!r.valid && r.errors == 1 && r.document.is_none());
     assert!(r.diagnostics.contains("/nonexistent/publiccode.yml"), "{}", r.diagnostics);
 }
+
+fn git(dir: &std::path::Path, args: &[&str]) {
+    let out = std::process::Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(["-c", "user.name=Test", "-c", "user.email=test@example.org", "-c", "commit.gpgsign=false"])
+        .args(args)
+        .output()
+        .expect("git runs");
+    assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+}
+
+#[test]
+fn a_git_repository_is_read_at_its_default_branch_and_a_url_list_through_a_clone() {
+    let dir = std::env::temp_dir().join(format!("cantiere-git-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let repo = dir.join("repo");
+    std::fs::create_dir_all(&repo).unwrap();
+    let fixture = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/catalog/sito-comunale/publiccode.yml");
+    let good = std::fs::read(&fixture).unwrap();
+    git(&repo, &["init", "--quiet", "--initial-branch=main"]);
+    std::fs::write(repo.join("publiccode.yml"), &good).unwrap();
+    git(&repo, &["add", "publiccode.yml"]);
+    git(&repo, &["commit", "--quiet", "-m", "publiccode"]);
+    // Another branch with a broken file, checked out, and an uncommitted edit:
+    // neither is what the catalog reads once cloned.
+    git(&repo, &["checkout", "--quiet", "-b", "work"]);
+    std::fs::write(repo.join("publiccode.yml"), b"name: [unclosed").unwrap();
+    git(&repo, &["commit", "--quiet", "-am", "broken"]);
+    git(&repo, &["checkout", "--quiet", "main"]);
+    std::fs::write(repo.join("publiccode.yml"), b"not: committed").unwrap();
+
+    let options = Options::default();
+    let local = SolutionRecord::from_git(&repo, &options);
+    assert!(local.valid, "{}", local.diagnostics);
+    assert_eq!(local.name, "Sito Comunale Accessibile");
+    assert!(local.source.starts_with("git:"), "{}", local.source);
+    assert_eq!(local.content_hash, SolutionRecord::from_file(&fixture, &options).content_hash, "the committed bytes");
+
+    // A clone's default branch is the remote's HEAD (main), not what the
+    // clone has checked out.
+    let clone = dir.join("clone");
+    let out = std::process::Command::new("git").args(["clone", "--quiet"]).arg(&repo).arg(&clone).output().unwrap();
+    assert!(out.status.success());
+    git(&clone, &["checkout", "--quiet", "work"]);
+    assert!(SolutionRecord::from_git(&clone, &options).valid, "read at origin/HEAD");
+
+    let list = format!("# repositories\n\nfile://{}\nfile://{}/missing\n", repo.display(), dir.display());
+    let urls = cantiere_store::catalog::read_url_list(&list);
+    assert_eq!(urls.len(), 2);
+    let cache = dir.join("cache");
+    let fetched = SolutionRecord::from_url(&urls[0], &cache, &options);
+    assert!(fetched.valid, "{}", fetched.diagnostics);
+    assert_eq!(
+        (fetched.source.as_str(), fetched.content_hash.as_str()),
+        (urls[0].as_str(), local.content_hash.as_str())
+    );
+    let missing = SolutionRecord::from_url(&urls[1], &cache, &options);
+    assert!(!missing.valid);
+    assert!(missing.diagnostics.contains("git clone failed"), "{}", missing.diagnostics);
+
+    // A folder that is no repository, and a repository without the file.
+    let plain = SolutionRecord::from_git(&dir.join("cache"), &options);
+    assert!(!plain.valid);
+    let empty = dir.join("empty");
+    std::fs::create_dir_all(&empty).unwrap();
+    git(&empty, &["init", "--quiet"]);
+    let none = SolutionRecord::from_git(&empty, &options);
+    assert!(none.diagnostics.contains("no publiccode.yml"), "{}", none.diagnostics);
+}

@@ -1,0 +1,756 @@
+//! The adoption registry: an administration, by its iPA code (`codice_ipa`,
+//! the code of the national index of public administrations; a comune's is
+//! `c_` and its cadastral code, e.g. `c_h501` for Roma), records that it
+//! evaluates, uses or dismissed a catalog solution, since when and with what
+//! evidence.
+//!
+//! An entry is **verified** only by an editor of that same administration
+//! ([`Editor`]); any later change by someone else clears the verification.
+//! Every change is written to the audit trail (`adoption_event`) in the same
+//! transaction as the change itself.
+//!
+//! Adoptions also arrive as CSV ([`parse_csv`], then
+//! [`crate::Store::import_adoptions`]): every row is checked (status, dates,
+//! evidence URL, known iPA code, known solution, repeated pairs) and a file
+//! with any bad row is refused whole, with one error per bad row naming the
+//! line and the column; nothing is written.
+
+use std::collections::{BTreeSet, HashMap};
+use std::fmt;
+
+use serde::Serialize;
+use sqlx::{AnyPool, Row};
+
+use crate::snapshot::now;
+use crate::{Error, Result, db};
+
+/// Where an administration stands with a solution.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AdoptionStatus {
+    /// Being evaluated.
+    Evaluating,
+    /// In use.
+    InUse,
+    /// Used once, now dismissed.
+    Dismissed,
+}
+
+impl AdoptionStatus {
+    /// Every status, in the order of a solution's life.
+    pub const ALL: [AdoptionStatus; 3] = [AdoptionStatus::Evaluating, AdoptionStatus::InUse, AdoptionStatus::Dismissed];
+
+    /// The stored code.
+    pub fn code(self) -> &'static str {
+        match self {
+            AdoptionStatus::Evaluating => "evaluating",
+            AdoptionStatus::InUse => "in_use",
+            AdoptionStatus::Dismissed => "dismissed",
+        }
+    }
+
+    /// Reads a code, in English or Italian (`in uso`, `in valutazione`, `dismessa`), any case.
+    pub fn parse(text: &str) -> Option<AdoptionStatus> {
+        match text.trim().to_lowercase().replace([' ', '-'], "_").as_str() {
+            "evaluating" | "in_valutazione" | "valutazione" => Some(AdoptionStatus::Evaluating),
+            "in_use" | "in_uso" | "adottata" | "adopted" => Some(AdoptionStatus::InUse),
+            "dismissed" | "dismessa" | "dismesso" => Some(AdoptionStatus::Dismissed),
+            _ => None,
+        }
+    }
+}
+
+/// How an adoption names its solution: the catalog's id or the repository URL.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum SolutionRef {
+    /// The stored solution's id.
+    Id(i64),
+    /// The repository URL (compared without case, trailing `/` or `.git`).
+    Url(String),
+}
+
+impl SolutionRef {
+    /// A number is an id, anything else a URL.
+    pub fn parse(text: &str) -> SolutionRef {
+        let t = text.trim();
+        match t.parse::<i64>() {
+            Ok(id) => SolutionRef::Id(id),
+            Err(_) => SolutionRef::Url(t.to_string()),
+        }
+    }
+}
+
+impl fmt::Display for SolutionRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SolutionRef::Id(id) => write!(f, "#{id}"),
+            SolutionRef::Url(u) => f.write_str(u),
+        }
+    }
+}
+
+/// The key a repository URL is compared by.
+pub fn url_key(url: &str) -> String {
+    url.trim().trim_end_matches('/').trim_end_matches(".git").trim_end_matches('/').to_lowercase()
+}
+
+/// One adoption as declared.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AdoptionInput {
+    /// The administration's iPA code (lowercase).
+    pub codice_ipa: String,
+    /// The solution.
+    pub solution: SolutionRef,
+    /// Where it stands.
+    pub status: AdoptionStatus,
+    /// Since when (`YYYY-MM-DD` or `YYYY-MM`).
+    pub since: Option<String>,
+    /// A public link that shows it (a page, a resolution, a tender).
+    pub evidence: Option<String>,
+}
+
+/// A stored adoption.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Adoption {
+    /// Its id.
+    pub id: i64,
+    /// The administration's iPA code.
+    pub codice_ipa: String,
+    /// The solution's id.
+    pub solution_id: i64,
+    /// Where it stands.
+    pub status: AdoptionStatus,
+    /// Since when.
+    pub since: Option<String>,
+    /// Evidence link.
+    pub evidence: Option<String>,
+    /// Who verified it (an editor of the administration), when verified.
+    pub verified_by: Option<String>,
+    /// When it was verified.
+    pub verified_at: Option<String>,
+    /// First recorded.
+    pub created_at: String,
+    /// Last changed.
+    pub updated_at: String,
+}
+
+/// One line of the audit trail.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AdoptionEvent {
+    /// The adoption.
+    pub adoption_id: i64,
+    /// When.
+    pub at: String,
+    /// Who.
+    pub actor: String,
+    /// `recorded`, `updated`, `verified` or `imported`.
+    pub action: String,
+    /// The state after the change, as JSON.
+    pub detail: String,
+}
+
+/// Someone allowed to verify the adoptions of one administration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Editor {
+    /// Who (an account name or email).
+    pub name: String,
+    /// The administration they act for.
+    pub codice_ipa: String,
+}
+
+/// A bad row of an adoption file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RowError {
+    /// 1-based line in the file (the header is line 1).
+    pub line: u64,
+    /// The column.
+    pub column: String,
+    /// What was wrong and what was expected.
+    pub message: String,
+}
+
+impl fmt::Display for RowError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "line {}, column `{}`: {}", self.line, self.column, self.message)
+    }
+}
+
+/// What an adoption import did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+pub struct ImportSummary {
+    /// New adoptions.
+    pub new: usize,
+    /// Known adoptions that changed.
+    pub updated: usize,
+    /// Known adoptions unchanged.
+    pub unchanged: usize,
+}
+
+/// One parsed row with its line.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ParsedRow {
+    /// Line in the file.
+    pub line: u64,
+    /// The adoption.
+    pub input: AdoptionInput,
+}
+
+const COLUMNS: [&str; 5] = ["codice_ipa", "solution", "status", "since", "evidence"];
+
+fn check_date(text: &str) -> bool {
+    let parts: Vec<&str> = text.split('-').collect();
+    let num = |s: &str, len: usize| s.len() == len && s.bytes().all(|b| b.is_ascii_digit());
+    let ok_month = |m: &str| num(m, 2) && (1..=12).contains(&m.parse::<u32>().unwrap_or(0));
+    match parts.as_slice() {
+        [y, m] => num(y, 4) && ok_month(m),
+        [y, m, d] => {
+            let (Ok(year), Ok(month), Ok(day)) = (y.parse::<u32>(), m.parse::<u32>(), d.parse::<u32>()) else {
+                return false;
+            };
+            let leap = year.is_multiple_of(4) && (!year.is_multiple_of(100) || year.is_multiple_of(400));
+            let days = [31, if leap { 29 } else { 28 }, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+            num(y, 4) && ok_month(m) && num(d, 2) && day >= 1 && day <= days[month as usize - 1]
+        }
+        _ => false,
+    }
+}
+
+fn check_url(text: &str) -> bool {
+    // The scheme is case-insensitive (RFC 3986 §3.1).
+    let scheme = text.find("://").map(|i| text[..i].to_ascii_lowercase());
+    let rest = match scheme.as_deref() {
+        Some("http") => Some(&text[7..]),
+        Some("https") => Some(&text[8..]),
+        _ => None,
+    };
+    rest.is_some_and(|r| !r.is_empty() && !r.starts_with('/') && !r.chars().any(char::is_whitespace))
+}
+
+/// Checks one declared adoption on its own (not against the store); the
+/// problems as (column, message).
+pub fn check(input: &AdoptionInput) -> Vec<(&'static str, String)> {
+    let mut out = Vec::new();
+    let code = &input.codice_ipa;
+    if code.is_empty() || !code.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+        out.push(("codice_ipa", format!("`{code}` is not an iPA code: expected letters, digits and `_`, e.g. c_h501")));
+    }
+    if let SolutionRef::Url(u) = &input.solution
+        && !check_url(u)
+    {
+        out.push(("solution", format!("`{u}` is neither a catalog id nor an http(s) repository URL")));
+    }
+    if let Some(s) = &input.since
+        && !check_date(s)
+    {
+        out.push(("since", format!("`{s}` is not a date: expected YYYY-MM-DD or YYYY-MM")));
+    }
+    if let Some(e) = &input.evidence
+        && !check_url(e)
+    {
+        out.push(("evidence", format!("`{e}` is not an http(s) link")));
+    }
+    out
+}
+
+/// The 1-based line where a record starts (the csv reader reports the line
+/// of a blank line before it, so count from its byte offset instead).
+fn line_of(text: &str, position: Option<&csv::Position>) -> u64 {
+    let Some(p) = position else { return 0 };
+    let mut b = (p.byte() as usize).min(text.len());
+    while text.as_bytes().get(b).is_some_and(|c| *c == b'\n' || *c == b'\r') {
+        b += 1;
+    }
+    1 + text.as_bytes()[..b].iter().filter(|c| **c == b'\n').count() as u64
+}
+
+/// Reads an adoption CSV (`,` or `;`, UTF-8, columns by header name:
+/// `codice_ipa`, `solution` (id or repository URL), `status`, and optional
+/// `since`, `evidence`). Returns the good rows and one error per problem.
+pub fn parse_csv(bytes: &[u8]) -> (Vec<ParsedRow>, Vec<RowError>) {
+    let mut errors = Vec::new();
+    let Ok(text) = std::str::from_utf8(bytes) else {
+        errors.push(RowError { line: 1, column: String::new(), message: "the file is not UTF-8 text".into() });
+        return (Vec::new(), errors);
+    };
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let first = text.lines().next().unwrap_or("");
+    let sep = if first.matches(';').count() > first.matches(',').count() { b';' } else { b',' };
+    let mut reader = csv::ReaderBuilder::new().delimiter(sep).flexible(true).from_reader(text.as_bytes());
+    let header: Vec<String> = match reader.headers() {
+        Ok(h) => h.iter().map(|c| c.trim().to_lowercase()).collect(),
+        Err(e) => {
+            errors.push(RowError { line: 1, column: String::new(), message: format!("unreadable header: {e}") });
+            return (Vec::new(), errors);
+        }
+    };
+    let position = |name: &str| header.iter().position(|h| h == name);
+    let mut at = HashMap::new();
+    for (i, name) in COLUMNS.iter().enumerate() {
+        match position(name) {
+            Some(p) => {
+                at.insert(*name, p);
+            }
+            None if i < 3 => errors.push(RowError {
+                line: 1,
+                column: (*name).to_string(),
+                message: format!("missing column: the header must name {}", COLUMNS[..3].join(", ")),
+            }),
+            None => {}
+        }
+    }
+    if !errors.is_empty() {
+        return (Vec::new(), errors);
+    }
+    let mut rows = Vec::new();
+    let mut seen: HashMap<(String, SolutionRef), u64> = HashMap::new();
+    for record in reader.records() {
+        let record = match record {
+            Ok(r) => r,
+            Err(e) => {
+                let line = e.position().map_or(0, |p| p.line());
+                errors.push(RowError { line, column: String::new(), message: format!("unreadable row: {e}") });
+                continue;
+            }
+        };
+        let line = line_of(text, record.position());
+        if record.iter().all(|c| c.trim().is_empty()) {
+            continue;
+        }
+        let cell = |name: &str| at.get(name).and_then(|&i| record.get(i)).map(str::trim).unwrap_or("");
+        let optional = |name: &str| Some(cell(name).to_string()).filter(|s| !s.is_empty());
+        let status_text = cell("status");
+        let Some(status) = AdoptionStatus::parse(status_text) else {
+            errors.push(RowError {
+                line,
+                column: "status".into(),
+                message: format!("`{status_text}` is not a status: expected evaluating, in_use or dismissed"),
+            });
+            continue;
+        };
+        let solution_text = cell("solution");
+        if solution_text.is_empty() {
+            errors.push(RowError { line, column: "solution".into(), message: "empty: expected an id or a URL".into() });
+            continue;
+        }
+        let input = AdoptionInput {
+            codice_ipa: cell("codice_ipa").to_lowercase(),
+            solution: SolutionRef::parse(solution_text),
+            status,
+            since: optional("since"),
+            evidence: optional("evidence"),
+        };
+        let problems = check(&input);
+        if !problems.is_empty() {
+            errors.extend(problems.into_iter().map(|(column, message)| RowError {
+                line,
+                column: column.into(),
+                message,
+            }));
+            continue;
+        }
+        let key = (
+            input.codice_ipa.clone(),
+            match &input.solution {
+                SolutionRef::Url(u) => SolutionRef::Url(url_key(u)),
+                id => id.clone(),
+            },
+        );
+        if let Some(first) = seen.get(&key) {
+            errors.push(RowError {
+                line,
+                column: "solution".into(),
+                message: format!("repeats line {first}: one row per administration and solution"),
+            });
+            continue;
+        }
+        seen.insert(key, line);
+        rows.push(ParsedRow { line, input });
+    }
+    (rows, errors)
+}
+
+/// The iPA codes the store knows: every comune of the latest run (`c_` and
+/// its cadastral code) and every body that applied to PA digitale.
+async fn known_ipa_codes(pool: &AnyPool) -> Result<BTreeSet<String>> {
+    let mut out = BTreeSet::new();
+    let runs = sqlx::query("SELECT id FROM run ORDER BY id DESC LIMIT 1")
+        .fetch_optional(pool)
+        .await
+        .map_err(db("reading the latest run"))?;
+    let Some(run) = runs else { return Ok(out) };
+    let run: i64 = run.try_get(0).map_err(db("reading the latest run"))?;
+    for row in sqlx::query("SELECT cadastral FROM body WHERE run_id = $1 AND cadastral <> ''")
+        .bind(run)
+        .fetch_all(pool)
+        .await
+        .map_err(db("reading cadastral codes"))?
+    {
+        let c: String = row.try_get(0).map_err(db("reading cadastral codes"))?;
+        out.insert(format!("c_{}", c.to_lowercase()));
+    }
+    for row in sqlx::query("SELECT DISTINCT codice_ipa FROM application WHERE run_id = $1")
+        .bind(run)
+        .fetch_all(pool)
+        .await
+        .map_err(db("reading iPA codes"))?
+    {
+        let c: String = row.try_get(0).map_err(db("reading iPA codes"))?;
+        out.insert(c.trim().to_lowercase());
+    }
+    Ok(out)
+}
+
+/// Ids of the stored solutions by id and by repository URL key (only URLs
+/// that name one active solution; a URL claimed by several is ambiguous).
+struct SolutionIndex {
+    ids: BTreeSet<i64>,
+    by_url: HashMap<String, Vec<i64>>,
+}
+
+impl SolutionIndex {
+    async fn read(pool: &AnyPool) -> Result<SolutionIndex> {
+        let rows = sqlx::query("SELECT id, url, active FROM solution")
+            .fetch_all(pool)
+            .await
+            .map_err(db("reading the catalog"))?;
+        let mut ids = BTreeSet::new();
+        let mut by_url: HashMap<String, Vec<i64>> = HashMap::new();
+        for r in rows {
+            let id: i64 = r.try_get(0).map_err(db("reading the catalog"))?;
+            let url: String = r.try_get(1).map_err(db("reading the catalog"))?;
+            let active: i64 = r.try_get(2).map_err(db("reading the catalog"))?;
+            ids.insert(id);
+            if active != 0 && !url.is_empty() {
+                by_url.entry(url_key(&url)).or_default().push(id);
+            }
+        }
+        Ok(SolutionIndex { ids, by_url })
+    }
+
+    fn resolve(&self, r: &SolutionRef) -> std::result::Result<i64, String> {
+        match r {
+            SolutionRef::Id(id) if self.ids.contains(id) => Ok(*id),
+            SolutionRef::Id(id) => Err(format!("no solution #{id} in the catalog")),
+            SolutionRef::Url(u) => match self.by_url.get(&url_key(u)).map(Vec::as_slice) {
+                Some([id]) => Ok(*id),
+                Some(many) => Err(format!(
+                    "{} catalog solutions have the repository `{u}` ({}): name one by its id",
+                    many.len(),
+                    many.iter().map(|i| format!("#{i}")).collect::<Vec<_>>().join(", ")
+                )),
+                None => Err(format!("no active catalog solution has the repository `{u}`")),
+            },
+        }
+    }
+}
+
+fn detail(a: &AdoptionInput, solution_id: i64) -> String {
+    serde_json::json!({
+        "codice_ipa": a.codice_ipa, "solution_id": solution_id, "status": a.status.code(),
+        "since": a.since, "evidence": a.evidence,
+    })
+    .to_string()
+}
+
+async fn event(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    adoption: i64,
+    at: &str,
+    actor: &str,
+    action: &str,
+    detail: String,
+) -> Result<()> {
+    sqlx::query("INSERT INTO adoption_event (adoption_id, at, actor, action, detail) VALUES ($1, $2, $3, $4, $5)")
+        .bind(adoption)
+        .bind(at.to_string())
+        .bind(actor.to_string())
+        .bind(action.to_string())
+        .bind(detail)
+        .execute(&mut **tx)
+        .await
+        .map_err(db("writing the audit trail"))?;
+    Ok(())
+}
+
+/// Writes one adoption (insert or update) inside a transaction; returns
+/// whether it was new, changed or unchanged.
+async fn upsert(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    a: &AdoptionInput,
+    solution_id: i64,
+    actor: &str,
+    action_new: &str,
+    at: &str,
+) -> Result<(i64, Change)> {
+    let known =
+        sqlx::query("SELECT id, status, since, evidence FROM adoption WHERE codice_ipa = $1 AND solution_id = $2")
+            .bind(a.codice_ipa.clone())
+            .bind(solution_id)
+            .fetch_optional(&mut **tx)
+            .await
+            .map_err(db("reading an adoption"))?;
+    match known {
+        None => {
+            sqlx::query(
+                "INSERT INTO adoption (codice_ipa, solution_id, status, since, evidence, created_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            )
+            .bind(a.codice_ipa.clone())
+            .bind(solution_id)
+            .bind(a.status.code())
+            .bind(a.since.clone())
+            .bind(a.evidence.clone())
+            .bind(at.to_string())
+            .bind(at.to_string())
+            .execute(&mut **tx)
+            .await
+            .map_err(db(format!("storing the adoption of {} by {}", solution_id, a.codice_ipa)))?;
+            let id: i64 = sqlx::query("SELECT id FROM adoption WHERE codice_ipa = $1 AND solution_id = $2")
+                .bind(a.codice_ipa.clone())
+                .bind(solution_id)
+                .fetch_one(&mut **tx)
+                .await
+                .map_err(db("reading an adoption"))?
+                .try_get(0)
+                .map_err(db("reading an adoption"))?;
+            event(tx, id, at, actor, action_new, detail(a, solution_id)).await?;
+            Ok((id, Change::New))
+        }
+        Some(row) => {
+            let id: i64 = row.try_get(0).map_err(db("reading an adoption"))?;
+            let status: String = row.try_get(1).map_err(db("reading an adoption"))?;
+            let since: Option<String> = row.try_get(2).map_err(db("reading an adoption"))?;
+            let evidence: Option<String> = row.try_get(3).map_err(db("reading an adoption"))?;
+            if status == a.status.code() && since == a.since && evidence == a.evidence {
+                return Ok((id, Change::Unchanged));
+            }
+            // A change made by anyone clears the verification: the editor
+            // verifies the state as it now is.
+            sqlx::query(
+                "UPDATE adoption SET status = $1, since = $2, evidence = $3, updated_at = $4, verified_by = NULL, \
+                 verified_at = NULL WHERE id = $5",
+            )
+            .bind(a.status.code())
+            .bind(a.since.clone())
+            .bind(a.evidence.clone())
+            .bind(at.to_string())
+            .bind(id)
+            .execute(&mut **tx)
+            .await
+            .map_err(db("updating an adoption"))?;
+            event(tx, id, at, actor, "updated", detail(a, solution_id)).await?;
+            Ok((id, Change::Updated))
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Change {
+    New,
+    Updated,
+    Unchanged,
+}
+
+pub(crate) async fn record(pool: &AnyPool, a: &AdoptionInput, actor: &str) -> Result<Adoption> {
+    let problems = check(a);
+    if let Some((column, message)) = problems.into_iter().next() {
+        return Err(Error::Invalid(format!("{column}: {message}")));
+    }
+    if !known_ipa_codes(pool).await?.contains(&a.codice_ipa) {
+        return Err(Error::Invalid(format!("codice_ipa: `{}` is not a known administration", a.codice_ipa)));
+    }
+    let solution_id = SolutionIndex::read(pool).await?.resolve(&a.solution).map_err(Error::Invalid)?;
+    let mut tx = pool.begin().await.map_err(db("starting an adoption"))?;
+    let (id, _) = upsert(&mut tx, a, solution_id, actor, "recorded", &now()).await?;
+    tx.commit().await.map_err(db("committing an adoption"))?;
+    get(pool, id).await
+}
+
+pub(crate) async fn import(pool: &AnyPool, file: &str, bytes: &[u8], actor: &str) -> Result<ImportSummary> {
+    let (rows, mut errors) = parse_csv(bytes);
+    let known = known_ipa_codes(pool).await?;
+    let solutions = SolutionIndex::read(pool).await?;
+    let mut resolved = Vec::with_capacity(rows.len());
+    for row in &rows {
+        if !known.contains(&row.input.codice_ipa) {
+            let hint =
+                if known.is_empty() { " (the store holds no index run: run `cantiere import` first)" } else { "" };
+            errors.push(RowError {
+                line: row.line,
+                column: "codice_ipa".into(),
+                message: format!("`{}` is not a known administration{hint}", row.input.codice_ipa),
+            });
+            continue;
+        }
+        match solutions.resolve(&row.input.solution) {
+            Ok(id) => resolved.push((row, id)),
+            Err(message) => errors.push(RowError { line: row.line, column: "solution".into(), message }),
+        }
+    }
+    // Two rows naming the same solution differently (its id and its URL).
+    let mut pairs: HashMap<(&str, i64), u64> = HashMap::new();
+    for (row, id) in &resolved {
+        if let Some(first) = pairs.insert((row.input.codice_ipa.as_str(), *id), row.line) {
+            errors.push(RowError {
+                line: row.line,
+                column: "solution".into(),
+                message: format!("repeats line {first} (the same solution): one row per administration and solution"),
+            });
+        }
+    }
+    if !errors.is_empty() {
+        errors.sort_by(|a, b| (a.line, &a.column).cmp(&(b.line, &b.column)));
+        return Err(Error::Rows { file: file.to_string(), errors });
+    }
+    let at = now();
+    let mut summary = ImportSummary::default();
+    let mut tx = pool.begin().await.map_err(db("starting the adoption import"))?;
+    for (row, id) in resolved {
+        match upsert(&mut tx, &row.input, id, actor, "imported", &at).await?.1 {
+            Change::New => summary.new += 1,
+            Change::Updated => summary.updated += 1,
+            Change::Unchanged => summary.unchanged += 1,
+        }
+    }
+    tx.commit().await.map_err(db("committing the adoption import"))?;
+    Ok(summary)
+}
+
+pub(crate) async fn verify(pool: &AnyPool, id: i64, editor: &Editor) -> Result<Adoption> {
+    let adoption = get(pool, id).await?;
+    if adoption.codice_ipa != editor.codice_ipa.to_lowercase() {
+        return Err(Error::NotAllowed(format!(
+            "{} edits for `{}` and cannot verify an adoption of `{}`",
+            editor.name, editor.codice_ipa, adoption.codice_ipa
+        )));
+    }
+    let at = now();
+    let mut tx = pool.begin().await.map_err(db("starting a verification"))?;
+    sqlx::query("UPDATE adoption SET verified_by = $1, verified_at = $2 WHERE id = $3")
+        .bind(editor.name.clone())
+        .bind(at.clone())
+        .bind(id)
+        .execute(&mut *tx)
+        .await
+        .map_err(db("verifying an adoption"))?;
+    let d = serde_json::json!({"verified_by": editor.name, "codice_ipa": editor.codice_ipa}).to_string();
+    event(&mut tx, id, &at, &editor.name, "verified", d).await?;
+    tx.commit().await.map_err(db("committing a verification"))?;
+    get(pool, id).await
+}
+
+const SELECT: &str = "SELECT id, codice_ipa, solution_id, status, since, evidence, verified_by, verified_at, \
+                      created_at, updated_at FROM adoption";
+
+fn from_row(r: &sqlx::any::AnyRow) -> Result<Adoption> {
+    let e = || db("reading an adoption");
+    let status: String = r.try_get(3).map_err(e())?;
+    Ok(Adoption {
+        id: r.try_get(0).map_err(e())?,
+        codice_ipa: r.try_get(1).map_err(e())?,
+        solution_id: r.try_get(2).map_err(e())?,
+        status: AdoptionStatus::parse(&status)
+            .ok_or_else(|| Error::Invalid(format!("stored adoption status `{status}` is unknown")))?,
+        since: r.try_get(4).map_err(e())?,
+        evidence: r.try_get(5).map_err(e())?,
+        verified_by: r.try_get(6).map_err(e())?,
+        verified_at: r.try_get(7).map_err(e())?,
+        created_at: r.try_get(8).map_err(e())?,
+        updated_at: r.try_get(9).map_err(e())?,
+    })
+}
+
+pub(crate) async fn get(pool: &AnyPool, id: i64) -> Result<Adoption> {
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!("{SELECT} WHERE id = $1")))
+        .bind(id)
+        .fetch_optional(pool)
+        .await
+        .map_err(db("reading an adoption"))?
+        .ok_or_else(|| Error::NotFound(format!("adoption #{id}")))?;
+    from_row(&row)
+}
+
+pub(crate) async fn list(pool: &AnyPool) -> Result<Vec<Adoption>> {
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!("{SELECT} ORDER BY solution_id, codice_ipa")))
+        .fetch_all(pool)
+        .await
+        .map_err(db("reading the adoptions"))?;
+    rows.iter().map(from_row).collect()
+}
+
+pub(crate) async fn events(pool: &AnyPool, id: i64) -> Result<Vec<AdoptionEvent>> {
+    let rows = sqlx::query(
+        "SELECT adoption_id, at, actor, action, detail FROM adoption_event WHERE adoption_id = $1 ORDER BY id",
+    )
+    .bind(id)
+    .fetch_all(pool)
+    .await
+    .map_err(db("reading the audit trail"))?;
+    rows.iter()
+        .map(|r| {
+            let e = || db("reading the audit trail");
+            Ok(AdoptionEvent {
+                adoption_id: r.try_get(0).map_err(e())?,
+                at: r.try_get(1).map_err(e())?,
+                actor: r.try_get(2).map_err(e())?,
+                action: r.try_get(3).map_err(e())?,
+                detail: r.try_get(4).map_err(e())?,
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statuses_are_read_in_english_and_italian() {
+        assert_eq!(AdoptionStatus::parse("In uso"), Some(AdoptionStatus::InUse));
+        assert_eq!(AdoptionStatus::parse("in_valutazione"), Some(AdoptionStatus::Evaluating));
+        assert_eq!(AdoptionStatus::parse("DISMISSED"), Some(AdoptionStatus::Dismissed));
+        assert_eq!(AdoptionStatus::parse("maybe"), None);
+    }
+
+    #[test]
+    fn dates_are_checked_to_the_day() {
+        assert!(check_date("2024-02-29"));
+        assert!(!check_date("2023-02-29"));
+        assert!(!check_date("1900-02-29"));
+        assert!(check_date("2000-02-29"));
+        assert!(check_date("2024-11"));
+        assert!(!check_date("2024-13"));
+        assert!(!check_date("24-11-01"));
+        assert!(!check_date("2024-11-31"));
+    }
+
+    #[test]
+    fn every_bad_row_is_reported_with_its_line_and_column() {
+        let csv = "codice_ipa;solution;status;since;evidence\n\
+                   c_h501;https://github.com/a/b;in uso;2024-03-01;https://comune.example/delibera\n\
+                   c_h501;7;forse;;\n\
+                   c h501;7;in_use;2024-31-01;ftp://x\n\
+                   \n\
+                   c_a001;not a url;evaluating;;\n\
+                   C_H501;https://github.com/A/b.git;dismissed;;\n";
+        let (rows, errors) = parse_csv(csv.as_bytes());
+        assert_eq!(rows.len(), 1);
+        assert_eq!(rows[0].line, 2);
+        let got: Vec<(u64, &str)> = errors.iter().map(|e| (e.line, e.column.as_str())).collect();
+        assert_eq!(
+            got,
+            vec![(3, "status"), (4, "codice_ipa"), (4, "since"), (4, "evidence"), (6, "solution"), (7, "solution")]
+        );
+        assert!(errors[5].message.contains("repeats line 2"), "{}", errors[5]);
+    }
+
+    #[test]
+    fn a_file_without_the_required_columns_is_refused_at_its_header() {
+        let (rows, errors) = parse_csv(b"ipa,solution\nc_h501,1\n");
+        assert!(rows.is_empty());
+        assert_eq!(errors.len(), 2);
+        assert!(errors.iter().all(|e| e.line == 1));
+        assert_eq!(errors[0].column, "codice_ipa");
+        assert_eq!(errors[1].column, "status");
+    }
+}

@@ -1,0 +1,37 @@
+//! What the store's test binaries share: a real region's run and the
+//! databases to test on.
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+
+use cantiere_store::Snapshot;
+use cantiere_territory::registry::AreaShapes;
+use cantiere_territory::{IndexFiles, Packages, Settings, Sources, Territory, score};
+
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+pub fn snapshot(region: &str) -> Snapshot {
+    let registry =
+        std::env::var_os("CANTIERE_REGISTRY").map(PathBuf::from).unwrap_or_else(|| root().join(".cache/registry"));
+    let shared = std::env::var_os("CANTIERE_SHARED").map(PathBuf::from).unwrap_or_else(|| root().join("../shared"));
+    let sources = Sources::load(&registry, &shared.join("data/padigitale2026"), 2023).expect("real sources");
+    let files = IndexFiles::load(&root().join("indices/itd/v1")).unwrap();
+    let settings = Settings { territory: Territory::Region(region.into()), runs: 10, ..Settings::default() };
+    let scored = score(&sources, &files, &settings).unwrap();
+    let shapes = AreaShapes::load(&Packages::open(&registry).unwrap(), 2023).unwrap();
+    Snapshot::from_scored(&sources, &files, &settings, &scored, Some(&shapes))
+}
+
+/// The databases to test: a fresh SQLite file, and PostgreSQL when configured.
+pub fn urls(name: &str) -> Vec<String> {
+    let dir = std::env::temp_dir().join(format!("cantiere-store-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut urls = vec![format!("sqlite://{}", dir.join("test.sqlite").display())];
+    if let Ok(url) = std::env::var("DATABASE_URL") {
+        urls.push(url);
+    }
+    urls
+}
