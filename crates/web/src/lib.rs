@@ -25,6 +25,7 @@
 
 mod api;
 mod cache;
+pub mod catalog;
 mod error;
 mod i18n;
 mod observatory;

@@ -1,0 +1,372 @@
+//! The reuse catalog as the site serves it: the stored solutions with their
+//! facets, the adoption registry, and a full-text index (tantivy, in memory)
+//! over names and descriptions in every language.
+//!
+//! Text is indexed four ways and a query is looked up in all four: the name
+//! (boosted), Italian descriptions with the Italian Snowball stemmer, English
+//! ones with the English stemmer, and every description unstemmed; all of
+//! them lower-cased and accent-folded (`identita` finds `identità`,
+//! `pagamento` finds `pagamenti`, `payments` finds `payment`). Every query
+//! word must match (in any of the four). Facets are counted over the matches
+//! after the filters; values within a facet are alternatives, facets
+//! combine.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use cantiere_publiccode::PublicCode;
+use cantiere_store::adoption::{Adoption, AdoptionStatus};
+use cantiere_store::catalog::StoredSolution;
+use serde::Serialize;
+use tantivy::collector::TopDocs;
+use tantivy::query::QueryParser;
+use tantivy::schema::{FAST, Field, INDEXED, IndexRecordOption, STORED, Schema, TextFieldIndexing, TextOptions};
+use tantivy::tokenizer::{AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer, TextAnalyzer};
+use tantivy::{Index, IndexReader, TantivyDocument, doc};
+
+/// The facets, in the order the page shows them: (key, Italian label, English label).
+pub const FACETS: [(&str, &str, &str); 7] = [
+    ("platform", "Integrazioni con le piattaforme", "Platform integrations"),
+    ("category", "Categoria", "Category"),
+    ("kind", "Tipo", "Kind"),
+    ("licence", "Licenza", "Licence"),
+    ("status", "Stato di sviluppo", "Development status"),
+    ("maintenance", "Manutenzione", "Maintenance"),
+    ("owner", "Amministrazione titolare", "Owner administration"),
+];
+
+/// The national platforms the PA digitale measures are about, as the
+/// `supports` aliases and the old `IT.piattaforme` flags name them.
+pub const PLATFORMS: [&str; 5] = ["pagopa", "io", "spid", "cie", "anpr"];
+
+/// One solution with what the site shows and filters on.
+#[derive(Debug, Clone, Serialize)]
+pub struct Solution {
+    /// The catalog's id.
+    pub id: i64,
+    /// Name.
+    pub name: String,
+    /// Repository URL.
+    pub url: String,
+    /// Where it was ingested from.
+    pub source: String,
+    /// Listed (valid).
+    pub active: bool,
+    /// Error count.
+    pub errors: usize,
+    /// Warning count.
+    pub warnings: usize,
+    /// The validator's diagnostics.
+    pub diagnostics: serde_json::Value,
+    /// First ingested.
+    pub first_seen: String,
+    /// Last ingested.
+    pub last_seen: String,
+    /// The document (when readable).
+    #[serde(skip)]
+    pub doc: Option<PublicCode>,
+    /// Facet values by facet key.
+    pub facets: BTreeMap<&'static str, Vec<String>>,
+    /// Adoptions of it (indices into [`Catalog::adoptions`]).
+    #[serde(skip)]
+    pub adoptions: Vec<usize>,
+}
+
+impl Solution {
+    /// The description in a language (`it`, `en`), else the first one.
+    pub fn description(&self, lang: &str) -> Option<&cantiere_publiccode::Description> {
+        let d = &self.doc.as_ref()?.description;
+        d.iter().find(|(k, _)| k.split('-').next() == Some(lang)).or_else(|| d.iter().next()).map(|(_, v)| v)
+    }
+
+    /// Whether it has a facet value.
+    pub fn has(&self, facet: &str, value: &str) -> bool {
+        self.facets.get(facet).is_some_and(|v| v.iter().any(|x| x == value))
+    }
+}
+
+/// The owner's iPA code from `organisation.uri` (`urn:x-italian-pa:<code>`).
+fn owner(doc: &PublicCode) -> Option<String> {
+    let uri = &doc.organisation.as_ref()?.uri;
+    uri.strip_prefix("urn:x-italian-pa:").map(|c| c.trim().to_lowercase()).filter(|c| !c.is_empty())
+}
+
+fn facets_of(doc: &PublicCode) -> BTreeMap<&'static str, Vec<String>> {
+    let mut platforms: BTreeSet<String> = BTreeSet::new();
+    for s in &doc.supports {
+        platforms.insert(s.id.strip_prefix("alias:").unwrap_or(&s.id).to_string());
+    }
+    if let Some(it) = &doc.it {
+        let p = &it.piattaforme;
+        for (on, name) in [(p.pagopa, "pagopa"), (p.io, "io"), (p.spid, "spid"), (p.cie, "cie"), (p.anpr, "anpr")] {
+            if on {
+                platforms.insert(name.to_string());
+            }
+        }
+    }
+    let one = |s: &str| if s.is_empty() { Vec::new() } else { vec![s.to_string()] };
+    let owner = owner(doc);
+    let mut f = BTreeMap::new();
+    f.insert("platform", platforms.into_iter().collect());
+    f.insert("category", doc.categories.clone());
+    f.insert("kind", vec![if owner.is_some() { "riuso" } else { "open-source" }.to_string()]);
+    f.insert("licence", one(&doc.legal.license));
+    f.insert("status", one(&doc.development_status));
+    f.insert("maintenance", one(&doc.maintenance.kind));
+    f.insert("owner", owner.into_iter().collect());
+    f
+}
+
+struct Fields {
+    id: Field,
+    name: Field,
+    it: Field,
+    en: Field,
+    all: Field,
+}
+
+/// The catalog, indexed.
+pub struct Catalog {
+    /// Every stored solution (active or not), by name.
+    pub solutions: Vec<Solution>,
+    by_id: HashMap<i64, usize>,
+    /// Every adoption.
+    pub adoptions: Vec<Adoption>,
+    /// Adoptions by iPA code.
+    pub by_ipa: HashMap<String, Vec<usize>>,
+    reader: IndexReader,
+    parser: QueryParser,
+}
+
+impl std::fmt::Debug for Catalog {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Catalog")
+            .field("solutions", &self.solutions.len())
+            .field("adoptions", &self.adoptions.len())
+            .finish()
+    }
+}
+
+/// A search request.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SearchQuery {
+    /// Words.
+    pub text: String,
+    /// Facet → accepted values.
+    pub filters: BTreeMap<String, BTreeSet<String>>,
+    /// Also invalid (inactive) solutions.
+    pub include_inactive: bool,
+}
+
+/// One facet value with its count among the results.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FacetValue {
+    /// The value.
+    pub value: String,
+    /// Results that have it.
+    pub count: usize,
+    /// Whether it filters the results.
+    pub selected: bool,
+}
+
+/// A facet's values, most frequent first.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Facet {
+    /// Its key.
+    pub key: &'static str,
+    /// Its values.
+    pub values: Vec<FacetValue>,
+}
+
+/// What a search found.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SearchResult {
+    /// Indices into [`Catalog::solutions`], best first (by name without words).
+    pub hits: Vec<usize>,
+    /// The facets over the hits.
+    pub facets: Vec<Facet>,
+}
+
+/// Building the index failed (it is in memory: this is a bug, not bad data).
+#[derive(Debug, thiserror::Error)]
+#[error("building the catalog's search index: {0}")]
+pub struct IndexError(#[from] tantivy::TantivyError);
+
+fn analyzer(stem: Option<Language>) -> TextAnalyzer {
+    let base = TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(40))
+        .filter(LowerCaser)
+        .filter(AsciiFoldingFilter);
+    match stem {
+        Some(l) => base.filter(Stemmer::new(l)).build(),
+        None => base.build(),
+    }
+}
+
+impl Catalog {
+    /// Indexes the stored solutions and adoptions.
+    pub fn new(stored: Vec<StoredSolution>, adoptions: Vec<Adoption>) -> Result<Catalog, IndexError> {
+        let mut solutions: Vec<Solution> = stored
+            .into_iter()
+            .map(|s| {
+                let doc: Option<PublicCode> = s.record.document.as_deref().and_then(|d| serde_json::from_str(d).ok());
+                Solution {
+                    id: s.id,
+                    name: s.record.name,
+                    url: s.record.url,
+                    source: s.record.source,
+                    active: s.active,
+                    errors: s.record.errors,
+                    warnings: s.record.warnings,
+                    diagnostics: serde_json::from_str(&s.record.diagnostics).unwrap_or_default(),
+                    first_seen: s.first_seen,
+                    last_seen: s.last_seen,
+                    facets: doc.as_ref().map(facets_of).unwrap_or_default(),
+                    doc,
+                    adoptions: Vec::new(),
+                }
+            })
+            .collect();
+        solutions.sort_by(|a, b| a.name.to_lowercase().cmp(&b.name.to_lowercase()).then(a.id.cmp(&b.id)));
+        let by_id: HashMap<i64, usize> = solutions.iter().enumerate().map(|(i, s)| (s.id, i)).collect();
+        let mut by_ipa: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, a) in adoptions.iter().enumerate() {
+            if let Some(&s) = by_id.get(&a.solution_id) {
+                solutions[s].adoptions.push(i);
+            }
+            by_ipa.entry(a.codice_ipa.clone()).or_default().push(i);
+        }
+
+        let mut sb = Schema::builder();
+        let text = |tokenizer: &str| {
+            TextOptions::default().set_indexing_options(
+                TextFieldIndexing::default()
+                    .set_tokenizer(tokenizer)
+                    .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+            )
+        };
+        let fields = Fields {
+            id: sb.add_u64_field("id", INDEXED | STORED | FAST),
+            name: sb.add_text_field("name", text("folded")),
+            it: sb.add_text_field("it", text("italian")),
+            en: sb.add_text_field("en", text("english")),
+            all: sb.add_text_field("all", text("folded")),
+        };
+        let index = Index::create_in_ram(sb.build());
+        index.tokenizers().register("folded", analyzer(None));
+        index.tokenizers().register("italian", analyzer(Some(Language::Italian)));
+        index.tokenizers().register("english", analyzer(Some(Language::English)));
+        let mut writer = index.writer_with_num_threads::<TantivyDocument>(1, 50_000_000)?;
+        for (i, s) in solutions.iter().enumerate() {
+            let mut d = doc!(fields.id => i as u64, fields.name => s.name.clone());
+            if let Some(doc) = &s.doc {
+                for (lang, desc) in &doc.description {
+                    let mut text = String::new();
+                    for part in [desc.localised_name.as_deref().unwrap_or(""), &desc.generic_name]
+                        .into_iter()
+                        .chain([desc.short_description.as_str(), desc.long_description.as_str()])
+                        .chain(desc.features.iter().map(String::as_str))
+                    {
+                        text.push_str(part);
+                        text.push('\n');
+                    }
+                    match lang.split('-').next().unwrap_or("") {
+                        "it" => d.add_text(fields.it, &text),
+                        "en" => d.add_text(fields.en, &text),
+                        _ => {}
+                    }
+                    d.add_text(fields.all, &text);
+                }
+            }
+            writer.add_document(d)?;
+        }
+        writer.commit()?;
+        let reader = index.reader_builder().reload_policy(tantivy::ReloadPolicy::Manual).try_into()?;
+        let mut parser = QueryParser::for_index(&index, vec![fields.name, fields.it, fields.en, fields.all]);
+        parser.set_conjunction_by_default();
+        parser.set_field_boost(fields.name, 3.0);
+        Ok(Catalog { solutions, by_id, adoptions, by_ipa, reader, parser })
+    }
+
+    /// A solution by its catalog id.
+    pub fn get(&self, id: i64) -> Option<&Solution> {
+        self.by_id.get(&id).map(|&i| &self.solutions[i])
+    }
+
+    /// The number of active (listed) solutions.
+    pub fn active(&self) -> usize {
+        self.solutions.iter().filter(|s| s.active).count()
+    }
+
+    /// Indices of the solutions matching the words, best first; every
+    /// solution, by name, without words.
+    fn matches(&self, text: &str) -> Vec<usize> {
+        // Words only: the query syntax (fields, quotes, +/-) is not offered,
+        // so a stray `:` or `"` is a character, not an error.
+        let words: String = text.chars().map(|c| if c.is_alphanumeric() { c } else { ' ' }).collect();
+        if words.trim().is_empty() {
+            return (0..self.solutions.len()).collect();
+        }
+        let (query, _) = self.parser.parse_query_lenient(&words);
+        let searcher = self.reader.searcher();
+        let Ok(top) = searcher.search(&query, &TopDocs::with_limit(self.solutions.len().max(1)).order_by_score())
+        else {
+            return Vec::new();
+        };
+        let columns: Vec<_> =
+            searcher.segment_readers().iter().map(|r| r.fast_fields().u64("id").ok()).collect();
+        top.into_iter()
+            .filter_map(|(_, addr)| columns.get(addr.segment_ord as usize)?.as_ref()?.first(addr.doc_id))
+            .map(|i| i as usize)
+            .collect()
+    }
+
+    /// Searches: words, then filters, then the facets over what is left.
+    pub fn search(&self, q: &SearchQuery) -> SearchResult {
+        let hits: Vec<usize> = self
+            .matches(&q.text)
+            .into_iter()
+            .filter(|&i| q.include_inactive || self.solutions[i].active)
+            .filter(|&i| {
+                let s = &self.solutions[i];
+                q.filters.iter().all(|(facet, values)| values.is_empty() || values.iter().any(|v| s.has(facet, v)))
+            })
+            .collect();
+        let facets = FACETS
+            .iter()
+            .map(|(key, _, _)| {
+                let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+                for &i in &hits {
+                    for v in self.solutions[i].facets.get(key).into_iter().flatten() {
+                        *counts.entry(v.as_str()).or_default() += 1;
+                    }
+                }
+                let selected = q.filters.get(*key);
+                // A selected value stays visible even when nothing has it now.
+                for v in selected.into_iter().flatten() {
+                    counts.entry(v.as_str()).or_default();
+                }
+                let mut values: Vec<FacetValue> = counts
+                    .into_iter()
+                    .map(|(v, count)| FacetValue {
+                        value: v.to_string(),
+                        count,
+                        selected: selected.is_some_and(|s| s.contains(v)),
+                    })
+                    .collect();
+                values.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
+                Facet { key, values }
+            })
+            .collect();
+        SearchResult { hits, facets }
+    }
+
+    /// The adoptions of an administration.
+    pub fn adoptions_of(&self, codice_ipa: &str) -> impl Iterator<Item = &Adoption> {
+        self.by_ipa.get(codice_ipa).into_iter().flatten().map(|&i| &self.adoptions[i])
+    }
+
+    /// Whether an administration uses a solution now.
+    pub fn uses(&self, codice_ipa: &str, solution_id: i64) -> bool {
+        self.adoptions_of(codice_ipa).any(|a| a.solution_id == solution_id && a.status == AdoptionStatus::InUse)
+    }
+}
