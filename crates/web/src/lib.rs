@@ -31,6 +31,7 @@ mod i18n;
 mod observatory;
 mod pages;
 mod query;
+pub mod recommend;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
