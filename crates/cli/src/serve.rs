@@ -96,6 +96,14 @@ pub fn serve(a: ServeArgs) -> Result<ExitCode> {
             let results = store.results(p.id).await?;
             obs = obs.with_previous(&p, &results);
         }
+        let catalog = cantiere_web::catalog::Catalog::new(store.solutions().await?, store.adoptions().await?)?;
+        eprintln!(
+            "catalog: {} solutions listed of {} ingested, {} adoptions",
+            catalog.active(),
+            catalog.solutions.len(),
+            catalog.adoptions.len()
+        );
+        obs = obs.with_catalog(catalog);
         store.close().await;
         eprintln!(
             "serving run {} ({} municipalities) from {url} on http://{}/ (Ctrl-C stops)",

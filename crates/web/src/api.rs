@@ -8,9 +8,11 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
+use crate::catalog::{Catalog, SearchResult, Solution};
 use crate::error::{ApiError, AppError};
 use crate::observatory::{Muni, Observatory};
 use crate::query::Params;
+use cantiere_store::adoption::{Adoption, AdoptionStatus};
 
 type Obs = State<Arc<Observatory>>;
 
@@ -259,6 +261,32 @@ pub const PATHS: &[(&str, &str, &[&str], &str)] = &[
         "application/geo+json",
     ),
     ("/api/v1/search", "Municipalities by name", &["q"], "application/json"),
+    (
+        "/api/v1/municipalities/{code}/recommendations",
+        "Catalog solutions for the municipality's missing or weak PA digitale measures, ranked by its peers' adoptions",
+        &[],
+        "application/json",
+    ),
+    (
+        "/api/v1/solutions",
+        "Catalog search: words, facet filters (repeat a key for alternatives), facet counts",
+        &["q", "platform", "category", "kind", "licence", "status", "maintenance", "owner", "inactive"],
+        "application/json",
+    ),
+    (
+        "/api/v1/solutions.csv",
+        "The same as CSV",
+        &["q", "platform", "category", "kind", "licence", "status", "maintenance", "owner", "inactive"],
+        "text/csv",
+    ),
+    (
+        "/api/v1/solutions/{id}",
+        "One solution: validation, normalised publiccode.yml document, adoptions",
+        &[],
+        "application/json",
+    ),
+    ("/api/v1/adoptions", "The adoption registry", &["codice_ipa"], "application/json"),
+    ("/api/v1/adoptions.csv", "The same as CSV", &["codice_ipa"], "text/csv"),
 ];
 
 /// `/api/v1/openapi.json`.
@@ -296,4 +324,107 @@ pub async fn openapi() -> Json<serde_json::Value> {
             "type": "object", "required": ["status", "message"],
             "properties": {"status": {"type": "integer"}, "message": {"type": "string"}}}}}}},
     }))
+}
+
+/// `/api/v1/municipalities/{code}/recommendations`.
+pub async fn recommendations(State(obs): Obs, Path(code): Path<String>) -> Result<Response, ApiError> {
+    let m = obs.muni(&code).ok_or_else(|| AppError::NotFound(format!("no municipality with ISTAT code `{code}`")))?;
+    crate::pages::catalog_of(&obs)?;
+    Ok(Json(serde_json::json!({
+        "municipality": m.body.code, "codice_ipa": Observatory::ipa_of(m), "needs": obs.advice(m, 10),
+    }))
+    .into_response())
+}
+
+fn solution_hits<'a>(obs: &'a Observatory, q: Option<&str>) -> Result<(&'a Catalog, SearchResult), ApiError> {
+    let catalog = crate::pages::catalog_of(obs)?;
+    let query = crate::pages::solution_query(&Params::parse(q)?)?;
+    Ok((catalog, catalog.search(&query)))
+}
+
+#[derive(Serialize)]
+struct SolutionRow<'a> {
+    id: i64,
+    name: &'a str,
+    url: &'a str,
+    active: bool,
+    errors: usize,
+    warnings: usize,
+    platforms: String,
+    categories: String,
+    kind: String,
+    licence: String,
+    status: String,
+    maintenance: String,
+    owner: String,
+    in_use: usize,
+    source: &'a str,
+    last_seen: &'a str,
+}
+
+fn solution_row<'a>(c: &Catalog, s: &'a Solution) -> SolutionRow<'a> {
+    let f = |k: &str| s.facets.get(k).map(|v| v.join(";")).unwrap_or_default();
+    SolutionRow {
+        id: s.id,
+        name: &s.name,
+        url: &s.url,
+        active: s.active,
+        errors: s.errors,
+        warnings: s.warnings,
+        platforms: f("platform"),
+        categories: f("category"),
+        kind: f("kind"),
+        licence: f("licence"),
+        status: f("status"),
+        maintenance: f("maintenance"),
+        owner: f("owner"),
+        in_use: s.adoptions.iter().filter(|&&i| c.adoptions[i].status == AdoptionStatus::InUse).count(),
+        source: &s.source,
+        last_seen: &s.last_seen,
+    }
+}
+
+/// `/api/v1/solutions`.
+pub async fn solutions(State(obs): Obs, RawQuery(q): RawQuery) -> Result<Response, ApiError> {
+    let (c, res) = solution_hits(&obs, q.as_deref())?;
+    let rows: Vec<SolutionRow> = res.hits.iter().map(|&i| solution_row(c, &c.solutions[i])).collect();
+    Ok(Json(serde_json::json!({"total": rows.len(), "facets": res.facets, "solutions": rows})).into_response())
+}
+
+/// `/api/v1/solutions.csv`.
+pub async fn solutions_csv(State(obs): Obs, RawQuery(q): RawQuery) -> Result<Response, ApiError> {
+    let (c, res) = solution_hits(&obs, q.as_deref())?;
+    csv_response("solutions.csv", res.hits.iter().map(|&i| solution_row(c, &c.solutions[i])))
+}
+
+/// `/api/v1/solutions/{id}`.
+pub async fn solution(State(obs): Obs, Path(id): Path<String>) -> Result<Response, ApiError> {
+    let c = crate::pages::catalog_of(&obs)?;
+    let s = id
+        .parse::<i64>()
+        .ok()
+        .and_then(|id| c.get(id))
+        .ok_or_else(|| AppError::NotFound(format!("no solution `{id}` in the catalog")))?;
+    let adoptions: Vec<&Adoption> = s.adoptions.iter().map(|&i| &c.adoptions[i]).collect();
+    Ok(Json(serde_json::json!({
+        "solution": s, "document": s.doc, "adoptions": adoptions,
+    }))
+    .into_response())
+}
+
+fn adoption_list<'a>(obs: &'a Observatory, q: Option<&str>) -> Result<Vec<&'a Adoption>, ApiError> {
+    let c = crate::pages::catalog_of(obs)?;
+    let p = Params::parse(q)?;
+    let ipa = p.one("codice_ipa")?.map(str::to_lowercase);
+    Ok(c.adoptions.iter().filter(|a| ipa.as_deref().is_none_or(|i| a.codice_ipa == i)).collect())
+}
+
+/// `/api/v1/adoptions`.
+pub async fn adoptions(State(obs): Obs, RawQuery(q): RawQuery) -> Result<Response, ApiError> {
+    Ok(Json(serde_json::json!({"adoptions": adoption_list(&obs, q.as_deref())?})).into_response())
+}
+
+/// `/api/v1/adoptions.csv`.
+pub async fn adoptions_csv(State(obs): Obs, RawQuery(q): RawQuery) -> Result<Response, ApiError> {
+    csv_response("adoptions.csv", adoption_list(&obs, q.as_deref())?)
 }

@@ -20,7 +20,9 @@ use serde::Serialize;
 use tantivy::collector::TopDocs;
 use tantivy::query::QueryParser;
 use tantivy::schema::{FAST, Field, INDEXED, IndexRecordOption, STORED, Schema, TextFieldIndexing, TextOptions};
-use tantivy::tokenizer::{AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer, TextAnalyzer};
+use tantivy::tokenizer::{
+    AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer, TextAnalyzer,
+};
 use tantivy::{Index, IndexReader, TantivyDocument, doc};
 
 /// The facets, in the order the page shows them: (key, Italian label, English label).
@@ -312,8 +314,7 @@ impl Catalog {
         else {
             return Vec::new();
         };
-        let columns: Vec<_> =
-            searcher.segment_readers().iter().map(|r| r.fast_fields().u64("id").ok()).collect();
+        let columns: Vec<_> = searcher.segment_readers().iter().map(|r| r.fast_fields().u64("id").ok()).collect();
         top.into_iter()
             .filter_map(|(_, addr)| columns.get(addr.segment_ord as usize)?.as_ref()?.first(addr.doc_id))
             .map(|i| i as usize)

@@ -1,6 +1,10 @@
 //! The data the site serves, indexed in memory from one stored run.
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+use crate::catalog::Catalog;
+use crate::recommend::{Need, Peer, Recommendation, needs, recommend};
 
 use cantiere_store::{ApplicationRow, AreaRow, Body, IndicatorRow, ProfileRow, ResultRow, RunInfo, Snapshot};
 use serde::Serialize;
@@ -59,6 +63,21 @@ pub struct Observatory {
     pub region_names: Vec<String>,
     /// Size classes in order.
     pub size_classes: Vec<String>,
+    /// The reuse catalog and adoption registry (none until attached).
+    pub catalog: Option<Arc<Catalog>>,
+    /// Innovation scores of the previous run, by municipality.
+    previous_innovation: HashMap<String, f64>,
+    /// Administrations by iPA code: name and, when located, municipality code.
+    pub administrations: HashMap<String, (String, Option<String>)>,
+}
+
+/// An administration's recommendations for one need.
+#[derive(Debug, Clone, Serialize)]
+pub struct Advice {
+    /// The need.
+    pub need: Need,
+    /// The solutions, ranked.
+    pub solutions: Vec<Recommendation>,
 }
 
 /// Folds a name for search: lower case, no accents or apostrophes.
@@ -181,6 +200,16 @@ impl Observatory {
             .into_iter()
             .map(|(k, v)| (k, format!(r#"{{"type":"FeatureCollection","features":[{}]}}"#, v.join(","))))
             .collect();
+        let mut administrations: HashMap<String, (String, Option<String>)> = HashMap::new();
+        for a in &s.applications {
+            administrations
+                .entry(a.codice_ipa.trim().to_lowercase())
+                .or_insert_with(|| (a.ente.clone(), a.ucode.clone()));
+        }
+        for m in &munis {
+            administrations
+                .insert(Observatory::ipa_of(m), (format!("Comune di {}", m.body.name), Some(m.body.code.clone())));
+        }
         let names = Snapshot::group_names();
         let mut group_counts = [0; 4];
         for m in &munis {
@@ -213,7 +242,64 @@ impl Observatory {
             previous: None,
             region_names,
             size_classes,
+            catalog: None,
+            previous_innovation: HashMap::new(),
+            administrations,
         }
+    }
+
+    /// Attaches the catalog.
+    pub fn with_catalog(mut self, catalog: Catalog) -> Observatory {
+        self.catalog = Some(Arc::new(catalog));
+        self
+    }
+
+    /// The iPA code of a municipality's comune (`c_` and its cadastral code).
+    pub fn ipa_of(m: &Muni) -> String {
+        format!("c_{}", m.body.cadastral.to_lowercase())
+    }
+
+    /// What the card recommends: for each need (missing or weak PA digitale
+    /// measure), the catalog solutions serving it, ranked by its peers'
+    /// adoptions (see [`crate::recommend`]).
+    pub fn advice(&self, m: &Muni, per_need: usize) -> Vec<Advice> {
+        let Some(catalog) = &self.catalog else { return Vec::new() };
+        let applied: std::collections::BTreeSet<String> = self
+            .applications(&m.body.code, false)
+            .into_iter()
+            .filter(|a| a.status == "A" || a.status == "E")
+            .map(|a| a.measure.clone())
+            .collect();
+        let measure_of: HashMap<&str, &str> =
+            self.indicators.iter().map(|i| (i.code.as_str(), i.measure.as_str())).collect();
+        let weak: Vec<(String, String, f64)> = m
+            .weaknesses
+            .iter()
+            .filter_map(|w| {
+                Some((measure_of.get(w.code.as_str())?.to_string(), w.code.clone(), w.peers_mean - w.value))
+            })
+            .collect();
+        let peers: Vec<Peer> = m
+            .peers
+            .iter()
+            .filter_map(|(code, _)| self.muni(code))
+            .map(|p| Peer {
+                codice_ipa: Observatory::ipa_of(p),
+                improved: self
+                    .previous_innovation
+                    .get(&p.body.code)
+                    .and_then(|before| Some(p.result.innovation? > *before)),
+            })
+            .collect();
+        let own = Observatory::ipa_of(m);
+        needs(&applied, &weak)
+            .into_iter()
+            .map(|need| {
+                let solutions = recommend(catalog, &own, &need.measure, &peers, per_need);
+                Advice { need, solutions }
+            })
+            .filter(|a| !a.solutions.is_empty())
+            .collect()
     }
 
     /// Compares with an earlier run (its info and results): every
@@ -230,6 +316,7 @@ impl Observatory {
             .collect();
         movers.sort_by(|a, b| (b.1 - b.2).total_cmp(&(a.1 - a.2)).then(a.0.cmp(&b.0)));
         self.movers = movers;
+        self.previous_innovation = results.iter().filter_map(|r| Some((r.ucode.clone(), r.innovation?))).collect();
         self.previous = Some(run.clone());
         self
     }

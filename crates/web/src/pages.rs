@@ -9,6 +9,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use minijinja::{Environment, Value, context};
 use serde::Serialize;
 
+use crate::catalog::{Catalog, FACETS, SearchQuery, Solution};
 use crate::error::{AppError, PageError};
 use crate::i18n::Lang;
 use crate::observatory::{Muni, Observatory};
@@ -32,6 +33,8 @@ fn env() -> &'static Environment<'static> {
             ("search.html", include_str!("../templates/search.html")),
             ("downloads.html", include_str!("../templates/downloads.html")),
             ("error.html", include_str!("../templates/error.html")),
+            ("solutions.html", include_str!("../templates/solutions.html")),
+            ("solution.html", include_str!("../templates/solution.html")),
         ] {
             env.add_template(name, text).expect("the templates are valid");
         }
@@ -428,6 +431,9 @@ pub async fn card(State(obs): Obs, Path((lang, code)): Path<(String, String)>) -
         weaknesses => named(&m.weaknesses),
         apps => obs.applications(&code, false),
         compare_url => format!("/{}/confronta?c={}", lang.code(), compare.join(",")),
+        advice => advice_rows(&obs, m),
+        adoptions => adoption_rows(&obs, &Observatory::ipa_of(m)),
+        has_catalog => obs.catalog.is_some(),
     };
     render(&obs, lang, "card.html", "card", &m.body.name, &format!("comuni/{code}"), ctx)
 }
@@ -558,4 +564,173 @@ mod tests {
         assert_eq!(num(Value::from(()), 1, "it"), "—");
         assert_eq!(pct(Value::from(0.935), "it"), "94 %");
     }
+}
+
+/// The card's recommendations, with the names the page shows.
+fn advice_rows(obs: &Observatory, m: &Muni) -> Vec<Value> {
+    let name_of: HashMap<&str, &str> = obs.indicators.iter().map(|i| (i.code.as_str(), i.name.as_str())).collect();
+    obs.advice(m, 3)
+        .into_iter()
+        .map(|a| {
+            let indicator = match &a.need.reason {
+                crate::recommend::Reason::Weak { indicator, .. } => {
+                    Some(name_of.get(indicator.as_str()).copied().unwrap_or(indicator).to_string())
+                }
+                crate::recommend::Reason::Missing => None,
+            };
+            let measure_name = obs
+                .indicators
+                .iter()
+                .find(|i| i.measure == a.need.measure)
+                .map(|i| i.name.split(':').next().unwrap_or(&i.name).to_string())
+                .unwrap_or_else(|| a.need.measure.clone());
+            context! { measure => a.need.measure, measure_name => measure_name, indicator => indicator, solutions => a.solutions }
+        })
+        .collect()
+}
+
+/// An administration's recorded adoptions, with the solutions' names.
+fn adoption_rows(obs: &Observatory, ipa: &str) -> Vec<Value> {
+    let Some(catalog) = &obs.catalog else { return Vec::new() };
+    catalog
+        .adoptions_of(ipa)
+        .filter_map(|a| {
+            let s = catalog.get(a.solution_id)?;
+            Some(context! { a => a, status => a.status.code(), name => s.name.clone(), id => s.id })
+        })
+        .collect()
+}
+
+/// The catalog search's request: words, facet filters, invalid files too.
+pub(crate) fn solution_query(p: &Params) -> Result<SearchQuery, AppError> {
+    let text = p.one("q")?.unwrap_or("").trim().to_string();
+    if text.chars().count() > 200 {
+        return Err(AppError::BadRequest("the search text is longer than 200 characters".into()));
+    }
+    let mut filters = std::collections::BTreeMap::new();
+    for (key, _, _) in FACETS {
+        let values: std::collections::BTreeSet<String> =
+            p.all(key).into_iter().filter(|v| !v.is_empty()).map(str::to_string).collect();
+        if !values.is_empty() {
+            filters.insert(key.to_string(), values);
+        }
+    }
+    let include_inactive = matches!(p.one("inactive")?, Some("1" | "true" | "on"));
+    Ok(SearchQuery { text, filters, include_inactive })
+}
+
+pub(crate) fn catalog_of(obs: &Observatory) -> Result<&Catalog, AppError> {
+    obs.catalog.as_deref().ok_or_else(|| AppError::NotFound("this server has no catalog loaded".into()))
+}
+
+/// `/{lang}/soluzioni`: search the catalog with facets.
+pub async fn solutions(
+    State(obs): Obs,
+    Path(lang): Path<String>,
+    RawQuery(q): RawQuery,
+) -> Result<Html<String>, PageError> {
+    let lang = lang_of(&lang)?;
+    let e = |e| PageError(lang, e);
+    let catalog = catalog_of(&obs).map_err(e)?;
+    let params = Params::parse(q.as_deref()).map_err(e)?;
+    let query = solution_query(&params).map_err(e)?;
+    let page: usize = params.one("page").map_err(e)?.and_then(|p| p.parse().ok()).unwrap_or(1).max(1);
+    let result = catalog.search(&query);
+    const PER_PAGE: usize = 20;
+    let pages = result.hits.len().div_ceil(PER_PAGE).max(1);
+    let hits: Vec<Value> = result
+        .hits
+        .iter()
+        .skip((page - 1) * PER_PAGE)
+        .take(PER_PAGE)
+        .map(|&i| solution_summary(catalog, &catalog.solutions[i], lang))
+        .collect();
+    let facet_labels: Vec<Value> = FACETS
+        .iter()
+        .zip(&result.facets)
+        .map(|((key, it, en), f)| {
+            context! { key => key, label => if lang == Lang::It { it } else { en }, values => f.values }
+        })
+        .collect();
+    let mut pairs: Vec<(String, String)> = Vec::new();
+    if !query.text.is_empty() {
+        pairs.push(("q".into(), query.text.clone()));
+    }
+    for (k, vs) in &query.filters {
+        pairs.extend(vs.iter().map(|v| (k.clone(), v.clone())));
+    }
+    if query.include_inactive {
+        pairs.push(("inactive".into(), "1".into()));
+    }
+    let base_qs = crate::query::encode(&pairs);
+    let ctx = context! {
+        q => query.text, total => result.hits.len(), hits => hits, facets => facet_labels,
+        include_inactive => query.include_inactive, page_no => page, pages => pages, base_qs => base_qs,
+        active => catalog.active(), adoptions => catalog.adoptions.len(),
+    };
+    let title = lang.labels()["solutions"];
+    render(&obs, lang, "solutions.html", "solutions", title, "soluzioni", ctx)
+}
+
+fn solution_summary(catalog: &Catalog, s: &Solution, lang: Lang) -> Value {
+    let desc = s.description(lang.code());
+    let in_use = s
+        .adoptions
+        .iter()
+        .filter(|&&i| catalog.adoptions[i].status == cantiere_store::adoption::AdoptionStatus::InUse)
+        .count();
+    context! {
+        id => s.id, name => s.name, active => s.active, url => s.url,
+        short => desc.map(|d| d.short_description.trim().to_string()),
+        facets => s.facets, in_use => in_use,
+    }
+}
+
+/// `/{lang}/soluzioni/{id}`: one solution and who uses it.
+pub async fn solution(State(obs): Obs, Path((lang, id)): Path<(String, String)>) -> Result<Html<String>, PageError> {
+    let lang = lang_of(&lang)?;
+    let e = |e| PageError(lang, e);
+    let catalog = catalog_of(&obs).map_err(e)?;
+    let s = id
+        .parse::<i64>()
+        .ok()
+        .and_then(|id| catalog.get(id))
+        .ok_or_else(|| e(AppError::NotFound(format!("no solution `{id}` in the catalog"))))?;
+    let adopters: Vec<Value> = s
+        .adoptions
+        .iter()
+        .map(|&i| {
+            let a = &catalog.adoptions[i];
+            let (name, muni) = obs.administrations.get(&a.codice_ipa).cloned().unwrap_or((a.codice_ipa.clone(), None));
+            let region = muni.as_deref().and_then(|c| obs.muni(c)).map(|m| m.body.region.clone());
+            context! { a => a, status => a.status.code(), name => name, muni => muni, region => region }
+        })
+        .collect();
+    let mut region_counts: std::collections::BTreeMap<String, usize> = std::collections::BTreeMap::new();
+    for &i in &s.adoptions {
+        let a = &catalog.adoptions[i];
+        let muni = obs.administrations.get(&a.codice_ipa).and_then(|(_, m)| m.as_deref()).and_then(|c| obs.muni(c));
+        if let (Some(m), cantiere_store::adoption::AdoptionStatus::InUse) = (muni, a.status) {
+            *region_counts.entry(m.body.region_code.clone()).or_default() += 1;
+        }
+    }
+    let doc = s.doc.as_ref();
+    let owner = s.facets.get("owner").and_then(|o| o.first()).map(|code| {
+        let name = obs.administrations.get(code).map(|(n, _)| n.clone());
+        let declared = doc.and_then(|d| d.organisation.as_ref()).and_then(|o| o.name.clone());
+        context! { code => code, name => name.or(declared) }
+    });
+    let ctx = context! {
+        s => s,
+        desc => s.description(lang.code()).map(Value::from_serialize),
+        legal => doc.map(|d| Value::from_serialize(&d.legal)),
+        maintenance => doc.map(|d| Value::from_serialize(&d.maintenance)),
+        development_status => doc.map(|d| d.development_status.clone()),
+        software_version => doc.and_then(|d| d.software_version.clone()),
+        release_date => doc.and_then(|d| d.release_date.clone()),
+        owner => owner,
+        adopters => adopters,
+        region_counts => serde_json::to_string(&region_counts).unwrap_or_default(),
+    };
+    render(&obs, lang, "solution.html", "solutions", &s.name, &format!("soluzioni/{}", s.id), ctx)
 }

@@ -76,7 +76,10 @@ pub fn needs(applied: &BTreeSet<String>, weak: &[(String, String, f64)]) -> Vec<
     for (measure, indicator, gap) in weak {
         let served = MEASURE_NEEDS.iter().any(|(m, _, _)| m == measure);
         if served && !out.iter().any(|n| &n.measure == measure) {
-            out.push(Need { measure: measure.clone(), reason: Reason::Weak { indicator: indicator.clone(), gap: *gap } });
+            out.push(Need {
+                measure: measure.clone(),
+                reason: Reason::Weak { indicator: indicator.clone(), gap: *gap },
+            });
         }
     }
     out

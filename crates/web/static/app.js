@@ -107,7 +107,30 @@
     });
   }
 
-  var kinds = { map: map, scatter: scatter, pillars: pillars };
+  // Regions shaded by how many administrations there use a solution
+  // (counts by region code, given by the page).
+  function adopters(el) {
+    var chart = init(el);
+    var counts = JSON.parse(el.dataset.counts || '{}');
+    getJSON('/api/v1/geo/regione').then(function (geo) {
+      echarts.registerMap('regione', geo);
+      var names = {}, max = 1;
+      geo.features.forEach(function (f) { names[f.properties.code] = f.properties.name; });
+      Object.keys(counts).forEach(function (k) { max = Math.max(max, counts[k]); });
+      chart.setOption({
+        tooltip: { trigger: 'item', formatter: function (x) { return (names[x.name] || x.name) + ': ' + (counts[x.name] || 0); } },
+        visualMap: { min: 0, max: max, left: 'left', bottom: 10, calculable: true, inRange: { color: ['#f0f4f8', '#99c2ff', '#004d99'] } },
+        series: [{
+          type: 'map', map: 'regione', nameProperty: 'code', roam: true, selectedMode: false,
+          itemStyle: { borderColor: '#fff', borderWidth: 0.8 }, emphasis: { label: { show: false } },
+          data: geo.features.map(function (f) { return { name: f.properties.code, value: counts[f.properties.code] || 0 }; })
+        }]
+      }, true);
+      done(el);
+    });
+  }
+
+  var kinds = { map: map, scatter: scatter, pillars: pillars, adopters: adopters };
   document.querySelectorAll('[data-chart]').forEach(function (el) {
     var f = kinds[el.dataset.chart];
     if (f && window.echarts) { f(el); }

@@ -70,7 +70,8 @@ fn words_are_found_through_stems_and_accents_in_both_languages() {
     assert_eq!(names(&c, "medusa)"), names(&c, "medusa"));
     // The suite's valid files are all named Medusa: each is listed once, the
     // invalid ones only when asked.
-    let mentions = |r: &SolutionRecord| r.name == "Medusa" || r.document.as_deref().is_some_and(|d| d.contains("Medusa"));
+    let mentions =
+        |r: &SolutionRecord| r.name == "Medusa" || r.document.as_deref().is_some_and(|d| d.contains("Medusa"));
     let valid_medusa = records.iter().filter(|r| r.valid && mentions(r)).count();
     assert_eq!(names(&c, "medusa").len(), valid_medusa);
     assert!(valid_medusa >= 40, "{valid_medusa}");
@@ -92,11 +93,8 @@ fn facets_count_the_results_and_filters_combine() {
     // Platform integrations, counted independently from the documents.
     let platform_of = |r: &SolutionRecord, p: &str| {
         let d: serde_json::Value = serde_json::from_str(r.document.as_deref().unwrap_or("null")).unwrap();
-        let supports = d["supports"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .any(|s| s["id"].as_str() == Some(&format!("alias:{p}")));
+        let supports =
+            d["supports"].as_array().into_iter().flatten().any(|s| s["id"].as_str() == Some(&format!("alias:{p}")));
         supports || d["IT"]["piattaforme"][p].as_bool() == Some(true)
     };
     let facet = |res: &cantiere_web::catalog::SearchResult, key: &str| -> BTreeMap<String, usize> {

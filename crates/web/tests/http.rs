@@ -6,9 +6,11 @@ use std::sync::Arc;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
+use cantiere_store::catalog::{SolutionRecord, find_files};
 use cantiere_store::{Snapshot, Store};
 use cantiere_territory::registry::AreaShapes;
 use cantiere_territory::{IndexFiles, Packages, Settings, Sources, Territory, score};
+use cantiere_web::catalog::Catalog;
 use cantiere_web::{Assets, Observatory, app};
 use http_body_util::BodyExt;
 use tower::ServiceExt;
@@ -29,16 +31,52 @@ fn snapshot() -> Snapshot {
     Snapshot::from_scored(&sources, &files, &settings, &scored, Some(&shapes))
 }
 
-async fn stored(url: &str, snap: &Snapshot) -> Observatory {
+/// A municipality of the run with no accepted or completed 1.4.3
+/// application (pagoPA and IO), and its first two peers.
+fn without_pagopa(snap: &Snapshot) -> (String, String, String) {
+    let applied: std::collections::HashSet<&str> = snap
+        .applications
+        .iter()
+        .filter(|a| a.measure == "1.4.3" && a.kind == "Comune" && (a.status == "A" || a.status == "E"))
+        .filter_map(|a| a.ucode.as_deref())
+        .collect();
+    let cadastral = |code: &str| {
+        let b = snap.bodies.iter().find(|b| b.code == code).unwrap();
+        format!("c_{}", b.cadastral.to_lowercase())
+    };
+    let m = snap.results.iter().map(|r| r.ucode.as_str()).find(|c| !applied.contains(c)).expect("one without 1.4.3");
+    let peers: Vec<&str> = snap.peers.iter().filter(|p| p.ucode == m).map(|p| p.peer.as_str()).collect();
+    (m.to_string(), cadastral(peers[0]), cadastral(peers[1]))
+}
+
+/// The run stored and read back, with the demo catalog ingested and two
+/// peers of a municipality without pagoPA recorded as using the demo's
+/// pagoPA solution.
+async fn stored(url: &str, snap: &Snapshot) -> (Observatory, Catalog, Catalog) {
     let store = Store::open(url).await.unwrap();
     for r in store.runs().await.unwrap() {
         store.delete_run(r.id).await.unwrap();
     }
     store.import(snap).await.unwrap();
+    let files = find_files(&[root().join("fixtures/catalog")]).unwrap();
+    let records: Vec<SolutionRecord> =
+        files.iter().map(|f| SolutionRecord::from_file(f, &cantiere_publiccode::Options::default())).collect();
+    store.ingest_solutions(&records).await.unwrap();
+    let (_, p1, p2) = without_pagopa(snap);
+    let csv = format!(
+        "codice_ipa,solution,status,since,evidence\n{p1},{PAGAMENTI},in_use,2024-01,https://example.org/<script>\n\
+         {p2},{PAGAMENTI},in_use,,\n"
+    );
+    store.import_adoptions("test.csv", csv.as_bytes(), "test").await.unwrap();
     let back = store.load(None).await.unwrap();
+    let catalog =
+        || async { Catalog::new(store.solutions().await.unwrap(), store.adoptions().await.unwrap()).unwrap() };
+    let (a, b) = (catalog().await, catalog().await);
     store.close().await;
-    Observatory::new(back)
+    (Observatory::new(back), a, b)
 }
+
+const PAGAMENTI: &str = "https://git.example.org/cantiere-demo/pagamenti-comunali.git";
 
 struct Site(axum::Router);
 
@@ -65,13 +103,16 @@ async fn the_site_on_sqlite_and_postgres() {
     std::fs::create_dir_all(&dir).unwrap();
     let mut urls = vec![format!("sqlite://{}", dir.join("web.sqlite").display())];
     urls.extend(std::env::var("DATABASE_URL").ok());
-    let direct = Site::new(Observatory::new(snap.clone()));
-    let (_, _, direct_card) = direct.get(&format!("/it/comuni/{PERUGIA}")).await;
     for url in urls {
-        let site = Site::new(stored(&url, &snap).await);
+        let (obs, catalog, again) = stored(&url, &snap).await;
+        let solution_id = catalog.solutions.iter().find(|s| s.name == "Pagamenti Comunali").unwrap().id;
+        let direct = Site::new(Observatory::new(snap.clone()).with_catalog(again));
+        let (_, _, direct_card) = direct.get(&format!("/it/comuni/{PERUGIA}")).await;
+        let site = Site::new(obs.with_catalog(catalog));
         pages(&site).await;
-        api(&site).await;
+        api(&site, solution_id).await;
         bad_input(&site).await;
+        catalog_pages(&site, &snap, solution_id).await;
         // The stored run renders exactly as the run built in memory.
         let (_, _, card) = site.get(&format!("/it/comuni/{PERUGIA}")).await;
         assert_eq!(card, direct_card, "{url}");
@@ -124,13 +165,14 @@ async fn pages(site: &Site) {
     assert!(found.contains("/it/comuni/054013"), "accents and case folded");
 }
 
-async fn api(site: &Site) {
+async fn api(site: &Site, solution_id: i64) {
     let (_, _, doc) = site.get("/api/v1/openapi.json").await;
     let doc: serde_json::Value = serde_json::from_str(&doc).unwrap();
     assert_eq!(doc["openapi"], "3.1.0");
     for (path, _, _, media) in cantiere_web::PATHS {
         assert!(doc["paths"][path].is_object(), "{path} documented");
-        let uri = path.replace("{code}", PERUGIA).replace("{level}", "comune");
+        let uri =
+            path.replace("{code}", PERUGIA).replace("{level}", "comune").replace("{id}", &solution_id.to_string());
         let (s, ct, body) = site.get(&uri).await;
         assert_eq!(s, StatusCode::OK, "{uri}");
         assert!(ct.starts_with(media), "{uri}: {ct}");
@@ -221,4 +263,52 @@ async fn the_home_page_lists_the_movers_since_the_previous_run() {
     assert!(up.contains("Perugia</a>: 10 → 1 (+9)"), "{up}");
     let down = home.split("id=\"movers-down\"").nth(1).unwrap().split("</ul>").next().unwrap();
     assert!(down.contains(&format!("Corciano</a>: 1 → {corciano_now} (−{})", corciano_now - 1.0)), "{down}");
+}
+
+async fn catalog_pages(site: &Site, snap: &Snapshot, solution_id: i64) {
+    // Search with stemming, filter by a platform.
+    let (s, _, page) = site.get("/it/soluzioni?q=pagamento&platform=pagopa").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(page.contains(&format!("href=\"/it/soluzioni/{solution_id}\">Pagamenti Comunali</a>")), "{page}");
+    assert!(page.contains("value=\"pagopa\" id=\"f-platform-1\" checked"), "the filter stays checked");
+    let (_, _, none) = site.get("/en/solutions?q=x").await;
+    assert!(none.contains("404") || none.contains("not"), "unknown English path is a 404 page");
+    let (_, _, api) = site.get("/api/v1/solutions?platform=anpr").await;
+    let api: serde_json::Value = serde_json::from_str(&api).unwrap();
+    let names: Vec<&str> = api["solutions"].as_array().unwrap().iter().map(|s| s["name"].as_str().unwrap()).collect();
+    assert_eq!(names, vec!["Sportello Telematico Polifunzionale"]);
+
+    // The solution page: its two adopters, linked to their cards, the
+    // evidence link escaped.
+    let (m, p1, _) = without_pagopa(snap);
+    let (s, _, sol) = site.get(&format!("/it/soluzioni/{solution_id}")).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(sol.matches("<tr><td><a href=\"/it/comuni/").count(), 2, "two adopters");
+    assert!(sol.contains(&format!("({p1})")));
+    assert!(!sol.contains("<script>") && sol.contains("https://example.org/&lt;script&gt;"));
+
+    // The card of the municipality without pagoPA recommends it: two peers use it.
+    let (_, _, card) = site.get(&format!("/it/comuni/{m}")).await;
+    let section = card.split("id=\"recommended\"").nth(1).expect("a recommendations section");
+    let section = section.split("</section>").next().unwrap();
+    assert!(section.contains("Pagamenti Comunali</a>: 2 comuni simili la usano"), "{section}");
+    let (_, _, rec) = site.get(&format!("/api/v1/municipalities/{m}/recommendations")).await;
+    let rec: serde_json::Value = serde_json::from_str(&rec).unwrap();
+    let pagopa = rec["needs"].as_array().unwrap().iter().find(|n| n["need"]["measure"] == "1.4.3").unwrap();
+    assert_eq!(pagopa["solutions"][0]["name"], "Pagamenti Comunali");
+    assert_eq!(pagopa["solutions"][0]["peers"].as_array().unwrap().len(), 2);
+
+    // Bad input.
+    for (uri, status) in [
+        ("/it/soluzioni/abc", StatusCode::NOT_FOUND),
+        ("/it/soluzioni/999999", StatusCode::NOT_FOUND),
+        ("/api/v1/solutions/999999", StatusCode::NOT_FOUND),
+        ("/api/v1/solutions?q=%ZZ", StatusCode::BAD_REQUEST),
+    ] {
+        assert_eq!(site.get(uri).await.0, status, "{uri}");
+    }
+    let long = "a".repeat(201);
+    assert_eq!(site.get(&format!("/it/soluzioni?q={long}")).await.0, StatusCode::BAD_REQUEST);
+    let (_, _, xss) = site.get("/it/soluzioni?q=%3Cscript%3Ealert(1)%3C%2Fscript%3E").await;
+    assert!(!xss.contains("<script>alert") && xss.contains("&lt;script&gt;alert(1)"));
 }
