@@ -12,6 +12,8 @@ BIN="${CARGO_TARGET_DIR:-target}/release/cantiere"
 cargo build --release --locked --bin cantiere
 DB=$(mktemp -d)/e2e.sqlite
 "$BIN" import --database "sqlite://$DB" --region "${E2E_REGION:-Umbria}" --runs 20
+"$BIN" catalog ingest fixtures/catalog --database "sqlite://$DB"
+"$BIN" catalog adoptions fixtures/catalog/adoptions-demo.csv --database "sqlite://$DB"
 PORT=${E2E_PORT:-18080}
 "$BIN" serve --database "sqlite://$DB" --addr "127.0.0.1:$PORT" &
 SERVER=$!

@@ -1,7 +1,8 @@
 // End-to-end test of the observatory in real headless Chromium (Debian's
 // /usr/bin/chromium, driven by playwright-core): open the home page, search a
 // municipality by name, open its card, compare it with its peers, switch
-// language, download a CSV; axe-core must report no WCAG 2.1 A/AA violation on
+// language, download a CSV, search the reuse catalog, filter it by a platform and
+// open a solution with its adopters; axe-core must report no WCAG 2.1 A/AA violation on
 // any page. Screenshots go to test-artifacts/.
 //
 // node e2e/observatory.mjs http://127.0.0.1:PORT
@@ -83,6 +84,30 @@ const lines = csv.trim().split('\n');
 assert.match(lines[0], /^code,name,region,province,size_class,population,score,rank/);
 assert.ok(lines.length > 90, `${lines.length - 1} municipalities in the CSV`);
 console.log(`ok download: ${lines.length - 1} rows`);
+
+// The reuse catalog: search, filter by a platform, open a solution, see its adopters.
+await page.click('nav a[href="/it/soluzioni"]');
+await page.waitForURL(/\/it\/soluzioni/);
+await page.fill('#q', 'pagamento');
+await Promise.all([page.waitForURL(/q=pagamento/), page.press('#q', 'Enter')]);
+assert.match(await page.textContent('#solution-results'), /Pagamenti Comunali/);
+// Bootstrap Italia draws the checkbox on its label: click the label, as a person does.
+await page.click('#facet-platform label:has-text("pagopa")');
+assert.ok(await page.isChecked('#facet-platform input[value="pagopa"]'));
+await Promise.all([page.waitForURL(/platform=pagopa/), page.click('#apply-filters')]);
+const found = await page.locator('#solution-results li').count();
+assert.ok(found >= 1, `${found} solutions with pagoPA`);
+for (const badge of await page.locator('#solution-results li').allTextContents()) {
+  assert.match(badge, /pagopa/, 'every result integrates pagoPA');
+}
+await audit('09-solutions');
+await Promise.all([page.waitForURL(/\/it\/soluzioni\/\d+$/), page.click('#solution-results a:text("Pagamenti Comunali")')]);
+assert.equal(await page.textContent('#solution-name'), 'Pagamenti Comunali');
+await chartsReady();
+const adopters = await page.locator('#adopters tbody tr').count();
+assert.ok(adopters > 10, `${adopters} adopters listed`);
+await audit('10-solution');
+console.log(`ok catalog: ${found} pagoPA solutions, ${adopters} adopters of Pagamenti Comunali`);
 
 assert.deepEqual(errors, [], 'no JavaScript error and no failed request');
 
