@@ -56,5 +56,12 @@ if [ -d "$PUBLICCODE" ]; then
   # Exit status 1 is expected: the suite holds invalid files on purpose.
   "$BIN" publiccode validate --format json "$PUBLICCODE" > out/publiccode.json || [ $? -eq 1 ]
 fi
+# The reuse catalog: the demo solutions and adoptions (invented examples, see
+# fixtures/catalog/README.md), and the reference suite's files (invalid ones
+# stored inactive with their diagnostics).
+CATALOG=(fixtures/catalog)
+if [ -d "$PUBLICCODE" ]; then CATALOG+=("$PUBLICCODE"); fi
+"$BIN" catalog ingest "${CATALOG[@]}" --database sqlite://cantiere.sqlite --ipa-codes "$PADIGITALE"
+"$BIN" catalog adoptions fixtures/catalog/adoptions-demo.csv --database sqlite://cantiere.sqlite
 echo "Tables of the index: out/itd/ · reference index: out/asem/ · publiccode.yml suite: out/publiccode.json"
 exec "$BIN" serve --database sqlite://cantiere.sqlite --addr 127.0.0.1:8080

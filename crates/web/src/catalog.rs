@@ -137,6 +137,11 @@ pub struct Catalog {
     pub by_ipa: HashMap<String, Vec<usize>>,
     reader: IndexReader,
     parser: QueryParser,
+    /// Facet values by facet (in [`FACETS`] order), each once.
+    values: Vec<Vec<String>>,
+    /// Per solution, its (facet, value) pairs as indices: facets are counted
+    /// over thousands of hits per search, without string work.
+    tags: Vec<Vec<(usize, u32)>>,
 }
 
 impl std::fmt::Debug for Catalog {
@@ -286,7 +291,27 @@ impl Catalog {
         let mut parser = QueryParser::for_index(&index, vec![fields.name, fields.it, fields.en, fields.all]);
         parser.set_conjunction_by_default();
         parser.set_field_boost(fields.name, 3.0);
-        Ok(Catalog { solutions, by_id, adoptions, by_ipa, reader, parser })
+        let mut values: Vec<Vec<String>> = vec![Vec::new(); FACETS.len()];
+        let mut ids: Vec<HashMap<String, u32>> = vec![HashMap::new(); FACETS.len()];
+        let tags = solutions
+            .iter()
+            .map(|s| {
+                let mut t = Vec::new();
+                for (f, (key, _, _)) in FACETS.iter().enumerate() {
+                    for v in s.facets.get(key).into_iter().flatten() {
+                        let id = *ids[f].entry(v.clone()).or_insert_with(|| {
+                            values[f].push(v.clone());
+                            values[f].len() as u32 - 1
+                        });
+                        if !t.contains(&(f, id)) {
+                            t.push((f, id));
+                        }
+                    }
+                }
+                t
+            })
+            .collect();
+        Ok(Catalog { solutions, by_id, adoptions, by_ipa, reader, parser, values, tags })
     }
 
     /// A solution by its catalog id.
@@ -323,37 +348,49 @@ impl Catalog {
 
     /// Searches: words, then filters, then the facets over what is left.
     pub fn search(&self, q: &SearchQuery) -> SearchResult {
+        // Each filter as the value indices it accepts (an unknown value accepts nothing).
+        let wanted: Vec<(usize, Vec<u32>)> = FACETS
+            .iter()
+            .enumerate()
+            .filter_map(|(f, (key, _, _))| {
+                let sel = q.filters.get(*key).filter(|v| !v.is_empty())?;
+                let ids = self.values[f].iter().enumerate().filter(|(_, v)| sel.contains(*v)).map(|(i, _)| i as u32);
+                Some((f, ids.collect()))
+            })
+            .collect();
         let hits: Vec<usize> = self
             .matches(&q.text)
             .into_iter()
             .filter(|&i| q.include_inactive || self.solutions[i].active)
             .filter(|&i| {
-                let s = &self.solutions[i];
-                q.filters.iter().all(|(facet, values)| values.is_empty() || values.iter().any(|v| s.has(facet, v)))
+                let tags = &self.tags[i];
+                wanted.iter().all(|(f, ids)| tags.iter().any(|(tf, tv)| tf == f && ids.contains(tv)))
             })
             .collect();
+        let mut counts: Vec<Vec<usize>> = self.values.iter().map(|v| vec![0; v.len()]).collect();
+        for &i in &hits {
+            for &(f, v) in &self.tags[i] {
+                counts[f][v as usize] += 1;
+            }
+        }
         let facets = FACETS
             .iter()
-            .map(|(key, _, _)| {
-                let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
-                for &i in &hits {
-                    for v in self.solutions[i].facets.get(key).into_iter().flatten() {
-                        *counts.entry(v.as_str()).or_default() += 1;
+            .enumerate()
+            .map(|(f, (key, _, _))| {
+                let selected = q.filters.get(*key);
+                let is_selected = |v: &str| selected.is_some_and(|s| s.contains(v));
+                let mut values: Vec<FacetValue> = self.values[f]
+                    .iter()
+                    .zip(&counts[f])
+                    .filter(|(v, c)| **c > 0 || is_selected(v))
+                    .map(|(v, &count)| FacetValue { value: v.clone(), count, selected: is_selected(v) })
+                    .collect();
+                // A selected value stays visible even when no solution has it.
+                for v in selected.into_iter().flatten() {
+                    if !values.iter().any(|x| &x.value == v) {
+                        values.push(FacetValue { value: v.clone(), count: 0, selected: true });
                     }
                 }
-                let selected = q.filters.get(*key);
-                // A selected value stays visible even when nothing has it now.
-                for v in selected.into_iter().flatten() {
-                    counts.entry(v.as_str()).or_default();
-                }
-                let mut values: Vec<FacetValue> = counts
-                    .into_iter()
-                    .map(|(v, count)| FacetValue {
-                        value: v.to_string(),
-                        count,
-                        selected: selected.is_some_and(|s| s.contains(v)),
-                    })
-                    .collect();
                 values.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
                 Facet { key, values }
             })
