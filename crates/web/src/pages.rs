@@ -551,21 +551,6 @@ pub async fn fallback(uri: axum::http::Uri) -> Response {
     PageError(lang, e).into_response()
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn numbers_are_formatted_for_each_language() {
-        assert_eq!(num(Value::from(1234567.891), 2, "it"), "1.234.567,89");
-        assert_eq!(num(Value::from(1234567.891), 1, "en"), "1,234,567.9");
-        assert_eq!(num(Value::from(-0.04), 1, "en"), "0.0");
-        assert_eq!(num(Value::from(-12.5), 0, "it"), "−12");
-        assert_eq!(num(Value::from(()), 1, "it"), "—");
-        assert_eq!(pct(Value::from(0.935), "it"), "94 %");
-    }
-}
-
 /// The card's recommendations, with the names the page shows.
 fn advice_rows(obs: &Observatory, m: &Muni) -> Vec<Value> {
     let name_of: HashMap<&str, &str> = obs.indicators.iter().map(|i| (i.code.as_str(), i.name.as_str())).collect();
@@ -733,4 +718,19 @@ pub async fn solution(State(obs): Obs, Path((lang, id)): Path<(String, String)>)
         region_counts => serde_json::to_string(&region_counts).unwrap_or_default(),
     };
     render(&obs, lang, "solution.html", "solutions", &s.name, &format!("soluzioni/{}", s.id), ctx)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_are_formatted_for_each_language() {
+        assert_eq!(num(Value::from(1234567.891), 2, "it"), "1.234.567,89");
+        assert_eq!(num(Value::from(1234567.891), 1, "en"), "1,234,567.9");
+        assert_eq!(num(Value::from(-0.04), 1, "en"), "0.0");
+        assert_eq!(num(Value::from(-12.5), 0, "it"), "−12");
+        assert_eq!(num(Value::from(()), 1, "it"), "—");
+        assert_eq!(pct(Value::from(0.935), "it"), "94 %");
+    }
 }
