@@ -63,9 +63,13 @@ async fn stored(url: &str, snap: &Snapshot) -> (Observatory, Catalog, Catalog) {
         files.iter().map(|f| SolutionRecord::from_file(f, &cantiere_publiccode::Options::default())).collect();
     store.ingest_solutions(&records).await.unwrap();
     let (_, p1, p2) = without_pagopa(snap);
+    // By id: on a shared PostgreSQL the store's tests may have ingested the
+    // same files under other paths, and a URL claimed twice is ambiguous.
+    let ours = records.iter().find(|r| r.name == "Pagamenti Comunali").unwrap();
+    let id = store.solutions().await.unwrap().into_iter().find(|s| s.record.source == ours.source).unwrap().id;
     let csv = format!(
-        "codice_ipa,solution,status,since,evidence\n{p1},{PAGAMENTI},in_use,2024-01,https://example.org/<script>\n\
-         {p2},{PAGAMENTI},in_use,,\n"
+        "codice_ipa,solution,status,since,evidence\n{p1},{id},in_use,2024-01,https://example.org/<script>\n\
+         {p2},{id},in_use,,\n"
     );
     store.import_adoptions("test.csv", csv.as_bytes(), "test").await.unwrap();
     let back = store.load(None).await.unwrap();
@@ -75,8 +79,6 @@ async fn stored(url: &str, snap: &Snapshot) -> (Observatory, Catalog, Catalog) {
     store.close().await;
     (Observatory::new(back), a, b)
 }
-
-const PAGAMENTI: &str = "https://git.example.org/cantiere-demo/pagamenti-comunali.git";
 
 struct Site(axum::Router);
 
@@ -105,7 +107,12 @@ async fn the_site_on_sqlite_and_postgres() {
     urls.extend(std::env::var("DATABASE_URL").ok());
     for url in urls {
         let (obs, catalog, again) = stored(&url, &snap).await;
-        let solution_id = catalog.solutions.iter().find(|s| s.name == "Pagamenti Comunali").unwrap().id;
+        let solution_id = catalog
+            .solutions
+            .iter()
+            .find(|s| s.name == "Pagamenti Comunali" && s.source.starts_with(root().to_str().unwrap()))
+            .unwrap()
+            .id;
         let direct = Site::new(Observatory::new(snap.clone()).with_catalog(again));
         let (_, _, direct_card) = direct.get(&format!("/it/comuni/{PERUGIA}")).await;
         let site = Site::new(obs.with_catalog(catalog));
