@@ -89,6 +89,11 @@ impl fmt::Display for SolutionRef {
     }
 }
 
+/// A comune's iPA code: `c_` and its cadastral code, lower case (`c_h501`).
+pub fn comune_ipa(cadastral: &str) -> String {
+    format!("c_{}", cadastral.to_lowercase())
+}
+
 /// The key a repository URL is compared by.
 pub fn url_key(url: &str) -> String {
     url.trim().trim_end_matches('/').trim_end_matches(".git").trim_end_matches('/').to_lowercase()
@@ -386,7 +391,7 @@ async fn known_ipa_codes(pool: &AnyPool) -> Result<BTreeSet<String>> {
         .map_err(db("reading cadastral codes"))?
     {
         let c: String = row.try_get(0).map_err(db("reading cadastral codes"))?;
-        out.insert(format!("c_{}", c.to_lowercase()));
+        out.insert(comune_ipa(&c));
     }
     for row in sqlx::query("SELECT DISTINCT codice_ipa FROM application WHERE run_id = $1")
         .bind(run)

@@ -12,7 +12,7 @@ use crate::catalog::{Catalog, SearchResult, Solution};
 use crate::error::{ApiError, AppError};
 use crate::observatory::{Muni, Observatory};
 use crate::query::Params;
-use cantiere_store::adoption::{Adoption, AdoptionStatus};
+use cantiere_store::adoption::Adoption;
 
 type Obs = State<Arc<Observatory>>;
 
@@ -378,7 +378,7 @@ fn solution_row<'a>(c: &Catalog, s: &'a Solution) -> SolutionRow<'a> {
         status: f("status"),
         maintenance: f("maintenance"),
         owner: f("owner"),
-        in_use: s.adoptions.iter().filter(|&&i| c.adoptions[i].status == AdoptionStatus::InUse).count(),
+        in_use: c.users(s).count(),
         source: &s.source,
         last_seen: &s.last_seen,
     }
@@ -400,12 +400,8 @@ pub async fn solutions_csv(State(obs): Obs, RawQuery(q): RawQuery) -> Result<Res
 /// `/api/v1/solutions/{id}`.
 pub async fn solution(State(obs): Obs, Path(id): Path<String>) -> Result<Response, ApiError> {
     let c = crate::pages::catalog_of(&obs)?;
-    let s = id
-        .parse::<i64>()
-        .ok()
-        .and_then(|id| c.get(id))
-        .ok_or_else(|| AppError::NotFound(format!("no solution `{id}` in the catalog")))?;
-    let adoptions: Vec<&Adoption> = s.adoptions.iter().map(|&i| &c.adoptions[i]).collect();
+    let s = c.by_path(&id)?;
+    let adoptions: Vec<&Adoption> = c.adoptions_for(s).collect();
     Ok(Json(serde_json::json!({
         "solution": s, "document": s.doc, "adoptions": adoptions,
     }))

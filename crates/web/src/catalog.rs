@@ -319,6 +319,14 @@ impl Catalog {
         self.by_id.get(&id).map(|&i| &self.solutions[i])
     }
 
+    /// A solution by the id in a URL path (`/soluzioni/{id}`), or a 404.
+    pub fn by_path(&self, id: &str) -> Result<&Solution, crate::AppError> {
+        id.parse::<i64>()
+            .ok()
+            .and_then(|id| self.get(id))
+            .ok_or_else(|| crate::AppError::NotFound(format!("no solution `{id}` in the catalog")))
+    }
+
     /// The number of active (listed) solutions.
     pub fn active(&self) -> usize {
         self.solutions.iter().filter(|s| s.active).count()
@@ -396,6 +404,16 @@ impl Catalog {
             })
             .collect();
         SearchResult { hits, facets }
+    }
+
+    /// The adoptions of a solution.
+    pub fn adoptions_for<'a>(&'a self, s: &'a Solution) -> impl Iterator<Item = &'a Adoption> {
+        s.adoptions.iter().map(|&i| &self.adoptions[i])
+    }
+
+    /// The administrations that use a solution now (`in_use` adoptions).
+    pub fn users<'a>(&'a self, s: &'a Solution) -> impl Iterator<Item = &'a Adoption> {
+        self.adoptions_for(s).filter(|a| a.status == AdoptionStatus::InUse)
     }
 
     /// The adoptions of an administration.

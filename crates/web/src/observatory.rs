@@ -256,7 +256,7 @@ impl Observatory {
 
     /// The iPA code of a municipality's comune (`c_` and its cadastral code).
     pub fn ipa_of(m: &Muni) -> String {
-        format!("c_{}", m.body.cadastral.to_lowercase())
+        cantiere_store::adoption::comune_ipa(&m.body.cadastral)
     }
 
     /// What the card recommends: for each need (missing or weak PA digitale

@@ -431,7 +431,7 @@ pub async fn card(State(obs): Obs, Path((lang, code)): Path<(String, String)>) -
         weaknesses => named(&m.weaknesses),
         apps => obs.applications(&code, false),
         compare_url => format!("/{}/confronta?c={}", lang.code(), compare.join(",")),
-        advice => advice_rows(&obs, m),
+        advice => advice_rows(&obs, m, &name_of),
         adoptions => adoption_rows(&obs, &Observatory::ipa_of(m)),
         has_catalog => obs.catalog.is_some(),
     };
@@ -552,8 +552,7 @@ pub async fn fallback(uri: axum::http::Uri) -> Response {
 }
 
 /// The card's recommendations, with the names the page shows.
-fn advice_rows(obs: &Observatory, m: &Muni) -> Vec<Value> {
-    let name_of: HashMap<&str, &str> = obs.indicators.iter().map(|i| (i.code.as_str(), i.name.as_str())).collect();
+fn advice_rows(obs: &Observatory, m: &Muni, name_of: &HashMap<&str, &str>) -> Vec<Value> {
     obs.advice(m, 3)
         .into_iter()
         .map(|a| {
@@ -659,15 +658,10 @@ pub async fn solutions(
 
 fn solution_summary(catalog: &Catalog, s: &Solution, lang: Lang) -> Value {
     let desc = s.description(lang.code());
-    let in_use = s
-        .adoptions
-        .iter()
-        .filter(|&&i| catalog.adoptions[i].status == cantiere_store::adoption::AdoptionStatus::InUse)
-        .count();
     context! {
         id => s.id, name => s.name, active => s.active, url => s.url,
         short => desc.map(|d| d.short_description.trim().to_string()),
-        facets => s.facets, in_use => in_use,
+        facets => s.facets, in_use => catalog.users(s).count(),
     }
 }
 
@@ -676,29 +670,21 @@ pub async fn solution(State(obs): Obs, Path((lang, id)): Path<(String, String)>)
     let lang = lang_of(&lang)?;
     let e = |e| PageError(lang, e);
     let catalog = catalog_of(&obs).map_err(e)?;
-    let s = id
-        .parse::<i64>()
-        .ok()
-        .and_then(|id| catalog.get(id))
-        .ok_or_else(|| e(AppError::NotFound(format!("no solution `{id}` in the catalog"))))?;
-    let adopters: Vec<Value> = s
-        .adoptions
-        .iter()
-        .map(|&i| {
-            let a = &catalog.adoptions[i];
+    let s = catalog.by_path(&id).map_err(e)?;
+    // One pass: the table's rows, and the users by region for the map.
+    let mut region_counts: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
+    let adopters: Vec<Value> = catalog
+        .adoptions_for(s)
+        .map(|a| {
             let (name, muni) = obs.administrations.get(&a.codice_ipa).cloned().unwrap_or((a.codice_ipa.clone(), None));
-            let region = muni.as_deref().and_then(|c| obs.muni(c)).map(|m| m.body.region.clone());
+            let located = muni.as_deref().and_then(|c| obs.muni(c));
+            if let (Some(m), cantiere_store::adoption::AdoptionStatus::InUse) = (located, a.status) {
+                *region_counts.entry(&m.body.region_code).or_default() += 1;
+            }
+            let region = located.map(|m| m.body.region.clone());
             context! { a => a, status => a.status.code(), name => name, muni => muni, region => region }
         })
         .collect();
-    let mut region_counts: std::collections::BTreeMap<String, usize> = std::collections::BTreeMap::new();
-    for &i in &s.adoptions {
-        let a = &catalog.adoptions[i];
-        let muni = obs.administrations.get(&a.codice_ipa).and_then(|(_, m)| m.as_deref()).and_then(|c| obs.muni(c));
-        if let (Some(m), cantiere_store::adoption::AdoptionStatus::InUse) = (muni, a.status) {
-            *region_counts.entry(m.body.region_code.clone()).or_default() += 1;
-        }
-    }
     let doc = s.doc.as_ref();
     let owner = s.facets.get("owner").and_then(|o| o.first()).map(|code| {
         let name = obs.administrations.get(code).map(|(n, _)| n.clone());

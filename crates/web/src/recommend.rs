@@ -20,7 +20,6 @@ use std::collections::BTreeSet;
 use serde::Serialize;
 
 use crate::catalog::{Catalog, Solution};
-use cantiere_store::adoption::AdoptionStatus;
 
 /// Which solutions serve a PA digitale measure: (measure, platforms, categories).
 pub const MEASURE_NEEDS: [(&str, &[&str], &[&str]); 6] = [
@@ -124,13 +123,7 @@ pub fn recommend(catalog: &Catalog, own: &str, measure: &str, peers: &[Peer], li
         .iter()
         .filter(|s| s.active && serves(s, measure) && !catalog.uses(own, s.id))
         .map(|s| {
-            let in_use: Vec<&str> = s
-                .adoptions
-                .iter()
-                .map(|&i| &catalog.adoptions[i])
-                .filter(|a| a.status == AdoptionStatus::InUse)
-                .map(|a| a.codice_ipa.as_str())
-                .collect();
+            let in_use: Vec<&str> = catalog.users(s).map(|a| a.codice_ipa.as_str()).collect();
             let adopting: Vec<&Peer> = peers.iter().filter(|p| in_use.contains(&p.codice_ipa.as_str())).collect();
             Recommendation {
                 solution: s.id,
@@ -153,7 +146,7 @@ pub fn recommend(catalog: &Catalog, own: &str, measure: &str, peers: &[Peer], li
 #[cfg(test)]
 mod tests {
     use super::*;
-    use cantiere_store::adoption::Adoption;
+    use cantiere_store::adoption::{Adoption, AdoptionStatus};
     use cantiere_store::catalog::{SolutionRecord, StoredSolution};
 
     fn solution(id: i64, name: &str, active: bool, supports: &[&str], categories: &[&str]) -> StoredSolution {
