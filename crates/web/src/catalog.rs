@@ -142,6 +142,9 @@ pub struct Catalog {
     /// Per solution, its (facet, value) pairs as indices: facets are counted
     /// over thousands of hits per search, without string work.
     tags: Vec<Vec<(usize, u32)>>,
+    /// The active solutions serving each PA digitale measure
+    /// ([`crate::recommend::MEASURE_NEEDS`]), found once: every card asks.
+    serving: HashMap<&'static str, Vec<usize>>,
 }
 
 impl std::fmt::Debug for Catalog {
@@ -311,7 +314,16 @@ impl Catalog {
                 t
             })
             .collect();
-        Ok(Catalog { solutions, by_id, adoptions, by_ipa, reader, parser, values, tags })
+        let serving = crate::recommend::MEASURE_NEEDS
+            .iter()
+            .map(|(m, _, _)| {
+                let v = (0..solutions.len())
+                    .filter(|&i| solutions[i].active && crate::recommend::serves(&solutions[i], m))
+                    .collect();
+                (*m, v)
+            })
+            .collect();
+        Ok(Catalog { solutions, by_id, adoptions, by_ipa, reader, parser, values, tags, serving })
     }
 
     /// A solution by its catalog id.
@@ -325,6 +337,11 @@ impl Catalog {
             .ok()
             .and_then(|id| self.get(id))
             .ok_or_else(|| crate::AppError::NotFound(format!("no solution `{id}` in the catalog")))
+    }
+
+    /// The active solutions that serve a PA digitale measure, by name.
+    pub fn serving(&self, measure: &str) -> impl Iterator<Item = &Solution> {
+        self.serving.get(measure).into_iter().flatten().map(|&i| &self.solutions[i])
     }
 
     /// The number of active (listed) solutions.

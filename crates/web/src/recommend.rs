@@ -119,9 +119,8 @@ pub struct Recommendation {
 /// (see the module's doc), at most `limit`.
 pub fn recommend(catalog: &Catalog, own: &str, measure: &str, peers: &[Peer], limit: usize) -> Vec<Recommendation> {
     let mut out: Vec<Recommendation> = catalog
-        .solutions
-        .iter()
-        .filter(|s| s.active && serves(s, measure) && !catalog.uses(own, s.id))
+        .serving(measure)
+        .filter(|s| !catalog.uses(own, s.id))
         .map(|s| {
             let in_use: Vec<&str> = catalog.users(s).map(|a| a.codice_ipa.as_str()).collect();
             let adopting: Vec<&Peer> = peers.iter().filter(|p| in_use.contains(&p.codice_ipa.as_str())).collect();
