@@ -496,9 +496,9 @@ async fn upsert(
             .map_err(db("reading an adoption"))?;
     match known {
         None => {
-            sqlx::query(
+            let id: i64 = sqlx::query(
                 "INSERT INTO adoption (codice_ipa, solution_id, status, since, evidence, created_at, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                 VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
             )
             .bind(a.codice_ipa.clone())
             .bind(solution_id)
@@ -507,17 +507,11 @@ async fn upsert(
             .bind(a.evidence.clone())
             .bind(at.to_string())
             .bind(at.to_string())
-            .execute(&mut **tx)
+            .fetch_one(&mut **tx)
             .await
-            .map_err(db(format!("storing the adoption of {} by {}", solution_id, a.codice_ipa)))?;
-            let id: i64 = sqlx::query("SELECT id FROM adoption WHERE codice_ipa = $1 AND solution_id = $2")
-                .bind(a.codice_ipa.clone())
-                .bind(solution_id)
-                .fetch_one(&mut **tx)
-                .await
-                .map_err(db("reading an adoption"))?
-                .try_get(0)
-                .map_err(db("reading an adoption"))?;
+            .map_err(db(format!("storing the adoption of {} by {}", solution_id, a.codice_ipa)))?
+            .try_get(0)
+            .map_err(db("reading an adoption's id"))?;
             event(tx, id, at, actor, action_new, detail(a, solution_id)).await?;
             Ok((id, Change::New))
         }
