@@ -26,6 +26,7 @@
 
 pub mod adoption;
 pub mod catalog;
+pub mod community;
 mod snapshot;
 
 pub use cantiere_territory::registry::SIZE_CLASSES;
@@ -93,7 +94,7 @@ pub enum Backend {
 }
 
 /// Migrations: (version, name, SQLite text, PostgreSQL text).
-const MIGRATIONS: [(i64, &str, &str, &str); 3] = [
+const MIGRATIONS: [(i64, &str, &str, &str); 4] = [
     (
         1,
         "schema",
@@ -111,6 +112,12 @@ const MIGRATIONS: [(i64, &str, &str, &str); 3] = [
         "adoption",
         include_str!("../migrations/sqlite/0003_adoption.sql"),
         include_str!("../migrations/postgres/0003_adoption.sql"),
+    ),
+    (
+        4,
+        "community",
+        include_str!("../migrations/sqlite/0004_community.sql"),
+        include_str!("../migrations/postgres/0004_community.sql"),
     ),
 ];
 
@@ -202,6 +209,11 @@ impl Store {
             tx.commit().await.map_err(db(format!("committing migration {version}")))?;
         }
         Ok(())
+    }
+
+    /// Accounts, roles and communities of practice.
+    pub fn community(&self) -> community::Communities<'_> {
+        community::Communities { pool: &self.pool }
     }
 
     /// Writes a snapshot as a new run, in one transaction; returns its id.

@@ -581,7 +581,11 @@ async fn insert_rows(
             sql.push(')');
         }
         // The text is ours: table and column names from this module, placeholders.
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        // Not a prepared statement kept for reuse: PostgreSQL fixes each
+        // parameter's type when a statement is prepared, and a NULL in one
+        // chunk would be typed differently from a number at the same place in
+        // the next chunk of the same shape ("incorrect binary data format").
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(false);
         for row in chunk {
             for v in row {
                 q = bind(q, v.clone());
