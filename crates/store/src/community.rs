@@ -1652,7 +1652,10 @@ async fn import_registration(
 
 /// The rows of a community file as (line, column → cell), or every problem
 /// of its header and rows.
-fn read_rows(kind: CsvKind, bytes: &[u8]) -> std::result::Result<Vec<(u64, BTreeMap<String, String>)>, Vec<RowError>> {
+/// Cells of a row by column name, with the row's line.
+type Cells = (u64, BTreeMap<String, String>);
+
+fn read_rows(kind: CsvKind, bytes: &[u8]) -> std::result::Result<Vec<Cells>, Vec<RowError>> {
     let err = |line, column: &str, message: String| RowError { line, column: column.to_string(), message };
     let text = std::str::from_utf8(bytes).map_err(|_| vec![err(1, "", "the file is not UTF-8 text".into())])?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
