@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use clap::Parser;
 
 mod catalog;
+mod community;
 mod index;
 mod publiccode;
 mod serve;
@@ -37,6 +38,9 @@ enum Command {
     /// The reuse catalog of publiccode.yml solutions.
     #[command(subcommand)]
     Catalog(catalog::Command),
+    /// Thematic communities: imports and roles.
+    #[command(subcommand)]
+    Community(community::Command),
 }
 
 fn main() -> ExitCode {
@@ -47,6 +51,7 @@ fn main() -> ExitCode {
         Command::Import(a) => serve::import(a),
         Command::Serve(a) => serve::serve(a),
         Command::Catalog(cmd) => catalog::run(cmd),
+        Command::Community(cmd) => community::run(cmd),
     };
     match result {
         Ok(code) => code,

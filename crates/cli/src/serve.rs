@@ -54,6 +54,12 @@ pub struct ServeArgs {
     /// Serve this run instead of the latest.
     #[arg(long)]
     run: Option<i64>,
+    /// The site's public address, for the links in password-reset mail (default: http://ADDR).
+    #[arg(long)]
+    public_url: Option<String>,
+    /// Where password-reset mail is written for the mail relay to send.
+    #[arg(long, default_value = ".cache/mail")]
+    mail_dir: PathBuf,
 }
 
 fn runtime() -> Result<tokio::runtime::Runtime> {
@@ -104,14 +110,20 @@ pub fn serve(a: ServeArgs) -> Result<ExitCode> {
             catalog.adoptions.len()
         );
         obs = obs.with_catalog(catalog);
-        store.close().await;
+        let obs = std::sync::Arc::new(obs);
+        let public_url = a.public_url.clone().unwrap_or_else(|| format!("http://{}", a.addr));
+        let mailer = std::sync::Arc::new(cantiere_web::auth::SpoolMailer { dir: a.mail_dir.clone() });
+        let limits = cantiere_web::auth::Limits::default();
+        let hub = cantiere_web::community::Hub::new(obs.clone(), store, mailer, &public_url, limits);
         eprintln!(
             "serving run {} ({} municipalities) from {url} on http://{}/ (Ctrl-C stops)",
             obs.run.id,
             obs.munis.len(),
             a.addr
         );
-        cantiere_web::serve(obs, &assets, a.addr).await.with_context(|| format!("serving on {}", a.addr))?;
+        cantiere_web::serve(obs, Some(std::sync::Arc::new(hub)), &assets, a.addr)
+            .await
+            .with_context(|| format!("serving on {}", a.addr))?;
         Ok(ExitCode::SUCCESS)
     })
 }

@@ -48,7 +48,12 @@ pub async fn middleware(State(cache): State<Arc<Cache>>, req: Request, next: Nex
         return res;
     }
     let res = next.run(req).await;
-    if res.status() != StatusCode::OK || !res.headers().contains_key(header::CONTENT_TYPE) {
+    let private = res
+        .headers()
+        .get(header::CACHE_CONTROL)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("no-store") || v.contains("private"));
+    if res.status() != StatusCode::OK || !res.headers().contains_key(header::CONTENT_TYPE) || private {
         return res;
     }
     let (parts, body) = res.into_parts();

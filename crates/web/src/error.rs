@@ -16,6 +16,12 @@ pub enum AppError {
     /// A malformed request.
     #[error("{0}")]
     BadRequest(String),
+    /// Not allowed for this visitor (or a missing or wrong form token).
+    #[error("{0}")]
+    Forbidden(String),
+    /// Too many attempts: wait and retry.
+    #[error("{0}")]
+    TooMany(String),
     /// Our fault (the message is generic).
     #[error("internal error")]
     Internal,
@@ -27,6 +33,8 @@ impl AppError {
         match self {
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::Forbidden(_) => StatusCode::FORBIDDEN,
+            AppError::TooMany(_) => StatusCode::TOO_MANY_REQUESTS,
             AppError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -60,5 +68,18 @@ impl IntoResponse for PageError {
         let status = e.status();
         let html = crate::pages::render_error(lang, &e);
         (status, Html(html)).into_response()
+    }
+}
+
+impl From<cantiere_store::Error> for AppError {
+    fn from(e: cantiere_store::Error) -> Self {
+        use cantiere_store::Error as E;
+        match e {
+            E::Invalid(m) => AppError::BadRequest(m),
+            E::NotAllowed(m) => AppError::Forbidden(m),
+            E::NotFound(m) => AppError::NotFound(format!("{m} does not exist")),
+            rows @ E::Rows { .. } => AppError::BadRequest(rows.to_string()),
+            _ => AppError::Internal,
+        }
     }
 }

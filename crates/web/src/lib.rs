@@ -24,8 +24,11 @@
 #![forbid(unsafe_code)]
 
 mod api;
+pub mod auth;
 mod cache;
 pub mod catalog;
+pub mod community;
+pub mod coverage;
 mod error;
 mod i18n;
 mod observatory;
@@ -49,6 +52,10 @@ pub use api::PATHS;
 pub use error::AppError;
 pub use i18n::Lang;
 pub use observatory::Observatory;
+
+/// The largest request body accepted (a form with the longest text allowed,
+/// percent-encoded); larger ones get 413.
+pub const MAX_BODY: usize = 128 * 1024;
 
 /// Where the npm packages are (`web/node_modules` after `npm ci`).
 #[derive(Debug, Clone)]
@@ -80,10 +87,20 @@ async fn app_css() -> impl IntoResponse {
     ([(header::CONTENT_TYPE, "text/css; charset=utf-8")], include_str!("../static/app.css"))
 }
 
-/// The application.
+/// The application: the observatory, read-only.
 pub fn app(obs: Arc<Observatory>, assets: &Assets) -> Router {
+    site(obs, None, assets)
+}
+
+/// The application with the communities (accounts, forms, coverage) on a
+/// hub that holds the open store.
+pub fn app_with_communities(hub: Arc<community::Hub>, assets: &Assets) -> Router {
+    site(hub.obs.clone(), Some(hub), assets)
+}
+
+fn site(obs: Arc<Observatory>, hub: Option<Arc<community::Hub>>, assets: &Assets) -> Router {
     let node = |p: &str| ServeDir::new(assets.node_modules.join(p));
-    Router::new()
+    let router = Router::new()
         .route("/", get(pages::root))
         .route("/health", get(api::health))
         .route("/{lang}/", get(pages::home))
@@ -123,10 +140,15 @@ pub fn app(obs: Arc<Observatory>, assets: &Assets) -> Router {
         .nest_service("/static/bootstrap-italia", node("bootstrap-italia/dist"))
         .nest_service("/static/echarts", node("echarts/dist"))
         .fallback(pages::fallback)
-        .with_state(obs)
+        .with_state(obs);
+    let router = match hub {
+        Some(hub) => router.merge(community::routes(hub)),
+        None => router,
+    };
+    router
         .layer(axum::middleware::from_fn_with_state(Arc::new(cache::Cache::new(512 << 20)), cache::middleware))
         .layer(CompressionLayer::new())
-        .layer(RequestBodyLimitLayer::new(16 * 1024))
+        .layer(RequestBodyLimitLayer::new(MAX_BODY))
         .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
         .layer(SetResponseHeaderLayer::overriding(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")))
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(|_| {
@@ -166,15 +188,20 @@ pub async fn warm(router: &Router, obs: &Observatory) -> usize {
     n
 }
 
-/// Serves the application on `addr` until Ctrl-C, its pages rendered first.
-pub async fn serve(obs: Observatory, assets: &Assets, addr: std::net::SocketAddr) -> std::io::Result<()> {
+/// Serves the application on `addr` until Ctrl-C, its pages rendered first;
+/// with a hub, the communities too.
+pub async fn serve(
+    obs: Arc<Observatory>,
+    hub: Option<Arc<community::Hub>>,
+    assets: &Assets,
+    addr: std::net::SocketAddr,
+) -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::bind(addr).await?;
-    let obs = Arc::new(obs);
-    let router = app(obs.clone(), assets);
+    let router = site(obs.clone(), hub, assets);
     let start = std::time::Instant::now();
     let n = warm(&router, &obs).await;
     eprintln!("{n} pages rendered in {:.1} s", start.elapsed().as_secs_f64());
-    axum::serve(listener, router)
+    axum::serve(listener, router.into_make_service_with_connect_info::<std::net::SocketAddr>())
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;
         })

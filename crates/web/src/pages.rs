@@ -35,6 +35,14 @@ fn env() -> &'static Environment<'static> {
             ("error.html", include_str!("../templates/error.html")),
             ("solutions.html", include_str!("../templates/solutions.html")),
             ("solution.html", include_str!("../templates/solution.html")),
+            ("communities.html", include_str!("../templates/communities.html")),
+            ("community.html", include_str!("../templates/community.html")),
+            ("meeting.html", include_str!("../templates/meeting.html")),
+            ("thread.html", include_str!("../templates/thread.html")),
+            ("consultation.html", include_str!("../templates/consultation.html")),
+            ("coverage.html", include_str!("../templates/coverage.html")),
+            ("account.html", include_str!("../templates/account.html")),
+            ("profile.html", include_str!("../templates/profile.html")),
         ] {
             env.add_template(name, text).expect("the templates are valid");
         }
@@ -103,7 +111,7 @@ fn labels(lang: Lang) -> Value {
 }
 
 /// Renders a page; `path` is the part after the language, for the switch link.
-fn render(
+pub(crate) fn render(
     obs: &Observatory,
     lang: Lang,
     name: &str,
@@ -131,6 +139,8 @@ pub fn render_error(lang: Lang, e: &AppError) -> String {
     let title = match e {
         AppError::NotFound(_) => l["not_found"],
         AppError::BadRequest(_) => l["bad_request"],
+        AppError::Forbidden(_) => l["forbidden"],
+        AppError::TooMany(_) => l["too_many"],
         AppError::Internal => l["server_error"],
     };
     let ctx = context! {
@@ -143,7 +153,7 @@ pub fn render_error(lang: Lang, e: &AppError) -> String {
     })
 }
 
-fn lang_of(s: &str) -> Result<Lang, PageError> {
+pub(crate) fn lang_of(s: &str) -> Result<Lang, PageError> {
     Lang::parse(s).ok_or_else(|| PageError(Lang::It, AppError::NotFound(format!("no language `{s}`: use it or en"))))
 }
 

@@ -107,30 +107,34 @@
     });
   }
 
-  // Regions shaded by how many administrations there use a solution
-  // (counts by region code, given by the page).
-  function adopters(el) {
+  // Areas shaded by a number the page gives by area code (data-counts):
+  // regions by how many administrations use a solution, provinces by the
+  // share of comuni in a community (data-level, data-max, data-suffix).
+  function counts(el) {
     var chart = init(el);
-    var counts = JSON.parse(el.dataset.counts || '{}');
-    getJSON('/api/v1/geo/regione').then(function (geo) {
-      echarts.registerMap('regione', geo);
-      var names = {}, max = 1;
+    var values = JSON.parse(el.dataset.counts || '{}');
+    var level = el.dataset.level || 'regione', suffix = el.dataset.suffix || '';
+    getJSON('/api/v1/geo/' + level).then(function (geo) {
+      echarts.registerMap(level, geo);
+      var names = {}, max = parseFloat(el.dataset.max || '1');
       geo.features.forEach(function (f) { names[f.properties.code] = f.properties.name; });
-      Object.keys(counts).forEach(function (k) { max = Math.max(max, counts[k]); });
+      Object.keys(values).forEach(function (k) { max = Math.max(max, values[k]); });
+      var shown = geo.features.filter(function (f) { return !el.dataset.only || values[f.properties.code] !== undefined; });
+      echarts.registerMap(level + '-shown', { type: 'FeatureCollection', features: shown });
       chart.setOption({
-        tooltip: { trigger: 'item', formatter: function (x) { return (names[x.name] || x.name) + ': ' + (counts[x.name] || 0); } },
+        tooltip: { trigger: 'item', formatter: function (x) { return (names[x.name] || x.name) + ': ' + (values[x.name] || 0) + suffix; } },
         visualMap: { min: 0, max: max, left: 'left', bottom: 10, calculable: true, inRange: { color: ['#f0f4f8', '#99c2ff', '#004d99'] } },
         series: [{
-          type: 'map', map: 'regione', nameProperty: 'code', roam: true, selectedMode: false,
+          type: 'map', map: level + '-shown', nameProperty: 'code', roam: true, selectedMode: false,
           itemStyle: { borderColor: '#fff', borderWidth: 0.8 }, emphasis: { label: { show: false } },
-          data: geo.features.map(function (f) { return { name: f.properties.code, value: counts[f.properties.code] || 0 }; })
+          data: shown.map(function (f) { return { name: f.properties.code, value: values[f.properties.code] || 0 }; })
         }]
       }, true);
       done(el);
     });
   }
 
-  var kinds = { map: map, scatter: scatter, pillars: pillars, adopters: adopters };
+  var kinds = { map: map, scatter: scatter, pillars: pillars, adopters: counts, counts: counts };
   document.querySelectorAll('[data-chart]').forEach(function (el) {
     var f = kinds[el.dataset.chart];
     if (f && window.echarts) { f(el); }

@@ -1,0 +1,1374 @@
+//! The communities of practice on the site: accounts (sign-in,
+//! registration, password reset), profiles with the editor's tasks, thematic
+//! areas and communities, meetings, resources, threads, consultations, the
+//! coverage report, and their JSON/CSV API.
+//!
+//! Handlers are thin: read the visitor ([`Viewer`]), check the form token
+//! and the role, call the store, redirect (303) to the page that shows the
+//! result. Who may do what is decided here, in one place per action (the
+//! `require_*` functions); the store checks the data.
+//!
+//! Pages seen without a session are the same for every visitor: they are
+//! kept in memory until the next successful change (any POST answered with a
+//! redirect empties the cache).
+
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, RwLock};
+
+use axum::Router;
+use axum::body::{Body, Bytes};
+use axum::extract::{Path, RawQuery, Request, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use cantiere_store::Store;
+use cantiere_store::adoption::Editor;
+use cantiere_store::community::{
+    Account, CONSULTATION_STATUSES, Community, Grants, MEETING_MODES, MEETING_STATUSES, MeetingInput,
+    PROPOSAL_STATUSES, RESOURCE_KINDS, ResourceInput, Session,
+};
+use minijinja::{Value, context};
+use serde::Serialize;
+
+use crate::auth::{self, CSRF_COOKIE, Hasher, Limiter, Limits, SESSION_COOKIE, SharedMailer};
+use crate::coverage::{self, BodyInfo};
+use crate::error::{ApiError, AppError, PageError};
+use crate::i18n::Lang;
+use crate::observatory::Observatory;
+use crate::pages::{lang_of, render};
+use crate::query::Params;
+
+/// Everything the community pages need.
+pub struct Hub {
+    /// The observatory (administrations, comuni, boundaries).
+    pub obs: Arc<Observatory>,
+    /// The database.
+    pub store: Store,
+    /// Password hashing.
+    pub hasher: Hasher,
+    /// Rate limits.
+    pub limits: Limits,
+    limiter: Limiter,
+    /// Where reset links go.
+    pub mailer: SharedMailer,
+    /// The site's public address, for links in mail (`https://…`, no `/` at the end).
+    pub base_url: String,
+    bodies: HashMap<String, BodyInfo>,
+    pages: RwLock<HashMap<String, Bytes>>,
+}
+
+impl std::fmt::Debug for Hub {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Hub").field("base_url", &self.base_url).finish_non_exhaustive()
+    }
+}
+
+impl Hub {
+    /// A hub on an observatory and an open store.
+    pub fn new(obs: Arc<Observatory>, store: Store, mailer: SharedMailer, base_url: &str, limits: Limits) -> Hub {
+        let bodies = coverage::bodies(&obs);
+        Hub {
+            obs,
+            store,
+            hasher: Hasher::default(),
+            limits,
+            limiter: Limiter::default(),
+            mailer,
+            base_url: base_url.trim_end_matches('/').to_string(),
+            bodies,
+            pages: RwLock::new(HashMap::new()),
+        }
+    }
+
+    fn body_name(&self, ipa: &str) -> String {
+        self.bodies.get(ipa).map_or_else(|| ipa.to_string(), |b| b.name.clone())
+    }
+}
+
+type Shared = State<Arc<Hub>>;
+type Page = Result<Response, PageError>;
+
+/// The routes (merged into the site by [`crate::app_with_communities`]).
+pub fn routes(hub: Arc<Hub>) -> Router {
+    Router::new()
+        .route("/{lang}/accesso", get(account_page))
+        .route("/{lang}/accesso/entra", post(login))
+        .route("/{lang}/accesso/registrati", post(register))
+        .route("/{lang}/accesso/esci", post(logout))
+        .route("/{lang}/accesso/recupero", post(reset_request))
+        .route("/{lang}/accesso/nuova-password", get(reset_page).post(reset))
+        .route("/{lang}/profilo", get(profile))
+        .route("/{lang}/profilo/iscrizioni/{id}/conferma", post(confirm_membership))
+        .route("/{lang}/profilo/adozioni/{id}/verifica", post(verify_adoption))
+        .route("/{lang}/comunita", get(communities).post(create_community))
+        .route("/{lang}/comunita/aree", post(create_area))
+        .route("/{lang}/comunita/ruoli", post(grant_role))
+        .route("/{lang}/comunita/{slug}", get(community))
+        .route("/{lang}/comunita/{slug}/aderisci", post(join))
+        .route("/{lang}/comunita/{slug}/lascia/{id}", post(leave))
+        .route("/{lang}/comunita/{slug}/incontri", post(create_meeting))
+        .route("/{lang}/comunita/{slug}/incontri/{id}", get(meeting))
+        .route("/{lang}/comunita/{slug}/incontri/{id}/iscrizione", post(register_meeting))
+        .route("/{lang}/comunita/{slug}/incontri/{id}/verbale", post(update_meeting))
+        .route("/{lang}/comunita/{slug}/risorse", post(add_resource))
+        .route("/{lang}/comunita/{slug}/discussioni", post(create_thread))
+        .route("/{lang}/comunita/{slug}/discussioni/{id}", get(thread).post(reply))
+        .route("/{lang}/comunita/{slug}/consultazioni", post(create_consultation))
+        .route("/{lang}/comunita/{slug}/consultazioni/{id}", get(consultation))
+        .route("/{lang}/comunita/{slug}/consultazioni/{id}/stato", post(consultation_status))
+        .route("/{lang}/comunita/{slug}/consultazioni/{id}/proposte", post(add_proposal))
+        .route("/{lang}/comunita/{slug}/proposte/{id}/commenti", post(comment))
+        .route("/{lang}/comunita/{slug}/proposte/{id}/sostegno", post(support))
+        .route("/{lang}/comunita/{slug}/proposte/{id}/stato", post(proposal_status))
+        .route("/{lang}/copertura", get(coverage_page))
+        .route("/api/v1/communities", get(api_communities))
+        .route("/api/v1/communities/{slug}", get(api_community))
+        .route("/api/v1/registrations.csv", get(api_registrations_csv))
+        .route("/api/v1/coverage", get(api_coverage))
+        .route("/api/v1/coverage.csv", get(api_coverage_csv))
+        .layer(axum::middleware::from_fn_with_state(hub.clone(), public_cache))
+        .with_state(hub)
+}
+
+/// Every write endpoint (method, path pattern), for the OpenAPI-style list
+/// and the authorization test.
+pub const WRITES: &[&str] = &[
+    "/{lang}/accesso/entra",
+    "/{lang}/accesso/registrati",
+    "/{lang}/accesso/esci",
+    "/{lang}/accesso/recupero",
+    "/{lang}/accesso/nuova-password",
+    "/{lang}/profilo/iscrizioni/{id}/conferma",
+    "/{lang}/profilo/adozioni/{id}/verifica",
+    "/{lang}/comunita",
+    "/{lang}/comunita/aree",
+    "/{lang}/comunita/ruoli",
+    "/{lang}/comunita/{slug}/aderisci",
+    "/{lang}/comunita/{slug}/lascia/{id}",
+    "/{lang}/comunita/{slug}/incontri",
+    "/{lang}/comunita/{slug}/incontri/{id}/iscrizione",
+    "/{lang}/comunita/{slug}/incontri/{id}/verbale",
+    "/{lang}/comunita/{slug}/risorse",
+    "/{lang}/comunita/{slug}/discussioni",
+    "/{lang}/comunita/{slug}/discussioni/{id}",
+    "/{lang}/comunita/{slug}/consultazioni",
+    "/{lang}/comunita/{slug}/consultazioni/{id}/stato",
+    "/{lang}/comunita/{slug}/consultazioni/{id}/proposte",
+    "/{lang}/comunita/{slug}/proposte/{id}/commenti",
+    "/{lang}/comunita/{slug}/proposte/{id}/sostegno",
+    "/{lang}/comunita/{slug}/proposte/{id}/stato",
+];
+
+/// Anonymous pages from memory; any successful change empties the memory.
+async fn public_cache(State(hub): Shared, req: Request, next: Next) -> Response {
+    let path = req.uri().path().to_string();
+    let anonymous = auth::cookie(req.headers(), SESSION_COOKIE).is_none();
+    let cacheable = req.method() == Method::GET
+        && anonymous
+        && (path.contains("/comunita") || path.ends_with("/copertura") || path.starts_with("/api/v1/"))
+        && req.uri().to_string().len() <= 1024;
+    let key = req.uri().to_string();
+    if cacheable
+        && let Ok(pages) = hub.pages.read()
+        && let Some(body) = pages.get(&key)
+    {
+        return with_type(&path, body.clone());
+    }
+    let is_post = req.method() == Method::POST;
+    let res = next.run(req).await;
+    if is_post && res.status() == StatusCode::SEE_OTHER {
+        if let Ok(mut pages) = hub.pages.write() {
+            pages.clear();
+        }
+        return res;
+    }
+    if !cacheable || res.status() != StatusCode::OK || res.headers().contains_key(header::SET_COOKIE) {
+        return res;
+    }
+    let (parts, body) = res.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, 16 << 20).await else {
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    };
+    if let Ok(mut pages) = hub.pages.write()
+        && pages.len() < 10_000
+    {
+        pages.insert(key, bytes.clone());
+    }
+    Response::from_parts(parts, Body::from(bytes))
+}
+
+fn with_type(path: &str, body: Bytes) -> Response {
+    let kind = if path.ends_with(".csv") {
+        "text/csv; charset=utf-8"
+    } else if path.starts_with("/api/") {
+        "application/json"
+    } else {
+        "text/html; charset=utf-8"
+    };
+    ([(header::CONTENT_TYPE, kind), (header::CACHE_CONTROL, "no-store")], body).into_response()
+}
+
+// ---------------------------------------------------------------------------
+// The visitor.
+
+/// Who is asking, and what they may do.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Viewer {
+    /// The account, if signed in.
+    pub account: Option<Account>,
+    /// Its scoped roles.
+    pub grants: Grants,
+    #[serde(skip)]
+    session: Option<Session>,
+    /// The form token to put in forms.
+    pub csrf: String,
+}
+
+impl Viewer {
+    fn admin(&self) -> bool {
+        self.account.as_ref().is_some_and(|a| a.is_admin)
+    }
+
+    fn coordinates(&self, community: i64) -> bool {
+        self.admin() || self.grants.coordinator_of.contains(&community)
+    }
+
+    fn edits(&self, ipa: &str) -> Option<Editor> {
+        let a = self.account.as_ref()?;
+        self.grants.editor_of.iter().any(|e| e == ipa).then(|| Editor { name: a.name.clone(), codice_ipa: ipa.into() })
+    }
+
+    fn id(&self) -> Result<i64, AppError> {
+        self.account.as_ref().map(|a| a.id).ok_or_else(|| AppError::Forbidden("sign in first".into()))
+    }
+}
+
+async fn viewer(hub: &Hub, headers: &HeaderMap) -> Result<Viewer, AppError> {
+    let Some(session) = auth::session(&hub.store, headers).await? else {
+        let csrf = auth::cookie(headers, CSRF_COOKIE).filter(|c| c.len() == 64).map(str::to_string).unwrap_or_default();
+        return Ok(Viewer { csrf, ..Viewer::default() });
+    };
+    let grants = hub.store.community().grants(session.account.id).await?;
+    Ok(Viewer { account: Some(session.account.clone()), grants, csrf: session.csrf.clone(), session: Some(session) })
+}
+
+/// The fields of a posted form.
+#[derive(Debug, Default)]
+pub struct Fields(Vec<(String, String)>);
+
+impl Fields {
+    fn get(&self, name: &str) -> &str {
+        self.0.iter().find(|(k, _)| k == name).map_or("", |(_, v)| v.as_str())
+    }
+
+    fn all(&self, name: &str) -> Vec<&str> {
+        self.0.iter().filter(|(k, _)| k == name).map(|(_, v)| v.as_str()).collect()
+    }
+
+    fn parse(body: &Bytes) -> Result<Fields, AppError> {
+        serde_urlencoded_pairs(body).map(Fields)
+    }
+}
+
+fn serde_urlencoded_pairs(body: &Bytes) -> Result<Vec<(String, String)>, AppError> {
+    let text = std::str::from_utf8(body).map_err(|_| AppError::BadRequest("the form is not UTF-8".into()))?;
+    Ok(form_urlencoded(text))
+}
+
+/// `application/x-www-form-urlencoded` pairs.
+fn form_urlencoded(text: &str) -> Vec<(String, String)> {
+    text.split('&')
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            let (k, v) = p.split_once('=').unwrap_or((p, ""));
+            (decode(k), decode(v))
+        })
+        .collect()
+}
+
+fn decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        let hex = |j: usize| bytes.get(j).and_then(|c| (*c as char).to_digit(16));
+        match (b, hex(i + 1), hex(i + 2)) {
+            (b'%', Some(h), Some(l)) => {
+                out.push((h * 16 + l) as u8);
+                i += 3;
+                continue;
+            }
+            (b'+', _, _) => out.push(b' '),
+            _ => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// A posted form with its token checked: the visitor, the fields.
+async fn form(hub: &Hub, headers: &HeaderMap, body: &Bytes) -> Result<(Viewer, Fields), AppError> {
+    let v = viewer(hub, headers).await?;
+    let f = Fields::parse(body)?;
+    let sent = f.get("csrf");
+    let expected = match &v.session {
+        Some(s) => s.csrf.as_str(),
+        None => auth::cookie(headers, CSRF_COOKIE).unwrap_or(""),
+    };
+    if sent.is_empty() || expected.is_empty() || !auth::same(sent, expected) {
+        return Err(AppError::Forbidden(
+            "the form's security token is missing or out of date: reload the page and try again".into(),
+        ));
+    }
+    Ok((v, f))
+}
+
+fn page_err(lang: Lang) -> impl Fn(AppError) -> PageError {
+    move |e| PageError(lang, e)
+}
+
+fn see(to: String) -> Response {
+    Redirect::to(&to).into_response()
+}
+
+fn no_store(mut res: Response) -> Response {
+    res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    res
+}
+
+async fn community_of(hub: &Hub, slug: &str) -> Result<Community, AppError> {
+    Ok(hub.store.community().community_by_slug(slug).await?)
+}
+
+/// Members of a community, coordinators and admins take part.
+async fn require_participant(hub: &Hub, v: &Viewer, c: &Community) -> Result<i64, AppError> {
+    let id = v.id()?;
+    if v.coordinates(c.id) {
+        return Ok(id);
+    }
+    let member = hub.store.community().memberships_of(id).await?.iter().any(|m| m.community_id == c.id);
+    if member { Ok(id) } else { Err(AppError::Forbidden(format!("join «{}» first", c.name))) }
+}
+
+fn require_coordinator(v: &Viewer, c: &Community) -> Result<i64, AppError> {
+    let id = v.id()?;
+    if v.coordinates(c.id) {
+        Ok(id)
+    } else {
+        Err(AppError::Forbidden(format!("only the coordinators of «{}» may do this", c.name)))
+    }
+}
+
+fn require_admin(v: &Viewer) -> Result<i64, AppError> {
+    let id = v.id()?;
+    if v.admin() { Ok(id) } else { Err(AppError::Forbidden("only a platform admin may do this".into())) }
+}
+
+fn id_of(text: &str, what: &str) -> Result<i64, AppError> {
+    text.trim().parse().map_err(|_| AppError::NotFound(format!("{what} `{text}`")))
+}
+
+#[allow(clippy::too_many_arguments)]
+fn show(hub: &Hub, lang: Lang, v: &Viewer, name: &str, page: &str, title: &str, path: &str, ctx: Value) -> Page {
+    let ctx = context! { viewer => Value::from_serialize(v), ..ctx };
+    let html = render(&hub.obs, lang, name, page, title, path, ctx)?;
+    Ok(no_store(html.into_response()))
+}
+
+// ---------------------------------------------------------------------------
+// Accounts.
+
+async fn account_page(State(hub): Shared, Path(lang): Path<String>, headers: HeaderMap) -> Page {
+    let lang = lang_of(&lang)?;
+    let mut v = viewer(&hub, &headers).await.map_err(page_err(lang))?;
+    if v.account.is_some() {
+        return Ok(see(format!("/{}/profilo", lang.code())));
+    }
+    let mut set = None;
+    if v.csrf.is_empty() {
+        v.csrf = auth::token();
+        set = Some(auth::set_cookie(CSRF_COOKIE, &v.csrf, auth::SESSION_SECONDS));
+    }
+    let l = lang.labels();
+    let mut res =
+        show(&hub, lang, &v, "account.html", "account", l["sign_in"], "accesso", context! { mode => "sign_in" })?;
+    if let Some(c) = set {
+        res.headers_mut().insert(header::SET_COOKIE, c);
+    }
+    Ok(res)
+}
+
+async fn login(State(hub): Shared, Path(lang): Path<String>, req: Request) -> Page {
+    let lang = lang_of(&lang)?;
+    let address = auth::address(req.extensions());
+    let (parts, body) = req.into_parts();
+    let body = axum::body::to_bytes(body, 64 << 10).await.map_err(|_| PageError(lang, too_large()))?;
+    let (_, f) = form(&hub, &parts.headers, &body).await.map_err(page_err(lang))?;
+    let email = f.get("email").trim().to_lowercase();
+    if !hub.limiter.hit(&format!("login:{address}"), hub.limits.login_per_address)
+        || hub.limiter.over(&format!("fail:{email}"), hub.limits.failures_per_email)
+    {
+        return Err(PageError(lang, AppError::TooMany("too many sign-in attempts: wait a few minutes".into())));
+    }
+    let found = hub.store.community().credentials(&email).await.map_err(|e| PageError(lang, e.into()))?;
+    let ok = match &found {
+        Some((_, Some(hash))) => hub.hasher.verify(f.get("password"), hash).await.map_err(page_err(lang))?,
+        _ => {
+            // The same work for an unknown email, so timing does not tell.
+            let _ = hub.hasher.hash("a-password-nobody-has").await;
+            false
+        }
+    };
+    let Some((account, _)) = found.filter(|_| ok) else {
+        hub.limiter.hit(&format!("fail:{email}"), hub.limits.failures_per_email);
+        return Err(PageError(lang, AppError::Forbidden("wrong email or password".into())));
+    };
+    hub.limiter.clear(&format!("fail:{email}"));
+    let cookie = auth::open_session(&hub.store, account.id).await.map_err(page_err(lang))?;
+    let mut res = see(format!("/{}/profilo", lang.code()));
+    res.headers_mut().insert(header::SET_COOKIE, cookie);
+    Ok(res)
+}
+
+fn too_large() -> AppError {
+    AppError::BadRequest("the form is too large".into())
+}
+
+async fn register(State(hub): Shared, Path(lang): Path<String>, req: Request) -> Page {
+    let lang = lang_of(&lang)?;
+    let address = auth::address(req.extensions());
+    let (parts, body) = req.into_parts();
+    let body = axum::body::to_bytes(body, 64 << 10).await.map_err(|_| PageError(lang, too_large()))?;
+    let (_, f) = form(&hub, &parts.headers, &body).await.map_err(page_err(lang))?;
+    if !hub.limiter.hit(&format!("register:{address}"), hub.limits.registrations_per_address) {
+        return Err(PageError(lang, AppError::TooMany("too many registrations from this address: retry later".into())));
+    }
+    if f.get("password") != f.get("password2") {
+        return Err(PageError(lang, AppError::BadRequest("password: the two passwords differ".into())));
+    }
+    let email = cantiere_store::community::email(f.get("email")).map_err(|e| PageError(lang, e.into()))?;
+    let c = hub.store.community();
+    if c.credentials(&email).await.map_err(|e| PageError(lang, e.into()))?.is_some() {
+        return Err(PageError(lang, AppError::BadRequest(format!("email: an account with `{email}` already exists"))));
+    }
+    let hash = hub.hasher.hash(f.get("password")).await.map_err(page_err(lang))?;
+    let account = c.create_account(&email, f.get("name"), Some(&hash)).await.map_err(|e| PageError(lang, e.into()))?;
+    let cookie = auth::open_session(&hub.store, account.id).await.map_err(page_err(lang))?;
+    let mut res = see(format!("/{}/profilo", lang.code()));
+    res.headers_mut().insert(header::SET_COOKIE, cookie);
+    Ok(res)
+}
+
+async fn logout(State(hub): Shared, Path(lang): Path<String>, headers: HeaderMap, body: Bytes) -> Page {
+    let lang = lang_of(&lang)?;
+    let (v, _) = form(&hub, &headers, &body).await.map_err(page_err(lang))?;
+    v.id().map_err(page_err(lang))?;
+    if let Some(t) = auth::cookie(&headers, SESSION_COOKIE) {
+        hub.store.community().delete_session(&auth::digest(t)).await.map_err(|e| PageError(lang, e.into()))?;
+    }
+    let mut res = see(format!("/{}/", lang.code()));
+    res.headers_mut().insert(header::SET_COOKIE, auth::set_cookie(SESSION_COOKIE, "", 0));
+    Ok(res)
+}
+
+async fn reset_request(State(hub): Shared, Path(lang): Path<String>, req: Request) -> Page {
+    let lang = lang_of(&lang)?;
+    let address = auth::address(req.extensions());
+    let (parts, body) = req.into_parts();
+    let body = axum::body::to_bytes(body, 64 << 10).await.map_err(|_| PageError(lang, too_large()))?;
+    let (v, f) = form(&hub, &parts.headers, &body).await.map_err(page_err(lang))?;
+    if !hub.limiter.hit(&format!("reset:{address}"), hub.limits.resets_per_address) {
+        return Err(PageError(lang, AppError::TooMany("too many reset requests: retry later".into())));
+    }
+    let c = hub.store.community();
+    // The answer is the same whether or not the email has an account.
+    if let Some((account, _)) = c.credentials(f.get("email")).await.map_err(|e| PageError(lang, e.into()))? {
+        let t = auth::token();
+        c.create_reset(account.id, &auth::digest(&t), auth::now_secs() + auth::RESET_SECONDS)
+            .await
+            .map_err(|e| PageError(lang, e.into()))?;
+        let link = format!("{}/{}/accesso/nuova-password?token={t}", hub.base_url, lang.code());
+        let l = lang.labels();
+        hub.mailer
+            .send(&account.email, l["reset_subject"], &format!("{}\n\n{link}\n", l["reset_body"]))
+            .map_err(page_err(lang))?;
+    }
+    let l = lang.labels();
+    show(&hub, lang, &v, "account.html", "account", l["reset"], "accesso", context! { mode => "reset_sent" })
+}
+
+async fn reset_page(State(hub): Shared, Path(lang): Path<String>, headers: HeaderMap, RawQuery(q): RawQuery) -> Page {
+    let lang = lang_of(&lang)?;
+    let p = Params::parse(q.as_deref()).map_err(page_err(lang))?;
+    let token = p.one("token").map_err(page_err(lang))?.unwrap_or("").to_string();
+    let mut v = viewer(&hub, &headers).await.map_err(page_err(lang))?;
+    let mut set = None;
+    if v.csrf.is_empty() {
+        v.csrf = auth::token();
+        set = Some(auth::set_cookie(CSRF_COOKIE, &v.csrf, auth::SESSION_SECONDS));
+    }
+    let l = lang.labels();
+    let ctx = context! { mode => "new_password", token => token };
+    let mut res = show(&hub, lang, &v, "account.html", "account", l["new_password"], "accesso", ctx)?;
+    if let Some(c) = set {
+        res.headers_mut().insert(header::SET_COOKIE, c);
+    }
+    Ok(res)
+}
+
+async fn reset(State(hub): Shared, Path(lang): Path<String>, headers: HeaderMap, body: Bytes) -> Page {
+    let lang = lang_of(&lang)?;
+    let (_, f) = form(&hub, &headers, &body).await.map_err(page_err(lang))?;
+    if f.get("password") != f.get("password2") {
+        return Err(PageError(lang, AppError::BadRequest("password: the two passwords differ".into())));
+    }
+    let hash = hub.hasher.hash(f.get("password")).await.map_err(page_err(lang))?;
+    let account = hub
+        .store
+        .community()
+        .use_reset(&auth::digest(f.get("token")), auth::now_secs(), &hash)
+        .await
+        .map_err(|e| PageError(lang, e.into()))?;
+    let cookie = auth::open_session(&hub.store, account.id).await.map_err(page_err(lang))?;
+    let mut res = see(format!("/{}/profilo", lang.code()));
+    res.headers_mut().insert(header::SET_COOKIE, cookie);
+    Ok(res)
+}
+
+// ---------------------------------------------------------------------------
+// Profile and the editor's tasks.
+
+async fn profile(State(hub): Shared, Path(lang): Path<String>, headers: HeaderMap) -> Page {
+    let lang = lang_of(&lang)?;
+    let v = viewer(&hub, &headers).await.map_err(page_err(lang))?;
+    let Some(account) = v.account.clone() else { return Ok(see(format!("/{}/accesso", lang.code()))) };
+    let c = hub.store.community();
+    let err = |e: cantiere_store::Error| PageError(lang, e.into());
+    let communities: HashMap<i64, Community> =
+        c.communities().await.map_err(err)?.into_iter().map(|c| (c.id, c)).collect();
+    #[derive(Serialize)]
+    struct Mine {
+        id: i64,
+        community: String,
+        slug: String,
+        codice_ipa: String,
+        body: String,
+        referent: bool,
+        confirmed_by: Option<String>,
+        name: String,
+    }
+    let mine = |m: cantiere_store::community::Membership| {
+        let comm = communities.get(&m.community_id);
+        Mine {
+            id: m.id,
+            community: comm.map(|c| c.name.clone()).unwrap_or_default(),
+            slug: comm.map(|c| c.slug.clone()).unwrap_or_default(),
+            body: hub.body_name(&m.codice_ipa),
+            codice_ipa: m.codice_ipa,
+            referent: m.referent,
+            confirmed_by: m.confirmed_by,
+            name: m.name,
+        }
+    };
+    let own: Vec<Mine> = c.memberships_of(account.id).await.map_err(err)?.into_iter().map(mine).collect();
+    let edited: HashSet<&str> = v.grants.editor_of.iter().map(String::as_str).collect();
+    let to_confirm: Vec<Mine> = if edited.is_empty() {
+        Vec::new()
+    } else {
+        c.memberships(None)
+            .await
+            .map_err(err)?
+            .into_iter()
+            .filter(|m| edited.contains(m.codice_ipa.as_str()))
+            .map(mine)
+            .collect()
+    };
+    #[derive(Serialize)]
+    struct Adopted {
+        id: i64,
+        solution: String,
+        solution_id: i64,
+        codice_ipa: String,
+        status: &'static str,
+        verified_by: Option<String>,
+    }
+    let mut adoptions = Vec::new();
+    if !edited.is_empty() {
+        let names: HashMap<i64, String> = hub
+            .obs
+            .catalog
+            .as_ref()
+            .map(|cat| cat.solutions.iter().map(|s| (s.id, s.name.clone())).collect())
+            .unwrap_or_default();
+        for a in hub.store.adoptions().await.map_err(err)? {
+            if edited.contains(a.codice_ipa.as_str()) {
+                adoptions.push(Adopted {
+                    id: a.id,
+                    solution: names.get(&a.solution_id).cloned().unwrap_or_else(|| format!("#{}", a.solution_id)),
+                    solution_id: a.solution_id,
+                    codice_ipa: a.codice_ipa,
+                    status: a.status.code(),
+                    verified_by: a.verified_by,
+                });
+            }
+        }
+    }
+    let editor_of: Vec<(String, String)> = v.grants.editor_of.iter().map(|i| (i.clone(), hub.body_name(i))).collect();
+    let coordinates: Vec<&Community> = v.grants.coordinator_of.iter().filter_map(|id| communities.get(id)).collect();
+    let ctx = context! {
+        own => own, to_confirm => to_confirm, adoptions => adoptions, editor_of => editor_of,
+        coordinates => Value::from_serialize(&coordinates),
+    };
+    let l = lang.labels();
+    show(&hub, lang, &v, "profile.html", "profile", l["profile"], "profilo", ctx)
+}
+
+async fn confirm_membership(
+    State(hub): Shared,
+    Path((lang, id)): Path<(String, String)>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Page {
+    let lang = lang_of(&lang)?;
+    let run = async {
+        let (v, f) = form(&hub, &headers, &body).await?;
+        v.id()?;
+        let c = hub.store.community();
+        let m = c.membership(id_of(&id, "membership")?).await?;
+        let editor = v.edits(&m.codice_ipa).ok_or_else(|| {
+            AppError::Forbidden(format!("only an editor of `{}` may confirm its members", m.codice_ipa))
+        })?;
+        c.confirm(m.id, &editor, f.get("referent") == "1").await?;
+        Ok::<_, AppError>(see(format!("/{}/profilo", lang.code())))
+    };
+    run.await.map_err(page_err(lang))
+}
+
+async fn verify_adoption(
+    State(hub): Shared,
+    Path((lang, id)): Path<(String, String)>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Page {
+    let lang = lang_of(&lang)?;
+    let run = async {
+        let (v, _) = form(&hub, &headers, &body).await?;
+        v.id()?;
+        let id = id_of(&id, "adoption")?;
+        let adoption = hub.store.adoptions().await?.into_iter().find(|a| a.id == id);
+        let adoption = adoption.ok_or_else(|| AppError::NotFound(format!("adoption #{id}")))?;
+        let editor = v.edits(&adoption.codice_ipa).ok_or_else(|| {
+            AppError::Forbidden(format!("only an editor of `{}` may verify its adoptions", adoption.codice_ipa))
+        })?;
+        hub.store.verify_adoption(id, &editor).await?;
+        Ok::<_, AppError>(see(format!("/{}/profilo", lang.code())))
+    };
+    run.await.map_err(page_err(lang))
+}
+
+// ---------------------------------------------------------------------------
+// Areas, communities, roles.
+
+async fn communities(State(hub): Shared, Path(lang): Path<String>, headers: HeaderMap) -> Page {
+    let lang = lang_of(&lang)?;
+    let v = viewer(&hub, &headers).await.map_err(page_err(lang))?;
+    let c = hub.store.community();
+    let err = |e: cantiere_store::Error| PageError(lang, e.into());
+    let (areas, comms, members) =
+        (c.areas().await.map_err(err)?, c.communities().await.map_err(err)?, c.memberships(None).await.map_err(err)?);
+    let cov = coverage::coverage(&hub.obs, &hub.bodies, &areas, &comms, &members, None);
+    let by_slug: HashMap<&str, &coverage::Row> = cov.communities.iter().map(|r| (r.slug.as_str(), r)).collect();
+    let groups: Vec<Value> = areas
+        .iter()
+        .map(|a| {
+            let list: Vec<Value> = comms
+                .iter()
+                .filter(|c| c.area_id == a.id)
+                .map(|c| context! { c => Value::from_serialize(c), f => Value::from_serialize(by_slug.get(c.slug.as_str()).map(|r| &r.figures)) })
+                .collect();
+            context! { area => Value::from_serialize(a), communities => list }
+        })
+        .collect();
+    let ctx = context! { groups => groups, totals => Value::from_serialize(&cov.totals), scope => Value::from_serialize(&cov.scope) };
+    let l = lang.labels();
+    show(&hub, lang, &v, "communities.html", "communities", l["communities"], "comunita", ctx)
+}
+
+async fn create_area(State(hub): Shared, Path(lang): Path<String>, headers: HeaderMap, body: Bytes) -> Page {
+    let lang = lang_of(&lang)?;
+    let run = async {
+        let (v, f) = form(&hub, &headers, &body).await?;
+        require_admin(&v)?;
+        hub.store.community().create_area(f.get("slug"), f.get("name"), f.get("description")).await?;
+        Ok::<_, AppError>(see(format!("/{}/comunita", lang.code())))
+    };
+    run.await.map_err(page_err(lang))
+}
+
+async fn create_community(State(hub): Shared, Path(lang): Path<String>, headers: HeaderMap, body: Bytes) -> Page {
+    let lang = lang_of(&lang)?;
+    let run = async {
+        let (v, f) = form(&hub, &headers, &body).await?;
+        require_admin(&v)?;
+        let c = hub.store.community();
+        let made = c.create_community(f.get("slug"), f.get("area"), f.get("name"), f.get("description")).await?;
+        Ok::<_, AppError>(see(format!("/{}/comunita/{}", lang.code(), made.slug)))
+    };
+    run.await.map_err(page_err(lang))
+}
+
+async fn grant_role(State(hub): Shared, Path(lang): Path<String>, headers: HeaderMap, body: Bytes) -> Page {
+    let lang = lang_of(&lang)?;
+    let run = async {
+        let (v, f) = form(&hub, &headers, &body).await?;
+        require_admin(&v)?;
+        let c = hub.store.community();
+        let (account, _) = c
+            .credentials(f.get("email"))
+            .await?
+            .ok_or_else(|| AppError::BadRequest(format!("email: no account `{}`", f.get("email").trim())))?;
+        let by = v.account.as_ref().map(|a| a.email.clone()).unwrap_or_default();
+        match f.get("role") {
+            "admin" => c.set_admin(account.id, true).await?,
+            "editor" => c.grant_editor(account.id, f.get("target"), &by).await?,
+            "coordinator" => {
+                let comm = community_of(&hub, f.get("target").trim()).await?;
+                c.grant_coordinator(account.id, comm.id).await?
+            }
+            other => return Err(AppError::BadRequest(format!("role: `{other}` is not admin, editor or coordinator"))),
+        }
+        Ok::<_, AppError>(see(format!("/{}/comunita", lang.code())))
+    };
+    run.await.map_err(page_err(lang))
+}
+
+// ---------------------------------------------------------------------------
+// One community.
+
+async fn community(State(hub): Shared, Path((lang, slug)): Path<(String, String)>, headers: HeaderMap) -> Page {
+    let lang = lang_of(&lang)?;
+    let v = viewer(&hub, &headers).await.map_err(page_err(lang))?;
+    let c = hub.store.community();
+    let err = |e: cantiere_store::Error| PageError(lang, e.into());
+    let comm = c.community_by_slug(&slug).await.map_err(err)?;
+    let members = c.memberships(Some(comm.id)).await.map_err(err)?;
+    let mine: Vec<i64> = v
+        .account
+        .as_ref()
+        .map(|a| members.iter().filter(|m| m.account_id == a.id).map(|m| m.id).collect())
+        .unwrap_or_default();
+    // Bodies with their people (names shown to signed-in visitors only).
+    let mut bodies: Vec<(String, Vec<&cantiere_store::community::Membership>)> = Vec::new();
+    for m in &members {
+        match bodies.last_mut() {
+            Some((ipa, list)) if *ipa == m.codice_ipa => list.push(m),
+            _ => bodies.push((m.codice_ipa.clone(), vec![m])),
+        }
+    }
+    let bodies: Vec<Value> = bodies
+        .iter()
+        .map(|(ipa, list)| {
+            context! { codice_ipa => ipa, name => hub.body_name(ipa), members => Value::from_serialize(list),
+            referent => list.iter().find(|m| m.referent).map(|m| m.name.clone()) }
+        })
+        .collect();
+    let solutions: Vec<(i64, String)> = hub
+        .obs
+        .catalog
+        .as_ref()
+        .map(|cat| cat.solutions.iter().filter(|s| s.active).map(|s| (s.id, s.name.clone())).collect())
+        .unwrap_or_default();
+    let participant = v.account.is_some() && (v.coordinates(comm.id) || !mine.is_empty());
+    let ctx = context! {
+        c => Value::from_serialize(&comm),
+        coordinators => Value::from_serialize(c.coordinators(comm.id).await.map_err(err)?),
+        bodies => bodies,
+        registrations => members.len(),
+        mine => mine,
+        participant => participant,
+        coordinator => v.coordinates(comm.id),
+        meetings => Value::from_serialize(c.meetings(comm.id).await.map_err(err)?),
+        resources => Value::from_serialize(c.resources(Some(comm.id)).await.map_err(err)?),
+        threads => Value::from_serialize(c.threads(comm.id).await.map_err(err)?),
+        consultations => Value::from_serialize(c.consultations(comm.id).await.map_err(err)?),
+        solutions => solutions,
+        modes => MEETING_MODES, kinds => RESOURCE_KINDS, consultation_statuses => CONSULTATION_STATUSES,
+    };
+    show(&hub, lang, &v, "community.html", "communities", &comm.name, &format!("comunita/{slug}"), ctx)
+}
+
+async fn join(State(hub): Shared, Path((lang, slug)): Path<(String, String)>, headers: HeaderMap, body: Bytes) -> Page {
+    let lang = lang_of(&lang)?;
+    let run = async {
+        let (v, f) = form(&hub, &headers, &body).await?;
+        let id = v.id()?;
+        let comm = community_of(&hub, &slug).await?;
+        hub.store.community().join(comm.id, id, f.get("codice_ipa")).await?;
+        Ok::<_, AppError>(see(format!("/{}/comunita/{slug}", lang.code())))
+    };
+    run.await.map_err(page_err(lang))
+}
+
+async fn leave(
+    State(hub): Shared,
+    Path((lang, slug, id)): Path<(String, String, String)>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Page {
+    let lang = lang_of(&lang)?;
+    let run = async {
+        let (v, _) = form(&hub, &headers, &body).await?;
+        let me = v.id()?;
+        hub.store.community().leave(id_of(&id, "membership")?, me).await?;
+        Ok::<_, AppError>(see(format!("/{}/comunita/{slug}", lang.code())))
+    };
+    run.await.map_err(page_err(lang))
+}
+
+async fn create_meeting(
+    State(hub): Shared,
+    Path((lang, slug)): Path<(String, String)>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Page {
+    let lang = lang_of(&lang)?;
+    let run = async {
+        let (v, f) = form(&hub, &headers, &body).await?;
+        let comm = community_of(&hub, &slug).await?;
+        let by = require_coordinator(&v, &comm)?;
+        let input = MeetingInput {
+            title: f.get("title").into(),
+            starts_at: f.get("starts_at").into(),
+            mode: f.get("mode").into(),
+            link: Some(f.get("link").to_string()),
+            place: Some(f.get("place").to_string()),
+            agenda: f.get("agenda").into(),
+        };
+        let m = hub.store.community().create_meeting(comm.id, &input, by).await?;
+        Ok::<_, AppError>(see(format!("/{}/comunita/{slug}/incontri/{}", lang.code(), m.id)))
+    };
+    run.await.map_err(page_err(lang))
+}
+
+async fn meeting(
+    State(hub): Shared,
+    Path((lang, slug, id)): Path<(String, String, String)>,
+    headers: HeaderMap,
+) -> Page {
+    let lang = lang_of(&lang)?;
+    let v = viewer(&hub, &headers).await.map_err(page_err(lang))?;
+    let run = async {
+        let comm = community_of(&hub, &slug).await?;
+        let c = hub.store.community();
+        let m = c.meeting(id_of(&id, "meeting")?).await?;
+        if m.community_id != comm.id {
+            return Err(AppError::NotFound(format!("meeting #{id} in «{}»", comm.name)));
+        }
+        let regs = c.registrations(m.id).await?;
+        let registered = v.account.as_ref().is_some_and(|a| regs.iter().any(|r| r.account_id == a.id));
+        let participant = require_participant(&hub, &v, &comm).await.is_ok();
+        Ok((comm, m, regs, registered, participant))
+    };
+    let (comm, m, regs, registered, participant) = run.await.map_err(page_err(lang))?;
+    let ctx = context! {
+        c => Value::from_serialize(&comm), m => Value::from_serialize(&m),
+        registrations => Value::from_serialize(&regs), registered => registered, participant => participant,
+        coordinator => v.coordinates(comm.id), statuses => MEETING_STATUSES,
+    };
+    show(&hub, lang, &v, "meeting.html", "communities", &m.title, &format!("comunita/{slug}/incontri/{id}"), ctx)
+}
+
+async fn register_meeting(
+    State(hub): Shared,
+    Path((lang, slug, id)): Path<(String, String, String)>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Page {
+    let lang = lang_of(&lang)?;
+    let run = async {
+        let (v, _) = form(&hub, &headers, &body).await?;
+        let comm = community_of(&hub, &slug).await?;
+        let me = require_participant(&hub, &v, &comm).await?;
+        let m = hub.store.community().meeting(id_of(&id, "meeting")?).await?;
+        if m.community_id != comm.id {
+            return Err(AppError::NotFound(format!("meeting #{id} in «{}»", comm.name)));
+        }
+        hub.store.community().register(m.id, me).await?;
+        Ok::<_, AppError>(see(format!("/{}/comunita/{slug}/incontri/{id}", lang.code())))
+    };
+    run.await.map_err(page_err(lang))
+}
+
+async fn update_meeting(
+    State(hub): Shared,
+    Path((lang, slug, id)): Path<(String, String, String)>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Page {
+    let lang = lang_of(&lang)?;
+    let run = async {
+        let (v, f) = form(&hub, &headers, &body).await?;
+        let comm = community_of(&hub, &slug).await?;
+        require_coordinator(&v, &comm)?;
+        let c = hub.store.community();
+        let m = c.meeting(id_of(&id, "meeting")?).await?;
+        if m.community_id != comm.id {
+            return Err(AppError::NotFound(format!("meeting #{id} in «{}»", comm.name)));
+        }
+        let attended: Vec<i64> = f.all("attended").iter().filter_map(|a| a.parse().ok()).collect();
+        c.set_attendance(m.id, &attended).await?;
+        c.update_meeting(m.id, f.get("status"), Some(f.get("minutes"))).await?;
+        Ok::<_, AppError>(see(format!("/{}/comunita/{slug}/incontri/{id}", lang.code())))
+    };
+    run.await.map_err(page_err(lang))
+}
+
+async fn add_resource(
+    State(hub): Shared,
+    Path((lang, slug)): Path<(String, String)>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Page {
+    let lang = lang_of(&lang)?;
+    let run = async {
+        let (v, f) = form(&hub, &headers, &body).await?;
+        let comm = community_of(&hub, &slug).await?;
+        let me = require_participant(&hub, &v, &comm).await?;
+        let solution_id = match f.get("solution").trim() {
+            "" => None,
+            s => Some(s.parse().map_err(|_| AppError::BadRequest(format!("solution: `{s}` is not a solution id")))?),
+        };
+        let input = ResourceInput {
+            kind: f.get("kind").into(),
+            title: f.get("title").into(),
+            url: Some(f.get("url").to_string()),
+            solution_id,
+            description: f.get("description").into(),
+        };
+        hub.store.community().add_resource(comm.id, &input, me).await?;
+        Ok::<_, AppError>(see(format!("/{}/comunita/{slug}#risorse", lang.code())))
+    };
+    run.await.map_err(page_err(lang))
+}
+
+async fn create_thread(
+    State(hub): Shared,
+    Path((lang, slug)): Path<(String, String)>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Page {
+    let lang = lang_of(&lang)?;
+    let run = async {
+        let (v, f) = form(&hub, &headers, &body).await?;
+        let comm = community_of(&hub, &slug).await?;
+        let me = require_participant(&hub, &v, &comm).await?;
+        let t = hub.store.community().create_thread(comm.id, f.get("title"), f.get("body"), me).await?;
+        Ok::<_, AppError>(see(format!("/{}/comunita/{slug}/discussioni/{}", lang.code(), t.id)))
+    };
+    run.await.map_err(page_err(lang))
+}
+
+async fn thread(
+    State(hub): Shared,
+    Path((lang, slug, id)): Path<(String, String, String)>,
+    headers: HeaderMap,
+) -> Page {
+    let lang = lang_of(&lang)?;
+    let v = viewer(&hub, &headers).await.map_err(page_err(lang))?;
+    let run = async {
+        let comm = community_of(&hub, &slug).await?;
+        let c = hub.store.community();
+        let t = c.thread(id_of(&id, "thread")?).await?;
+        if t.community_id != comm.id {
+            return Err(AppError::NotFound(format!("thread #{id} in «{}»", comm.name)));
+        }
+        let posts = c.posts(t.id).await?;
+        let participant = require_participant(&hub, &v, &comm).await.is_ok();
+        Ok((comm, t, posts, participant))
+    };
+    let (comm, t, posts, participant) = run.await.map_err(page_err(lang))?;
+    let ctx = context! {
+        c => Value::from_serialize(&comm), thread => Value::from_serialize(&t),
+        posts => Value::from_serialize(&posts), participant => participant,
+    };
+    show(&hub, lang, &v, "thread.html", "communities", &t.title, &format!("comunita/{slug}/discussioni/{id}"), ctx)
+}
+
+async fn reply(
+    State(hub): Shared,
+    Path((lang, slug, id)): Path<(String, String, String)>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Page {
+    let lang = lang_of(&lang)?;
+    let run = async {
+        let (v, f) = form(&hub, &headers, &body).await?;
+        let comm = community_of(&hub, &slug).await?;
+        let me = require_participant(&hub, &v, &comm).await?;
+        let c = hub.store.community();
+        let t = c.thread(id_of(&id, "thread")?).await?;
+        if t.community_id != comm.id {
+            return Err(AppError::NotFound(format!("thread #{id} in «{}»", comm.name)));
+        }
+        c.reply(t.id, f.get("body"), me).await?;
+        Ok::<_, AppError>(see(format!("/{}/comunita/{slug}/discussioni/{id}", lang.code())))
+    };
+    run.await.map_err(page_err(lang))
+}
+
+async fn create_consultation(
+    State(hub): Shared,
+    Path((lang, slug)): Path<(String, String)>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Page {
+    let lang = lang_of(&lang)?;
+    let run = async {
+        let (v, f) = form(&hub, &headers, &body).await?;
+        let comm = community_of(&hub, &slug).await?;
+        let by = require_coordinator(&v, &comm)?;
+        let status = if f.get("status").is_empty() { "open" } else { f.get("status") };
+        let made =
+            hub.store.community().create_consultation(comm.id, f.get("title"), f.get("body"), status, by).await?;
+        Ok::<_, AppError>(see(format!("/{}/comunita/{slug}/consultazioni/{}", lang.code(), made.id)))
+    };
+    run.await.map_err(page_err(lang))
+}
+
+/// A consultation of the community named in the path.
+async fn consultation_in(hub: &Hub, slug: &str, id: &str) -> Result<(Community, i64), AppError> {
+    let comm = community_of(hub, slug).await?;
+    let cons = hub.store.community().consultation(id_of(id, "consultation")?).await?;
+    if cons.community_id != comm.id {
+        return Err(AppError::NotFound(format!("consultation #{id} in «{}»", comm.name)));
+    }
+    Ok((comm, cons.id))
+}
+
+/// A proposal of the community named in the path.
+async fn proposal_in(hub: &Hub, slug: &str, id: &str) -> Result<(Community, i64, i64), AppError> {
+    let p = hub.store.community().proposal(id_of(id, "proposal")?).await?;
+    let (comm, cons) = consultation_in(hub, slug, &p.consultation_id.to_string()).await?;
+    Ok((comm, cons, p.id))
+}
+
+async fn consultation(
+    State(hub): Shared,
+    Path((lang, slug, id)): Path<(String, String, String)>,
+    headers: HeaderMap,
+) -> Page {
+    let lang = lang_of(&lang)?;
+    let v = viewer(&hub, &headers).await.map_err(page_err(lang))?;
+    let run = async {
+        let (comm, cid) = consultation_in(&hub, &slug, &id).await?;
+        let c = hub.store.community();
+        let cons = c.consultation(cid).await?;
+        let mut proposals = Vec::new();
+        for p in c.proposals(cid).await? {
+            let comments = c.comments(p.id).await?;
+            proposals.push(context! { p => Value::from_serialize(&p), comments => Value::from_serialize(&comments) });
+        }
+        let participant = require_participant(&hub, &v, &comm).await.is_ok();
+        Ok((comm, cons, proposals, participant))
+    };
+    let (comm, cons, proposals, participant) = run.await.map_err(page_err(lang))?;
+    let ctx = context! {
+        c => Value::from_serialize(&comm), cons => Value::from_serialize(&cons), proposals => proposals,
+        participant => participant, coordinator => v.coordinates(comm.id),
+        statuses => CONSULTATION_STATUSES, proposal_statuses => PROPOSAL_STATUSES,
+    };
+    show(
+        &hub,
+        lang,
+        &v,
+        "consultation.html",
+        "communities",
+        &cons.title,
+        &format!("comunita/{slug}/consultazioni/{id}"),
+        ctx,
+    )
+}
+
+async fn consultation_status(
+    State(hub): Shared,
+    Path((lang, slug, id)): Path<(String, String, String)>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Page {
+    let lang = lang_of(&lang)?;
+    let run = async {
+        let (v, f) = form(&hub, &headers, &body).await?;
+        let (comm, cid) = consultation_in(&hub, &slug, &id).await?;
+        require_coordinator(&v, &comm)?;
+        hub.store.community().set_consultation_status(cid, f.get("status")).await?;
+        Ok::<_, AppError>(see(format!("/{}/comunita/{slug}/consultazioni/{id}", lang.code())))
+    };
+    run.await.map_err(page_err(lang))
+}
+
+async fn add_proposal(
+    State(hub): Shared,
+    Path((lang, slug, id)): Path<(String, String, String)>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Page {
+    let lang = lang_of(&lang)?;
+    let run = async {
+        let (v, f) = form(&hub, &headers, &body).await?;
+        let (comm, cid) = consultation_in(&hub, &slug, &id).await?;
+        let me = require_participant(&hub, &v, &comm).await?;
+        hub.store.community().add_proposal(cid, f.get("title"), f.get("body"), me).await?;
+        Ok::<_, AppError>(see(format!("/{}/comunita/{slug}/consultazioni/{id}", lang.code())))
+    };
+    run.await.map_err(page_err(lang))
+}
+
+async fn comment(
+    State(hub): Shared,
+    Path((lang, slug, id)): Path<(String, String, String)>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Page {
+    let lang = lang_of(&lang)?;
+    let run = async {
+        let (v, f) = form(&hub, &headers, &body).await?;
+        let (comm, cid, pid) = proposal_in(&hub, &slug, &id).await?;
+        let me = require_participant(&hub, &v, &comm).await?;
+        hub.store.community().comment(pid, f.get("body"), me).await?;
+        Ok::<_, AppError>(see(format!("/{}/comunita/{slug}/consultazioni/{cid}", lang.code())))
+    };
+    run.await.map_err(page_err(lang))
+}
+
+async fn support(
+    State(hub): Shared,
+    Path((lang, slug, id)): Path<(String, String, String)>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Page {
+    let lang = lang_of(&lang)?;
+    let run = async {
+        let (v, _) = form(&hub, &headers, &body).await?;
+        let (comm, cid, pid) = proposal_in(&hub, &slug, &id).await?;
+        let me = require_participant(&hub, &v, &comm).await?;
+        hub.store.community().support(pid, me).await?;
+        Ok::<_, AppError>(see(format!("/{}/comunita/{slug}/consultazioni/{cid}", lang.code())))
+    };
+    run.await.map_err(page_err(lang))
+}
+
+async fn proposal_status(
+    State(hub): Shared,
+    Path((lang, slug, id)): Path<(String, String, String)>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Page {
+    let lang = lang_of(&lang)?;
+    let run = async {
+        let (v, f) = form(&hub, &headers, &body).await?;
+        let (comm, cid, pid) = proposal_in(&hub, &slug, &id).await?;
+        require_coordinator(&v, &comm)?;
+        hub.store.community().set_proposal_status(pid, f.get("status")).await?;
+        Ok::<_, AppError>(see(format!("/{}/comunita/{slug}/consultazioni/{cid}", lang.code())))
+    };
+    run.await.map_err(page_err(lang))
+}
+
+// ---------------------------------------------------------------------------
+// Coverage.
+
+async fn compute(hub: &Hub, region: Option<&str>) -> Result<coverage::Coverage, AppError> {
+    if let Some(r) = region
+        && !hub.obs.munis.iter().any(|m| m.body.region_code == r)
+    {
+        return Err(AppError::BadRequest(format!("regione: no region `{r}` in this run (e.g. 08)")));
+    }
+    let c = hub.store.community();
+    let (areas, comms, members) = (c.areas().await?, c.communities().await?, c.memberships(None).await?);
+    Ok(coverage::coverage(&hub.obs, &hub.bodies, &areas, &comms, &members, region))
+}
+
+fn region_param(q: Option<&str>) -> Result<Option<String>, AppError> {
+    let p = Params::parse(q)?;
+    Ok(p.one("regione")?.filter(|r| !r.is_empty()).map(str::to_string))
+}
+
+async fn coverage_page(
+    State(hub): Shared,
+    Path(lang): Path<String>,
+    headers: HeaderMap,
+    RawQuery(q): RawQuery,
+) -> Page {
+    let lang = lang_of(&lang)?;
+    let v = viewer(&hub, &headers).await.map_err(page_err(lang))?;
+    let region = region_param(q.as_deref()).map_err(page_err(lang))?;
+    let cov = compute(&hub, region.as_deref()).await.map_err(page_err(lang))?;
+    let shares: HashMap<&str, f64> =
+        cov.provinces.iter().map(|p| (p.code.as_str(), (p.share * 1000.0).round() / 10.0)).collect();
+    let mut regions: Vec<(&str, &str)> =
+        hub.obs.areas.iter().filter(|a| a.level == "region").map(|a| (a.code.as_str(), a.name.as_str())).collect();
+    regions.sort_by(|a, b| a.1.cmp(b.1));
+    let ctx = context! {
+        cov => Value::from_serialize(&cov),
+        shares => serde_json::to_string(&shares).unwrap_or_default(),
+        regions => regions, region => region,
+        missing_shown => Value::from_serialize(cov.missing.iter().take(200).collect::<Vec<_>>()),
+    };
+    let l = lang.labels();
+    show(&hub, lang, &v, "coverage.html", "coverage", l["coverage"], "copertura", ctx)
+}
+
+// ---------------------------------------------------------------------------
+// API.
+
+fn json(value: &impl Serialize) -> Response {
+    ([(header::CACHE_CONTROL, "no-store")], axum::Json(serde_json::to_value(value).unwrap_or_default())).into_response()
+}
+
+fn csv_response(name: &str, rows: Vec<Vec<String>>) -> Result<Response, ApiError> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    for r in rows {
+        w.write_record(&r).map_err(|_| AppError::Internal)?;
+    }
+    let bytes = w.into_inner().map_err(|_| AppError::Internal)?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
+            (header::CACHE_CONTROL, "no-store".to_string()),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+/// `/api/v1/communities`: areas and communities with their figures.
+async fn api_communities(State(hub): Shared) -> Result<Response, ApiError> {
+    let cov = compute(&hub, None).await?;
+    let c = hub.store.community();
+    let comms = c.communities().await.map_err(AppError::from)?;
+    let figures: HashMap<&str, &coverage::Figures> =
+        cov.communities.iter().map(|r| (r.slug.as_str(), &r.figures)).collect();
+    let list: Vec<serde_json::Value> = comms
+        .iter()
+        .map(|c| serde_json::json!({"slug": c.slug, "name": c.name, "area": c.area_slug, "description": c.description, "figures": figures.get(c.slug.as_str())}))
+        .collect();
+    Ok(json(&serde_json::json!({"areas": c.areas().await.map_err(AppError::from)?, "communities": list})))
+}
+
+/// `/api/v1/communities/{slug}`: one community: bodies, meetings, resources,
+/// threads, consultations (people are not listed: counts only).
+async fn api_community(State(hub): Shared, Path(slug): Path<String>) -> Result<Response, ApiError> {
+    let c = hub.store.community();
+    let comm = community_of(&hub, &slug).await?;
+    let members = c.memberships(Some(comm.id)).await.map_err(AppError::from)?;
+    let mut bodies: Vec<serde_json::Value> = Vec::new();
+    let mut counted: HashMap<&str, usize> = HashMap::new();
+    for m in &members {
+        *counted.entry(m.codice_ipa.as_str()).or_default() += 1;
+    }
+    let mut ipas: Vec<&&str> = counted.keys().collect();
+    ipas.sort();
+    for ipa in ipas {
+        bodies.push(serde_json::json!({"codice_ipa": ipa, "name": hub.body_name(ipa), "registrations": counted[*ipa]}));
+    }
+    let e = AppError::from;
+    Ok(json(&serde_json::json!({
+        "community": comm,
+        "registrations": members.len(),
+        "bodies": bodies,
+        "meetings": c.meetings(comm.id).await.map_err(e)?,
+        "resources": c.resources(Some(comm.id)).await.map_err(e)?,
+        "threads": c.threads(comm.id).await.map_err(e)?,
+        "consultations": c.consultations(comm.id).await.map_err(e)?,
+    })))
+}
+
+/// `/api/v1/registrations.csv`: one row per registration (no personal data).
+async fn api_registrations_csv(State(hub): Shared) -> Result<Response, ApiError> {
+    let c = hub.store.community();
+    let comms: HashMap<i64, Community> =
+        c.communities().await.map_err(AppError::from)?.into_iter().map(|c| (c.id, c)).collect();
+    let mut rows = vec![
+        ["community", "area", "codice_ipa", "administration", "referent", "confirmed", "registered_at"]
+            .map(String::from)
+            .to_vec(),
+    ];
+    for m in c.memberships(None).await.map_err(AppError::from)? {
+        let comm = comms.get(&m.community_id);
+        rows.push(vec![
+            comm.map(|c| c.slug.clone()).unwrap_or_default(),
+            comm.map(|c| c.area_slug.clone()).unwrap_or_default(),
+            m.codice_ipa.clone(),
+            hub.body_name(&m.codice_ipa),
+            if m.referent { "1" } else { "0" }.into(),
+            if m.confirmed_by.is_some() { "1" } else { "0" }.into(),
+            m.created_at,
+        ]);
+    }
+    csv_response("registrations.csv", rows)
+}
+
+/// `/api/v1/coverage[?regione=]`.
+async fn api_coverage(State(hub): Shared, RawQuery(q): RawQuery) -> Result<Response, ApiError> {
+    let region = region_param(q.as_deref())?;
+    Ok(json(&compute(&hub, region.as_deref()).await?))
+}
+
+/// `/api/v1/coverage.csv[?regione=]`: every comune of the scope with its
+/// registrations.
+async fn api_coverage_csv(State(hub): Shared, RawQuery(q): RawQuery) -> Result<Response, ApiError> {
+    let region = region_param(q.as_deref())?;
+    let cov = compute(&hub, region.as_deref()).await?;
+    let members = hub.store.community().memberships(None).await.map_err(AppError::from)?;
+    let mut per: HashMap<&str, usize> = HashMap::new();
+    for m in &members {
+        *per.entry(m.codice_ipa.as_str()).or_default() += 1;
+    }
+    let regions: HashSet<&str> = cov.scope.iter().map(|(c, _)| c.as_str()).collect();
+    let mut rows = vec![
+        ["code", "codice_ipa", "name", "province", "size_class", "population", "registrations"]
+            .map(String::from)
+            .to_vec(),
+    ];
+    for m in hub.obs.munis.iter().filter(|m| regions.contains(m.body.region_code.as_str())) {
+        let ipa = Observatory::ipa_of(m);
+        rows.push(vec![
+            m.body.code.clone(),
+            ipa.clone(),
+            m.body.name.clone(),
+            m.body.province_abbr.clone(),
+            m.body.size_class.clone(),
+            m.body.population.map(|p| p.to_string()).unwrap_or_default(),
+            per.get(ipa.as_str()).copied().unwrap_or(0).to_string(),
+        ]);
+    }
+    rows[1..].sort();
+    csv_response("coverage.csv", rows)
+}
+
+/// Read endpoints (for the API table).
+pub const READS: &[(&str, &str)] = &[
+    ("/api/v1/communities", "Thematic areas and communities with their coverage figures"),
+    ("/api/v1/communities/{slug}", "One community: bodies, meetings, resources, threads, consultations"),
+    ("/api/v1/registrations.csv", "Registrations by community and administration (no personal data)"),
+    ("/api/v1/coverage", "Coverage of the territory (?regione=CODE): totals, by community, area, province, size class"),
+    ("/api/v1/coverage.csv", "Every comune of the scope with its number of registrations"),
+];
+
+#[cfg(test)]
+mod tests {
+    use super::form_urlencoded;
+
+    #[test]
+    fn forms_are_decoded() {
+        let f = form_urlencoded("a=1+2&b=%3Cscript%3E&c=&d=%zz&e=%E2%82%AC&a=3");
+        assert_eq!(
+            f,
+            [("a", "1 2"), ("b", "<script>"), ("c", ""), ("d", "%zz"), ("e", "€"), ("a", "3")]
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+        );
+    }
+}
