@@ -1,0 +1,641 @@
+//! The communities through the router, on SQLite and (with DATABASE_URL) a
+//! fresh PostgreSQL database: coverage of the demo fixture against figures
+//! computed here from the CSV and the run; every role against every write
+//! endpoint; form tokens; accounts (duplicates, wrong passwords, rate
+//! limits, forged cookies, password reset); no clear password stored; user
+//! text escaped; oversize posts refused.
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use cantiere_store::catalog::{SolutionRecord, find_files};
+use cantiere_store::community::CsvKind;
+use cantiere_store::{Snapshot, Store};
+use cantiere_territory::registry::AreaShapes;
+use cantiere_territory::{IndexFiles, Packages, Settings, Sources, Territory, score};
+use cantiere_web::auth::{Limits, MemoryMailer};
+use cantiere_web::community::{Hub, WRITES};
+use cantiere_web::{Assets, Observatory, app_with_communities};
+use http_body_util::BodyExt;
+use sqlx::Connection;
+use tower::ServiceExt;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn emilia_romagna() -> Snapshot {
+    let registry =
+        std::env::var_os("CANTIERE_REGISTRY").map(PathBuf::from).unwrap_or_else(|| root().join(".cache/registry"));
+    let shared = std::env::var_os("CANTIERE_SHARED").map(PathBuf::from).unwrap_or_else(|| root().join("../shared"));
+    let sources = Sources::load(&registry, &shared.join("data/padigitale2026"), 2023).expect("real sources");
+    let files = IndexFiles::load(&root().join("indices/itd/v1")).unwrap();
+    let settings = Settings { territory: Territory::Region("Emilia-Romagna".into()), runs: 10, ..Settings::default() };
+    let scored = score(&sources, &files, &settings).unwrap();
+    let shapes = AreaShapes::load(&Packages::open(&registry).unwrap(), 2023).unwrap();
+    Snapshot::from_scored(&sources, &files, &settings, &scored, Some(&shapes))
+}
+
+fn fixture(name: &str) -> Vec<u8> {
+    std::fs::read(root().join("fixtures/communities").join(name)).unwrap()
+}
+
+/// A fresh database per backend: a new SQLite file; a new PostgreSQL
+/// database on the configured server (other tests share its default one).
+async fn databases() -> Vec<String> {
+    let dir = std::env::temp_dir().join(format!("cantiere-web-communities-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut urls = vec![format!("sqlite://{}", dir.join("c.sqlite").display())];
+    if let Ok(url) = std::env::var("DATABASE_URL") {
+        let name = format!("communities_{}", std::process::id());
+        let mut conn = sqlx::PgConnection::connect(&url).await.unwrap();
+        sqlx::raw_sql(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name}"))).execute(&mut conn).await.unwrap();
+        sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&mut conn).await.unwrap();
+        let base = url.rsplit_once('/').unwrap().0;
+        urls.push(format!("{base}/{name}"));
+    }
+    urls
+}
+
+struct Site {
+    app: Router,
+    store: Store,
+    mailer: Arc<MemoryMailer>,
+}
+
+async fn site(url: &str, snap: &Snapshot, limits: Limits) -> Site {
+    let store = Store::open(url).await.unwrap();
+    store.import(snap).await.unwrap();
+    let c = store.community();
+    c.import_csv(CsvKind::Areas, "areas.csv", &fixture("areas.csv")).await.unwrap();
+    c.import_csv(CsvKind::Communities, "communities.csv", &fixture("communities.csv")).await.unwrap();
+    c.import_csv(CsvKind::Registrations, "registrations.csv", &fixture("registrations.csv")).await.unwrap();
+    let files = find_files(&[root().join("fixtures/catalog")]).unwrap();
+    let records: Vec<SolutionRecord> =
+        files.iter().map(|f| SolutionRecord::from_file(f, &cantiere_publiccode::Options::default())).collect();
+    store.ingest_solutions(&records).await.unwrap();
+    let obs = Arc::new(Observatory::new(store.load(None).await.unwrap()));
+    let mailer = Arc::new(MemoryMailer::default());
+    let hub = Hub::new(obs, store.clone(), mailer.clone(), "https://cantiere.example.org", limits);
+    let assets = Assets { node_modules: root().join("web/node_modules") };
+    Site { app: app_with_communities(Arc::new(hub), &assets), store, mailer }
+}
+
+fn encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// A browser: cookies kept, the last form token seen.
+#[derive(Clone)]
+struct Client {
+    app: Router,
+    cookies: HashMap<String, String>,
+    csrf: String,
+}
+
+impl Client {
+    fn new(app: &Router) -> Client {
+        Client { app: app.clone(), cookies: HashMap::new(), csrf: String::new() }
+    }
+
+    async fn send(&mut self, req: Request<Body>) -> (StatusCode, String, String) {
+        let res = self.app.clone().oneshot(req).await.unwrap();
+        let status = res.status();
+        let location = res.headers().get(header::LOCATION).map(|v| v.to_str().unwrap().to_string()).unwrap_or_default();
+        for c in res.headers().get_all(header::SET_COOKIE) {
+            let c = c.to_str().unwrap();
+            assert!(c.contains("HttpOnly") && c.contains("Secure") && c.contains("SameSite=Lax"), "{c}");
+            let (kv, _) = c.split_once(';').unwrap();
+            let (k, v) = kv.split_once('=').unwrap();
+            if c.contains("Max-Age=0") {
+                self.cookies.remove(k);
+            } else {
+                self.cookies.insert(k.to_string(), v.to_string());
+            }
+        }
+        let body = String::from_utf8(res.into_body().collect().await.unwrap().to_bytes().to_vec()).unwrap();
+        if let Some(i) = body.find("name=\"csrf\" value=\"") {
+            self.csrf = body[i + 19..i + 19 + 64].to_string();
+        }
+        (status, body, location)
+    }
+
+    fn cookie_header(&self) -> String {
+        self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ")
+    }
+
+    async fn get(&mut self, path: &str) -> (StatusCode, String) {
+        let req = Request::get(path).header(header::COOKIE, self.cookie_header()).body(Body::empty()).unwrap();
+        let (s, b, _) = self.send(req).await;
+        (s, b)
+    }
+
+    /// Posts a form with the current token (unless `csrf` is false).
+    async fn post_with(&mut self, path: &str, fields: &[(&str, &str)], csrf: bool) -> (StatusCode, String, String) {
+        let mut body: Vec<String> = fields.iter().map(|(k, v)| format!("{}={}", encode(k), encode(v))).collect();
+        if csrf {
+            body.push(format!("csrf={}", self.csrf));
+        }
+        let req = Request::post(path)
+            .header(header::COOKIE, self.cookie_header())
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(body.join("&")))
+            .unwrap();
+        self.send(req).await
+    }
+
+    async fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> (StatusCode, String, String) {
+        self.post_with(path, fields, true).await
+    }
+
+    /// Registers and signs in; the token is the session's afterwards.
+    async fn register(&mut self, name: &str, email: &str, password: &str) -> StatusCode {
+        self.get("/it/accesso").await;
+        let fields = [("name", name), ("email", email), ("password", password), ("password2", password)];
+        let (s, _, _) = self.post("/it/accesso/registrati", &fields).await;
+        self.get("/it/profilo").await;
+        s
+    }
+}
+
+/// (endpoint pattern, path, form fields, roles allowed).
+type Case<'a> = (&'a str, String, Vec<(&'a str, String)>, &'a [&'a str]);
+
+fn json(body: &str) -> serde_json::Value {
+    serde_json::from_str(body).unwrap()
+}
+
+#[tokio::test]
+async fn communities_work_for_every_role_and_refuse_what_they_must() {
+    let er = emilia_romagna();
+    for url in databases().await {
+        coverage_matches_the_figures_computed_from_the_files(&url, &er).await;
+        every_role_meets_every_write_endpoint(&url, &er).await;
+        accounts_resist_bad_input(&url, &er).await;
+    }
+}
+
+/// The coverage report against the fixture, counted here from the CSV and
+/// the run's bodies (no code of the crate involved).
+async fn coverage_matches_the_figures_computed_from_the_files(url: &str, er: &Snapshot) {
+    let s = site(url, er, Limits::default()).await;
+    let text = String::from_utf8(fixture("registrations.csv")).unwrap();
+    let rows: Vec<Vec<&str>> = text.lines().skip(1).map(|l| l.split(',').collect()).collect();
+    let comuni: HashMap<String, (&str, &str)> = er
+        .bodies
+        .iter()
+        .filter(|b| b.kind == "comune" && b.region_code == "08")
+        .map(|b| (format!("c_{}", b.cadastral.to_lowercase()), (b.province_code.as_str(), b.size_class.as_str())))
+        .collect();
+    assert_eq!(comuni.len(), 330, "Emilia-Romagna's comuni");
+    let bodies: BTreeSet<&str> = rows.iter().map(|r| r[3]).collect();
+    let people: HashSet<&str> = rows.iter().map(|r| r[1]).collect();
+    let comuni_in: BTreeSet<&&str> = bodies.iter().filter(|b| comuni.contains_key(**b)).collect();
+    // The fixture's other local authorities: 4 unions and 3 provinces (see its README).
+    let others_local = ["uc_sorba", "uc_basre", "udcf_036", "udcab", "p_pc", "p_fe", "p_rn"];
+    let local_in = comuni_in.len() + others_local.iter().filter(|o| bodies.contains(*o)).count();
+    // Local bodies of the region: its comuni plus the other local
+    // authorities located there among PA digitale applicants.
+    let seat_region: HashMap<&str, &str> =
+        er.bodies.iter().filter(|b| b.kind == "comune").map(|b| (b.code.as_str(), b.region_code.as_str())).collect();
+    let mut local_known: HashSet<String> = HashSet::new();
+    for a in &er.applications {
+        let name = a.ente.to_lowercase();
+        let local = [
+            "unione ",
+            "provincia ",
+            "citta' metropolitana",
+            "città metropolitana",
+            "comunita' montana",
+            "comunità montana",
+            "regione ",
+        ]
+        .iter()
+        .any(|p| name.starts_with(p));
+        if local && a.ucode.as_deref().and_then(|u| seat_region.get(u)) == Some(&"08") {
+            local_known.insert(a.codice_ipa.trim().to_lowercase());
+        }
+    }
+    let (status, body) = Client::new(&s.app).get("/api/v1/coverage?regione=08").await;
+    assert_eq!(status, StatusCode::OK);
+    let cov = json(&body);
+    let t = &cov["totals"];
+    assert_eq!(rows.len(), 1129);
+    assert_eq!(t["registrations"], rows.len());
+    assert_eq!(t["people"], people.len());
+    assert_eq!(t["bodies"], bodies.len());
+    assert_eq!(t["territorial"], local_in, "comuni, unions and provinces");
+    assert_eq!(t["other"], bodies.len() - local_in);
+    assert_eq!(t["comuni"], comuni_in.len());
+    assert_eq!(cov["comuni_total"], 330);
+    assert_eq!(cov["local_total"], 330 + local_known.len());
+    let share = t["comuni_share"].as_f64().unwrap();
+    assert!((share - comuni_in.len() as f64 / 330.0).abs() < 1e-12, "{share}");
+    let local_share = t["local_share"].as_f64().unwrap();
+    assert!((local_share - local_in as f64 / (330 + local_known.len()) as f64).abs() < 1e-12);
+    eprintln!(
+        "coverage fixture: {} registrations, {} people, {} bodies, {} territorial, comuni {:.1} %, local bodies {:.1} %",
+        rows.len(),
+        people.len(),
+        bodies.len(),
+        local_in,
+        share * 100.0,
+        local_share * 100.0
+    );
+    // Per community and area.
+    let communities = cov["communities"].as_array().unwrap();
+    assert_eq!(communities.len(), 10);
+    let areas = cov["areas"].as_array().unwrap();
+    assert_eq!(areas.len(), 4);
+    for c in communities {
+        let slug = c["slug"].as_str().unwrap();
+        let mine: Vec<_> = rows.iter().filter(|r| r[0] == slug).collect();
+        assert_eq!(c["figures"]["registrations"], mine.len(), "{slug}");
+        assert_eq!(c["figures"]["bodies"], mine.iter().map(|r| r[3]).collect::<HashSet<_>>().len(), "{slug}");
+    }
+    let area_sum: u64 = areas.iter().map(|a| a["figures"]["registrations"].as_u64().unwrap()).sum();
+    assert_eq!(area_sum, 1129, "every community is in one area");
+    // Per province: Bologna (037).
+    let bo: Vec<&String> = comuni.iter().filter(|(_, (p, _))| *p == "037").map(|(k, _)| k).collect();
+    let bo_in = bo.iter().filter(|k| bodies.contains(k.as_str())).count();
+    let prov = cov["provinces"].as_array().unwrap().iter().find(|p| p["code"] == "037").unwrap().clone();
+    assert_eq!(
+        (prov["comuni"].as_u64().unwrap() as usize, prov["represented"].as_u64().unwrap() as usize),
+        (bo.len(), bo_in)
+    );
+    let size_total: u64 = cov["size_classes"].as_array().unwrap().iter().map(|p| p["comuni"].as_u64().unwrap()).sum();
+    assert_eq!(size_total, 330);
+    assert_eq!(cov["missing"].as_array().unwrap().len(), 330 - comuni_in.len());
+    // The page says the same, and the map has one share per province.
+    let (status, page) = Client::new(&s.app).get("/it/copertura?regione=08").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains(&format!("data-figure=\"registrations\">{}<", rows.len())));
+    assert!(page.contains("data-chart=\"counts\" data-level=\"provincia\""));
+    let (status, _) = Client::new(&s.app).get("/it/copertura?regione=99").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    // The registrations export has one row per registration and no email.
+    let (_, csv) = Client::new(&s.app).get("/api/v1/registrations.csv").await;
+    assert_eq!(csv.lines().count(), 1 + 1129);
+    assert!(!csv.contains('@'), "no personal data in the export");
+    s.store.close().await;
+}
+
+/// Every write endpoint for every role: 403 where the role may not, 303
+/// where it may; 403 for a missing form token even for an admin.
+async fn every_role_meets_every_write_endpoint(url: &str, er: &Snapshot) {
+    let s = site(url, er, Limits::default().scaled(100)).await;
+    let c = s.store.community();
+    // The member last: it may leave its membership, which the others may not.
+    let roles = ["public", "account", "editor", "coordinator", "admin", "member"];
+    let mut clients: HashMap<&str, Client> = HashMap::new();
+    let open_data = c.community_by_slug("open-data").await.unwrap();
+    for role in roles {
+        let mut client = Client::new(&s.app);
+        if role != "public" {
+            let email = format!("{role}@matrix.example.org");
+            assert_eq!(client.register(role, &email, "correct horse battery").await, StatusCode::SEE_OTHER);
+            let (a, _) = c.credentials(&email).await.unwrap().unwrap();
+            match role {
+                "member" => {
+                    c.join(open_data.id, a.id, "c_a944").await.unwrap();
+                }
+                "editor" => c.grant_editor(a.id, "c_a944", "test").await.unwrap(),
+                "coordinator" => c.grant_coordinator(a.id, open_data.id).await.unwrap(),
+                "admin" => c.set_admin(a.id, true).await.unwrap(),
+                _ => {}
+            }
+        } else {
+            client.get("/it/accesso").await;
+        }
+        clients.insert(role, client);
+    }
+    // What the endpoints act on.
+    let admin_id = c.credentials("admin@matrix.example.org").await.unwrap().unwrap().0.id;
+    let meeting = c
+        .create_meeting(
+            open_data.id,
+            &cantiere_store::community::MeetingInput {
+                title: "Matrix".into(),
+                starts_at: "2027-01-15T10:00".into(),
+                mode: "online".into(),
+                link: Some("https://meet.example.org/m".into()),
+                place: None,
+                agenda: "Agenda".into(),
+            },
+            admin_id,
+        )
+        .await
+        .unwrap();
+    let thread = c.create_thread(open_data.id, "Matrix thread", "Hello", admin_id).await.unwrap();
+    let consultation = c.create_consultation(open_data.id, "Matrix", "Ideas?", "open", admin_id).await.unwrap();
+    let proposal = c.add_proposal(consultation.id, "P", "B", admin_id).await.unwrap();
+    let member_id = c.credentials("member@matrix.example.org").await.unwrap().unwrap().0.id;
+    let membership = c.memberships_of(member_id).await.unwrap()[0].id;
+    let solution = s.store.solutions().await.unwrap().into_iter().find(|x| x.record.valid).unwrap().id;
+    let adoption = s
+        .store
+        .record_adoption(
+            &cantiere_store::adoption::AdoptionInput {
+                codice_ipa: "c_a944".into(),
+                solution: cantiere_store::adoption::SolutionRef::Id(solution),
+                status: cantiere_store::adoption::AdoptionStatus::InUse,
+                since: None,
+                evidence: None,
+            },
+            "test",
+        )
+        .await
+        .unwrap();
+    let (m, t, co, p) = (meeting.id, thread.id, consultation.id, proposal.id);
+    let all = ["account", "member", "editor", "coordinator", "admin"];
+    let participants = ["member", "coordinator", "admin"];
+    let leaders = ["coordinator", "admin"];
+    // (pattern, path, fields, roles allowed)
+    let cases: Vec<Case> = vec![
+        (
+            "/{lang}/comunita/aree",
+            "/it/comunita/aree".into(),
+            vec![("slug", "matrix-{role}".into()), ("name", "A".into())],
+            &["admin"],
+        ),
+        (
+            "/{lang}/comunita",
+            "/it/comunita".into(),
+            vec![("slug", "matrix-{role}".into()), ("area", "servizi-digitali".into()), ("name", "C".into())],
+            &["admin"],
+        ),
+        (
+            "/{lang}/comunita/ruoli",
+            "/it/comunita/ruoli".into(),
+            vec![
+                ("email", "account@matrix.example.org".into()),
+                ("role", "coordinator".into()),
+                ("target", "appalti-innovativi".into()),
+            ],
+            &["admin"],
+        ),
+        (
+            "/{lang}/comunita/{slug}/aderisci",
+            "/it/comunita/accessibilita/aderisci".into(),
+            vec![("codice_ipa", "c_g337".into())],
+            &all,
+        ),
+        (
+            "/{lang}/comunita/{slug}/incontri",
+            "/it/comunita/open-data/incontri".into(),
+            vec![
+                ("title", "M {role}".into()),
+                ("starts_at", "2027-02-01T09:30".into()),
+                ("mode", "in_person".into()),
+                ("place", "Bologna".into()),
+                ("agenda", "A".into()),
+            ],
+            &leaders,
+        ),
+        (
+            "/{lang}/comunita/{slug}/incontri/{id}/iscrizione",
+            format!("/it/comunita/open-data/incontri/{m}/iscrizione"),
+            vec![],
+            &participants,
+        ),
+        (
+            "/{lang}/comunita/{slug}/incontri/{id}/verbale",
+            format!("/it/comunita/open-data/incontri/{m}/verbale"),
+            vec![("status", "planned".into()), ("minutes", "Notes".into())],
+            &leaders,
+        ),
+        (
+            "/{lang}/comunita/{slug}/risorse",
+            "/it/comunita/open-data/risorse".into(),
+            vec![("kind", "template".into()), ("title", "T".into()), ("description", "D".into())],
+            &participants,
+        ),
+        (
+            "/{lang}/comunita/{slug}/discussioni",
+            "/it/comunita/open-data/discussioni".into(),
+            vec![("title", "T".into()), ("body", "B".into())],
+            &participants,
+        ),
+        (
+            "/{lang}/comunita/{slug}/discussioni/{id}",
+            format!("/it/comunita/open-data/discussioni/{t}"),
+            vec![("body", "R".into())],
+            &participants,
+        ),
+        (
+            "/{lang}/comunita/{slug}/consultazioni",
+            "/it/comunita/open-data/consultazioni".into(),
+            vec![("title", "C".into()), ("body", "B".into()), ("status", "open".into())],
+            &leaders,
+        ),
+        (
+            "/{lang}/comunita/{slug}/consultazioni/{id}/stato",
+            format!("/it/comunita/open-data/consultazioni/{co}/stato"),
+            vec![("status", "open".into())],
+            &leaders,
+        ),
+        (
+            "/{lang}/comunita/{slug}/consultazioni/{id}/proposte",
+            format!("/it/comunita/open-data/consultazioni/{co}/proposte"),
+            vec![("title", "P".into()), ("body", "B".into())],
+            &participants,
+        ),
+        (
+            "/{lang}/comunita/{slug}/proposte/{id}/commenti",
+            format!("/it/comunita/open-data/proposte/{p}/commenti"),
+            vec![("body", "C".into())],
+            &participants,
+        ),
+        (
+            "/{lang}/comunita/{slug}/proposte/{id}/sostegno",
+            format!("/it/comunita/open-data/proposte/{p}/sostegno"),
+            vec![],
+            &participants,
+        ),
+        (
+            "/{lang}/comunita/{slug}/proposte/{id}/stato",
+            format!("/it/comunita/open-data/proposte/{p}/stato"),
+            vec![("status", "submitted".into())],
+            &leaders,
+        ),
+        (
+            "/{lang}/profilo/iscrizioni/{id}/conferma",
+            format!("/it/profilo/iscrizioni/{membership}/conferma"),
+            vec![("referent", "1".into())],
+            &["editor"],
+        ),
+        (
+            "/{lang}/profilo/adozioni/{id}/verifica",
+            format!("/it/profilo/adozioni/{}/verifica", adoption.id),
+            vec![],
+            &["editor"],
+        ),
+        (
+            "/{lang}/comunita/{slug}/lascia/{id}",
+            format!("/it/comunita/open-data/lascia/{membership}"),
+            vec![],
+            &["member"],
+        ),
+        ("/{lang}/accesso/esci", "/it/accesso/esci".into(), vec![], &all),
+    ];
+    let covered: HashSet<&str> = cases.iter().map(|c| c.0).collect();
+    let account_endpoints = [
+        "/{lang}/accesso/entra",
+        "/{lang}/accesso/registrati",
+        "/{lang}/accesso/recupero",
+        "/{lang}/accesso/nuova-password",
+    ];
+    for w in WRITES {
+        assert!(covered.contains(w) || account_endpoints.contains(w), "{w} is not in the matrix");
+    }
+    for (pattern, path, fields, allowed) in &cases {
+        for role in roles {
+            let client = clients.get_mut(role).unwrap();
+            let fields: Vec<(&str, String)> = fields.iter().map(|(k, v)| (*k, v.replace("{role}", role))).collect();
+            let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            // Without the form token: refused whatever the role, nothing done.
+            let (status, _, _) = client.post_with(path, &fields, false).await;
+            assert_eq!(status, StatusCode::FORBIDDEN, "{role} {pattern} without a token");
+            let (status, body, _) = client.post(path, &fields).await;
+            let expected = if allowed.contains(&role) { StatusCode::SEE_OTHER } else { StatusCode::FORBIDDEN };
+            assert_eq!(status, expected, "{role} {pattern}: {}", body.chars().take(300).collect::<String>());
+        }
+    }
+    // What the allowed calls did.
+    assert!(c.membership(membership).await.is_err(), "the member left");
+    let adoption = s.store.adoptions().await.unwrap().into_iter().find(|a| a.id == adoption.id).unwrap();
+    assert_eq!(adoption.verified_by.as_deref(), Some("editor"));
+    assert_eq!(c.meeting(m).await.unwrap().registrations, 3, "member, coordinator and admin registered");
+    s.store.close().await;
+}
+
+async fn accounts_resist_bad_input(url: &str, er: &Snapshot) {
+    let s = site(url, er, Limits::default()).await;
+    let c = s.store.community();
+    let password = "a long and secret passphrase";
+    let mut anna = Client::new(&s.app);
+    assert_eq!(anna.register("Anna <b>Bold</b>", "anna@example.org", password).await, StatusCode::SEE_OTHER);
+    let (status, profile) = anna.get("/it/profilo").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(profile.contains("Anna &lt;b&gt;Bold&lt;/b&gt;") && !profile.contains("<b>Bold</b>"), "names are escaped");
+    let session_token = anna.cookies["cantiere_session"].clone();
+
+    // A duplicate email (any case) is refused; the first account is intact.
+    let mut other = Client::new(&s.app);
+    assert_eq!(other.register("Other", "ANNA@example.org", "another long password").await, StatusCode::BAD_REQUEST);
+    assert_eq!(c.credentials("anna@example.org").await.unwrap().unwrap().0.name, "Anna <b>Bold</b>");
+    // Short passwords and mismatches.
+    let mut short = Client::new(&s.app);
+    assert_eq!(short.register("S", "short@example.org", "short").await, StatusCode::BAD_REQUEST);
+    assert!(c.credentials("short@example.org").await.unwrap().is_none());
+
+    // No clear password or session token anywhere in the database.
+    sqlx::any::install_default_drivers();
+    let mut conn = sqlx::AnyConnection::connect(url).await.unwrap();
+    for (table, columns) in
+        [("account", "email, name, password_hash"), ("session", "token_hash, csrf"), ("password_reset", "token_hash")]
+    {
+        let mut dump = String::new();
+        for row in sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {columns} FROM {table}")))
+            .fetch_all(&mut conn)
+            .await
+            .unwrap()
+        {
+            use sqlx::Row;
+            for i in 0..row.len() {
+                dump.push_str(&row.try_get::<Option<String>, _>(i).unwrap().unwrap_or_default());
+            }
+        }
+        assert!(!dump.contains(password), "{table} holds the password");
+        assert!(!dump.contains(&session_token), "{table} holds the session token");
+    }
+    conn.close().await.unwrap();
+    let stored = c.credentials("anna@example.org").await.unwrap().unwrap().1.unwrap();
+    assert!(stored.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{stored}");
+
+    // Forged and expired cookies are no session.
+    let mut forged = Client::new(&s.app);
+    forged.cookies.insert("cantiere_session".into(), "f".repeat(64));
+    let (status, body) = forged.get("/it/profilo").await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    forged.cookies.insert("cantiere_session".into(), "<script>".into());
+    assert_eq!(forged.get("/it/profilo").await.0, StatusCode::SEE_OTHER);
+    // A form token from another session does not work.
+    let mut bob = Client::new(&s.app);
+    bob.register("Bob", "bob@example.org", "bob's long password").await;
+    let stolen = anna.csrf.clone();
+    bob.csrf = stolen;
+    let (status, _, _) = bob.post("/it/comunita/open-data/aderisci", &[("codice_ipa", "c_a944")]).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    // Unknown administrations, stored XSS, oversize posts.
+    let (status, body, _) = anna.post("/it/comunita/open-data/aderisci", &[("codice_ipa", "c_zz99")]).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(body.contains("c_zz99") && body.contains("not a known administration"));
+    let (status, _, _) = anna.post("/it/comunita/open-data/aderisci", &[("codice_ipa", "c_a944")]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let xss = "<script>alert('x')</script><img src=x onerror=alert(1)>";
+    let (status, _, location) = anna.post("/it/comunita/open-data/discussioni", &[("title", xss), ("body", xss)]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, page) = anna.get(&location).await;
+    assert!(!page.contains("<script>alert") && !page.contains("<img src=x"), "user text is escaped");
+    assert!(page.contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;"));
+    let big = "x".repeat(cantiere_web::MAX_BODY + 10);
+    let (status, _, _) = anna.post("/it/comunita/open-data/discussioni", &[("title", "Big"), ("body", &big)]).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+    let long = "y".repeat(20_001);
+    let (status, body, _) =
+        anna.post("/it/comunita/open-data/discussioni", &[("title", "Long"), ("body", &long)]).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(body.contains("at most 20000 characters"));
+
+    // Wrong passwords: refused, then rate-limited per email (10 failures).
+    let mut mallory = Client::new(&s.app);
+    mallory.get("/it/accesso").await;
+    for i in 0..10 {
+        let (status, _, _) = mallory
+            .post("/it/accesso/entra", &[("email", "anna@example.org"), ("password", &format!("guess {i} long"))])
+            .await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "attempt {i}");
+    }
+    let (status, _, _) =
+        mallory.post("/it/accesso/entra", &[("email", "anna@example.org"), ("password", password)]).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "even the right password waits");
+
+    // Password reset: the link arrives by mail, works once, closes sessions.
+    let mut reset = Client::new(&s.app);
+    reset.get("/it/accesso").await;
+    let (status, _, _) = reset.post("/it/accesso/recupero", &[("email", "bob@example.org")]).await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _, _) = reset.post("/it/accesso/recupero", &[("email", "nobody@example.org")]).await;
+    assert_eq!(status, StatusCode::OK, "the same answer for an unknown email");
+    let mail = s.mailer.sent.lock().unwrap().clone();
+    assert_eq!(mail.len(), 1);
+    assert_eq!(mail[0].0, "bob@example.org");
+    let link = mail[0].2.lines().find(|l| l.starts_with("https://")).unwrap().to_string();
+    let token = link.split("token=").nth(1).unwrap().to_string();
+    let path = link.trim_start_matches("https://cantiere.example.org").to_string();
+    let (status, _) = reset.get(&path).await;
+    assert_eq!(status, StatusCode::OK);
+    let new = "bob's brand new password";
+    let fields = [("token", token.as_str()), ("password", new), ("password2", new)];
+    let (status, _, _) = reset.post("/it/accesso/nuova-password", &fields).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(bob.get("/it/profilo").await.0, StatusCode::SEE_OTHER, "bob's old session is closed");
+    let mut again = Client::new(&s.app);
+    again.get("/it/accesso").await;
+    assert_eq!(again.post("/it/accesso/nuova-password", &fields).await.0, StatusCode::BAD_REQUEST, "used once");
+    let (status, _, _) = again.post("/it/accesso/entra", &[("email", "bob@example.org"), ("password", new)]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    s.store.close().await;
+}
