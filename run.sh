@@ -5,7 +5,8 @@
 # embedded SQLite database ./cantiere.sqlite, writes its tables to ./out/itd,
 # builds the reference index (COINr's ASEM example) into ./out/asem,
 # validates the publiccode.yml reference suite into ./out/publiccode.json,
-# and serves the observatory on http://127.0.0.1:8080/ (Ctrl-C stops it).
+# imports the demo catalog and communities, and serves the observatory on
+# http://127.0.0.1:8080/ (Ctrl-C stops it).
 #
 #   ./run.sh [--padigitale DIR]
 #
@@ -63,5 +64,9 @@ CATALOG=(fixtures/catalog)
 if [ -d "$PUBLICCODE" ]; then CATALOG+=("$PUBLICCODE"); fi
 "$BIN" catalog ingest "${CATALOG[@]}" --database sqlite://cantiere.sqlite --ipa-codes "$PADIGITALE"
 "$BIN" catalog adoptions fixtures/catalog/adoptions-demo.csv --database sqlite://cantiere.sqlite
+# The demo communities (invented people, see fixtures/communities/README.md);
+# importing them again writes nothing new.
+"$BIN" community import --database sqlite://cantiere.sqlite --areas fixtures/communities/areas.csv \
+  --communities fixtures/communities/communities.csv --registrations fixtures/communities/registrations.csv
 echo "Tables of the index: out/itd/ · reference index: out/asem/ · publiccode.yml suite: out/publiccode.json"
 exec "$BIN" serve --database sqlite://cantiere.sqlite --addr 127.0.0.1:8080

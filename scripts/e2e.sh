@@ -14,8 +14,10 @@ DB=$(mktemp -d)/e2e.sqlite
 "$BIN" import --database "sqlite://$DB" --region "${E2E_REGION:-Umbria}" --runs 20
 "$BIN" catalog ingest fixtures/catalog --database "sqlite://$DB"
 "$BIN" catalog adoptions fixtures/catalog/adoptions-demo.csv --database "sqlite://$DB"
+"$BIN" community import --database "sqlite://$DB" --areas fixtures/communities/areas.csv \
+  --communities fixtures/communities/communities.csv --registrations fixtures/communities/registrations.csv
 PORT=${E2E_PORT:-18080}
-"$BIN" serve --database "sqlite://$DB" --addr "127.0.0.1:$PORT" &
+"$BIN" serve --database "sqlite://$DB" --addr "127.0.0.1:$PORT" --mail-dir "$(dirname "$DB")/mail" &
 SERVER=$!
 trap 'kill $SERVER 2>/dev/null || true' EXIT
 # Wait for the server (node's fetch: no curl needed on a fresh machine).
@@ -23,4 +25,4 @@ for _ in $(seq 1 100); do
   node -e "fetch('http://127.0.0.1:$PORT/health').then(r => process.exit(r.ok ? 0 : 1), () => process.exit(1))" && break
   sleep 0.3
 done
-node web/e2e/observatory.mjs "http://127.0.0.1:$PORT"
+CANTIERE_BIN="$BIN" CANTIERE_DB="sqlite://$DB" node web/e2e/observatory.mjs "http://127.0.0.1:$PORT"

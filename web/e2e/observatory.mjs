@@ -2,13 +2,15 @@
 // /usr/bin/chromium, driven by playwright-core): open the home page, search a
 // municipality by name, open its card, compare it with its peers, switch
 // language, download a CSV, search the reuse catalog, filter it by a platform and
-// open a solution with its adopters; axe-core must report no WCAG 2.1 A/AA violation on
+// open a solution with its adopters; register, join a community for a
+// municipality, create a meeting, register to it and see the coverage change; axe-core must report no WCAG 2.1 A/AA violation on
 // any page. Screenshots go to test-artifacts/.
 //
 // node e2e/observatory.mjs http://127.0.0.1:PORT
 import { chromium } from 'playwright-core';
 import { createRequire } from 'node:module';
 import { mkdirSync, readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import assert from 'node:assert/strict';
 
 const require = createRequire(import.meta.url);
@@ -108,6 +110,50 @@ const adopters = await page.locator('#adopters tbody tr').count();
 assert.ok(adopters > 10, `${adopters} adopters listed`);
 await audit('10-solution');
 console.log(`ok catalog: ${found} pagoPA solutions, ${adopters} adopters of Pagamenti Comunali`);
+
+// Communities: register, join for a municipality, become coordinator (the
+// platform admin's command), plan a meeting, register to it, see the coverage change.
+const figure = async (name) => Number((await page.textContent(`[data-figure="${name}"]`)).replace(/\D/g, ''));
+await page.goto(`${base}/it/copertura`);
+await chartsReady();
+const before = await figure('registrations');
+await page.goto(`${base}/it/accesso`);
+await audit('11-account');
+const email = `e2e-${Date.now()}@example.org`;
+await page.fill('#reg-name', 'Prova E2E');
+await page.fill('#reg-email', email);
+await page.fill('#reg-password', 'una password lunga');
+await page.fill('#reg-password2', 'una password lunga');
+await Promise.all([page.waitForURL(/\/it\/profilo$/), page.click('#register-form button[type=submit]')]);
+assert.match(await page.textContent('#profile-name'), /Prova E2E/);
+const session = (await context.cookies()).find((c) => c.name === 'cantiere_session');
+assert.ok(session && session.httpOnly && session.secure && session.sameSite === 'Lax', 'a secure session cookie');
+await page.goto(`${base}/it/comunita/open-data`);
+await page.fill('#join-ipa', 'c_g478');
+await Promise.all([page.waitForURL(/\/it\/comunita\/open-data$/), page.click('#join-form button[type=submit]')]);
+assert.match(await page.textContent('#members'), /c_g478/);
+execFileSync(process.env.CANTIERE_BIN, ['community', 'grant', email, 'coordinator', '--target', 'open-data',
+  '--database', process.env.CANTIERE_DB]);
+await page.reload();
+await audit('12-community');
+await page.click('summary:has-text("Nuovo incontro")');
+await page.fill('#m-title', 'Incontro di prova');
+await page.fill('#m-start', '2027-03-10T10:00');
+await page.selectOption('#m-mode', 'online');
+await page.fill('#m-link', 'https://meet.example.org/prova');
+await page.fill('#m-agenda', '1. Presentazioni\n2. <b>Open data</b>');
+await Promise.all([page.waitForURL(/incontri\/\d+$/), page.click('#meeting-form button[type=submit]')]);
+assert.match(await page.textContent('#agenda'), /<b>Open data<\/b>/, 'the agenda is shown as text, not markup');
+await Promise.all([page.waitForURL(/incontri\/\d+$/), page.click('#register-meeting button')]);
+assert.equal((await page.textContent('#meeting-registrations')).trim(), '1');
+assert.ok(await page.isVisible('#registered'));
+await audit('13-meeting');
+await page.goto(`${base}/it/copertura`);
+await chartsReady();
+const after = await figure('registrations');
+assert.equal(after, before + 1, `coverage: ${before} registrations, then ${after}`);
+await audit('14-coverage');
+console.log(`ok communities: registered, joined for c_g478, meeting created and joined, registrations ${before} -> ${after}`);
 
 assert.deepEqual(errors, [], 'no JavaScript error and no failed request');
 

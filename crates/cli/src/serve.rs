@@ -60,6 +60,9 @@ pub struct ServeArgs {
     /// Where password-reset mail is written for the mail relay to send.
     #[arg(long, default_value = ".cache/mail")]
     mail_dir: PathBuf,
+    /// Multiply the sign-in, registration and reset rate limits (load tests from one address).
+    #[arg(long, default_value_t = 1)]
+    rate_limit_scale: u32,
 }
 
 fn runtime() -> Result<tokio::runtime::Runtime> {
@@ -113,7 +116,7 @@ pub fn serve(a: ServeArgs) -> Result<ExitCode> {
         let obs = std::sync::Arc::new(obs);
         let public_url = a.public_url.clone().unwrap_or_else(|| format!("http://{}", a.addr));
         let mailer = std::sync::Arc::new(cantiere_web::auth::SpoolMailer { dir: a.mail_dir.clone() });
-        let limits = cantiere_web::auth::Limits::default();
+        let limits = cantiere_web::auth::Limits::default().scaled(a.rate_limit_scale.max(1));
         let hub = cantiere_web::community::Hub::new(obs.clone(), store, mailer, &public_url, limits);
         eprintln!(
             "serving run {} ({} municipalities) from {url} on http://{}/ (Ctrl-C stops)",

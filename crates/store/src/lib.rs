@@ -21,6 +21,9 @@
 //!   readers keep seeing the latest complete run.
 //! - [`Store::load`] reads a run back whole (the web application serves it
 //!   from memory).
+//! - The reuse catalog and adoption registry (`catalog`, `adoption`), and the
+//!   communities of practice with accounts and roles ([`Store::community`],
+//!   `community`) live beside the runs, outside them.
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 

@@ -18,6 +18,10 @@
 //!   `/health`.
 //! - Rendered responses are cached per URL (`cache`, 512 MiB budget): the
 //!   run never changes while the server runs.
+//! - Communities (`community`, `auth`, `coverage`): accounts, roles, thematic
+//!   areas and communities, meetings, resources, threads, consultations and
+//!   the coverage report, on the open store ([`community::Hub`]); mounted by
+//!   [`app_with_communities`].
 //! - Errors ([`AppError`]) become responses in one place: a page in the
 //!   site's style, or `{"error": {"status", "message"}}` under `/api`.
 #![deny(missing_docs)]
