@@ -234,8 +234,8 @@ async fn bad_input(site: &Site) {
     assert!(!s.contains("<script>alert(1)") && s.contains("&lt;script&gt;"));
     // Oversize requests are refused before they are read.
     let big = Request::get("/api/v1/run")
-        .header(header::CONTENT_LENGTH, "100000")
-        .body(Body::from(vec![b'x'; 100_000]))
+        .header(header::CONTENT_LENGTH, (cantiere_web::MAX_BODY + 1).to_string())
+        .body(Body::from(vec![b'x'; cantiere_web::MAX_BODY + 1]))
         .unwrap();
     let res = site.0.clone().oneshot(big).await.unwrap();
     assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
