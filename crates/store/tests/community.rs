@@ -115,7 +115,7 @@ async fn communities_keep_their_rules_on_both_backends() {
         let written = c.import_csv(CsvKind::Registrations, "registrations.csv", &fixture("registrations.csv")).await;
         let written = written.unwrap();
         if fresh {
-            assert_eq!(written, 1129);
+            assert_eq!(written, 1111);
         }
 
         // Joining needs a known administration; one person, several bodies.
