@@ -120,6 +120,7 @@
       geo.features.forEach(function (f) { names[f.properties.code] = f.properties.name; });
       Object.keys(values).forEach(function (k) { max = Math.max(max, values[k]); });
       var shown = geo.features.filter(function (f) { return !el.dataset.only || values[f.properties.code] !== undefined; });
+      if (!shown.length) { el.style.display = 'none'; done(el); return; }
       echarts.registerMap(level + '-shown', { type: 'FeatureCollection', features: shown });
       chart.setOption({
         tooltip: { trigger: 'item', formatter: function (x) { return (names[x.name] || x.name) + ': ' + (values[x.name] || 0) + suffix; } },
