@@ -56,6 +56,9 @@ pub struct Hub {
     pub base_url: String,
     bodies: HashMap<String, BodyInfo>,
     pages: RwLock<HashMap<String, Bytes>>,
+    /// One anonymous page rendered at a time: after a change empties the
+    /// cache, 200 visitors wait for one rendering instead of making 200.
+    rendering: tokio::sync::Mutex<()>,
 }
 
 impl std::fmt::Debug for Hub {
@@ -78,6 +81,7 @@ impl Hub {
             base_url: base_url.trim_end_matches('/').to_string(),
             bodies,
             pages: RwLock::new(HashMap::new()),
+            rendering: tokio::sync::Mutex::new(()),
         }
     }
 
@@ -175,6 +179,17 @@ async fn public_cache(State(hub): Shared, req: Request, next: Next) -> Response 
     {
         return with_type(&path, body.clone());
     }
+    let _rendering = if cacheable {
+        let guard = hub.rendering.lock().await;
+        if let Ok(pages) = hub.pages.read()
+            && let Some(body) = pages.get(&key)
+        {
+            return with_type(&path, body.clone());
+        }
+        Some(guard)
+    } else {
+        None
+    };
     let is_post = req.method() == Method::POST;
     let res = next.run(req).await;
     if is_post && res.status() == StatusCode::SEE_OTHER {
