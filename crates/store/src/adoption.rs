@@ -202,7 +202,7 @@ pub struct ParsedRow {
 
 const COLUMNS: [&str; 5] = ["codice_ipa", "solution", "status", "since", "evidence"];
 
-fn check_date(text: &str) -> bool {
+pub(crate) fn check_date(text: &str) -> bool {
     let parts: Vec<&str> = text.split('-').collect();
     let num = |s: &str, len: usize| s.len() == len && s.bytes().all(|b| b.is_ascii_digit());
     let ok_month = |m: &str| num(m, 2) && (1..=12).contains(&m.parse::<u32>().unwrap_or(0));
@@ -220,7 +220,7 @@ fn check_date(text: &str) -> bool {
     }
 }
 
-fn check_url(text: &str) -> bool {
+pub(crate) fn check_url(text: &str) -> bool {
     // The scheme is case-insensitive (RFC 3986 §3.1).
     let scheme = text.find("://").map(|i| text[..i].to_ascii_lowercase());
     let rest = match scheme.as_deref() {
@@ -376,14 +376,9 @@ pub fn parse_csv(bytes: &[u8]) -> (Vec<ParsedRow>, Vec<RowError>) {
 
 /// The iPA codes the store knows: every comune of the latest run (`c_` and
 /// its cadastral code) and every body that applied to PA digitale.
-async fn known_ipa_codes(pool: &AnyPool) -> Result<BTreeSet<String>> {
+pub(crate) async fn known_ipa_codes(pool: &AnyPool) -> Result<BTreeSet<String>> {
     let mut out = BTreeSet::new();
-    let runs = sqlx::query("SELECT id FROM run ORDER BY id DESC LIMIT 1")
-        .fetch_optional(pool)
-        .await
-        .map_err(db("reading the latest run"))?;
-    let Some(run) = runs else { return Ok(out) };
-    let run: i64 = run.try_get(0).map_err(db("reading the latest run"))?;
+    let Some(run) = latest_run(pool).await? else { return Ok(out) };
     for row in sqlx::query("SELECT cadastral FROM body WHERE run_id = $1 AND cadastral <> ''")
         .bind(run)
         .fetch_all(pool)
@@ -403,6 +398,39 @@ async fn known_ipa_codes(pool: &AnyPool) -> Result<BTreeSet<String>> {
         out.insert(c.trim().to_lowercase());
     }
     Ok(out)
+}
+
+/// Whether one iPA code is known: the same rule as [`known_ipa_codes`], asked
+/// of the database for one code instead of reading them all.
+pub async fn ipa_known(pool: &AnyPool, code: &str) -> Result<bool> {
+    let code = code.trim().to_lowercase();
+    let Some(run) = latest_run(pool).await? else { return Ok(false) };
+    if let Some(cadastral) = code.strip_prefix("c_") {
+        let row = sqlx::query("SELECT 1 FROM body WHERE run_id = $1 AND lower(cadastral) = $2")
+            .bind(run)
+            .bind(cadastral.to_string())
+            .fetch_optional(pool)
+            .await
+            .map_err(db("checking an iPA code"))?;
+        if row.is_some() {
+            return Ok(true);
+        }
+    }
+    let row = sqlx::query("SELECT 1 FROM application WHERE run_id = $1 AND lower(trim(codice_ipa)) = $2 LIMIT 1")
+        .bind(run)
+        .bind(code)
+        .fetch_optional(pool)
+        .await
+        .map_err(db("checking an iPA code"))?;
+    Ok(row.is_some())
+}
+
+async fn latest_run(pool: &AnyPool) -> Result<Option<i64>> {
+    let row = sqlx::query("SELECT id FROM run ORDER BY id DESC LIMIT 1")
+        .fetch_optional(pool)
+        .await
+        .map_err(db("reading the latest run"))?;
+    row.map(|r| r.try_get(0).map_err(db("reading the latest run"))).transpose()
 }
 
 /// Ids of the stored solutions by id and by repository URL key (only URLs
@@ -555,7 +583,7 @@ pub(crate) async fn record(pool: &AnyPool, a: &AdoptionInput, actor: &str) -> Re
     if let Some((column, message)) = problems.into_iter().next() {
         return Err(Error::Invalid(format!("{column}: {message}")));
     }
-    if !known_ipa_codes(pool).await?.contains(&a.codice_ipa) {
+    if !ipa_known(pool, &a.codice_ipa).await? {
         return Err(Error::Invalid(format!("codice_ipa: `{}` is not a known administration", a.codice_ipa)));
     }
     let solution_id = SolutionIndex::read(pool).await?.resolve(&a.solution).map_err(Error::Invalid)?;

@@ -31,13 +31,13 @@
 //! enforces the rules of the data (an editor confirms only its own body's
 //! memberships, proposals only while a consultation is open, …).
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashSet};
 
 use serde::Serialize;
 use sqlx::any::AnyRow;
 use sqlx::{AnyPool, Row};
 
-use crate::adoption::{Editor, RowError};
+use crate::adoption::{Editor, RowError, check_date, check_url, ipa_known, known_ipa_codes};
 use crate::snapshot::now;
 use crate::{Error, Result, db};
 
@@ -391,16 +391,13 @@ pub fn slug(field: &str, value: &str) -> Result<String> {
     Ok(v)
 }
 
-/// An http(s) link.
+/// An http(s) link (the adoption registry's rule), at most 2,000 characters.
 pub fn link(field: &str, value: &str) -> Result<String> {
     let v = value.trim();
-    let lower = v.to_ascii_lowercase();
-    let rest = lower.strip_prefix("https://").or_else(|| lower.strip_prefix("http://"));
-    match rest {
-        Some(r) if !r.is_empty() && !r.starts_with('/') && !v.chars().any(char::is_whitespace) && v.len() <= 2000 => {
-            Ok(v.to_string())
-        }
-        _ => Err(Error::Invalid(format!("{field}: `{v}` is not an http(s) link"))),
+    if check_url(v) && v.len() <= 2000 {
+        Ok(v.to_string())
+    } else {
+        Err(Error::Invalid(format!("{field}: `{v}` is not an http(s) link")))
     }
 }
 
@@ -413,22 +410,17 @@ fn one_of(field: &str, value: &str, allowed: &[&str]) -> Result<String> {
     }
 }
 
-/// `YYYY-MM-DDTHH:MM` (the browser's `datetime-local`), calendar-checked.
+/// `YYYY-MM-DDTHH:MM` (the browser's `datetime-local`, seconds dropped),
+/// the date calendar-checked by the adoption registry's rule.
 pub fn datetime(field: &str, value: &str) -> Result<String> {
     let v = value.trim();
     let bad = || Error::Invalid(format!("{field}: `{v}` is not a date and time (YYYY-MM-DDTHH:MM)"));
     let (date, time) = v.split_once('T').ok_or_else(bad)?;
     let time = time.get(..5).filter(|_| time.len() == 5 || (time.len() == 8 && &time[5..6] == ":")).ok_or_else(bad)?;
-    let d: Vec<u32> = date.split('-').map(|p| p.parse().unwrap_or(0)).collect();
-    let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
-    if date.len() != 10 || !digits(&date.replace('-', "")) || d.len() != 3 {
-        return Err(bad());
-    }
-    let leap = d[0].is_multiple_of(4) && (!d[0].is_multiple_of(100) || d[0].is_multiple_of(400));
-    let days = [31, if leap { 29 } else { 28 }, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
     let (h, m) = time.split_once(':').ok_or_else(bad)?;
+    let two_digits = |x: &str| x.len() == 2 && x.bytes().all(|b| b.is_ascii_digit());
     let (Ok(h), Ok(m)) = (h.parse::<u32>(), m.parse::<u32>()) else { return Err(bad()) };
-    if d[1] == 0 || d[1] > 12 || d[2] == 0 || d[2] > days[d[1] as usize - 1] || h > 23 || m > 59 {
+    if date.len() != 10 || !check_date(date) || !two_digits(&time[..2]) || !two_digits(&time[3..]) || h > 23 || m > 59 {
         return Err(bad());
     }
     Ok(format!("{date}T{time}"))
@@ -440,39 +432,6 @@ fn flag(field: &str, value: &str) -> Result<bool> {
         "1" | "yes" | "si" | "sì" | "true" | "y" | "s" | "x" => Ok(true),
         v => Err(Error::Invalid(format!("{field}: `{v}` is not yes/no (sì, no, 1, 0)"))),
     }
-}
-
-/// Whether an iPA code names an administration the store knows: a comune of
-/// the latest run (`c_` + cadastral code) or a PA digitale applicant.
-pub async fn ipa_known(pool: &AnyPool, code: &str) -> Result<bool> {
-    let code = code.trim().to_lowercase();
-    let Some(run) = latest_run(pool).await? else { return Ok(false) };
-    if let Some(cadastral) = code.strip_prefix("c_") {
-        let row = sqlx::query("SELECT 1 FROM body WHERE run_id = $1 AND lower(cadastral) = $2")
-            .bind(run)
-            .bind(cadastral.to_string())
-            .fetch_optional(pool)
-            .await
-            .map_err(db("checking an iPA code"))?;
-        if row.is_some() {
-            return Ok(true);
-        }
-    }
-    let row = sqlx::query("SELECT 1 FROM application WHERE run_id = $1 AND lower(codice_ipa) = $2 LIMIT 1")
-        .bind(run)
-        .bind(code)
-        .fetch_optional(pool)
-        .await
-        .map_err(db("checking an iPA code"))?;
-    Ok(row.is_some())
-}
-
-async fn latest_run(pool: &AnyPool) -> Result<Option<i64>> {
-    let row = sqlx::query("SELECT id FROM run ORDER BY id DESC LIMIT 1")
-        .fetch_optional(pool)
-        .await
-        .map_err(db("reading the latest run"))?;
-    row.map(|r| r.try_get(0).map_err(db("reading the latest run"))).transpose()
 }
 
 async fn known_ipa(pool: &AnyPool, code: &str) -> Result<String> {
@@ -1422,19 +1381,11 @@ impl Communities<'_> {
     pub async fn import_csv(&self, kind: CsvKind, file: &str, bytes: &[u8]) -> Result<usize> {
         let rows = read_rows(kind, bytes).map_err(|errors| Error::Rows { file: file.to_string(), errors })?;
         let mut errors = Vec::new();
-        let mut ipa_ok: HashMap<String, bool> = HashMap::new();
         if kind == CsvKind::Registrations {
+            let known = known_ipa_codes(self.pool).await?;
             for (line, cells) in &rows {
                 let ipa = cells["codice_ipa"].trim().to_lowercase();
-                let known = match ipa_ok.get(&ipa) {
-                    Some(k) => *k,
-                    None => {
-                        let k = ipa_known(self.pool, &ipa).await?;
-                        ipa_ok.insert(ipa.clone(), k);
-                        k
-                    }
-                };
-                if !known {
+                if !known.contains(&ipa) {
                     errors.push(RowError {
                         line: *line,
                         column: "codice_ipa".into(),

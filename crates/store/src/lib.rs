@@ -269,6 +269,11 @@ impl Store {
         adoption::verify(&self.pool, id, editor).await
     }
 
+    /// One adoption.
+    pub async fn adoption(&self, id: i64) -> Result<adoption::Adoption> {
+        adoption::get(&self.pool, id).await
+    }
+
     /// Every adoption, by solution and administration.
     pub async fn adoptions(&self) -> Result<Vec<adoption::Adoption>> {
         adoption::list(&self.pool).await
