@@ -59,7 +59,7 @@ fn row(m: &Muni) -> Row<'_> {
     }
 }
 
-fn csv_response<T: Serialize>(name: &str, rows: impl IntoIterator<Item = T>) -> Result<Response, ApiError> {
+pub(crate) fn csv_response<T: Serialize>(name: &str, rows: impl IntoIterator<Item = T>) -> Result<Response, ApiError> {
     let mut w = csv::Writer::from_writer(Vec::new());
     for r in rows {
         w.serialize(r).map_err(|_| ApiError(AppError::Internal))?;
@@ -292,7 +292,7 @@ pub const PATHS: &[(&str, &str, &[&str], &str)] = &[
 /// `/api/v1/openapi.json`.
 pub async fn openapi() -> Json<serde_json::Value> {
     let mut paths = serde_json::Map::new();
-    for (path, summary, params, media) in PATHS {
+    for (path, summary, params, media) in PATHS.iter().chain(crate::community::READS) {
         let mut parameters: Vec<serde_json::Value> = params
             .iter()
             .map(|p| serde_json::json!({"name": p, "in": "query", "required": false, "schema": {"type": "string"}}))

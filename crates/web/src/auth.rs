@@ -264,9 +264,18 @@ pub fn set_cookie(name: &str, value: &str, max_age: i64) -> HeaderValue {
     HeaderValue::from_str(&v).unwrap_or_else(|_| HeaderValue::from_static(""))
 }
 
-/// The client's address (the connection's; none in in-process tests).
-pub fn address(ext: &axum::http::Extensions) -> String {
-    ext.get::<axum::extract::ConnectInfo<SocketAddr>>().map_or_else(|| "local".to_string(), |c| c.0.ip().to_string())
+/// The client's address, for rate limits (the connection's; `local` in
+/// in-process tests, which have no connection).
+#[derive(Debug, Clone)]
+pub struct ClientAddress(pub String);
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for ClientAddress {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let ip = parts.extensions.get::<axum::extract::ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string());
+        Ok(ClientAddress(ip.unwrap_or_else(|| "local".to_string())))
+    }
 }
 
 /// The session of a request's cookie, if it names a live one.

@@ -28,6 +28,40 @@ impl Cache {
     pub fn new(budget: usize) -> Cache {
         Cache { entries: RwLock::new((HashMap::new(), 0)), budget }
     }
+
+    /// The response kept for `key`, if any.
+    pub fn get(&self, key: &str) -> Option<Response> {
+        let entries = self.entries.read().ok()?;
+        let (headers, body) = entries.0.get(key)?;
+        let mut res = Response::new(Body::from(body.clone()));
+        *res.headers_mut() = headers.clone();
+        Some(res)
+    }
+
+    /// Reads a response whole and keeps it under `key` while the budget
+    /// allows; returns it.
+    pub async fn keep(&self, key: String, res: Response) -> Response {
+        let (parts, body) = res.into_parts();
+        let Ok(bytes) = axum::body::to_bytes(body, 64 << 20).await else {
+            let mut res = Response::new(Body::empty());
+            *res.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
+            return res;
+        };
+        if let Ok(mut entries) = self.entries.write()
+            && entries.1 + bytes.len() <= self.budget
+        {
+            entries.1 += bytes.len();
+            entries.0.insert(key, (parts.headers.clone(), bytes.clone()));
+        }
+        Response::from_parts(parts, Body::from(bytes))
+    }
+
+    /// Forgets everything.
+    pub fn clear(&self) {
+        if let Ok(mut entries) = self.entries.write() {
+            *entries = (HashMap::new(), 0);
+        }
+    }
 }
 
 /// The middleware.
@@ -40,11 +74,7 @@ pub async fn middleware(State(cache): State<Arc<Cache>>, req: Request, next: Nex
         return next.run(req).await;
     }
     let key = req.uri().to_string();
-    if let Ok(entries) = cache.entries.read()
-        && let Some((headers, body)) = entries.0.get(&key)
-    {
-        let mut res = Response::new(Body::from(body.clone()));
-        *res.headers_mut() = headers.clone();
+    if let Some(res) = cache.get(&key) {
         return res;
     }
     let res = next.run(req).await;
@@ -56,17 +86,5 @@ pub async fn middleware(State(cache): State<Arc<Cache>>, req: Request, next: Nex
     if res.status() != StatusCode::OK || !res.headers().contains_key(header::CONTENT_TYPE) || private {
         return res;
     }
-    let (parts, body) = res.into_parts();
-    let Ok(bytes) = axum::body::to_bytes(body, 64 << 20).await else {
-        let mut res = Response::new(Body::empty());
-        *res.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
-        return res;
-    };
-    if let Ok(mut entries) = cache.entries.write()
-        && entries.1 + bytes.len() <= cache.budget
-    {
-        entries.1 += bytes.len();
-        entries.0.insert(key, (parts.headers.clone(), bytes.clone()));
-    }
-    Response::from_parts(parts, Body::from(bytes))
+    cache.keep(key, res).await
 }

@@ -13,10 +13,10 @@
 //! redirect empties the cache).
 
 use std::collections::{HashMap, HashSet};
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
 
 use axum::Router;
-use axum::body::{Body, Bytes};
+use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
@@ -31,7 +31,8 @@ use cantiere_store::community::{
 use minijinja::{Value, context};
 use serde::Serialize;
 
-use crate::auth::{self, CSRF_COOKIE, Hasher, Limiter, Limits, SESSION_COOKIE, SharedMailer};
+use crate::auth::{self, CSRF_COOKIE, ClientAddress, Hasher, Limiter, Limits, SESSION_COOKIE, SharedMailer};
+use crate::cache::Cache;
 use crate::coverage::{self, BodyInfo};
 use crate::error::{ApiError, AppError, PageError};
 use crate::i18n::Lang;
@@ -55,7 +56,7 @@ pub struct Hub {
     /// The site's public address, for links in mail (`https://…`, no `/` at the end).
     pub base_url: String,
     bodies: HashMap<String, BodyInfo>,
-    pages: RwLock<HashMap<String, Bytes>>,
+    pages: Cache,
     /// One anonymous page rendered at a time: after a change empties the
     /// cache, 200 visitors wait for one rendering instead of making 200.
     rendering: tokio::sync::Mutex<()>,
@@ -80,7 +81,7 @@ impl Hub {
             mailer,
             base_url: base_url.trim_end_matches('/').to_string(),
             bodies,
-            pages: RwLock::new(HashMap::new()),
+            pages: Cache::new(64 << 20),
             rendering: tokio::sync::Mutex::new(()),
         }
     }
@@ -166,25 +167,20 @@ pub const WRITES: &[&str] = &[
 
 /// Anonymous pages from memory; any successful change empties the memory.
 async fn public_cache(State(hub): Shared, req: Request, next: Next) -> Response {
-    let path = req.uri().path().to_string();
+    let path = req.uri().path();
     let anonymous = auth::cookie(req.headers(), SESSION_COOKIE).is_none();
     let cacheable = req.method() == Method::GET
         && anonymous
         && (path.contains("/comunita") || path.ends_with("/copertura") || path.starts_with("/api/v1/"))
         && req.uri().to_string().len() <= 1024;
     let key = req.uri().to_string();
-    if cacheable
-        && let Ok(pages) = hub.pages.read()
-        && let Some(body) = pages.get(&key)
-    {
-        return with_type(&path, body.clone());
+    if cacheable && let Some(res) = hub.pages.get(&key) {
+        return res;
     }
     let _rendering = if cacheable {
         let guard = hub.rendering.lock().await;
-        if let Ok(pages) = hub.pages.read()
-            && let Some(body) = pages.get(&key)
-        {
-            return with_type(&path, body.clone());
+        if let Some(res) = hub.pages.get(&key) {
+            return res;
         }
         Some(guard)
     } else {
@@ -193,35 +189,13 @@ async fn public_cache(State(hub): Shared, req: Request, next: Next) -> Response 
     let is_post = req.method() == Method::POST;
     let res = next.run(req).await;
     if is_post && res.status() == StatusCode::SEE_OTHER {
-        if let Ok(mut pages) = hub.pages.write() {
-            pages.clear();
-        }
+        hub.pages.clear();
         return res;
     }
     if !cacheable || res.status() != StatusCode::OK || res.headers().contains_key(header::SET_COOKIE) {
         return res;
     }
-    let (parts, body) = res.into_parts();
-    let Ok(bytes) = axum::body::to_bytes(body, 16 << 20).await else {
-        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
-    };
-    if let Ok(mut pages) = hub.pages.write()
-        && pages.len() < 10_000
-    {
-        pages.insert(key, bytes.clone());
-    }
-    Response::from_parts(parts, Body::from(bytes))
-}
-
-fn with_type(path: &str, body: Bytes) -> Response {
-    let kind = if path.ends_with(".csv") {
-        "text/csv; charset=utf-8"
-    } else if path.starts_with("/api/") {
-        "application/json"
-    } else {
-        "text/html; charset=utf-8"
-    };
-    ([(header::CONTENT_TYPE, kind), (header::CACHE_CONTROL, "no-store")], body).into_response()
+    hub.pages.keep(key, res).await
 }
 
 // ---------------------------------------------------------------------------
@@ -268,65 +242,10 @@ async fn viewer(hub: &Hub, headers: &HeaderMap) -> Result<Viewer, AppError> {
     Ok(Viewer { account: Some(session.account.clone()), grants, csrf: session.csrf.clone(), session: Some(session) })
 }
 
-/// The fields of a posted form.
-#[derive(Debug, Default)]
-pub struct Fields(Vec<(String, String)>);
-
-impl Fields {
-    fn get(&self, name: &str) -> &str {
-        self.0.iter().find(|(k, _)| k == name).map_or("", |(_, v)| v.as_str())
-    }
-
-    fn all(&self, name: &str) -> Vec<&str> {
-        self.0.iter().filter(|(k, _)| k == name).map(|(_, v)| v.as_str()).collect()
-    }
-
-    fn parse(body: &Bytes) -> Result<Fields, AppError> {
-        serde_urlencoded_pairs(body).map(Fields)
-    }
-}
-
-fn serde_urlencoded_pairs(body: &Bytes) -> Result<Vec<(String, String)>, AppError> {
-    let text = std::str::from_utf8(body).map_err(|_| AppError::BadRequest("the form is not UTF-8".into()))?;
-    Ok(form_urlencoded(text))
-}
-
-/// `application/x-www-form-urlencoded` pairs.
-fn form_urlencoded(text: &str) -> Vec<(String, String)> {
-    text.split('&')
-        .filter(|p| !p.is_empty())
-        .map(|p| {
-            let (k, v) = p.split_once('=').unwrap_or((p, ""));
-            (decode(k), decode(v))
-        })
-        .collect()
-}
-
-fn decode(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let b = bytes[i];
-        let hex = |j: usize| bytes.get(j).and_then(|c| (*c as char).to_digit(16));
-        match (b, hex(i + 1), hex(i + 2)) {
-            (b'%', Some(h), Some(l)) => {
-                out.push((h * 16 + l) as u8);
-                i += 3;
-                continue;
-            }
-            (b'+', _, _) => out.push(b' '),
-            _ => out.push(b),
-        }
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
 /// A posted form with its token checked: the visitor, the fields.
-async fn form(hub: &Hub, headers: &HeaderMap, body: &Bytes) -> Result<(Viewer, Fields), AppError> {
+async fn form(hub: &Hub, headers: &HeaderMap, body: &Bytes) -> Result<(Viewer, Params), AppError> {
     let v = viewer(hub, headers).await?;
-    let f = Fields::parse(body)?;
+    let f = Params::form(body)?;
     let sent = f.get("csrf");
     let expected = match &v.session {
         Some(s) => s.csrf.as_str(),
@@ -395,32 +314,40 @@ fn show(hub: &Hub, lang: Lang, v: &Viewer, name: &str, page: &str, title: &str, 
 // ---------------------------------------------------------------------------
 // Accounts.
 
-async fn account_page(State(hub): Shared, Path(lang): Path<String>, headers: HeaderMap) -> Page {
-    let lang = lang_of(&lang)?;
-    let mut v = viewer(&hub, &headers).await.map_err(page_err(lang))?;
-    if v.account.is_some() {
-        return Ok(see(format!("/{}/profilo", lang.code())));
-    }
-    let mut set = None;
-    if v.csrf.is_empty() {
+/// Renders a page with forms for a visitor who may have no form token yet
+/// (no session, no `cantiere_csrf` cookie): gives one, and sets its cookie.
+fn with_form_token(mut v: Viewer, page: impl FnOnce(&Viewer) -> Page) -> Page {
+    let cookie = v.csrf.is_empty().then(|| {
         v.csrf = auth::token();
-        set = Some(auth::set_cookie(CSRF_COOKIE, &v.csrf, auth::SESSION_SECONDS));
-    }
-    let l = lang.labels();
-    let mut res =
-        show(&hub, lang, &v, "account.html", "account", l["sign_in"], "accesso", context! { mode => "sign_in" })?;
-    if let Some(c) = set {
+        auth::set_cookie(CSRF_COOKIE, &v.csrf, auth::SESSION_SECONDS)
+    });
+    let mut res = page(&v)?;
+    if let Some(c) = cookie {
         res.headers_mut().insert(header::SET_COOKIE, c);
     }
     Ok(res)
 }
 
-async fn login(State(hub): Shared, Path(lang): Path<String>, req: Request) -> Page {
+async fn account_page(State(hub): Shared, Path(lang): Path<String>, headers: HeaderMap) -> Page {
     let lang = lang_of(&lang)?;
-    let address = auth::address(req.extensions());
-    let (parts, body) = req.into_parts();
-    let body = axum::body::to_bytes(body, 64 << 10).await.map_err(|_| PageError(lang, too_large()))?;
-    let (_, f) = form(&hub, &parts.headers, &body).await.map_err(page_err(lang))?;
+    let v = viewer(&hub, &headers).await.map_err(page_err(lang))?;
+    if v.account.is_some() {
+        return Ok(see(format!("/{}/profilo", lang.code())));
+    }
+    let l = lang.labels();
+    let ctx = context! { mode => "sign_in" };
+    with_form_token(v, |v| show(&hub, lang, v, "account.html", "account", l["sign_in"], "accesso", ctx))
+}
+
+async fn login(
+    State(hub): Shared,
+    Path(lang): Path<String>,
+    ClientAddress(address): ClientAddress,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Page {
+    let lang = lang_of(&lang)?;
+    let (_, f) = form(&hub, &headers, &body).await.map_err(page_err(lang))?;
     let email = f.get("email").trim().to_lowercase();
     if !hub.limiter.hit(&format!("login:{address}"), hub.limits.login_per_address)
         || hub.limiter.over(&format!("fail:{email}"), hub.limits.failures_per_email)
@@ -447,16 +374,15 @@ async fn login(State(hub): Shared, Path(lang): Path<String>, req: Request) -> Pa
     Ok(res)
 }
 
-fn too_large() -> AppError {
-    AppError::BadRequest("the form is too large".into())
-}
-
-async fn register(State(hub): Shared, Path(lang): Path<String>, req: Request) -> Page {
+async fn register(
+    State(hub): Shared,
+    Path(lang): Path<String>,
+    ClientAddress(address): ClientAddress,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Page {
     let lang = lang_of(&lang)?;
-    let address = auth::address(req.extensions());
-    let (parts, body) = req.into_parts();
-    let body = axum::body::to_bytes(body, 64 << 10).await.map_err(|_| PageError(lang, too_large()))?;
-    let (_, f) = form(&hub, &parts.headers, &body).await.map_err(page_err(lang))?;
+    let (_, f) = form(&hub, &headers, &body).await.map_err(page_err(lang))?;
     if !hub.limiter.hit(&format!("register:{address}"), hub.limits.registrations_per_address) {
         return Err(PageError(lang, AppError::TooMany("too many registrations from this address: retry later".into())));
     }
@@ -488,12 +414,15 @@ async fn logout(State(hub): Shared, Path(lang): Path<String>, headers: HeaderMap
     Ok(res)
 }
 
-async fn reset_request(State(hub): Shared, Path(lang): Path<String>, req: Request) -> Page {
+async fn reset_request(
+    State(hub): Shared,
+    Path(lang): Path<String>,
+    ClientAddress(address): ClientAddress,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Page {
     let lang = lang_of(&lang)?;
-    let address = auth::address(req.extensions());
-    let (parts, body) = req.into_parts();
-    let body = axum::body::to_bytes(body, 64 << 10).await.map_err(|_| PageError(lang, too_large()))?;
-    let (v, f) = form(&hub, &parts.headers, &body).await.map_err(page_err(lang))?;
+    let (v, f) = form(&hub, &headers, &body).await.map_err(page_err(lang))?;
     if !hub.limiter.hit(&format!("reset:{address}"), hub.limits.resets_per_address) {
         return Err(PageError(lang, AppError::TooMany("too many reset requests: retry later".into())));
     }
@@ -518,19 +447,10 @@ async fn reset_page(State(hub): Shared, Path(lang): Path<String>, headers: Heade
     let lang = lang_of(&lang)?;
     let p = Params::parse(q.as_deref()).map_err(page_err(lang))?;
     let token = p.one("token").map_err(page_err(lang))?.unwrap_or("").to_string();
-    let mut v = viewer(&hub, &headers).await.map_err(page_err(lang))?;
-    let mut set = None;
-    if v.csrf.is_empty() {
-        v.csrf = auth::token();
-        set = Some(auth::set_cookie(CSRF_COOKIE, &v.csrf, auth::SESSION_SECONDS));
-    }
+    let v = viewer(&hub, &headers).await.map_err(page_err(lang))?;
     let l = lang.labels();
     let ctx = context! { mode => "new_password", token => token };
-    let mut res = show(&hub, lang, &v, "account.html", "account", l["new_password"], "accesso", ctx)?;
-    if let Some(c) = set {
-        res.headers_mut().insert(header::SET_COOKIE, c);
-    }
-    Ok(res)
+    with_form_token(v, |v| show(&hub, lang, v, "account.html", "account", l["new_password"], "accesso", ctx))
 }
 
 async fn reset(State(hub): Shared, Path(lang): Path<String>, headers: HeaderMap, body: Bytes) -> Page {
@@ -672,8 +592,7 @@ async fn verify_adoption(
         let (v, _) = form(&hub, &headers, &body).await?;
         v.id()?;
         let id = id_of(&id, "adoption")?;
-        let adoption = hub.store.adoptions().await?.into_iter().find(|a| a.id == id);
-        let adoption = adoption.ok_or_else(|| AppError::NotFound(format!("adoption #{id}")))?;
+        let adoption = hub.store.adoption(id).await?;
         let editor = v.edits(&adoption.codice_ipa).ok_or_else(|| {
             AppError::Forbidden(format!("only an editor of `{}` may verify its adoptions", adoption.codice_ipa))
         })?;
@@ -689,11 +608,7 @@ async fn verify_adoption(
 async fn communities(State(hub): Shared, Path(lang): Path<String>, headers: HeaderMap) -> Page {
     let lang = lang_of(&lang)?;
     let v = viewer(&hub, &headers).await.map_err(page_err(lang))?;
-    let c = hub.store.community();
-    let err = |e: cantiere_store::Error| PageError(lang, e.into());
-    let (areas, comms, members) =
-        (c.areas().await.map_err(err)?, c.communities().await.map_err(err)?, c.memberships(None).await.map_err(err)?);
-    let cov = coverage::coverage(&hub.obs, &hub.bodies, &areas, &comms, &members, None);
+    let (cov, Inputs { areas, communities: comms, .. }) = compute(&hub, None).await.map_err(page_err(lang))?;
     let by_slug: HashMap<&str, &coverage::Row> = cov.communities.iter().map(|r| (r.slug.as_str(), r)).collect();
     let groups: Vec<Value> = areas
         .iter()
@@ -1194,15 +1109,29 @@ async fn proposal_status(
 // ---------------------------------------------------------------------------
 // Coverage.
 
-async fn compute(hub: &Hub, region: Option<&str>) -> Result<coverage::Coverage, AppError> {
+/// What the coverage is computed from, read once per request.
+struct Inputs {
+    areas: Vec<cantiere_store::community::Area>,
+    communities: Vec<Community>,
+    memberships: Vec<cantiere_store::community::Membership>,
+}
+
+/// The coverage over a region (or the registered bodies' regions), with the
+/// rows it was computed from.
+async fn compute(hub: &Hub, region: Option<&str>) -> Result<(coverage::Coverage, Inputs), AppError> {
     if let Some(r) = region
         && !hub.obs.munis.iter().any(|m| m.body.region_code == r)
     {
         return Err(AppError::BadRequest(format!("regione: no region `{r}` in this run (e.g. 08)")));
     }
     let c = hub.store.community();
-    let (areas, comms, members) = (c.areas().await?, c.communities().await?, c.memberships(None).await?);
-    Ok(coverage::coverage(&hub.obs, &hub.bodies, &areas, &comms, &members, region))
+    let i = Inputs {
+        areas: c.areas().await?,
+        communities: c.communities().await?,
+        memberships: c.memberships(None).await?,
+    };
+    let cov = coverage::coverage(&hub.obs, &hub.bodies, &i.areas, &i.communities, &i.memberships, region);
+    Ok((cov, i))
 }
 
 fn region_param(q: Option<&str>) -> Result<Option<String>, AppError> {
@@ -1219,7 +1148,7 @@ async fn coverage_page(
     let lang = lang_of(&lang)?;
     let v = viewer(&hub, &headers).await.map_err(page_err(lang))?;
     let region = region_param(q.as_deref()).map_err(page_err(lang))?;
-    let cov = compute(&hub, region.as_deref()).await.map_err(page_err(lang))?;
+    let (cov, _) = compute(&hub, region.as_deref()).await.map_err(page_err(lang))?;
     let shares: HashMap<&str, f64> =
         cov.provinces.iter().map(|p| (p.code.as_str(), (p.share * 1000.0).round() / 10.0)).collect();
     let mut regions: Vec<(&str, &str)> =
@@ -1243,34 +1172,19 @@ fn json(value: &impl Serialize) -> Response {
 }
 
 fn csv_response(name: &str, rows: Vec<Vec<String>>) -> Result<Response, ApiError> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    for r in rows {
-        w.write_record(&r).map_err(|_| AppError::Internal)?;
-    }
-    let bytes = w.into_inner().map_err(|_| AppError::Internal)?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
-            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
-            (header::CACHE_CONTROL, "no-store".to_string()),
-        ],
-        bytes,
-    )
-        .into_response())
+    Ok(no_store(crate::api::csv_response(name, rows)?))
 }
 
 /// `/api/v1/communities`: areas and communities with their figures.
 async fn api_communities(State(hub): Shared) -> Result<Response, ApiError> {
-    let cov = compute(&hub, None).await?;
-    let c = hub.store.community();
-    let comms = c.communities().await.map_err(AppError::from)?;
+    let (cov, Inputs { areas, communities: comms, .. }) = compute(&hub, None).await?;
     let figures: HashMap<&str, &coverage::Figures> =
         cov.communities.iter().map(|r| (r.slug.as_str(), &r.figures)).collect();
     let list: Vec<serde_json::Value> = comms
         .iter()
         .map(|c| serde_json::json!({"slug": c.slug, "name": c.name, "area": c.area_slug, "description": c.description, "figures": figures.get(c.slug.as_str())}))
         .collect();
-    Ok(json(&serde_json::json!({"areas": c.areas().await.map_err(AppError::from)?, "communities": list})))
+    Ok(json(&serde_json::json!({"areas": areas, "communities": list})))
 }
 
 /// `/api/v1/communities/{slug}`: one community: bodies, meetings, resources,
@@ -1329,17 +1243,16 @@ async fn api_registrations_csv(State(hub): Shared) -> Result<Response, ApiError>
 /// `/api/v1/coverage[?regione=]`.
 async fn api_coverage(State(hub): Shared, RawQuery(q): RawQuery) -> Result<Response, ApiError> {
     let region = region_param(q.as_deref())?;
-    Ok(json(&compute(&hub, region.as_deref()).await?))
+    Ok(json(&compute(&hub, region.as_deref()).await?.0))
 }
 
 /// `/api/v1/coverage.csv[?regione=]`: every comune of the scope with its
 /// registrations.
 async fn api_coverage_csv(State(hub): Shared, RawQuery(q): RawQuery) -> Result<Response, ApiError> {
     let region = region_param(q.as_deref())?;
-    let cov = compute(&hub, region.as_deref()).await?;
-    let members = hub.store.community().memberships(None).await.map_err(AppError::from)?;
+    let (cov, inputs) = compute(&hub, region.as_deref()).await?;
     let mut per: HashMap<&str, usize> = HashMap::new();
-    for m in &members {
+    for m in &inputs.memberships {
         *per.entry(m.codice_ipa.as_str()).or_default() += 1;
     }
     let regions: HashSet<&str> = cov.scope.iter().map(|(c, _)| c.as_str()).collect();
@@ -1364,26 +1277,22 @@ async fn api_coverage_csv(State(hub): Shared, RawQuery(q): RawQuery) -> Result<R
     csv_response("coverage.csv", rows)
 }
 
-/// Read endpoints (for the API table).
-pub const READS: &[(&str, &str)] = &[
-    ("/api/v1/communities", "Thematic areas and communities with their coverage figures"),
-    ("/api/v1/communities/{slug}", "One community: bodies, meetings, resources, threads, consultations"),
-    ("/api/v1/registrations.csv", "Registrations by community and administration (no personal data)"),
-    ("/api/v1/coverage", "Coverage of the territory (?regione=CODE): totals, by community, area, province, size class"),
-    ("/api/v1/coverage.csv", "Every comune of the scope with its number of registrations"),
+/// The community API's endpoints, as the OpenAPI document lists them (same
+/// shape as [`crate::PATHS`]: path, summary, query parameters, media type).
+pub const READS: &[(&str, &str, &[&str], &str)] = &[
+    ("/api/v1/communities", "Thematic areas and communities with their coverage figures", &[], "application/json"),
+    (
+        "/api/v1/communities/{slug}",
+        "One community: bodies, meetings, resources, threads, consultations",
+        &[],
+        "application/json",
+    ),
+    ("/api/v1/registrations.csv", "Registrations by community and administration (no personal data)", &[], "text/csv"),
+    (
+        "/api/v1/coverage",
+        "Coverage of the territory: totals, by community, area, province, size class",
+        &["regione"],
+        "application/json",
+    ),
+    ("/api/v1/coverage.csv", "Every comune of the scope with its number of registrations", &["regione"], "text/csv"),
 ];
-
-#[cfg(test)]
-mod tests {
-    use super::form_urlencoded;
-
-    #[test]
-    fn forms_are_decoded() {
-        let f = form_urlencoded("a=1+2&b=%3Cscript%3E&c=&d=%zz&e=%E2%82%AC&a=3");
-        assert_eq!(
-            f,
-            [("a", "1 2"), ("b", "<script>"), ("c", ""), ("d", "%zz"), ("e", "€"), ("a", "3")]
-                .map(|(k, v)| (k.to_string(), v.to_string()))
-        );
-    }
-}

@@ -26,6 +26,19 @@ fn decode(s: &str) -> Result<String, AppError> {
     String::from_utf8(out).map_err(|_| AppError::BadRequest("the query string is not UTF-8".into()))
 }
 
+/// `k=v&…` pairs, decoded; an error past `max` pairs.
+fn pairs(text: &str, max: usize) -> Result<Vec<(String, String)>, AppError> {
+    let mut pairs = Vec::new();
+    for part in text.split('&').filter(|p| !p.is_empty()) {
+        let (k, v) = part.split_once('=').unwrap_or((part, ""));
+        pairs.push((decode(k)?, decode(v)?));
+        if pairs.len() > max {
+            return Err(AppError::BadRequest(format!("more than {max} query parameters")));
+        }
+    }
+    Ok(pairs)
+}
+
 impl Params {
     /// Parses a raw query string (at most 50 parameters, 4 KiB).
     pub fn parse(q: Option<&str>) -> Result<Params, AppError> {
@@ -33,15 +46,20 @@ impl Params {
         if q.len() > 4096 {
             return Err(AppError::BadRequest("the query string is longer than 4 KiB".into()));
         }
-        let mut pairs = Vec::new();
-        for part in q.split('&').filter(|p| !p.is_empty()) {
-            let (k, v) = part.split_once('=').unwrap_or((part, ""));
-            pairs.push((decode(k)?, decode(v)?));
-            if pairs.len() > 50 {
-                return Err(AppError::BadRequest("more than 50 query parameters".into()));
-            }
-        }
-        Ok(Params(pairs))
+        pairs(q, 50).map(Params)
+    }
+
+    /// Parses a posted `application/x-www-form-urlencoded` body (its size is
+    /// bounded by the request-body limit; a form may repeat a field, e.g. one
+    /// checkbox per attendee).
+    pub fn form(body: &[u8]) -> Result<Params, AppError> {
+        let text = std::str::from_utf8(body).map_err(|_| AppError::BadRequest("the form is not UTF-8".into()))?;
+        pairs(text, usize::MAX).map(Params)
+    }
+
+    /// The first value of a field, or "" when absent.
+    pub fn get(&self, key: &str) -> &str {
+        self.0.iter().find(|(k, _)| k == key).map_or("", |(_, v)| v.as_str())
     }
 
     /// The one value of a parameter (an error when repeated).
@@ -94,5 +112,14 @@ mod tests {
         assert!(Params::parse(Some("a=%ff")).is_err());
         assert!(Params::parse(Some("a=1&a=2")).unwrap().one("a").is_err());
         assert_eq!(Params::parse(Some("c=1&c=2")).unwrap().all("c"), vec!["1", "2"]);
+    }
+
+    #[test]
+    fn forms_are_decoded_by_the_same_rules() {
+        let f = Params::form(b"a=1+2&b=%3Cscript%3E&c=&e=%E2%82%AC&a=3").unwrap();
+        assert_eq!((f.get("a"), f.get("b"), f.get("c"), f.get("e"), f.get("zz")), ("1 2", "<script>", "", "€", ""));
+        assert_eq!(f.all("a"), vec!["1 2", "3"]);
+        assert!(Params::form(b"d=%zz").is_err());
+        assert!(Params::form(&[b'a', b'=', 0xff]).is_err());
     }
 }

@@ -283,6 +283,17 @@ async fn coverage_matches_the_figures_computed_from_the_files(url: &str, er: &Sn
     assert!(page.contains("data-chart=\"counts\" data-level=\"provincia\""));
     let (status, _) = Client::new(&s.app).get("/it/copertura?regione=99").await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
+    // Every community endpoint is in the OpenAPI document and answers.
+    let (_, doc) = Client::new(&s.app).get("/api/v1/openapi.json").await;
+    let doc = json(&doc);
+    for (path, _, _, media) in cantiere_web::community::READS {
+        assert!(doc["paths"][path].is_object(), "{path} in the OpenAPI document");
+        let req = Request::get(path.replace("{slug}", "open-data")).body(Body::empty()).unwrap();
+        let res = s.app.clone().oneshot(req).await.unwrap();
+        assert_eq!(res.status(), StatusCode::OK, "{path}");
+        let kind = res.headers()[header::CONTENT_TYPE].to_str().unwrap().to_string();
+        assert!(kind.starts_with(media), "{path}: {kind}");
+    }
     // The registrations export has one row per registration and no email.
     let (_, csv) = Client::new(&s.app).get("/api/v1/registrations.csv").await;
     assert_eq!(csv.lines().count(), 1 + 1111);
