@@ -259,7 +259,7 @@ pub fn check(input: &AdoptionInput) -> Vec<(&'static str, String)> {
 
 /// The 1-based line where a record starts (the csv reader reports the line
 /// of a blank line before it, so count from its byte offset instead).
-fn line_of(text: &str, position: Option<&csv::Position>) -> u64 {
+pub(crate) fn line_of(text: &str, position: Option<&csv::Position>) -> u64 {
     let Some(p) = position else { return 0 };
     let mut b = (p.byte() as usize).min(text.len());
     while text.as_bytes().get(b).is_some_and(|c| *c == b'\n' || *c == b'\r') {
@@ -268,25 +268,36 @@ fn line_of(text: &str, position: Option<&csv::Position>) -> u64 {
     1 + text.as_bytes()[..b].iter().filter(|c| **c == b'\n').count() as u64
 }
 
+/// A CSV file of ours opened: UTF-8 (a BOM skipped), `;` or `,` (whichever
+/// the header line has more of), rows of any length; the text, its reader
+/// and the header names trimmed and lower-cased.
+pub(crate) type OpenCsv<'a> = (&'a str, csv::Reader<&'a [u8]>, Vec<String>);
+
+/// Opens a CSV file (see [`OpenCsv`]); the problem on line 1 if it cannot.
+pub(crate) fn open_csv(bytes: &[u8]) -> std::result::Result<OpenCsv<'_>, RowError> {
+    let err = |message: String| RowError { line: 1, column: String::new(), message };
+    let text = std::str::from_utf8(bytes).map_err(|_| err("the file is not UTF-8 text".into()))?;
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let first = text.lines().next().unwrap_or("");
+    let sep = if first.matches(';').count() > first.matches(',').count() { b';' } else { b',' };
+    let mut reader = csv::ReaderBuilder::new().delimiter(sep).flexible(true).from_reader(text.as_bytes());
+    let header = reader
+        .headers()
+        .map_err(|e| err(format!("unreadable header: {e}")))?
+        .iter()
+        .map(|c| c.trim().to_lowercase())
+        .collect();
+    Ok((text, reader, header))
+}
+
 /// Reads an adoption CSV (`,` or `;`, UTF-8, columns by header name:
 /// `codice_ipa`, `solution` (id or repository URL), `status`, and optional
 /// `since`, `evidence`). Returns the good rows and one error per problem.
 pub fn parse_csv(bytes: &[u8]) -> (Vec<ParsedRow>, Vec<RowError>) {
     let mut errors = Vec::new();
-    let Ok(text) = std::str::from_utf8(bytes) else {
-        errors.push(RowError { line: 1, column: String::new(), message: "the file is not UTF-8 text".into() });
-        return (Vec::new(), errors);
-    };
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let first = text.lines().next().unwrap_or("");
-    let sep = if first.matches(';').count() > first.matches(',').count() { b';' } else { b',' };
-    let mut reader = csv::ReaderBuilder::new().delimiter(sep).flexible(true).from_reader(text.as_bytes());
-    let header: Vec<String> = match reader.headers() {
-        Ok(h) => h.iter().map(|c| c.trim().to_lowercase()).collect(),
-        Err(e) => {
-            errors.push(RowError { line: 1, column: String::new(), message: format!("unreadable header: {e}") });
-            return (Vec::new(), errors);
-        }
+    let (text, mut reader, header) = match open_csv(bytes) {
+        Ok(opened) => opened,
+        Err(e) => return (Vec::new(), vec![e]),
     };
     let position = |name: &str| header.iter().position(|h| h == name);
     let mut at = HashMap::new();
@@ -312,7 +323,7 @@ pub fn parse_csv(bytes: &[u8]) -> (Vec<ParsedRow>, Vec<RowError>) {
         let record = match record {
             Ok(r) => r,
             Err(e) => {
-                let line = e.position().map_or(0, |p| p.line());
+                let line = line_of(text, e.position());
                 errors.push(RowError { line, column: String::new(), message: format!("unreadable row: {e}") });
                 continue;
             }

@@ -37,7 +37,7 @@ use serde::Serialize;
 use sqlx::any::AnyRow;
 use sqlx::{AnyPool, Row};
 
-use crate::adoption::{Editor, RowError, check_date, check_url, ipa_known, known_ipa_codes};
+use crate::adoption::{Editor, RowError, check_date, check_url, ipa_known, known_ipa_codes, line_of, open_csv};
 use crate::snapshot::now;
 use crate::{Error, Result, db};
 
@@ -1608,17 +1608,7 @@ type Cells = (u64, BTreeMap<String, String>);
 
 fn read_rows(kind: CsvKind, bytes: &[u8]) -> std::result::Result<Vec<Cells>, Vec<RowError>> {
     let err = |line, column: &str, message: String| RowError { line, column: column.to_string(), message };
-    let text = std::str::from_utf8(bytes).map_err(|_| vec![err(1, "", "the file is not UTF-8 text".into())])?;
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let first = text.lines().next().unwrap_or("");
-    let sep = if first.matches(';').count() > first.matches(',').count() { b';' } else { b',' };
-    let mut reader = csv::ReaderBuilder::new().delimiter(sep).flexible(true).from_reader(text.as_bytes());
-    let header: Vec<String> = reader
-        .headers()
-        .map_err(|e| vec![err(1, "", format!("unreadable header: {e}"))])?
-        .iter()
-        .map(|h| h.trim().to_lowercase())
-        .collect();
+    let (text, mut reader, header) = open_csv(bytes).map_err(|e| vec![e])?;
     let (required, extra) = kind.columns();
     let missing: Vec<RowError> = required
         .iter()
@@ -1630,15 +1620,15 @@ fn read_rows(kind: CsvKind, bytes: &[u8]) -> std::result::Result<Vec<Cells>, Vec
     }
     let mut rows = Vec::new();
     let mut errors = Vec::new();
-    for (i, record) in reader.records().enumerate() {
+    for record in reader.records() {
         let record = match record {
             Ok(r) => r,
             Err(e) => {
-                errors.push(err(e.position().map_or(i as u64 + 2, |p| p.line()), "", format!("unreadable row: {e}")));
+                errors.push(err(line_of(text, e.position()), "", format!("unreadable row: {e}")));
                 continue;
             }
         };
-        let line = record.position().map_or(i as u64 + 2, |p| p.line());
+        let line = line_of(text, record.position());
         if record.iter().all(|c| c.trim().is_empty()) {
             continue;
         }

@@ -78,6 +78,12 @@ async fn communities_keep_their_rules_on_both_backends() {
             rows_of(c.import_csv(CsvKind::Areas, "a.csv", bad_areas.as_bytes()).await.unwrap_err()),
             vec![(3, "slug".to_string())]
         );
+        // A blank line before a bad row does not shift the line reported.
+        let bad_areas = "slug,name\nok-area,Fine\n\nBad Slug,Name\n";
+        assert_eq!(
+            rows_of(c.import_csv(CsvKind::Areas, "a.csv", bad_areas.as_bytes()).await.unwrap_err()),
+            vec![(4, "slug".to_string())]
+        );
         assert_eq!(c.areas().await.unwrap().len(), areas_before, "nothing written");
         assert!(matches!(
             c.import_csv(CsvKind::Communities, "c.csv", b"slug,name\nx,y\n").await,
