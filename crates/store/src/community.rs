@@ -534,6 +534,20 @@ macro_rules! fetch_as {
     };
 }
 
+/// One row of a `SELECT … FROM table alias` by id, or `NotFound` naming
+/// `what`.
+async fn by_id<T>(pool: &AnyPool, select: &str, alias: &str, what: &str, id: i64) -> Result<T>
+where
+    T: for<'r> sqlx::FromRow<'r, AnyRow> + Send + Unpin,
+{
+    sqlx::query_as::<_, T>(sql(format!("{select} WHERE {alias}.id = $1")))
+        .bind(id)
+        .fetch_optional(pool)
+        .await
+        .map_err(db(format!("reading a {what}")))?
+        .ok_or_else(|| Error::NotFound(format!("{what} #{id}")))
+}
+
 impl Communities<'_> {
     // -- accounts ----------------------------------------------------------
 
@@ -851,8 +865,7 @@ impl Communities<'_> {
 
     /// A community by id.
     pub async fn community(&self, id: i64) -> Result<Community> {
-        let rows = fetch_as!(self.pool, Community, format!("{COMMUNITY} WHERE c.id = $1"), "reading a community", id)?;
-        rows.into_iter().next().ok_or_else(|| Error::NotFound(format!("community #{id}")))
+        by_id(self.pool, COMMUNITY, "c", "community", id).await
     }
 
     /// A community by its URL name.
@@ -996,8 +1009,7 @@ impl Communities<'_> {
 
     /// A meeting.
     pub async fn meeting(&self, id: i64) -> Result<Meeting> {
-        let rows = fetch_as!(self.pool, Meeting, format!("{MEETING} WHERE m.id = $1"), "reading a meeting", id)?;
-        rows.into_iter().next().ok_or_else(|| Error::NotFound(format!("meeting #{id}")))
+        by_id(self.pool, MEETING, "m", "meeting", id).await
     }
 
     /// A community's meetings, by start.
@@ -1126,8 +1138,7 @@ impl Communities<'_> {
         .await
         .map_err(db("sharing a resource"))?;
         let id: i64 = row.try_get(0).map_err(db("sharing a resource"))?;
-        let rows = fetch_as!(self.pool, Resource, format!("{RESOURCE} WHERE r.id = $1"), "reading a resource", id)?;
-        rows.into_iter().next().ok_or_else(|| Error::NotFound(format!("resource #{id}")))
+        by_id(self.pool, RESOURCE, "r", "resource", id).await
     }
 
     /// Resources: of one community, or all.
@@ -1170,8 +1181,7 @@ impl Communities<'_> {
 
     /// A thread.
     pub async fn thread(&self, id: i64) -> Result<Thread> {
-        let rows = fetch_as!(self.pool, Thread, format!("{THREAD} WHERE t.id = $1"), "reading a thread", id)?;
-        rows.into_iter().next().ok_or_else(|| Error::NotFound(format!("thread #{id}")))
+        by_id(self.pool, THREAD, "t", "thread", id).await
     }
 
     /// A community's threads, newest first.
@@ -1201,8 +1211,7 @@ impl Communities<'_> {
     }
 
     async fn post(&self, id: i64) -> Result<Post> {
-        let rows = fetch_as!(self.pool, Post, format!("{POST} WHERE p.id = $1"), "reading a post", id)?;
-        rows.into_iter().next().ok_or_else(|| Error::NotFound(format!("post #{id}")))
+        by_id(self.pool, POST, "p", "post", id).await
     }
 
     // -- consultations -------------------------------------------------------
@@ -1238,14 +1247,7 @@ impl Communities<'_> {
 
     /// A consultation.
     pub async fn consultation(&self, id: i64) -> Result<Consultation> {
-        let rows = fetch_as!(
-            self.pool,
-            Consultation,
-            format!("{CONSULTATION} WHERE c.id = $1"),
-            "reading a consultation",
-            id
-        )?;
-        rows.into_iter().next().ok_or_else(|| Error::NotFound(format!("consultation #{id}")))
+        by_id(self.pool, CONSULTATION, "c", "consultation", id).await
     }
 
     /// A community's consultations, newest first.
@@ -1302,8 +1304,7 @@ impl Communities<'_> {
 
     /// A proposal.
     pub async fn proposal(&self, id: i64) -> Result<Proposal> {
-        let rows = fetch_as!(self.pool, Proposal, format!("{PROPOSAL} WHERE p.id = $1"), "reading a proposal", id)?;
-        rows.into_iter().next().ok_or_else(|| Error::NotFound(format!("proposal #{id}")))
+        by_id(self.pool, PROPOSAL, "p", "proposal", id).await
     }
 
     /// A consultation's proposals, most supported first.

@@ -792,10 +792,7 @@ async fn meeting(
     let run = async {
         let comm = community_of(&hub, &slug).await?;
         let c = hub.store.community();
-        let m = c.meeting(id_of(&id, "meeting")?).await?;
-        if m.community_id != comm.id {
-            return Err(AppError::NotFound(format!("meeting #{id} in «{}»", comm.name)));
-        }
+        let m = meeting_of(&hub, &comm, &id).await?;
         let regs = c.registrations(m.id).await?;
         let registered = v.account.as_ref().is_some_and(|a| regs.iter().any(|r| r.account_id == a.id));
         let participant = require_participant(&hub, &v, &comm).await.is_ok();
@@ -821,10 +818,7 @@ async fn register_meeting(
         let (v, _) = form(&hub, &headers, &body).await?;
         let comm = community_of(&hub, &slug).await?;
         let me = require_participant(&hub, &v, &comm).await?;
-        let m = hub.store.community().meeting(id_of(&id, "meeting")?).await?;
-        if m.community_id != comm.id {
-            return Err(AppError::NotFound(format!("meeting #{id} in «{}»", comm.name)));
-        }
+        let m = meeting_of(&hub, &comm, &id).await?;
         hub.store.community().register(m.id, me).await?;
         Ok::<_, AppError>(see(format!("/{}/comunita/{slug}/incontri/{id}", lang.code())))
     };
@@ -843,10 +837,7 @@ async fn update_meeting(
         let comm = community_of(&hub, &slug).await?;
         require_coordinator(&v, &comm)?;
         let c = hub.store.community();
-        let m = c.meeting(id_of(&id, "meeting")?).await?;
-        if m.community_id != comm.id {
-            return Err(AppError::NotFound(format!("meeting #{id} in «{}»", comm.name)));
-        }
+        let m = meeting_of(&hub, &comm, &id).await?;
         let attended: Vec<i64> = f.all("attended").iter().filter_map(|a| a.parse().ok()).collect();
         c.set_attendance(m.id, &attended).await?;
         c.update_meeting(m.id, f.get("status"), Some(f.get("minutes"))).await?;
@@ -910,10 +901,7 @@ async fn thread(
     let run = async {
         let comm = community_of(&hub, &slug).await?;
         let c = hub.store.community();
-        let t = c.thread(id_of(&id, "thread")?).await?;
-        if t.community_id != comm.id {
-            return Err(AppError::NotFound(format!("thread #{id} in «{}»", comm.name)));
-        }
+        let t = thread_of(&hub, &comm, &id).await?;
         let posts = c.posts(t.id).await?;
         let participant = require_participant(&hub, &v, &comm).await.is_ok();
         Ok((comm, t, posts, participant))
@@ -938,10 +926,7 @@ async fn reply(
         let comm = community_of(&hub, &slug).await?;
         let me = require_participant(&hub, &v, &comm).await?;
         let c = hub.store.community();
-        let t = c.thread(id_of(&id, "thread")?).await?;
-        if t.community_id != comm.id {
-            return Err(AppError::NotFound(format!("thread #{id} in «{}»", comm.name)));
-        }
+        let t = thread_of(&hub, &comm, &id).await?;
         c.reply(t.id, f.get("body"), me).await?;
         Ok::<_, AppError>(see(format!("/{}/comunita/{slug}/discussioni/{id}", lang.code())))
     };
@@ -965,6 +950,24 @@ async fn create_consultation(
         Ok::<_, AppError>(see(format!("/{}/comunita/{slug}/consultazioni/{}", lang.code(), made.id)))
     };
     run.await.map_err(page_err(lang))
+}
+
+/// A meeting of a community, by the id in the path.
+async fn meeting_of(hub: &Hub, comm: &Community, id: &str) -> Result<cantiere_store::community::Meeting, AppError> {
+    let m = hub.store.community().meeting(id_of(id, "meeting")?).await?;
+    if m.community_id != comm.id {
+        return Err(AppError::NotFound(format!("meeting #{id} in «{}»", comm.name)));
+    }
+    Ok(m)
+}
+
+/// A thread of a community, by the id in the path.
+async fn thread_of(hub: &Hub, comm: &Community, id: &str) -> Result<cantiere_store::community::Thread, AppError> {
+    let t = hub.store.community().thread(id_of(id, "thread")?).await?;
+    if t.community_id != comm.id {
+        return Err(AppError::NotFound(format!("thread #{id} in «{}»", comm.name)));
+    }
+    Ok(t)
 }
 
 /// A consultation of the community named in the path.
