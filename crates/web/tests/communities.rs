@@ -5,8 +5,9 @@
 //! limits, forged cookies, password reset); no clear password stored; user
 //! text escaped; oversize posts refused.
 
+mod common;
+
 use std::collections::{BTreeSet, HashMap, HashSet};
-use std::path::PathBuf;
 use std::sync::Arc;
 
 use axum::Router;
@@ -15,8 +16,6 @@ use axum::http::{Request, StatusCode, header};
 use cantiere_store::catalog::{SolutionRecord, find_files};
 use cantiere_store::community::CsvKind;
 use cantiere_store::{Snapshot, Store};
-use cantiere_territory::registry::AreaShapes;
-use cantiere_territory::{IndexFiles, Packages, Settings, Sources, Territory, score};
 use cantiere_web::auth::{Limits, MemoryMailer};
 use cantiere_web::community::{Hub, WRITES};
 use cantiere_web::{Assets, Observatory, app_with_communities};
@@ -24,24 +23,8 @@ use http_body_util::BodyExt;
 use sqlx::Connection;
 use tower::ServiceExt;
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn emilia_romagna() -> Snapshot {
-    let registry =
-        std::env::var_os("CANTIERE_REGISTRY").map(PathBuf::from).unwrap_or_else(|| root().join(".cache/registry"));
-    let shared = std::env::var_os("CANTIERE_SHARED").map(PathBuf::from).unwrap_or_else(|| root().join("../shared"));
-    let sources = Sources::load(&registry, &shared.join("data/padigitale2026"), 2023).expect("real sources");
-    let files = IndexFiles::load(&root().join("indices/itd/v1")).unwrap();
-    let settings = Settings { territory: Territory::Region("Emilia-Romagna".into()), runs: 10, ..Settings::default() };
-    let scored = score(&sources, &files, &settings).unwrap();
-    let shapes = AreaShapes::load(&Packages::open(&registry).unwrap(), 2023).unwrap();
-    Snapshot::from_scored(&sources, &files, &settings, &scored, Some(&shapes))
-}
-
 fn fixture(name: &str) -> Vec<u8> {
-    std::fs::read(root().join("fixtures/communities").join(name)).unwrap()
+    std::fs::read(common::root().join("fixtures/communities").join(name)).unwrap()
 }
 
 /// A fresh database per backend: a new SQLite file; a new PostgreSQL
@@ -75,14 +58,14 @@ async fn site(url: &str, snap: &Snapshot, limits: Limits) -> Site {
     c.import_csv(CsvKind::Areas, "areas.csv", &fixture("areas.csv")).await.unwrap();
     c.import_csv(CsvKind::Communities, "communities.csv", &fixture("communities.csv")).await.unwrap();
     c.import_csv(CsvKind::Registrations, "registrations.csv", &fixture("registrations.csv")).await.unwrap();
-    let files = find_files(&[root().join("fixtures/catalog")]).unwrap();
+    let files = find_files(&[common::root().join("fixtures/catalog")]).unwrap();
     let records: Vec<SolutionRecord> =
         files.iter().map(|f| SolutionRecord::from_file(f, &cantiere_publiccode::Options::default())).collect();
     store.ingest_solutions(&records).await.unwrap();
     let obs = Arc::new(Observatory::new(store.load(None).await.unwrap()));
     let mailer = Arc::new(MemoryMailer::default());
     let hub = Hub::new(obs, store.clone(), mailer.clone(), "https://cantiere.example.org", limits);
-    let assets = Assets { node_modules: root().join("web/node_modules") };
+    let assets = Assets { node_modules: common::root().join("web/node_modules") };
     Site { app: app_with_communities(Arc::new(hub), &assets), store, mailer }
 }
 
@@ -177,7 +160,7 @@ fn json(body: &str) -> serde_json::Value {
 
 #[tokio::test]
 async fn communities_work_for_every_role_and_refuse_what_they_must() {
-    let er = emilia_romagna();
+    let er = common::snapshot("Emilia-Romagna");
     for url in databases().await {
         coverage_matches_the_figures_computed_from_the_files(&url, &er).await;
         every_role_meets_every_write_endpoint(&url, &er).await;

@@ -1,35 +1,18 @@
 //! The site and the API through the router, on a real run (Umbria) stored in
 //! SQLite and, when `DATABASE_URL` is set, PostgreSQL.
 
-use std::path::PathBuf;
+mod common;
+
 use std::sync::Arc;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use cantiere_store::catalog::{SolutionRecord, find_files};
 use cantiere_store::{Snapshot, Store};
-use cantiere_territory::registry::AreaShapes;
-use cantiere_territory::{IndexFiles, Packages, Settings, Sources, Territory, score};
 use cantiere_web::catalog::Catalog;
 use cantiere_web::{Assets, Observatory, app};
 use http_body_util::BodyExt;
 use tower::ServiceExt;
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn snapshot() -> Snapshot {
-    let registry =
-        std::env::var_os("CANTIERE_REGISTRY").map(PathBuf::from).unwrap_or_else(|| root().join(".cache/registry"));
-    let shared = std::env::var_os("CANTIERE_SHARED").map(PathBuf::from).unwrap_or_else(|| root().join("../shared"));
-    let sources = Sources::load(&registry, &shared.join("data/padigitale2026"), 2023).expect("real sources");
-    let files = IndexFiles::load(&root().join("indices/itd/v1")).unwrap();
-    let settings = Settings { territory: Territory::Region("Umbria".into()), runs: 10, ..Settings::default() };
-    let scored = score(&sources, &files, &settings).unwrap();
-    let shapes = AreaShapes::load(&Packages::open(&registry).unwrap(), 2023).unwrap();
-    Snapshot::from_scored(&sources, &files, &settings, &scored, Some(&shapes))
-}
 
 /// A municipality of the run with no accepted or completed 1.4.3
 /// application (pagoPA and IO), and its first two peers.
@@ -58,7 +41,7 @@ async fn stored(url: &str, snap: &Snapshot) -> (Observatory, Catalog, Catalog) {
         store.delete_run(r.id).await.unwrap();
     }
     store.import(snap).await.unwrap();
-    let files = find_files(&[root().join("fixtures/catalog")]).unwrap();
+    let files = find_files(&[common::root().join("fixtures/catalog")]).unwrap();
     let records: Vec<SolutionRecord> =
         files.iter().map(|f| SolutionRecord::from_file(f, &cantiere_publiccode::Options::default())).collect();
     store.ingest_solutions(&records).await.unwrap();
@@ -84,7 +67,7 @@ struct Site(axum::Router);
 
 impl Site {
     fn new(obs: Observatory) -> Site {
-        Site(app(Arc::new(obs), &Assets { node_modules: root().join("web/node_modules") }))
+        Site(app(Arc::new(obs), &Assets { node_modules: common::root().join("web/node_modules") }))
     }
 
     async fn get(&self, uri: &str) -> (StatusCode, String, String) {
@@ -100,7 +83,7 @@ const PERUGIA: &str = "054039";
 
 #[tokio::test]
 async fn the_site_on_sqlite_and_postgres() {
-    let snap = snapshot();
+    let snap = common::snapshot("Umbria");
     let dir = std::env::temp_dir().join(format!("cantiere-web-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let mut urls = vec![format!("sqlite://{}", dir.join("web.sqlite").display())];
@@ -110,7 +93,7 @@ async fn the_site_on_sqlite_and_postgres() {
         let solution_id = catalog
             .solutions
             .iter()
-            .find(|s| s.name == "Pagamenti Comunali" && s.source.starts_with(root().to_str().unwrap()))
+            .find(|s| s.name == "Pagamenti Comunali" && s.source.starts_with(common::root().to_str().unwrap()))
             .unwrap()
             .id;
         let direct = Site::new(Observatory::new(snap.clone()).with_catalog(again));
@@ -245,7 +228,7 @@ async fn bad_input(site: &Site) {
 
 #[tokio::test]
 async fn the_home_page_lists_the_movers_since_the_previous_run() {
-    let snap = snapshot();
+    let snap = common::snapshot("Umbria");
     let site = Site::new(Observatory::new(snap.clone()));
     let (_, _, home) = site.get("/en/").await;
     assert!(home.contains("Movers appear once the database holds two builds"));
@@ -284,7 +267,7 @@ async fn catalog_pages(site: &Site, snap: &Snapshot, solution_id: i64) {
     let api: serde_json::Value = serde_json::from_str(&api).unwrap();
     // Of this test's files (a shared PostgreSQL also holds the store tests'
     // files, the reference suite among them), only the Sportello names ANPR.
-    let ours = root().to_str().unwrap().to_string();
+    let ours = common::root().to_str().unwrap().to_string();
     let names: Vec<&str> = api["solutions"]
         .as_array()
         .unwrap()
