@@ -16,8 +16,9 @@ use crate::serve::DatabaseArgs;
 /// `cantiere community …`.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Import areas (slug,name[,description]), communities (slug,area,name[,description]) and
-    /// registrations (community,email,name,codice_ipa[,referent]), in that order.
+    /// Import areas (columns slug, name, optional description), communities (slug, area, name,
+    /// optional description) and registrations (community, email, name, codice_ipa, optional
+    /// referent), in that order.
     Import(ImportArgs),
     /// Grant a role to the account with an email.
     Grant(GrantArgs),

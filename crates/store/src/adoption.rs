@@ -411,7 +411,7 @@ pub(crate) async fn known_ipa_codes(pool: &AnyPool) -> Result<BTreeSet<String>> 
     Ok(out)
 }
 
-/// Whether one iPA code is known: the same rule as [`known_ipa_codes`], asked
+/// Whether one iPA code is known: the same rule as `known_ipa_codes`, asked
 /// of the database for one code instead of reading them all.
 pub async fn ipa_known(pool: &AnyPool, code: &str) -> Result<bool> {
     let code = code.trim().to_lowercase();
