@@ -336,10 +336,11 @@ pub async fn recommendations(State(obs): Obs, Path(code): Path<String>) -> Resul
     .into_response())
 }
 
-fn solution_hits<'a>(obs: &'a Observatory, q: Option<&str>) -> Result<(&'a Catalog, SearchResult), ApiError> {
+fn solution_hits(obs: &Observatory, q: Option<&str>) -> Result<(Arc<Catalog>, SearchResult), ApiError> {
     let catalog = crate::pages::catalog_of(obs)?;
     let query = crate::pages::solution_query(&Params::parse(q)?)?;
-    Ok((catalog, catalog.search(&query)))
+    let hits = catalog.search(&query);
+    Ok((catalog, hits))
 }
 
 #[derive(Serialize)]
@@ -387,14 +388,14 @@ fn solution_row<'a>(c: &Catalog, s: &'a Solution) -> SolutionRow<'a> {
 /// `/api/v1/solutions`.
 pub async fn solutions(State(obs): Obs, RawQuery(q): RawQuery) -> Result<Response, ApiError> {
     let (c, res) = solution_hits(&obs, q.as_deref())?;
-    let rows: Vec<SolutionRow> = res.hits.iter().map(|&i| solution_row(c, &c.solutions[i])).collect();
+    let rows: Vec<SolutionRow> = res.hits.iter().map(|&i| solution_row(&c, &c.solutions[i])).collect();
     Ok(Json(serde_json::json!({"total": rows.len(), "facets": res.facets, "solutions": rows})).into_response())
 }
 
 /// `/api/v1/solutions.csv`.
 pub async fn solutions_csv(State(obs): Obs, RawQuery(q): RawQuery) -> Result<Response, ApiError> {
     let (c, res) = solution_hits(&obs, q.as_deref())?;
-    csv_response("solutions.csv", res.hits.iter().map(|&i| solution_row(c, &c.solutions[i])))
+    csv_response("solutions.csv", res.hits.iter().map(|&i| solution_row(&c, &c.solutions[i])))
 }
 
 /// `/api/v1/solutions/{id}`.
@@ -408,8 +409,7 @@ pub async fn solution(State(obs): Obs, Path(id): Path<String>) -> Result<Respons
     .into_response())
 }
 
-fn adoption_list<'a>(obs: &'a Observatory, q: Option<&str>) -> Result<Vec<&'a Adoption>, ApiError> {
-    let c = crate::pages::catalog_of(obs)?;
+fn adoption_list<'a>(c: &'a Catalog, q: Option<&str>) -> Result<Vec<&'a Adoption>, ApiError> {
     let p = Params::parse(q)?;
     let ipa = p.one("codice_ipa")?.map(str::to_lowercase);
     Ok(c.adoptions.iter().filter(|a| ipa.as_deref().is_none_or(|i| a.codice_ipa == i)).collect())
@@ -417,10 +417,12 @@ fn adoption_list<'a>(obs: &'a Observatory, q: Option<&str>) -> Result<Vec<&'a Ad
 
 /// `/api/v1/adoptions`.
 pub async fn adoptions(State(obs): Obs, RawQuery(q): RawQuery) -> Result<Response, ApiError> {
-    Ok(Json(serde_json::json!({"adoptions": adoption_list(&obs, q.as_deref())?})).into_response())
+    let c = crate::pages::catalog_of(&obs)?;
+    Ok(Json(serde_json::json!({"adoptions": adoption_list(&c, q.as_deref())?})).into_response())
 }
 
 /// `/api/v1/adoptions.csv`.
 pub async fn adoptions_csv(State(obs): Obs, RawQuery(q): RawQuery) -> Result<Response, ApiError> {
-    csv_response("adoptions.csv", adoption_list(&obs, q.as_deref())?)
+    let c = crate::pages::catalog_of(&obs)?;
+    csv_response("adoptions.csv", adoption_list(&c, q.as_deref())?)
 }

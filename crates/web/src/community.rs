@@ -33,6 +33,7 @@ use serde::Serialize;
 
 use crate::auth::{self, CSRF_COOKIE, ClientAddress, Hasher, Limiter, Limits, SESSION_COOKIE, SharedMailer};
 use crate::cache::Cache;
+use crate::catalog::Catalog;
 use crate::coverage::{self, BodyInfo};
 use crate::error::{ApiError, AppError, PageError};
 use crate::i18n::Lang;
@@ -57,6 +58,12 @@ pub struct Hub {
     pub base_url: String,
     bodies: HashMap<String, BodyInfo>,
     pages: Cache,
+    /// The rest of the site's cache (observatory pages, catalog, API), emptied
+    /// when a change made here shows there: a verified adoption.
+    pub(crate) site_pages: Arc<Cache>,
+    /// One catalog rebuilt at a time, so the last one put in place was read
+    /// after every verification before it.
+    refreshing: tokio::sync::Mutex<()>,
     /// One anonymous page rendered at a time: after a change empties the
     /// cache, 200 visitors wait for one rendering instead of making 200.
     rendering: tokio::sync::Mutex<()>,
@@ -82,8 +89,30 @@ impl Hub {
             base_url: base_url.trim_end_matches('/').to_string(),
             bodies,
             pages: Cache::new(64 << 20),
+            site_pages: Arc::new(Cache::new(crate::SITE_CACHE_BYTES)),
+            refreshing: tokio::sync::Mutex::new(()),
             rendering: tokio::sync::Mutex::new(()),
         }
+    }
+
+    /// Reads the catalog and its adoptions from the store again and serves
+    /// them (after a verification), then empties the site's cache: solution
+    /// pages, cards and the adoptions API show the new status at once instead
+    /// of after a restart. A site without a catalog stays without.
+    async fn refresh_catalog(&self) -> Result<(), AppError> {
+        if self.obs.catalog().is_none() {
+            return Ok(());
+        }
+        let _one = self.refreshing.lock().await;
+        let (solutions, adoptions) = (self.store.solutions().await?, self.store.adoptions().await?);
+        let built = tokio::task::spawn_blocking(move || Catalog::new(solutions, adoptions)).await;
+        let catalog = built.map_err(|_| AppError::Internal)?.map_err(|e| {
+            eprintln!("rebuilding the catalog after a verification: {e}");
+            AppError::Internal
+        })?;
+        self.obs.replace_catalog(catalog);
+        self.site_pages.clear();
+        Ok(())
     }
 
     fn body_name(&self, ipa: &str) -> String {
@@ -187,6 +216,7 @@ async fn public_cache(State(hub): Shared, req: Request, next: Next) -> Response 
         None
     };
     let is_post = req.method() == Method::POST;
+    let generation = hub.pages.generation();
     let res = next.run(req).await;
     if is_post && res.status() == StatusCode::SEE_OTHER {
         hub.pages.clear();
@@ -195,7 +225,7 @@ async fn public_cache(State(hub): Shared, req: Request, next: Next) -> Response 
     if !cacheable || res.status() != StatusCode::OK || res.headers().contains_key(header::SET_COOKIE) {
         return res;
     }
-    hub.pages.keep(key, res).await
+    hub.pages.keep(key, res, generation).await
 }
 
 // ---------------------------------------------------------------------------
@@ -533,8 +563,7 @@ async fn profile(State(hub): Shared, Path(lang): Path<String>, headers: HeaderMa
     if !edited.is_empty() {
         let names: HashMap<i64, String> = hub
             .obs
-            .catalog
-            .as_ref()
+            .catalog()
             .map(|cat| cat.solutions.iter().map(|s| (s.id, s.name.clone())).collect())
             .unwrap_or_default();
         for a in hub.store.adoptions().await.map_err(err)? {
@@ -597,6 +626,7 @@ async fn verify_adoption(
             AppError::Forbidden(format!("only an editor of `{}` may verify its adoptions", adoption.codice_ipa))
         })?;
         hub.store.verify_adoption(id, &editor).await?;
+        hub.refresh_catalog().await?;
         Ok::<_, AppError>(see(format!("/{}/profilo", lang.code())))
     };
     run.await.map_err(page_err(lang))
@@ -706,8 +736,7 @@ async fn community(State(hub): Shared, Path((lang, slug)): Path<(String, String)
         .collect();
     let solutions: Vec<(i64, String)> = hub
         .obs
-        .catalog
-        .as_ref()
+        .catalog()
         .map(|cat| cat.solutions.iter().filter(|s| s.active).map(|s| (s.id, s.name.clone())).collect())
         .unwrap_or_default();
     let participant = v.account.is_some() && (v.coordinates(comm.id) || !mine.is_empty());

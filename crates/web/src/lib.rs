@@ -102,7 +102,12 @@ pub fn app_with_communities(hub: Arc<community::Hub>, assets: &Assets) -> Router
     site(hub.obs.clone(), Some(hub), assets)
 }
 
+/// The budget of the site's page cache.
+pub(crate) const SITE_CACHE_BYTES: usize = 512 << 20;
+
 fn site(obs: Arc<Observatory>, hub: Option<Arc<community::Hub>>, assets: &Assets) -> Router {
+    // With communities, the hub empties the cache when an adoption is verified.
+    let cache = hub.as_ref().map_or_else(|| Arc::new(cache::Cache::new(SITE_CACHE_BYTES)), |h| h.site_pages.clone());
     let node = |p: &str| ServeDir::new(assets.node_modules.join(p));
     let router = Router::new()
         .route("/", get(pages::root))
@@ -150,7 +155,7 @@ fn site(obs: Arc<Observatory>, hub: Option<Arc<community::Hub>>, assets: &Assets
         None => router,
     };
     router
-        .layer(axum::middleware::from_fn_with_state(Arc::new(cache::Cache::new(512 << 20)), cache::middleware))
+        .layer(axum::middleware::from_fn_with_state(cache, cache::middleware))
         .layer(CompressionLayer::new())
         .layer(RequestBodyLimitLayer::new(MAX_BODY))
         .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))

@@ -1,7 +1,7 @@
 //! The data the site serves, indexed in memory from one stored run.
 
 use std::collections::{BTreeMap, HashMap};
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 
 use crate::catalog::Catalog;
 use crate::recommend::{Need, Peer, Recommendation, needs, recommend};
@@ -63,12 +63,35 @@ pub struct Observatory {
     pub region_names: Vec<String>,
     /// Size classes in order.
     pub size_classes: Vec<String>,
-    /// The reuse catalog and adoption registry (none until attached).
-    pub catalog: Option<Arc<Catalog>>,
+    /// The reuse catalog and adoption registry (none until attached);
+    /// replaced whole when an adoption changes while the site runs.
+    catalog: CatalogSlot,
     /// Innovation scores of the previous run, by municipality.
     previous_innovation: HashMap<String, f64>,
     /// Administrations by iPA code: name and, when located, municipality code.
     pub administrations: HashMap<String, (String, Option<String>)>,
+}
+
+/// Where the observatory keeps its catalog: readers take the current one,
+/// a verification puts a new one in place.
+#[derive(Debug, Default)]
+struct CatalogSlot(RwLock<Option<Arc<Catalog>>>);
+
+impl CatalogSlot {
+    fn get(&self) -> Option<Arc<Catalog>> {
+        // A lock poisoned by a panicking writer still holds a whole catalog.
+        self.0.read().unwrap_or_else(|poisoned| poisoned.into_inner()).clone()
+    }
+
+    fn set(&self, catalog: Arc<Catalog>) {
+        *self.0.write().unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(catalog);
+    }
+}
+
+impl Clone for CatalogSlot {
+    fn clone(&self) -> CatalogSlot {
+        CatalogSlot(RwLock::new(self.get()))
+    }
 }
 
 /// An administration's recommendations for one need.
@@ -242,16 +265,28 @@ impl Observatory {
             previous: None,
             region_names,
             size_classes,
-            catalog: None,
+            catalog: CatalogSlot::default(),
             previous_innovation: HashMap::new(),
             administrations,
         }
     }
 
     /// Attaches the catalog.
-    pub fn with_catalog(mut self, catalog: Catalog) -> Observatory {
-        self.catalog = Some(Arc::new(catalog));
+    pub fn with_catalog(self, catalog: Catalog) -> Observatory {
+        self.replace_catalog(catalog);
         self
+    }
+
+    /// The catalog, if one is attached: the version current when asked, kept
+    /// whole by the caller however long it renders.
+    pub fn catalog(&self) -> Option<Arc<Catalog>> {
+        self.catalog.get()
+    }
+
+    /// Puts a catalog in place of the current one (requests already holding
+    /// the old one finish with it).
+    pub fn replace_catalog(&self, catalog: Catalog) {
+        self.catalog.set(Arc::new(catalog));
     }
 
     /// The iPA code of a municipality's comune (`c_` and its cadastral code).
@@ -263,7 +298,7 @@ impl Observatory {
     /// measure), the catalog solutions serving it, ranked by its peers'
     /// adoptions (see [`crate::recommend`]).
     pub fn advice(&self, m: &Muni, per_need: usize) -> Vec<Advice> {
-        let Some(catalog) = &self.catalog else { return Vec::new() };
+        let Some(catalog) = self.catalog() else { return Vec::new() };
         let applied: std::collections::BTreeSet<String> = self
             .applications(&m.body.code, false)
             .into_iter()
@@ -295,7 +330,7 @@ impl Observatory {
         needs(&applied, &weak)
             .into_iter()
             .map(|need| {
-                let solutions = recommend(catalog, &own, &need.measure, &peers, per_need);
+                let solutions = recommend(&catalog, &own, &need.measure, &peers, per_need);
                 Advice { need, solutions }
             })
             .filter(|a| !a.solutions.is_empty())

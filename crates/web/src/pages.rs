@@ -443,7 +443,7 @@ pub async fn card(State(obs): Obs, Path((lang, code)): Path<(String, String)>) -
         compare_url => format!("/{}/confronta?c={}", lang.code(), compare.join(",")),
         advice => advice_rows(&obs, m, &name_of),
         adoptions => adoption_rows(&obs, &Observatory::ipa_of(m)),
-        has_catalog => obs.catalog.is_some(),
+        has_catalog => obs.catalog().is_some(),
     };
     render(&obs, lang, "card.html", "card", &m.body.name, &format!("comuni/{code}"), ctx)
 }
@@ -585,7 +585,7 @@ fn advice_rows(obs: &Observatory, m: &Muni, name_of: &HashMap<&str, &str>) -> Ve
 
 /// An administration's recorded adoptions, with the solutions' names.
 fn adoption_rows(obs: &Observatory, ipa: &str) -> Vec<Value> {
-    let Some(catalog) = &obs.catalog else { return Vec::new() };
+    let Some(catalog) = obs.catalog() else { return Vec::new() };
     catalog
         .adoptions_of(ipa)
         .filter_map(|a| {
@@ -613,8 +613,8 @@ pub(crate) fn solution_query(p: &Params) -> Result<SearchQuery, AppError> {
     Ok(SearchQuery { text, filters, include_inactive })
 }
 
-pub(crate) fn catalog_of(obs: &Observatory) -> Result<&Catalog, AppError> {
-    obs.catalog.as_deref().ok_or_else(|| AppError::NotFound("this server has no catalog loaded".into()))
+pub(crate) fn catalog_of(obs: &Observatory) -> Result<Arc<Catalog>, AppError> {
+    obs.catalog().ok_or_else(|| AppError::NotFound("this server has no catalog loaded".into()))
 }
 
 /// `/{lang}/soluzioni`: search the catalog with facets.
@@ -637,7 +637,7 @@ pub async fn solutions(
         .iter()
         .skip((page - 1) * PER_PAGE)
         .take(PER_PAGE)
-        .map(|&i| solution_summary(catalog, &catalog.solutions[i], lang))
+        .map(|&i| solution_summary(&catalog, &catalog.solutions[i], lang))
         .collect();
     let facet_labels: Vec<Value> = FACETS
         .iter()

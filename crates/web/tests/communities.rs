@@ -17,6 +17,7 @@ use cantiere_store::catalog::{SolutionRecord, find_files};
 use cantiere_store::community::CsvKind;
 use cantiere_store::{Snapshot, Store};
 use cantiere_web::auth::{Limits, MemoryMailer};
+use cantiere_web::catalog::Catalog;
 use cantiere_web::community::{Hub, WRITES};
 use cantiere_web::{Assets, Observatory, app_with_communities};
 use http_body_util::BodyExt;
@@ -62,7 +63,8 @@ async fn site(url: &str, snap: &Snapshot, limits: Limits) -> Site {
     let records: Vec<SolutionRecord> =
         files.iter().map(|f| SolutionRecord::from_file(f, &cantiere_publiccode::Options::default())).collect();
     store.ingest_solutions(&records).await.unwrap();
-    let obs = Arc::new(Observatory::new(store.load(None).await.unwrap()));
+    let catalog = Catalog::new(store.solutions().await.unwrap(), store.adoptions().await.unwrap()).unwrap();
+    let obs = Arc::new(Observatory::new(store.load(None).await.unwrap()).with_catalog(catalog));
     let mailer = Arc::new(MemoryMailer::default());
     let hub = Hub::new(obs, store.clone(), mailer.clone(), "https://cantiere.example.org", limits);
     let assets = Assets { node_modules: common::root().join("web/node_modules") };
@@ -351,6 +353,17 @@ async fn every_role_meets_every_write_endpoint(url: &str, er: &Snapshot) {
         .await
         .unwrap();
     let (m, t, co, p) = (meeting.id, thread.id, consultation.id, proposal.id);
+    // The public registry as served (and cached) before the verification.
+    let mut public = Client::new(&s.app);
+    let registry = "/api/v1/adoptions?codice_ipa=c_a944";
+    let verified_in = |body: &str| -> Vec<String> {
+        let v: serde_json::Value = serde_json::from_str(body).unwrap();
+        let list = v["adoptions"].as_array().unwrap();
+        list.iter().filter(|a| a["id"] == adoption.id).map(|a| a["verified_by"].to_string()).collect()
+    };
+    let (status, body) = public.get(registry).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(verified_in(&body), Vec::<String>::new(), "recorded after the catalog was read: not served yet");
     let all = ["account", "member", "editor", "coordinator", "admin"];
     let participants = ["member", "coordinator", "admin"];
     let leaders = ["coordinator", "admin"];
@@ -509,6 +522,11 @@ async fn every_role_meets_every_write_endpoint(url: &str, er: &Snapshot) {
     assert!(c.membership(membership).await.is_err(), "the member left");
     let adoption = s.store.adoptions().await.unwrap().into_iter().find(|a| a.id == adoption.id).unwrap();
     assert_eq!(adoption.verified_by.as_deref(), Some("editor"));
+    // The site serves the verification at once: the catalog was read again and
+    // the cached registry forgotten.
+    let (status, body) = public.get(registry).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(verified_in(&body), vec!["\"editor\"".to_string()]);
     assert_eq!(c.meeting(m).await.unwrap().registrations, 3, "member, coordinator and admin registered");
     s.store.close().await;
 }
