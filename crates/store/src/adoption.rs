@@ -716,6 +716,15 @@ pub(crate) async fn list(pool: &AnyPool) -> Result<Vec<Adoption>> {
     rows.iter().map(from_row).collect()
 }
 
+pub(crate) async fn list_of(pool: &AnyPool, codice_ipa: &str) -> Result<Vec<Adoption>> {
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!("{SELECT} WHERE codice_ipa = $1 ORDER BY solution_id")))
+        .bind(codice_ipa.trim().to_lowercase())
+        .fetch_all(pool)
+        .await
+        .map_err(db("reading the adoptions"))?;
+    rows.iter().map(from_row).collect()
+}
+
 pub(crate) async fn events(pool: &AnyPool, id: i64) -> Result<Vec<AdoptionEvent>> {
     let rows = sqlx::query(
         "SELECT adoption_id, at, actor, action, detail FROM adoption_event WHERE adoption_id = $1 ORDER BY id",

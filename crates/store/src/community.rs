@@ -927,6 +927,16 @@ impl Communities<'_> {
         rows.iter().map(membership_row).collect()
     }
 
+    /// The memberships held on behalf of one body, by community.
+    pub async fn memberships_for(&self, codice_ipa: &str) -> Result<Vec<Membership>> {
+        let rows = sqlx::query(sql(format!("{MEMBERSHIP} WHERE m.codice_ipa = $1 ORDER BY m.community_id, a.name")))
+            .bind(codice_ipa.trim().to_lowercase())
+            .fetch_all(self.pool)
+            .await
+            .map_err(db("reading memberships"))?;
+        rows.iter().map(membership_row).collect()
+    }
+
     /// Ends one's own membership.
     pub async fn leave(&self, membership_id: i64, account_id: i64) -> Result<()> {
         let m = self.membership(membership_id).await?;

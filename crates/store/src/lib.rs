@@ -279,6 +279,11 @@ impl Store {
         adoption::list(&self.pool).await
     }
 
+    /// One administration's adoptions, by solution.
+    pub async fn adoptions_of(&self, codice_ipa: &str) -> Result<Vec<adoption::Adoption>> {
+        adoption::list_of(&self.pool, codice_ipa).await
+    }
+
     /// One adoption's audit trail, oldest first.
     pub async fn adoption_events(&self, id: i64) -> Result<Vec<adoption::AdoptionEvent>> {
         adoption::events(&self.pool, id).await

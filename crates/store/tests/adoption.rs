@@ -97,6 +97,14 @@ async fn adoptions_are_checked_per_row_imported_whole_verified_by_their_editor_a
             .expect("Perugia's adoption");
         assert_eq!(perugia.status, AdoptionStatus::InUse);
         assert_eq!(perugia.since.as_deref(), Some("2024-03"));
+        // One administration's adoptions are those of the whole list with its code (any case asked).
+        let of_perugia: Vec<_> = all.iter().filter(|a| a.codice_ipa == "c_g478").cloned().collect();
+        let mut asked = store.adoptions_of("C_G478").await.unwrap();
+        asked.sort_by_key(|a| (a.solution_id, a.id));
+        let mut expected = of_perugia.clone();
+        expected.sort_by_key(|a| (a.solution_id, a.id));
+        assert!(!asked.is_empty());
+        assert_eq!(asked, expected, "{url}");
 
         // Only Perugia's editor verifies Perugia's adoption.
         let terni_editor = Editor { name: "editor@terni".into(), codice_ipa: "c_l117".into() };

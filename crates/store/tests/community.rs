@@ -147,6 +147,11 @@ async fn communities_keep_their_rules_on_both_backends() {
             .filter(|m| m.codice_ipa == "c_a944" && m.referent)
             .count();
         assert_eq!(referents, 1, "nominating a referent replaces the previous one");
+        // What Bologna's editor sees: the memberships held for Bologna, in every community.
+        let every = c.memberships(None).await.unwrap();
+        let for_bologna = c.memberships_for("C_A944").await.unwrap();
+        assert!(!for_bologna.is_empty() && for_bologna.iter().all(|m| m.codice_ipa == "c_a944"));
+        assert_eq!(for_bologna.len(), every.iter().filter(|m| m.codice_ipa == "c_a944").count());
         c.grant_editor(anna.id, "c_a944", "admin").await.unwrap();
         assert!(c.grant_editor(anna.id, "c_zz99", "admin").await.is_err());
         assert_eq!(c.grants(anna.id).await.unwrap().editor_of, vec!["c_a944".to_string()]);

@@ -538,18 +538,10 @@ async fn profile(State(hub): Shared, Path(lang): Path<String>, headers: HeaderMa
         }
     };
     let own: Vec<Mine> = c.memberships_of(account.id).await.map_err(err)?.into_iter().map(mine).collect();
-    let edited: HashSet<&str> = v.grants.editor_of.iter().map(String::as_str).collect();
-    let to_confirm: Vec<Mine> = if edited.is_empty() {
-        Vec::new()
-    } else {
-        c.memberships(None)
-            .await
-            .map_err(err)?
-            .into_iter()
-            .filter(|m| edited.contains(m.codice_ipa.as_str()))
-            .map(mine)
-            .collect()
-    };
+    let mut to_confirm: Vec<Mine> = Vec::new();
+    for ipa in &v.grants.editor_of {
+        to_confirm.extend(c.memberships_for(ipa).await.map_err(err)?.into_iter().map(mine));
+    }
     #[derive(Serialize)]
     struct Adopted {
         id: i64,
@@ -560,14 +552,14 @@ async fn profile(State(hub): Shared, Path(lang): Path<String>, headers: HeaderMa
         verified_by: Option<String>,
     }
     let mut adoptions = Vec::new();
-    if !edited.is_empty() {
+    if !v.grants.editor_of.is_empty() {
         let names: HashMap<i64, String> = hub
             .obs
             .catalog()
             .map(|cat| cat.solutions.iter().map(|s| (s.id, s.name.clone())).collect())
             .unwrap_or_default();
-        for a in hub.store.adoptions().await.map_err(err)? {
-            if edited.contains(a.codice_ipa.as_str()) {
+        for ipa in &v.grants.editor_of {
+            for a in hub.store.adoptions_of(ipa).await.map_err(err)? {
                 adoptions.push(Adopted {
                     id: a.id,
                     solution: names.get(&a.solution_id).cloned().unwrap_or_else(|| format!("#{}", a.solution_id)),

@@ -305,7 +305,11 @@ async fn every_role_meets_every_write_endpoint(url: &str, er: &Snapshot) {
                 "member" => {
                     c.join(open_data.id, a.id, "c_a944").await.unwrap();
                 }
-                "editor" => c.grant_editor(a.id, "c_a944", "test").await.unwrap(),
+                "editor" => {
+                    // Two bodies: Bologna (the matrix acts on it) and Corniglio (in the fixture).
+                    c.grant_editor(a.id, "c_a944", "test").await.unwrap();
+                    c.grant_editor(a.id, "c_d026", "test").await.unwrap();
+                }
                 "coordinator" => c.grant_coordinator(a.id, open_data.id).await.unwrap(),
                 "admin" => c.set_admin(a.id, true).await.unwrap(),
                 _ => {}
@@ -353,6 +357,22 @@ async fn every_role_meets_every_write_endpoint(url: &str, er: &Snapshot) {
         .await
         .unwrap();
     let (m, t, co, p) = (meeting.id, thread.id, consultation.id, proposal.id);
+    // The editor's profile lists every membership held for its two bodies (to
+    // confirm) and their adoptions (to verify); nobody else's has those forms.
+    let edited = c
+        .memberships(None)
+        .await
+        .unwrap()
+        .iter()
+        .filter(|m| ["c_a944", "c_d026"].contains(&m.codice_ipa.as_str()))
+        .count();
+    assert_eq!(edited, 12, "the member's for c_a944, and the fixture's 11 rows for c_d026");
+    let (status, page) = clients.get_mut("editor").unwrap().get("/it/profilo").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(page.matches("/conferma\"").count(), edited);
+    assert!(page.contains(&format!("/it/profilo/adozioni/{}/verifica\"", adoption.id)));
+    let (_, page) = clients.get_mut("admin").unwrap().get("/it/profilo").await;
+    assert!(!page.contains("/conferma\"") && !page.contains("/verifica\""), "an admin is no body's editor");
     // The public registry as served (and cached) before the verification.
     let mut public = Client::new(&s.app);
     let registry = "/api/v1/adoptions?codice_ipa=c_a944";
