@@ -3,7 +3,8 @@
 // municipality by name, open its card, compare it with its peers, switch
 // language, download a CSV, search the reuse catalog, filter it by a platform and
 // open a solution with its adopters; register, join a community for a
-// municipality, create a meeting, register to it and see the coverage change; axe-core must report no WCAG 2.1 A/AA violation on
+// municipality, create a meeting, register to it and see the coverage change; as the platform admin, import a
+// registrations file and see a bad one refused row by row; axe-core must report no WCAG 2.1 A/AA violation on
 // any page. Screenshots go to test-artifacts/.
 //
 // node e2e/observatory.mjs http://127.0.0.1:PORT
@@ -155,7 +156,33 @@ assert.equal(after, before + 1, `coverage: ${before} registrations, then ${after
 await audit('14-coverage');
 console.log(`ok communities: registered, joined for c_g478, meeting created and joined, registrations ${before} -> ${after}`);
 
+// The platform admin imports a registrations file from the communities page.
+execFileSync(process.env.CANTIERE_BIN, ['community', 'grant', email, 'admin', '--database', process.env.CANTIERE_DB]);
+const csv = (rows) => ({ name: 'iscrizioni.csv', mimeType: 'text/csv',
+  buffer: Buffer.from(`community,email,name,codice_ipa,referent\n${rows}`) });
+await page.goto(`${base}/it/comunita`);
+const listed = await figure('registrations');
+await page.selectOption('#import-kind', 'registrations');
+await page.setInputFiles('#import-file', csv('open-data,e2e-import@example.org,Persona Importata,c_g478,no\n'));
+await Promise.all([page.waitForURL(/\/it\/comunita\?importate=1$/), page.click('#import-form button[type=submit]')]);
+assert.match(await page.textContent('#import-done'), /^1 righe importate/);
+assert.equal(await figure('registrations'), listed + 1, 'the imported registration is counted');
+await audit('15-import');
+
 assert.deepEqual(errors, [], 'no JavaScript error and no failed request');
+
+// A file with a bad row is refused whole, with the row, its column and what was expected.
+await page.selectOption('#import-kind', 'registrations');
+await page.setInputFiles('#import-file',
+  csv('open-data,e2e-import2@example.org,Altra Persona,c_g478,no\nopen-data,e2e-import3@example.org,Terza Persona,c_zz999,no\n'));
+const [refused] = await Promise.all([page.waitForNavigation(), page.click('#import-form button[type=submit]')]);
+assert.equal(refused.status(), 400);
+assert.deepEqual(await page.$$eval('#import-errors tbody tr', (rows) => rows.map((r) => [...r.cells].slice(0, 2).map((c) => c.textContent))),
+  [['3', 'codice_ipa']]);
+await audit('16-import-refused');
+await page.goto(`${base}/it/comunita`);
+assert.equal(await figure('registrations'), listed + 1, 'nothing of the refused file was written');
+console.log('ok import: 1 registration imported from a file; a file with a bad row refused, its row listed, nothing written');
 
 // Error pages are in the site's style too.
 const res = await page.goto(`${base}/it/comuni/999999`);

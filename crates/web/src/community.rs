@@ -17,7 +17,8 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{Path, RawQuery, Request, State};
+use axum::extract::multipart::MultipartRejection;
+use axum::extract::{DefaultBodyLimit, Multipart, Path, RawQuery, Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -25,7 +26,7 @@ use axum::routing::{get, post};
 use cantiere_store::Store;
 use cantiere_store::adoption::Editor;
 use cantiere_store::community::{
-    Account, CONSULTATION_STATUSES, Community, Grants, MEETING_MODES, MEETING_STATUSES, MeetingInput,
+    Account, CONSULTATION_STATUSES, Community, CsvKind, Grants, MEETING_MODES, MEETING_STATUSES, MeetingInput,
     PROPOSAL_STATUSES, RESOURCE_KINDS, ResourceInput, Session,
 };
 use minijinja::{Value, context};
@@ -177,6 +178,7 @@ pub const WRITES: &[&str] = &[
     "/{lang}/profilo/adozioni/{id}/verifica",
     "/{lang}/comunita",
     "/{lang}/comunita/aree",
+    "/{lang}/comunita/importa",
     "/{lang}/comunita/ruoli",
     "/{lang}/comunita/{slug}/aderisci",
     "/{lang}/comunita/{slug}/lascia/{id}",
@@ -276,7 +278,13 @@ async fn viewer(hub: &Hub, headers: &HeaderMap) -> Result<Viewer, AppError> {
 async fn form(hub: &Hub, headers: &HeaderMap, body: &Bytes) -> Result<(Viewer, Params), AppError> {
     let v = viewer(hub, headers).await?;
     let f = Params::form(body)?;
-    let sent = f.get("csrf");
+    check_token(&v, headers, f.get("csrf"))?;
+    Ok((v, f))
+}
+
+/// The form token rule: the session's token, or before sign-in the
+/// double-submit cookie's.
+fn check_token(v: &Viewer, headers: &HeaderMap, sent: &str) -> Result<(), AppError> {
     let expected = match &v.session {
         Some(s) => s.csrf.as_str(),
         None => auth::cookie(headers, CSRF_COOKIE).unwrap_or(""),
@@ -286,7 +294,7 @@ async fn form(hub: &Hub, headers: &HeaderMap, body: &Bytes) -> Result<(Viewer, P
             "the form's security token is missing or out of date: reload the page and try again".into(),
         ));
     }
-    Ok((v, f))
+    Ok(())
 }
 
 fn page_err(lang: Lang) -> impl Fn(AppError) -> PageError {
@@ -627,9 +635,12 @@ async fn verify_adoption(
 // ---------------------------------------------------------------------------
 // Areas, communities, roles.
 
-async fn communities(State(hub): Shared, Path(lang): Path<String>, headers: HeaderMap) -> Page {
+async fn communities(State(hub): Shared, Path(lang): Path<String>, RawQuery(q): RawQuery, headers: HeaderMap) -> Page {
     let lang = lang_of(&lang)?;
     let v = viewer(&hub, &headers).await.map_err(page_err(lang))?;
+    // After an import: how many rows it wrote.
+    let params = Params::parse(q.as_deref()).map_err(page_err(lang))?;
+    let imported: Option<usize> = params.one("importate").map_err(page_err(lang))?.and_then(|n| n.parse().ok());
     let (cov, Inputs { areas, communities: comms, .. }) = compute(&hub, None).await.map_err(page_err(lang))?;
     let by_slug: HashMap<&str, &coverage::Row> = cov.communities.iter().map(|r| (r.slug.as_str(), r)).collect();
     let groups: Vec<Value> = areas
@@ -643,9 +654,91 @@ async fn communities(State(hub): Shared, Path(lang): Path<String>, headers: Head
             context! { area => Value::from_serialize(a), communities => list }
         })
         .collect();
-    let ctx = context! { groups => groups, totals => Value::from_serialize(&cov.totals), scope => Value::from_serialize(&cov.scope) };
+    let ctx = context! {
+        groups => groups, totals => Value::from_serialize(&cov.totals), scope => Value::from_serialize(&cov.scope),
+        imported => imported,
+    };
     let l = lang.labels();
     show(&hub, lang, &v, "communities.html", "communities", l["communities"], "comunita", ctx)
+}
+
+/// The largest file the import form takes (a region's registrations are
+/// about 100 KB).
+pub const UPLOAD_MAX: usize = 2 << 20;
+
+/// The routes that take files, with their own body limit ([`UPLOAD_MAX`]
+/// instead of the site's).
+pub fn upload_routes(hub: Arc<Hub>) -> Router {
+    Router::new()
+        .route("/{lang}/comunita/importa", post(import_file))
+        .layer(DefaultBodyLimit::max(UPLOAD_MAX))
+        .layer(axum::middleware::from_fn_with_state(hub.clone(), public_cache))
+        .with_state(hub)
+}
+
+/// An admin imports a CSV file of areas, communities or registrations: all
+/// or nothing, as `cantiere community import`; a refused file gets the list
+/// of its bad rows (400).
+async fn import_file(
+    State(hub): Shared,
+    Path(lang): Path<String>,
+    headers: HeaderMap,
+    upload: Result<Multipart, MultipartRejection>,
+) -> Page {
+    let lang = lang_of(&lang)?;
+    let bad = |e: axum::extract::multipart::MultipartError| AppError::BadRequest(format!("the uploaded form: {e}"));
+    let run = async {
+        let mut upload = upload.map_err(|e| {
+            AppError::BadRequest(format!("the import form is sent as multipart/form-data with a file: {e}"))
+        })?;
+        let v = viewer(&hub, &headers).await?;
+        // The token is the form's first field, checked before the file is read.
+        let sent = match upload.next_field().await.map_err(bad)? {
+            Some(f) if f.name() == Some("csrf") => f.text().await.map_err(bad)?,
+            _ => String::new(),
+        };
+        check_token(&v, &headers, &sent)?;
+        require_admin(&v)?;
+        let (mut kind, mut file) = (None, None);
+        while let Some(f) = upload.next_field().await.map_err(bad)? {
+            match f.name() {
+                Some("kind") => kind = Some(f.text().await.map_err(bad)?),
+                Some("file") => {
+                    let name = f.file_name().filter(|n| !n.is_empty()).unwrap_or("upload.csv").to_string();
+                    file = Some((name, f.bytes().await.map_err(bad)?));
+                }
+                _ => {}
+            }
+        }
+        let kind = match kind.as_deref() {
+            Some("areas") => CsvKind::Areas,
+            Some("communities") => CsvKind::Communities,
+            Some("registrations") => CsvKind::Registrations,
+            other => {
+                return Err(AppError::BadRequest(format!(
+                    "kind: expected areas, communities or registrations, got `{}`",
+                    other.unwrap_or("")
+                )));
+            }
+        };
+        let Some((name, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
+            return Err(AppError::BadRequest("file: choose a non-empty CSV file".into()));
+        };
+        match hub.store.community().import_csv(kind, &name, &bytes).await {
+            Ok(n) => Ok(see(format!("/{}/comunita?importate={n}", lang.code()))),
+            Err(cantiere_store::Error::Rows { file, errors }) => {
+                let ctx = context! { file => file, errors => Value::from_serialize(&errors) };
+                let l = lang.labels();
+                let title = l["import_refused"];
+                let page = show(&hub, lang, &v, "import_report.html", "communities", title, "comunita", ctx);
+                let mut res = page.map_err(|PageError(_, e)| e)?;
+                *res.status_mut() = StatusCode::BAD_REQUEST;
+                Ok(res)
+            }
+            Err(e) => Err(e.into()),
+        }
+    };
+    run.await.map_err(page_err(lang))
 }
 
 async fn create_area(State(hub): Shared, Path(lang): Path<String>, headers: HeaderMap, body: Bytes) -> Page {

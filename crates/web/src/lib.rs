@@ -150,14 +150,17 @@ fn site(obs: Arc<Observatory>, hub: Option<Arc<community::Hub>>, assets: &Assets
         .nest_service("/static/echarts", node("echarts/dist"))
         .fallback(pages::fallback)
         .with_state(obs);
+    // Every body is small but a file sent to the import form.
     let router = match hub {
-        Some(hub) => router.merge(community::routes(hub)),
-        None => router,
+        Some(hub) => router
+            .merge(community::routes(hub.clone()))
+            .layer(RequestBodyLimitLayer::new(MAX_BODY))
+            .merge(community::upload_routes(hub).layer(RequestBodyLimitLayer::new(community::UPLOAD_MAX))),
+        None => router.layer(RequestBodyLimitLayer::new(MAX_BODY)),
     };
     router
         .layer(axum::middleware::from_fn_with_state(cache, cache::middleware))
         .layer(CompressionLayer::new())
-        .layer(RequestBodyLimitLayer::new(MAX_BODY))
         .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
         .layer(SetResponseHeaderLayer::overriding(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")))
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(|_| {

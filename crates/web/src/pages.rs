@@ -43,6 +43,7 @@ fn env() -> &'static Environment<'static> {
             ("coverage.html", include_str!("../templates/coverage.html")),
             ("account.html", include_str!("../templates/account.html")),
             ("profile.html", include_str!("../templates/profile.html")),
+            ("import_report.html", include_str!("../templates/import_report.html")),
         ] {
             env.add_template(name, text).expect("the templates are valid");
         }

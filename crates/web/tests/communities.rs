@@ -139,6 +139,37 @@ impl Client {
         self.send(req).await
     }
 
+    /// Posts a `multipart/form-data` form as a browser does: the token first
+    /// (unless `csrf` is false), then the fields in order; the field `file` is
+    /// a file part named by the field `filename` (not sent itself).
+    async fn upload_with(&mut self, path: &str, fields: &[(&str, &str)], csrf: bool) -> (StatusCode, String, String) {
+        let boundary = "----cantiere-test-boundary";
+        let mut body = String::new();
+        if csrf {
+            body.push_str(&format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{}\r\n",
+                self.csrf
+            ));
+        }
+        let filename = fields.iter().find(|(k, _)| *k == "filename").map_or("upload.csv", |(_, v)| *v);
+        for (k, v) in fields.iter().filter(|(k, _)| *k != "filename") {
+            let disposition = if *k == "file" {
+                format!("form-data; name=\"file\"; filename=\"{filename}\"\r\nContent-Type: text/csv")
+            } else {
+                format!("form-data; name=\"{k}\"")
+            };
+            body.push_str(&format!("--{boundary}\r\nContent-Disposition: {disposition}\r\n\r\n{v}\r\n"));
+        }
+        body.push_str(&format!("--{boundary}--\r\n"));
+        let req = Request::post(path)
+            .header(header::COOKIE, self.cookie_header())
+            .header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={boundary}"))
+            .header(header::CONTENT_LENGTH, body.len())
+            .body(Body::from(body))
+            .unwrap();
+        self.send(req).await
+    }
+
     async fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> (StatusCode, String, String) {
         self.post_with(path, fields, true).await
     }
@@ -167,7 +198,78 @@ async fn communities_work_for_every_role_and_refuse_what_they_must() {
         coverage_matches_the_figures_computed_from_the_files(&url, &er).await;
         every_role_meets_every_write_endpoint(&url, &er).await;
         accounts_resist_bad_input(&url, &er).await;
+        admins_import_files_all_or_nothing(&url, &er).await;
     }
+}
+
+/// An admin's CSV upload: a file with bad rows writes nothing and lists every
+/// bad row (line, column, what was expected); a good one is imported and
+/// counted; an oversize file, a form that is not multipart, an unknown kind
+/// and a token sent after the file are refused.
+async fn admins_import_files_all_or_nothing(url: &str, er: &Snapshot) {
+    let s = site(url, er, Limits::default()).await;
+    let c = s.store.community();
+    let mut admin = Client::new(&s.app);
+    assert_eq!(
+        admin.register("Admin", "admin@import.example.org", "correct horse battery").await,
+        StatusCode::SEE_OTHER
+    );
+    let id = c.credentials("admin@import.example.org").await.unwrap().unwrap().0.id;
+    c.set_admin(id, true).await.unwrap();
+    let (status, page) = admin.get("/it/comunita").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("id=\"import-form\"") && page.contains("enctype=\"multipart/form-data\""));
+    let memberships = c.memberships(None).await.unwrap().len();
+    let import = "/it/comunita/importa";
+
+    let bad = "community,email,name,codice_ipa,referent\n\
+               open-data,nuova@import.example.org,Nuova Persona,c_a944,no\n\
+               open-data,not-an-email,Senza Email,c_a944,no\n\
+               \n\
+               open-data,altra@import.example.org,Altra Persona,c_zz999,no\n";
+    let fields = [("kind", "registrations"), ("filename", "iscrizioni<b>.csv"), ("file", bad)];
+    let (status, page, _) = admin.upload_with(import, &fields, true).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{page}");
+    assert!(page.contains("Importazione rifiutata"), "{page}");
+    assert!(page.contains("iscrizioni&lt;b&gt;.csv") && !page.contains("iscrizioni<b>"), "the file name is escaped");
+    // Line numbers count the header (1) and the blank line (4).
+    let table = &page[page.find("id=\"import-errors\"").expect("the report table")..];
+    let lines: Vec<(&str, &str)> = table
+        .split("<tr><td>")
+        .skip(1)
+        .map(|row| {
+            let cells: Vec<&str> = row.split("</td><td>").collect();
+            (cells[0], cells[1])
+        })
+        .collect();
+    assert_eq!(lines, vec![("3", "email"), ("5", "codice_ipa")], "{table}");
+    assert_eq!(c.memberships(None).await.unwrap().len(), memberships, "nothing written");
+    assert!(c.credentials("nuova@import.example.org").await.unwrap().is_none(), "no account made");
+
+    let good = "community;email;name;codice_ipa;referent\nopen-data;nuova@import.example.org;Nuova Persona;c_a944;sì\n";
+    let (status, _, location) = admin.upload_with(import, &[("kind", "registrations"), ("file", good)], true).await;
+    assert_eq!((status, location.as_str()), (StatusCode::SEE_OTHER, "/it/comunita?importate=1"));
+    let (_, page) = admin.get("/it/comunita?importate=1").await;
+    assert!(page.contains("id=\"import-done\">1 righe importate"), "the count is shown");
+    assert_eq!(c.memberships(None).await.unwrap().len(), memberships + 1);
+    assert!(c.credentials("nuova@import.example.org").await.unwrap().is_some());
+
+    // Refused before anything is read: a form that is not multipart, an
+    // unknown kind, a token after the file, a file over the limit.
+    let (status, _, _) = admin.post(import, &[("kind", "areas")]).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let areas = "slug,name\nlate-token,Late\n";
+    let (status, page, _) = admin.upload_with(import, &[("kind", "people"), ("file", areas)], true).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(page.contains("expected areas, communities or registrations"), "{page}");
+    let token = admin.csrf.clone();
+    let late = [("kind", "areas"), ("file", areas), ("csrf", token.as_str())];
+    assert_eq!(admin.upload_with(import, &late, false).await.0, StatusCode::FORBIDDEN);
+    let huge = format!("slug,name\n{}", "big,Big\n".repeat(300_000));
+    let (status, _, _) = admin.upload_with(import, &[("kind", "areas"), ("file", huge.as_str())], true).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(c.areas().await.unwrap().iter().all(|a| a.slug != "late-token" && a.slug != "big"), "nothing written");
+    s.store.close().await;
 }
 
 /// The coverage report against the fixture, counted here from the CSV and
@@ -513,6 +615,12 @@ async fn every_role_meets_every_write_endpoint(url: &str, er: &Snapshot) {
             vec![],
             &["member"],
         ),
+        (
+            "/{lang}/comunita/importa",
+            "/it/comunita/importa".into(),
+            vec![("kind", "areas".into()), ("file", "slug,name\nimported-{role},Imported by {role}\n".into())],
+            &["admin"],
+        ),
         ("/{lang}/accesso/esci", "/it/accesso/esci".into(), vec![], &all),
     ];
     let covered: HashSet<&str> = cases.iter().map(|c| c.0).collect();
@@ -530,16 +638,28 @@ async fn every_role_meets_every_write_endpoint(url: &str, er: &Snapshot) {
             let client = clients.get_mut(role).unwrap();
             let fields: Vec<(&str, String)> = fields.iter().map(|(k, v)| (*k, v.replace("{role}", role))).collect();
             let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            let multipart = pattern.ends_with("/importa");
             // Without the form token: refused whatever the role, nothing done.
-            let (status, _, _) = client.post_with(path, &fields, false).await;
+            let (status, _, _) = if multipart {
+                client.upload_with(path, &fields, false).await
+            } else {
+                client.post_with(path, &fields, false).await
+            };
             assert_eq!(status, StatusCode::FORBIDDEN, "{role} {pattern} without a token");
-            let (status, body, _) = client.post(path, &fields).await;
+            let (status, body, _) = if multipart {
+                client.upload_with(path, &fields, true).await
+            } else {
+                client.post(path, &fields).await
+            };
             let expected = if allowed.contains(&role) { StatusCode::SEE_OTHER } else { StatusCode::FORBIDDEN };
             assert_eq!(status, expected, "{role} {pattern}: {}", body.chars().take(300).collect::<String>());
         }
     }
     // What the allowed calls did.
     assert!(c.membership(membership).await.is_err(), "the member left");
+    let imported: Vec<String> =
+        c.areas().await.unwrap().into_iter().map(|a| a.slug).filter(|s| s.starts_with("imported-")).collect();
+    assert_eq!(imported, vec!["imported-admin".to_string()], "only the admin's file was imported");
     let adoption = s.store.adoptions().await.unwrap().into_iter().find(|a| a.id == adoption.id).unwrap();
     assert_eq!(adoption.verified_by.as_deref(), Some("editor"));
     // The site serves the verification at once: the catalog was read again and
