@@ -158,12 +158,12 @@ console.log(`ok communities: registered, joined for c_g478, meeting created and 
 
 // The platform admin imports a registrations file from the communities page.
 execFileSync(process.env.CANTIERE_BIN, ['community', 'grant', email, 'admin', '--database', process.env.CANTIERE_DB]);
-const csv = (rows) => ({ name: 'iscrizioni.csv', mimeType: 'text/csv',
+const registrationsFile = (rows) => ({ name: 'iscrizioni.csv', mimeType: 'text/csv',
   buffer: Buffer.from(`community,email,name,codice_ipa,referent\n${rows}`) });
 await page.goto(`${base}/it/comunita`);
 const listed = await figure('registrations');
 await page.selectOption('#import-kind', 'registrations');
-await page.setInputFiles('#import-file', csv('open-data,e2e-import@example.org,Persona Importata,c_g478,no\n'));
+await page.setInputFiles('#import-file', registrationsFile('open-data,e2e-import@example.org,Persona Importata,c_g478,no\n'));
 await Promise.all([page.waitForURL(/\/it\/comunita\?importate=1$/), page.click('#import-form button[type=submit]')]);
 assert.match(await page.textContent('#import-done'), /^1 righe importate/);
 assert.equal(await figure('registrations'), listed + 1, 'the imported registration is counted');
@@ -174,7 +174,7 @@ assert.deepEqual(errors, [], 'no JavaScript error and no failed request');
 // A file with a bad row is refused whole, with the row, its column and what was expected.
 await page.selectOption('#import-kind', 'registrations');
 await page.setInputFiles('#import-file',
-  csv('open-data,e2e-import2@example.org,Altra Persona,c_g478,no\nopen-data,e2e-import3@example.org,Terza Persona,c_zz999,no\n'));
+  registrationsFile('open-data,e2e-import2@example.org,Altra Persona,c_g478,no\nopen-data,e2e-import3@example.org,Terza Persona,c_zz999,no\n'));
 const [refused] = await Promise.all([page.waitForNavigation(), page.click('#import-form button[type=submit]')]);
 assert.equal(refused.status(), 400);
 assert.deepEqual(await page.$$eval('#import-errors tbody tr', (rows) => rows.map((r) => [...r.cells].slice(0, 2).map((c) => c.textContent))),
