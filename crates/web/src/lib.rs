@@ -150,16 +150,20 @@ fn site(obs: Arc<Observatory>, hub: Option<Arc<community::Hub>>, assets: &Assets
         .nest_service("/static/echarts", node("echarts/dist"))
         .fallback(pages::fallback)
         .with_state(obs);
-    // Every body is small but a file sent to the import form.
-    let router = match hub {
-        Some(hub) => router
-            .merge(community::routes(hub.clone()))
-            .layer(RequestBodyLimitLayer::new(MAX_BODY))
-            .merge(community::upload_routes(hub).layer(RequestBodyLimitLayer::new(community::UPLOAD_MAX))),
-        None => router.layer(RequestBodyLimitLayer::new(MAX_BODY)),
+    // Every body is small but a file sent to the import form; the limit is
+    // checked before the cache answers (a cached page is no excuse for a huge body).
+    let (router, uploads) = match hub {
+        Some(hub) => (router.merge(community::routes(hub.clone())), Some(community::upload_routes(hub))),
+        None => (router, None),
+    };
+    let router = router
+        .layer(axum::middleware::from_fn_with_state(cache, cache::middleware))
+        .layer(RequestBodyLimitLayer::new(MAX_BODY));
+    let router = match uploads {
+        Some(u) => router.merge(u.layer(RequestBodyLimitLayer::new(community::UPLOAD_MAX))),
+        None => router,
     };
     router
-        .layer(axum::middleware::from_fn_with_state(cache, cache::middleware))
         .layer(CompressionLayer::new())
         .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
         .layer(SetResponseHeaderLayer::overriding(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")))
