@@ -5,6 +5,8 @@
 //! limits, forged cookies, password reset); no clear password stored; user
 //! text escaped; oversize posts refused.
 
+// The store's test helpers (repository root, a region's run from the real data), one copy for both crates.
+#[path = "../../store/tests/common/mod.rs"]
 mod common;
 
 use std::collections::{BTreeSet, HashMap, HashSet};

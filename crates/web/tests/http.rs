@@ -1,6 +1,8 @@
 //! The site and the API through the router, on a real run (Umbria) stored in
 //! SQLite and, when `DATABASE_URL` is set, PostgreSQL.
 
+// The store's test helpers (repository root, a region's run from the real data), one copy for both crates.
+#[path = "../../store/tests/common/mod.rs"]
 mod common;
 
 use std::sync::Arc;

@@ -1,5 +1,6 @@
-//! What the store's test binaries share: a real region's run and the
-//! databases to test on.
+//! What the store's test binaries share, and the web's too (through
+//! `#[path]`): the repository root, a real region's run, and the databases
+//! the store tests run on.
 #![allow(dead_code)]
 
 use std::path::PathBuf;
@@ -12,6 +13,7 @@ pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
+/// The index of one region's municipalities (10 uncertainty runs).
 pub fn snapshot(region: &str) -> Snapshot {
     let registry =
         std::env::var_os("CANTIERE_REGISTRY").map(PathBuf::from).unwrap_or_else(|| root().join(".cache/registry"));
