@@ -998,7 +998,7 @@ impl Communities<'_> {
             return Err(Error::Invalid("place: a meeting in person or hybrid needs its place".into()));
         }
         let agenda = text("agenda", &m.agenda, MAX_TEXT)?;
-        let row = sqlx::query(
+        let insert = sqlx::query(
             "INSERT INTO meeting (community_id, title, starts_at, mode, link, place, agenda, status, created_by, \
              created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, 'planned', $8, $9) RETURNING id",
         )
@@ -1010,11 +1010,9 @@ impl Communities<'_> {
         .bind(place)
         .bind(agenda)
         .bind(by)
-        .bind(now())
-        .fetch_one(self.pool)
-        .await
-        .map_err(db("creating a meeting"))?;
-        self.meeting(row.try_get(0).map_err(db("creating a meeting"))?).await
+        .bind(now());
+        let id = returning_id(insert, self.pool, "creating a meeting").await?;
+        self.meeting(id).await
     }
 
     /// A meeting.
@@ -1132,7 +1130,7 @@ impl Communities<'_> {
                 return Err(Error::Invalid(format!("solution: #{s} is not in the catalog")));
             }
         }
-        let row = sqlx::query(
+        let insert = sqlx::query(
             "INSERT INTO resource (community_id, kind, title, url, solution_id, description, created_by, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
         )
@@ -1143,11 +1141,8 @@ impl Communities<'_> {
         .bind(r.solution_id)
         .bind(description)
         .bind(by)
-        .bind(now())
-        .fetch_one(self.pool)
-        .await
-        .map_err(db("sharing a resource"))?;
-        let id: i64 = row.try_get(0).map_err(db("sharing a resource"))?;
+        .bind(now());
+        let id = returning_id(insert, self.pool, "sharing a resource").await?;
         by_id(self.pool, RESOURCE, "r", "resource", id).await
     }
 
@@ -1173,17 +1168,14 @@ impl Communities<'_> {
         let title = text("title", title, MAX_TITLE)?;
         let body = text("body", body, MAX_TEXT)?;
         let mut tx = self.pool.begin().await.map_err(db("starting"))?;
-        let row = sqlx::query(
+        let insert = sqlx::query(
             "INSERT INTO thread (community_id, title, created_by, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
         )
         .bind(community_id)
         .bind(title)
         .bind(by)
-        .bind(now())
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(db("opening a thread"))?;
-        let id: i64 = row.try_get(0).map_err(db("opening a thread"))?;
+        .bind(now());
+        let id = returning_id(insert, &mut *tx, "opening a thread").await?;
         insert_post(&mut tx, Some(id), None, &body, by).await?;
         tx.commit().await.map_err(db("committing a thread"))?;
         self.thread(id).await
@@ -1239,7 +1231,7 @@ impl Communities<'_> {
         let title = text("title", title, MAX_TITLE)?;
         let body = text("body", body, MAX_TEXT)?;
         let status = one_of("status", status, &CONSULTATION_STATUSES)?;
-        let row = sqlx::query(
+        let insert = sqlx::query(
             "INSERT INTO consultation (community_id, title, body, status, created_by, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
         )
@@ -1248,11 +1240,9 @@ impl Communities<'_> {
         .bind(body)
         .bind(status)
         .bind(by)
-        .bind(now())
-        .fetch_one(self.pool)
-        .await
-        .map_err(db("opening a consultation"))?;
-        self.consultation(row.try_get(0).map_err(db("opening a consultation"))?).await
+        .bind(now());
+        let id = returning_id(insert, self.pool, "opening a consultation").await?;
+        self.consultation(id).await
     }
 
     /// A consultation.
@@ -1297,7 +1287,7 @@ impl Communities<'_> {
         self.open_consultation_of(consultation_id).await?;
         let title = text("title", title, MAX_TITLE)?;
         let body = text("body", body, MAX_TEXT)?;
-        let row = sqlx::query(
+        let insert = sqlx::query(
             "INSERT INTO proposal (consultation_id, title, body, status, created_by, created_at) \
              VALUES ($1, $2, $3, 'submitted', $4, $5) RETURNING id",
         )
@@ -1305,11 +1295,9 @@ impl Communities<'_> {
         .bind(title)
         .bind(body)
         .bind(by)
-        .bind(now())
-        .fetch_one(self.pool)
-        .await
-        .map_err(db("adding a proposal"))?;
-        self.proposal(row.try_get(0).map_err(db("adding a proposal"))?).await
+        .bind(now());
+        let id = returning_id(insert, self.pool, "adding a proposal").await?;
+        self.proposal(id).await
     }
 
     /// A proposal.
@@ -1460,6 +1448,20 @@ impl Communities<'_> {
 
 type Tx<'t> = sqlx::Transaction<'t, sqlx::Any>;
 
+/// Runs an `INSERT … RETURNING id` and gives the id; `what` names the step
+/// in the error.
+async fn returning_id<'q, 'c, E>(
+    insert: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>,
+    executor: E,
+    what: &str,
+) -> Result<i64>
+where
+    E: sqlx::Executor<'c, Database = sqlx::Any>,
+{
+    let row = insert.fetch_one(executor).await.map_err(db(what))?;
+    row.try_get(0).map_err(db(what))
+}
+
 async fn area_id(tx: &mut Tx<'_>, slug: &str) -> Result<Option<i64>> {
     let row = sqlx::query("SELECT id FROM thematic_area WHERE slug = $1")
         .bind(slug.to_string())
@@ -1485,14 +1487,11 @@ async fn insert_area(tx: &mut Tx<'_>, slug_text: &str, name: &str, description: 
     if area_id(tx, &slug).await?.is_some() {
         return Err(Error::Invalid(format!("slug: an area `{slug}` already exists")));
     }
-    let row = sqlx::query("INSERT INTO thematic_area (slug, name, description) VALUES ($1, $2, $3) RETURNING id")
+    let insert = sqlx::query("INSERT INTO thematic_area (slug, name, description) VALUES ($1, $2, $3) RETURNING id")
         .bind(slug)
         .bind(name)
-        .bind(description)
-        .fetch_one(&mut **tx)
-        .await
-        .map_err(db("creating an area"))?;
-    row.try_get(0).map_err(db("creating an area"))
+        .bind(description);
+    returning_id(insert, &mut **tx, "creating an area").await
 }
 
 async fn insert_community(tx: &mut Tx<'_>, slug_text: &str, area: &str, name: &str, description: &str) -> Result<i64> {
@@ -1504,18 +1503,15 @@ async fn insert_community(tx: &mut Tx<'_>, slug_text: &str, area: &str, name: &s
     if community_id(tx, &slug).await?.is_some() {
         return Err(Error::Invalid(format!("slug: a community `{slug}` already exists")));
     }
-    let row = sqlx::query(
+    let insert = sqlx::query(
         "INSERT INTO community (slug, area_id, name, description, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
     )
     .bind(slug)
     .bind(area_id)
     .bind(name)
     .bind(description.trim().to_string())
-    .bind(now())
-    .fetch_one(&mut **tx)
-    .await
-    .map_err(db("creating a community"))?;
-    row.try_get(0).map_err(db("creating a community"))
+    .bind(now());
+    returning_id(insert, &mut **tx, "creating a community").await
 }
 
 async fn insert_membership(tx: &mut Tx<'_>, community: i64, account: i64, ipa: &str, referent: bool) -> Result<i64> {
@@ -1530,7 +1526,7 @@ async fn insert_membership(tx: &mut Tx<'_>, community: i64, account: i64, ipa: &
     if existing.is_some() {
         return Err(Error::Invalid(format!("codice_ipa: already a member of this community for `{ipa}`")));
     }
-    let row = sqlx::query(
+    let insert = sqlx::query(
         "INSERT INTO membership (community_id, account_id, codice_ipa, referent, created_at) \
          VALUES ($1, $2, $3, $4, $5) RETURNING id",
     )
@@ -1538,26 +1534,20 @@ async fn insert_membership(tx: &mut Tx<'_>, community: i64, account: i64, ipa: &
     .bind(account)
     .bind(ipa.to_string())
     .bind(i64::from(referent))
-    .bind(now())
-    .fetch_one(&mut **tx)
-    .await
-    .map_err(db("registering a membership"))?;
-    row.try_get(0).map_err(db("registering a membership"))
+    .bind(now());
+    returning_id(insert, &mut **tx, "registering a membership").await
 }
 
 async fn insert_post(tx: &mut Tx<'_>, thread: Option<i64>, proposal: Option<i64>, body: &str, by: i64) -> Result<i64> {
-    let row = sqlx::query(
+    let insert = sqlx::query(
         "INSERT INTO post (thread_id, proposal_id, body, author_id, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
     )
     .bind(thread)
     .bind(proposal)
     .bind(body.to_string())
     .bind(by)
-    .bind(now())
-    .fetch_one(&mut **tx)
-    .await
-    .map_err(db("writing a message"))?;
-    row.try_get(0).map_err(db("writing a message"))
+    .bind(now());
+    returning_id(insert, &mut **tx, "writing a message").await
 }
 
 /// One registration row: the account (created if new), the membership
