@@ -49,6 +49,28 @@ fn main() {
         times.push(start.elapsed().as_secs_f64() * 1e3);
     }
     report(&format!("{} threads", rayon::current_num_threads()), &mut times, &files, bytes, errors);
+    wide_mappings();
+}
+
+/// A hostile file: 150,000 keys in one mapping, once all distinct and once with a duplicate last
+/// (the duplicate-key check used to be quadratic: 29 s; target < 0.5 s).
+fn wide_mappings() {
+    let mut doc = String::from("publiccodeYmlVersion: \"0\"\n");
+    for i in 0..150_000 {
+        doc.push_str(&format!("k{i}: v\n"));
+    }
+    let mut dup = doc.clone();
+    dup.push_str("k1: again\n");
+    for (label, text) in [("distinct", &doc), ("duplicate last", &dup)] {
+        let start = Instant::now();
+        let report = validate_at(text.as_bytes(), &Options::default(), None);
+        println!(
+            "150,000 keys, {label}: {:.1} ms ({} KiB, {} diagnostics)",
+            start.elapsed().as_secs_f64() * 1e3,
+            text.len() / 1024,
+            report.diagnostics.len()
+        );
+    }
 }
 
 fn report(label: &str, times: &mut [f64], files: &[(PathBuf, Vec<u8>)], bytes: usize, errors: usize) {

@@ -216,6 +216,10 @@ pub fn validate(bytes: &[u8], options: &Options) -> Report {
     validate_at(bytes, options, options.base_dir.as_deref())
 }
 
+/// What we add to the reference's error for a file that begins with a byte-order mark.
+pub const BOM_MESSAGE: &str = "the file begins with a UTF-8 byte-order mark (U+FEFF), which hides its first key \
+     (publiccodeYmlVersion) from the reference validator: save the file as UTF-8 without BOM";
+
 /// Validates bytes read from a file in the folder `base` (relative references resolve there).
 pub fn validate_at(bytes: &[u8], options: &Options, base: Option<&FsPath>) -> Report {
     const VERSION: &str = "publiccodeYmlVersion";
@@ -233,7 +237,13 @@ pub fn validate_at(bytes: &[u8], options: &Options, base: Option<&FsPath>) -> Re
         Err(yaml::ReadError::TooLarge(why)) => return Report::fail("", why, none),
     };
     // A byte-order mark becomes part of the first key for the reference: the version is not found.
-    let version = if text.starts_with('\u{feff}') { None } else { root.entry(VERSION) };
+    // We give the reference's error, then say what is really wrong.
+    if text.starts_with('\u{feff}') {
+        let mut report = Report::fail(VERSION, "publiccodeYmlVersion is a required field", none);
+        report.diagnostics.push(Diagnostic::error("", BOM_MESSAGE, Pos { line: 1, column: 1 }));
+        return report;
+    }
+    let version = root.entry(VERSION);
     let Some((key, value)) = version else {
         return Report::fail(VERSION, "publiccodeYmlVersion is a required field", none);
     };

@@ -238,11 +238,17 @@ pub enum UriProblem {
 pub fn check_organisation_uri(s: &str, ipa: &IpaCodes) -> Result<(), UriProblem> {
     let u = goturl::parse_request_uri(s).map_err(|_| UriProblem::Invalid)?;
     if u.scheme == "urn" {
+        let rest = s.get(4..).unwrap_or("");
+        let italian_pa = rest.get(..13).is_some_and(|p| p.eq_ignore_ascii_case("x-italian-pa:"));
+        // The reference names the missing code (`urn:x-italian-pa:`) as an unknown iPA code,
+        // not as a malformed URN.
+        if italian_pa && rest.len() == 13 {
+            return Err(UriProblem::UnknownIpa);
+        }
         if !is_urn(s) {
             return Err(UriProblem::Invalid);
         }
-        let rest = &s[4..];
-        if rest.len() >= 13 && rest[..13].eq_ignore_ascii_case("x-italian-pa:") {
+        if italian_pa {
             return match ipa.check(&rest[13..]) {
                 IpaCheck::NotKnown => Err(UriProblem::UnknownIpa),
                 IpaCheck::Known | IpaCheck::Unknown => Ok(()),
@@ -381,6 +387,9 @@ mod tests {
         let ipa = IpaCodes::from_codes(["pcm", "c_h501"]);
         assert_eq!(check_organisation_uri("urn:x-italian-pa:PCM", &ipa), Ok(()));
         assert_eq!(check_organisation_uri("urn:x-italian-pa:no_such_pa", &ipa), Err(UriProblem::UnknownIpa));
+        // An empty code is the reference's iPA error, with a list or without one.
+        assert_eq!(check_organisation_uri("urn:x-italian-pa:", &ipa), Err(UriProblem::UnknownIpa));
+        assert_eq!(check_organisation_uri("URN:X-Italian-PA:", &IpaCodes::default()), Err(UriProblem::UnknownIpa));
         assert_eq!(check_organisation_uri("https://example.org/org", &ipa), Ok(()));
         for bad in ["pcm", "1", "urn:foobar", "mailto:a@b.org", "example.org", ""] {
             assert_eq!(check_organisation_uri(bad, &ipa), Err(UriProblem::Invalid), "{bad}");

@@ -246,7 +246,8 @@ fn syntax(e: ScanError) -> ReadError {
     {
         "value is not allowed in this context. map key-value is pre-defined".to_string()
     } else if info.contains("tab") {
-        "found character '\\t' that cannot start any token".to_string()
+        // The reference prints the tab character itself between the quotes.
+        "found character '\t' that cannot start any token".to_string()
     } else {
         info.to_string()
     };
@@ -255,7 +256,9 @@ fn syntax(e: ScanError) -> ReadError {
 
 enum Open {
     Seq { node: Node, anchor: usize },
-    Map { node: Node, anchor: usize, key: Option<Node> },
+    /// `seen`: where each key of the mapping was first written, so that a duplicate is found in
+    /// constant time (a file of 150,000 keys is read in linear time).
+    Map { node: Node, anchor: usize, key: Option<Node>, seen: HashMap<String, Pos> },
 }
 
 struct Builder<'a> {
@@ -290,7 +293,7 @@ impl Builder<'_> {
             }
             Event::MappingStart(anchor, _) => {
                 let node = Node { pos, flow: false, kind: Kind::Map(Vec::new()) };
-                self.open(Open::Map { node, anchor, key: None })?;
+                self.open(Open::Map { node, anchor, key: None, seen: HashMap::new() })?;
             }
             Event::SequenceEnd | Event::MappingEnd => {
                 let (node, anchor) = match self.stack.pop() {
@@ -360,19 +363,18 @@ impl Builder<'_> {
                     items.push(node);
                 }
             }
-            Some(Open::Map { node: parent, key, .. }) => match key.take() {
+            Some(Open::Map { node: parent, key, seen, .. }) => match key.take() {
                 None => {
-                    if let (Kind::Map(entries), Some(text)) = (&parent.kind, node.key_text())
+                    if let Some(text) = node.key_text()
                         && text != "<<"
-                        && let Some((first, _)) = entries.iter().find(|(k, _)| k.key_text() == Some(text))
                     {
-                        return Err(ReadError::Syntax {
-                            message: format!(
-                                "mapping key \"{text}\" already defined at [{}:{}]",
-                                first.pos.line, first.pos.column
-                            ),
-                            line: node.pos.line,
-                        });
+                        if let Some(first) = seen.get(text) {
+                            return Err(ReadError::Syntax {
+                                message: format!("mapping key \"{text}\" already defined at [{}:{}]", first.line, first.column),
+                                line: node.pos.line,
+                            });
+                        }
+                        seen.insert(text.to_string(), node.pos);
                     }
                     if matches!(&parent.kind, Kind::Map(entries) if entries.is_empty()) {
                         set_flow(parent, &node);
@@ -411,6 +413,8 @@ fn merge_keys(node: &mut Node) {
         return;
     }
     let (merges, mut own): (Vec<_>, Vec<_>) = std::mem::take(entries).into_iter().partition(|(k, _)| is_merge_key(k));
+    let mut keys: std::collections::HashSet<String> =
+        own.iter().filter_map(|(k, _)| k.key_text().map(str::to_string)).collect();
     for (_, value) in merges {
         let sources: Vec<Node> = match value.kind {
             Kind::Map(_) => vec![value],
@@ -420,8 +424,9 @@ fn merge_keys(node: &mut Node) {
         for source in sources {
             if let Kind::Map(inherited) = source.kind {
                 for (k, v) in inherited {
-                    if !own.iter().any(|(o, _)| o.key_text().is_some() && o.key_text() == k.key_text()) {
-                        own.push((k, v));
+                    match k.key_text() {
+                        Some(text) if !keys.insert(text.to_string()) => {}
+                        _ => own.push((k, v)),
                     }
                 }
             }

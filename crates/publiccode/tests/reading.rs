@@ -23,7 +23,6 @@ fn unreadable_documents_give_one_error_each() {
         (b"", required),
         (b"# only a comment\n", required),
         (b"- a\n- b\n", required),
-        (b"\xef\xbb\xbfpubliccodeYmlVersion: \"0\"\n", required),
         (
             b"publiccodeYmlVersion: \"0\"\n---\nname: b\n",
             ("", "multiple YAML documents in one file are not supported", 0, 0),
@@ -34,7 +33,8 @@ fn unreadable_documents_give_one_error_each() {
         ),
         (
             b"publiccodeYmlVersion: \"0\"\nlegal:\n\tlicense: MIT\n",
-            ("", "found character '\\t' that cannot start any token", 3, 1),
+            // The tab itself, as the reference prints it (not a backslash and a `t`).
+            ("", "found character '\t' that cannot start any token", 3, 1),
         ),
         (b"# v\npubliccodeYmlVersion: 0.2\n", ("publiccodeYmlVersion", "wrong type for this field", 2, 1)),
         (b"publiccodeYmlVersion: \"0.6\"\n", ("publiccodeYmlVersion", unsupported, 0, 0)),
@@ -48,6 +48,48 @@ fn unreadable_documents_give_one_error_each() {
             String::from_utf8_lossy(input)
         );
     }
+}
+
+#[test]
+fn a_byte_order_mark_gives_the_reference_error_then_says_what_is_wrong() {
+    let report = validate(b"\xef\xbb\xbfpubliccodeYmlVersion: \"0\"\n", &Options::default());
+    let got: Vec<_> = report.diagnostics.iter().map(|d| (d.key.as_str(), d.message.as_str(), d.line, d.column)).collect();
+    assert_eq!(
+        got,
+        vec![
+            ("publiccodeYmlVersion", "publiccodeYmlVersion is a required field", 0, 0),
+            ("", cantiere_publiccode::BOM_MESSAGE, 1, 1)
+        ]
+    );
+    assert!(cantiere_publiccode::BOM_MESSAGE.contains("byte-order mark"));
+}
+
+#[test]
+fn an_empty_ipa_code_gets_the_reference_ipa_message() {
+    let doc = b"publiccodeYmlVersion: \"0\"\norganisation:\n  uri: \"urn:x-italian-pa:\"\n";
+    let report = validate(doc, &Options::default());
+    let d = report.diagnostics.iter().find(|d| d.key == "organisation.uri").expect("an organisation.uri error");
+    assert_eq!(
+        (d.message.as_str(), d.line, d.column),
+        (
+            "uri must be a valid Italian Public Administration Code (iPA) with format 'urn:x-italian-pa:[codiceIPA]' \
+             (see https://github.com/publiccodeyml/italian-organizations-ipa-vocabulary)",
+            3,
+            3
+        )
+    );
+}
+
+#[test]
+fn duplicate_keys_among_150000_are_found_where_they_are() {
+    // Read in linear time (the benchmark times it); here: the right duplicate at the right place.
+    let mut doc = String::from("publiccodeYmlVersion: \"0\"\n");
+    for i in 0..150_000 {
+        doc.push_str(&format!("k{i}: v\n"));
+    }
+    doc.push_str("k74999: again\n");
+    let got = only(doc.as_bytes(), &Options::default());
+    assert_eq!(got, (String::new(), "mapping key \"k74999\" already defined at [75001:1]".to_string(), 150_002, 1));
 }
 
 #[test]
