@@ -100,7 +100,7 @@ fn build(a: BuildArgs) -> Result<ExitCode> {
         write_treatment(&build, create(&a.out, "treatment.csv")?)?;
     }
     let names: Vec<&str> = build.data_sets.iter().map(|d| d.name.as_str()).collect();
-    println!(
+    outln!(
         "{} units, {} indicators, {} levels: wrote {} to {}",
         build.last().n_units(),
         build.framework.indicators().count(),
@@ -298,7 +298,7 @@ fn analyse(a: AnalyseArgs) -> Result<ExitCode> {
                     w.flush()?;
                 }
             }
-            println!("wrote the analyses to {}", dir.display());
+            outln!("wrote the analyses to {}", dir.display());
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -126,8 +126,8 @@ fn export(args: ExportArgs) -> Result<ExitCode> {
         bail!("{}: the file cannot be read as a publiccode.yml (see the errors above)", args.file.display());
     };
     match args.format {
-        ExportFormat::Yaml => print!("{}", doc.to_yaml()),
-        ExportFormat::Json => println!("{}", doc.to_json()),
+        ExportFormat::Yaml => out!("{}", doc.to_yaml()),
+        ExportFormat::Json => outln!("{}", doc.to_json()),
     }
     Ok(if report.is_valid() { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }

@@ -96,6 +96,21 @@ pub struct Built {
 
 /// Finds the sources, builds the index, prints the summary.
 pub fn load_and_score(a: CommonArgs) -> Result<Built> {
+    let territory = match (a.region, a.province) {
+        (Some(r), _) => Territory::Region(r),
+        (_, Some(p)) => Territory::Province(p),
+        _ => Territory::Italy,
+    };
+    let settings = Settings {
+        territory,
+        threshold: a.threshold,
+        peers: a.peers,
+        runs: a.runs,
+        seed: a.seed,
+        ..Settings::default()
+    };
+    // Absurd counts are refused before any source is read.
+    settings.check()?;
     let padigitale = padigitale_dir(a.padigitale);
     let registry = from_env(a.registry, "CANTIERE_REGISTRY", ".cache/registry");
     if !padigitale.is_dir() {
@@ -115,19 +130,6 @@ pub fn load_and_score(a: CommonArgs) -> Result<Built> {
         .with_context(|| format!("reading the index definition in {}", a.definition.display()))?;
     let sources = Sources::load(&registry, &padigitale, a.year)?;
     let loaded = start.elapsed();
-    let territory = match (a.region, a.province) {
-        (Some(r), _) => Territory::Region(r),
-        (_, Some(p)) => Territory::Province(p),
-        _ => Territory::Italy,
-    };
-    let settings = Settings {
-        territory,
-        threshold: a.threshold,
-        peers: a.peers,
-        runs: a.runs,
-        seed: a.seed,
-        ..Settings::default()
-    };
     let scored = score(&sources, &files, &settings)?;
 
     let apps = &sources.import.applications;

@@ -81,6 +81,7 @@ pub fn run(a: UncertaintyArgs) -> Result<ExitCode> {
         },
         code: a.code.clone(),
         units: a.units.clone(),
+        max_bytes: crate::memory::budget(),
     };
     // Drawn on stderr only when it is a terminal; its length comes with the first run.
     let bar = indicatif::ProgressBar::new(0).with_style(
@@ -121,7 +122,7 @@ pub fn run(a: UncertaintyArgs) -> Result<ExitCode> {
             outcome.failed[0].1
         );
     }
-    println!(
+    outln!(
         "{total} runs of {} for {} units in {:.2?}: wrote rank_stats.csv, score_stats.csv, sample.csv{} to {}",
         outcome.code,
         units.len(),
@@ -131,7 +132,7 @@ pub fn run(a: UncertaintyArgs) -> Result<ExitCode> {
     );
     if let Some(s) = outcome.sensitivity.first() {
         for (name, i) in &s.indices {
-            println!("  {name:<20} Si {:>8.4}  STi {:>8.4}", i.si, i.sti);
+            outln!("  {name:<20} Si {:>8.4}  STi {:>8.4}", i.si, i.sti);
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -75,7 +75,7 @@ pub use steps::aggregate::{Aggregation, Weights};
 pub use steps::impute::Imputation;
 pub use steps::normalise::Normalisation;
 pub use steps::treat::TreatParams;
-pub use table::{Table, format_number, parse_number};
+pub use table::{Table, format_number, parse_number, unclosed_quote};
 
 use std::path::Path;
 

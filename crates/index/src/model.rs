@@ -268,6 +268,13 @@ impl Framework {
             let weight = parse_number(&row[c_weight]).filter(|w| w.is_finite()).ok_or_else(|| {
                 Error::input(t.at(line, c_weight), format!("expected a numeric weight, found `{}`", row[c_weight]))
             })?;
+            // Weights are relative; a huge one overflows every weighted sum (each score 0 or infinite).
+            if weight.abs() > MAX_WEIGHT {
+                return Err(Error::input(
+                    t.at(line, c_weight),
+                    format!("expected a weight between -{MAX_WEIGHT:e} and {MAX_WEIGHT:e} (weights are relative), found {weight}"),
+                ));
+            }
             let parent = Some(row[c_parent].clone()).filter(|p| !p.is_empty());
             let opt_text = |c: Option<usize>| c.map(|c| row[c].clone()).filter(|s| !s.is_empty());
             let opt_num = |c: Option<usize>| -> Result<Option<f64>> {
@@ -483,6 +490,11 @@ impl Units {
 
 /// Reads iData against a validated framework: the units and the raw data set
 /// (one column per indicator, in iMeta order, rows sorted by `uCode`).
+/// The largest weight (in absolute value) iMeta may give: weights are
+/// relative, and sums of weights times values must stay finite.
+pub const MAX_WEIGHT: f64 = 1e9;
+
+/// Reads iData against a framework: the units and the raw data set.
 pub fn read_data(t: &Table, fw: &Framework) -> Result<(Units, DataSet)> {
     let c_code = t.require_column("uCode")?;
     let c_name = t.column_index("uName");
@@ -524,6 +536,9 @@ pub fn read_data(t: &Table, fw: &Framework) -> Result<(Units, DataSet)> {
         }
     }
 
+    if t.rows.is_empty() {
+        return Err(Error::input(Location::file(&t.file).line(2), "no units: the file has a header but no rows"));
+    }
     // Sort rows by uCode (COINr's new_coin does), rejecting duplicates.
     let mut order: Vec<usize> = (0..t.rows.len()).collect();
     for &i in &order {
@@ -570,7 +585,7 @@ pub fn read_data(t: &Table, fw: &Framework) -> Result<(Units, DataSet)> {
             match parse_number(&row[c]) {
                 Some(x) => v.push(x),
                 None => {
-                    return Err(Error::input(t.at(*line, c), format!("expected a number, found `{}`", row[c])));
+                    return Err(Error::input(t.at(*line, c), format!("expected a finite number, found `{}`", row[c])));
                 }
             }
         }

@@ -73,15 +73,44 @@ struct ImputeToml {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct ScreenToml {
-    min_data: f64,
+    min_data: Finite,
+}
+
+/// A number read from TOML that must be finite: `inf`, `-inf`, `nan` (and
+/// `1e309`, which TOML reads as infinity) are refused where they are read,
+/// with the file and line, before any work starts.
+#[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
+#[serde(try_from = "f64")]
+pub(crate) struct Finite(pub f64);
+
+impl TryFrom<f64> for Finite {
+    type Error = String;
+    fn try_from(v: f64) -> std::result::Result<Self, String> {
+        if v.is_finite() { Ok(Finite(v)) } else { Err(format!("expected a finite number, found {v}")) }
+    }
+}
+
+/// Two finite numbers, `[a, b]`: a list of any other length is refused.
+#[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
+#[serde(try_from = "Vec<Finite>")]
+pub(crate) struct Pair(pub [f64; 2]);
+
+impl TryFrom<Vec<Finite>> for Pair {
+    type Error = String;
+    fn try_from(v: Vec<Finite>) -> std::result::Result<Self, String> {
+        match v.as_slice() {
+            [a, b] => Ok(Pair([a.0, b.0])),
+            _ => Err(format!("expected two numbers [a, b], found a list of {}", v.len())),
+        }
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct TreatToml {
     winmax: Option<usize>,
-    skew: Option<f64>,
-    kurtosis: Option<f64>,
+    skew: Option<Finite>,
+    kurtosis: Option<Finite>,
     force_winsorise: Option<bool>,
 }
 
@@ -89,9 +118,9 @@ struct TreatToml {
 #[serde(deny_unknown_fields)]
 struct NormaliseToml {
     method: String,
-    range: Option<[f64; 2]>,
-    mean_sd: Option<[f64; 2]>,
-    scale_factor: Option<f64>,
+    range: Option<Pair>,
+    mean_sd: Option<Pair>,
+    scale_factor: Option<Finite>,
     reference: Option<String>,
     cap_max: Option<bool>,
 }
@@ -100,9 +129,9 @@ struct NormaliseToml {
 #[serde(deny_unknown_fields)]
 struct AggregateToml {
     method: Option<String>,
-    p: Option<f64>,
+    p: Option<Finite>,
     weights: Option<String>,
-    min_data: Option<f64>,
+    min_data: Option<Finite>,
 }
 
 /// Where aggregation weights come from.
@@ -265,21 +294,21 @@ impl Pipeline {
             }
         };
         let screen = match raw.screen {
-            Some(s) if !(0.0..=1.0).contains(&s.min_data) => {
+            Some(s) if !(0.0..=1.0).contains(&s.min_data.0) => {
                 return Err(Error::config(
                     file,
                     "screen.min_data",
-                    format!("expected a share between 0 and 1, found {}", s.min_data),
+                    format!("expected a share between 0 and 1, found {}", s.min_data.0),
                 ));
             }
-            s => s.map(|s| s.min_data),
+            s => s.map(|s| s.min_data.0),
         };
         let treat = raw.treat.map(|t| {
             let d = TreatParams::default();
             TreatParams {
                 winmax: t.winmax.unwrap_or(d.winmax),
-                skew: t.skew.unwrap_or(d.skew),
-                kurtosis: t.kurtosis.unwrap_or(d.kurtosis),
+                skew: t.skew.map_or(d.skew, |v| v.0),
+                kurtosis: t.kurtosis.map_or(d.kurtosis, |v| v.0),
                 force_winsorise: t.force_winsorise.unwrap_or(d.force_winsorise),
             }
         });
@@ -287,6 +316,15 @@ impl Pipeline {
             && !(t.skew > 0.0)
         {
             return Err(Error::config(file, "treat.skew", "expected a positive threshold"));
+        }
+        if let Some(t) = &treat
+            && !(t.kurtosis > 0.0)
+        {
+            return Err(Error::config(
+                file,
+                "treat.kurtosis",
+                format!("expected a positive threshold, found {}", t.kurtosis),
+            ));
         }
         let normalise = match raw.normalise {
             None => None,
@@ -301,7 +339,7 @@ impl Pipeline {
                     "harmonic" => Aggregation::Harmonic,
                     "generalised" | "generalized" => {
                         let p =
-                            a.p.ok_or_else(|| Error::config(file, "aggregate.p", "the generalised mean needs p"))?;
+                            a.p.ok_or_else(|| Error::config(file, "aggregate.p", "the generalised mean needs p"))?.0;
                         if p == 0.0 {
                             return Err(Error::config(
                                 file,
@@ -334,12 +372,13 @@ impl Pipeline {
                         WeightSource::Given(read_weights(&Table::read(&p)?)?)
                     }
                 };
-                if let Some(t) = a.min_data
+                let min_data = a.min_data.map(|m| m.0);
+                if let Some(t) = min_data
                     && !(0.0..=1.0).contains(&t)
                 {
                     return Err(Error::config(file, "aggregate.min_data", "expected a share between 0 and 1"));
                 }
-                Some(AggregateSpec { method, weights, min_data: a.min_data })
+                Some(AggregateSpec { method, weights, min_data })
             }
         };
         Ok(Pipeline { denominate: raw.denominate.is_some(), impute, screen, treat, normalise, aggregate })
@@ -409,7 +448,7 @@ fn normalisation_from(file: &str, n: &NormaliseToml) -> Result<Normalisation> {
     let key = |k: &str| format!("normalise.{k}");
     let m = match n.method.as_str() {
         "minmax" => {
-            let [lower, upper] = n.range.unwrap_or([0.0, 100.0]);
+            let [lower, upper] = n.range.map_or([0.0, 100.0], |r| r.0);
             if !(lower < upper) {
                 return Err(Error::config(
                     file,
@@ -420,7 +459,7 @@ fn normalisation_from(file: &str, n: &NormaliseToml) -> Result<Normalisation> {
             Normalisation::MinMax { lower, upper }
         }
         "zscore" => {
-            let [mean, sd] = n.mean_sd.unwrap_or([0.0, 1.0]);
+            let [mean, sd] = n.mean_sd.map_or([0.0, 1.0], |r| r.0);
             if !(sd > 0.0) {
                 return Err(Error::config(
                     file,
@@ -431,11 +470,11 @@ fn normalisation_from(file: &str, n: &NormaliseToml) -> Result<Normalisation> {
             Normalisation::ZScore { mean, sd }
         }
         "scaled" => {
-            let [lower, upper] = n.range.unwrap_or([0.0, 100.0]);
+            let [lower, upper] = n.range.map_or([0.0, 100.0], |r| r.0);
             if lower == upper {
                 return Err(Error::config(file, &key("range"), "expected two different bounds"));
             }
-            Normalisation::Scaled { lower, upper, factor: n.scale_factor.unwrap_or(100.0) }
+            Normalisation::Scaled { lower, upper, factor: n.scale_factor.map_or(100.0, |f| f.0) }
         }
         "rank" => Normalisation::Rank,
         "prank" => Normalisation::PercentRank,

@@ -42,6 +42,12 @@ impl Table {
             let line = bytes[..e.valid_up_to()].iter().filter(|&&b| b == b'\n').count() as u64 + 1;
             Error::input(Location::file(file).line(line), "the file is not valid UTF-8 text")
         })?;
+        if let Some(line) = unclosed_quote(text, b',') {
+            return Err(Error::input(
+                Location::file(file).line(line),
+                "malformed CSV: a quoted cell opens here and is never closed",
+            ));
+        }
         let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
         let mut headers = Vec::new();
         let mut rows = Vec::new();
@@ -69,6 +75,12 @@ impl Table {
             }
             if cells.iter().all(|c| c.is_empty()) {
                 continue;
+            }
+            if cells.len() < headers.len() {
+                return Err(Error::input(
+                    Location::file(file).line(line),
+                    format!("the row has {} cells but the header has {} columns", cells.len(), headers.len()),
+                ));
             }
             rows.push((line, cells));
         }
@@ -127,20 +139,47 @@ impl Table {
     }
 }
 
+/// The line where a quoted cell opens and is never closed, if one does: the
+/// csv reader would take the rest of the file into that cell without a word.
+/// A quote opens a quoted cell only at the start of a cell; inside one, `""`
+/// is a quote and a lone `"` closes it.
+pub fn unclosed_quote(text: &str, delimiter: u8) -> Option<u64> {
+    let (mut line, mut opened_at) = (1u64, 0u64);
+    let (mut quoted, mut at_start) = (false, true);
+    let mut bytes = text.bytes().peekable();
+    while let Some(b) = bytes.next() {
+        if b == b'\n' {
+            line += 1;
+        }
+        if quoted {
+            if b == b'"' {
+                if bytes.peek() == Some(&b'"') {
+                    bytes.next();
+                } else {
+                    quoted = false;
+                }
+            }
+            continue;
+        }
+        if at_start && b == b'"' {
+            (quoted, opened_at) = (true, line);
+        }
+        at_start = b == delimiter || b == b'\n' || b == b'\r';
+    }
+    quoted.then_some(opened_at)
+}
+
 /// Parses a numeric cell. Empty, `NA`, `NaN` and `#N/A` are missing (`NaN`);
-/// `Inf`/`-Inf` are accepted.
+/// anything else must be a finite number: `Inf`, `-inf` and numbers too large
+/// for a double (`1e309`) are `None`, an error for the caller to report with
+/// its line and column.
 pub fn parse_number(cell: &str) -> Option<f64> {
     let s = cell.trim();
     if s.is_empty() || s == "NA" || s == "NaN" || s == "nan" || s == "#N/A" {
         return Some(f64::NAN);
     }
-    match s {
-        "Inf" | "inf" | "+Inf" => return Some(f64::INFINITY),
-        "-Inf" | "-inf" => return Some(f64::NEG_INFINITY),
-        _ => {}
-    }
     let v: f64 = s.parse().ok()?;
-    if v.is_nan() { None } else { Some(v) }
+    if v.is_finite() { Some(v) } else { None }
 }
 
 fn read_xlsx(path: &Path) -> Result<Table> {
@@ -229,6 +268,26 @@ mod tests {
     fn duplicate_header_is_an_error_naming_the_column() {
         let e = Table::from_csv("t.csv", b"a,a\n1,2\n").unwrap_err().to_string();
         assert_eq!(e, "t.csv:1: column `a`: the column name appears twice in the header");
+    }
+
+    #[test]
+    fn unclosed_quotes_are_found_where_they_open() {
+        assert_eq!(unclosed_quote("a,b\n1,\"x\"\"y\"\n2,\"open\n3,4\n", b','), Some(3));
+        assert_eq!(unclosed_quote("a,b\n1,\"multi\nline\"\n2,5\" screen\n", b','), None);
+        assert_eq!(unclosed_quote("a;b\n\"x\";\"y\n", b';'), Some(2));
+        let e = Table::from_csv("d.csv", b"uCode,x\nA,1\nB,\"2\nC,3\n").unwrap_err().to_string();
+        assert!(e.starts_with("d.csv:3") && e.contains("never closed"), "{e}");
+    }
+
+    #[test]
+    fn short_rows_and_infinities_are_errors() {
+        let e = Table::from_csv("d.csv", b"uCode,x,y\nA,1,2\nB,1\n").unwrap_err().to_string();
+        assert!(e.starts_with("d.csv:3") && e.contains("2 cells but the header has 3 columns"), "{e}");
+        for bad in ["inf", "-inf", "Inf", "+Inf", "1e309", "-1e400"] {
+            assert_eq!(parse_number(bad), None, "{bad}");
+        }
+        assert!(parse_number("NA").unwrap().is_nan());
+        assert_eq!(parse_number("1e308"), Some(1e308));
     }
 
     #[test]

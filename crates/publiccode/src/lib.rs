@@ -168,29 +168,46 @@ pub struct ReadError {
 
 /// The files to validate under `paths`: a file as given (whatever its
 /// name), and the `.yml`/`.yaml` files under a folder, walked in sorted order.
+/// Links are followed, but no folder or file is visited twice (a link to a
+/// parent folder would otherwise repeat its files until the path is too long).
 pub fn find_files(paths: &[PathBuf]) -> std::io::Result<Vec<PathBuf>> {
-    fn walk(path: &FsPath, files: &mut Vec<PathBuf>) -> std::io::Result<()> {
-        if !path.is_dir() {
-            files.push(path.to_path_buf());
-            return Ok(());
+    struct Walk {
+        seen: std::collections::HashSet<PathBuf>,
+        files: Vec<PathBuf>,
+    }
+    impl Walk {
+        /// True the first time a path's real location is met.
+        fn first(&mut self, path: &FsPath) -> bool {
+            self.seen.insert(std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf()))
         }
-        let mut entries: Vec<PathBuf> =
-            std::fs::read_dir(path)?.map(|e| e.map(|e| e.path())).collect::<Result<_, _>>()?;
-        entries.sort();
-        for entry in entries {
-            if entry.is_dir() {
-                walk(&entry, files)?;
-            } else if entry.extension().is_some_and(|e| e == "yml" || e == "yaml") {
-                files.push(entry);
+        fn walk(&mut self, path: &FsPath) -> std::io::Result<()> {
+            if !path.is_dir() {
+                if self.first(path) {
+                    self.files.push(path.to_path_buf());
+                }
+                return Ok(());
             }
+            if !self.first(path) {
+                return Ok(());
+            }
+            let mut entries: Vec<PathBuf> =
+                std::fs::read_dir(path)?.map(|e| e.map(|e| e.path())).collect::<Result<_, _>>()?;
+            entries.sort();
+            for entry in entries {
+                if entry.is_dir() {
+                    self.walk(&entry)?;
+                } else if entry.extension().is_some_and(|e| e == "yml" || e == "yaml") && self.first(&entry) {
+                    self.files.push(entry);
+                }
+            }
+            Ok(())
         }
-        Ok(())
     }
-    let mut files = Vec::new();
+    let mut w = Walk { seen: std::collections::HashSet::new(), files: Vec::new() };
     for path in paths {
-        walk(path, &mut files)?;
+        w.walk(path)?;
     }
-    Ok(files)
+    Ok(w.files)
 }
 
 /// The folder relative references of a file are resolved against.

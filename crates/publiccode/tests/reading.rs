@@ -114,3 +114,16 @@ fn hostile_inputs_stop_at_the_limits_with_a_clear_error() {
                   c: [*b, *b, *b, *b, *b, *b, *b, *b]\n";
     assert!(only(laughs.as_bytes(), &options).1.contains("more than 500 nodes"));
 }
+
+#[test]
+fn a_folder_that_links_to_itself_is_walked_once() {
+    let dir = std::env::temp_dir().join(format!("cantiere-pc-loop-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("sub")).unwrap();
+    std::fs::write(dir.join("sub/publiccode.yml"), "publiccodeYmlVersion: \"0\"\n").unwrap();
+    std::os::unix::fs::symlink(&dir, dir.join("sub/loop")).unwrap();
+    std::os::unix::fs::symlink(dir.join("sub/publiccode.yml"), dir.join("again.yml")).unwrap();
+    let files = cantiere_publiccode::find_files(std::slice::from_ref(&dir)).unwrap();
+    assert_eq!(files, vec![dir.join("again.yml")], "one file, through the first path met, once");
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -280,6 +280,13 @@ pub(crate) fn open_csv(bytes: &[u8]) -> std::result::Result<OpenCsv<'_>, RowErro
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let first = text.lines().next().unwrap_or("");
     let sep = if first.matches(';').count() > first.matches(',').count() { b';' } else { b',' };
+    if let Some(line) = cantiere_index::unclosed_quote(text, sep) {
+        return Err(RowError {
+            line,
+            column: String::new(),
+            message: "a quoted cell opens on this line and is never closed".into(),
+        });
+    }
     let mut reader = csv::ReaderBuilder::new().delimiter(sep).flexible(true).from_reader(text.as_bytes());
     let header = reader
         .headers()
@@ -288,6 +295,17 @@ pub(crate) fn open_csv(bytes: &[u8]) -> std::result::Result<OpenCsv<'_>, RowErro
         .map(|c| c.trim().to_lowercase())
         .collect();
     Ok((text, reader, header))
+}
+
+/// A row with another number of cells than the header has columns (cells
+/// are matched to columns by position, so a shifted row would put its values
+/// under the wrong names).
+pub(crate) fn width_error(record: &csv::StringRecord, columns: usize, line: u64) -> Option<RowError> {
+    (record.len() != columns).then(|| RowError {
+        line,
+        column: String::new(),
+        message: format!("the row has {} cells but the header has {columns} columns", record.len()),
+    })
 }
 
 /// Reads an adoption CSV (`,` or `;`, UTF-8, columns by header name:
@@ -330,6 +348,10 @@ pub fn parse_csv(bytes: &[u8]) -> (Vec<ParsedRow>, Vec<RowError>) {
         };
         let line = line_of(text, record.position());
         if record.iter().all(|c| c.trim().is_empty()) {
+            continue;
+        }
+        if let Some(e) = width_error(&record, header.len(), line) {
+            errors.push(e);
             continue;
         }
         let cell = |name: &str| at.get(name).and_then(|&i| record.get(i)).map(str::trim).unwrap_or("");

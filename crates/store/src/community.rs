@@ -31,13 +31,15 @@
 //! enforces the rules of the data (an editor confirms only its own body's
 //! memberships, proposals only while a consultation is open, …).
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use serde::Serialize;
 use sqlx::any::AnyRow;
 use sqlx::{AnyPool, Row};
 
-use crate::adoption::{Editor, RowError, check_date, check_url, ipa_known, known_ipa_codes, line_of, open_csv};
+use crate::adoption::{
+    Editor, RowError, check_date, check_url, ipa_known, known_ipa_codes, line_of, open_csv, width_error,
+};
 use crate::snapshot::now;
 use crate::{Error, Result, db};
 
@@ -340,6 +342,9 @@ impl CsvKind {
 
 /// Longest title, name or place.
 pub const MAX_TITLE: usize = 200;
+/// The most administrations one account may claim to represent before
+/// their editors confirm it.
+pub const MAX_PENDING_BODIES: usize = 3;
 /// Longest text (a message, an agenda, minutes).
 pub const MAX_TEXT: usize = 20_000;
 
@@ -532,6 +537,54 @@ macro_rules! fetch_as {
     ($pool:expr, $ty:ty, $sql:expr, $what:expr $(, $bind:expr)*) => {
         sqlx::query_as::<_, $ty>(sql($sql))$(.bind($bind))*.fetch_all($pool).await.map_err(db($what))
     };
+}
+
+/// A part of a long list: `limit` items from `offset`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Slice {
+    /// Items skipped.
+    pub offset: usize,
+    /// Items at most.
+    pub limit: usize,
+}
+
+impl Slice {
+    /// Page `page` (from 1) of `per_page` items.
+    pub fn page(page: usize, per_page: usize) -> Slice {
+        Slice { offset: page.saturating_sub(1).saturating_mul(per_page), limit: per_page }
+    }
+}
+
+/// Some items of a list, and how long the whole list is.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Paged<T> {
+    /// The items of the slice.
+    pub items: Vec<T>,
+    /// Items in the whole list.
+    pub total: usize,
+}
+
+/// A slice of `SELECT …` (ordered, with `$1` bound to `parent`) and the count
+/// of `count_sql` for the same parent.
+async fn paged<T>(pool: &AnyPool, select: String, count_sql: &str, parent: i64, slice: Slice, what: &str) -> Result<Paged<T>>
+where
+    T: for<'r> sqlx::FromRow<'r, AnyRow> + Send + Unpin,
+{
+    let (limit, offset) = (i64::try_from(slice.limit).unwrap_or(i64::MAX), i64::try_from(slice.offset).unwrap_or(i64::MAX));
+    let items = sqlx::query_as::<_, T>(sql(format!("{select} LIMIT $2 OFFSET $3")))
+        .bind(parent)
+        .bind(limit)
+        .bind(offset)
+        .fetch_all(pool)
+        .await
+        .map_err(db(format!("reading {what}")))?;
+    let total: i64 = sqlx::query(sql(count_sql.to_string()))
+        .bind(parent)
+        .fetch_one(pool)
+        .await
+        .and_then(|r| r.try_get(0))
+        .map_err(db(format!("counting {what}")))?;
+    Ok(Paged { items, total: usize::try_from(total).unwrap_or(0) })
 }
 
 /// One row of a `SELECT … FROM table alias` by id, or `NotFound` naming
@@ -770,13 +823,14 @@ impl Communities<'_> {
             return Err(invalid());
         }
         for (q, what) in [
-            ("UPDATE password_reset SET used = 1 WHERE token_hash = $1", "using a reset token"),
+            // Every link of the account is spent, not only this one.
+            ("UPDATE password_reset SET used = 1 WHERE account_id = $1", "using a reset token"),
             ("UPDATE account SET password_hash = $1 WHERE id = $2", "setting a password"),
             ("DELETE FROM session WHERE account_id = $1", "closing sessions"),
         ] {
             let query = sqlx::query(q);
             let query = match what {
-                "using a reset token" => query.bind(token_hash.to_string()),
+                "using a reset token" => query.bind(account_id),
                 "setting a password" => query.bind(new_hash.to_string()).bind(account_id),
                 _ => query.bind(account_id),
             };
@@ -883,11 +937,27 @@ impl Communities<'_> {
     // -- memberships ---------------------------------------------------------
 
     /// Registers a person in a community on behalf of an administration.
+    /// An account may claim at most [`MAX_PENDING_BODIES`] bodies whose
+    /// editors have not confirmed it yet.
     pub async fn join(&self, community_id: i64, account_id: i64, codice_ipa: &str) -> Result<Membership> {
         self.community(community_id).await?;
         let ipa = known_ipa(self.pool, codice_ipa).await?;
+        let pending: HashSet<String> = self
+            .memberships_of(account_id)
+            .await?
+            .into_iter()
+            .filter(|m| m.confirmed_by.is_none())
+            .map(|m| m.codice_ipa)
+            .collect();
+        if !pending.contains(&ipa) && pending.len() >= MAX_PENDING_BODIES {
+            return Err(Error::Invalid(format!(
+                "codice_ipa: you already represent {} administrations awaiting their editors' confirmation \
+                 (at most {MAX_PENDING_BODIES}): ask them to confirm you first",
+                pending.len()
+            )));
+        }
         let mut tx = self.pool.begin().await.map_err(db("starting"))?;
-        let id = insert_membership(&mut tx, community_id, account_id, &ipa, false).await?;
+        let id = insert_membership(&mut tx, community_id, account_id, &ipa, false, None).await?;
         tx.commit().await.map_err(db("committing a membership"))?;
         self.membership(id).await
     }
@@ -1197,6 +1267,13 @@ impl Communities<'_> {
         )
     }
 
+    /// A page of a community's threads, newest first.
+    pub async fn threads_page(&self, community_id: i64, slice: Slice) -> Result<Paged<Thread>> {
+        let select = format!("{THREAD} WHERE t.community_id = $1 ORDER BY t.id DESC");
+        let count = "SELECT COUNT(*) FROM thread WHERE community_id = $1";
+        paged(self.pool, select, count, community_id, slice, "threads").await
+    }
+
     /// Replies to a thread.
     pub async fn reply(&self, thread_id: i64, body: &str, by: i64) -> Result<Post> {
         self.thread(thread_id).await?;
@@ -1210,6 +1287,19 @@ impl Communities<'_> {
     /// A thread's messages, in order.
     pub async fn posts(&self, thread_id: i64) -> Result<Vec<Post>> {
         fetch_as!(self.pool, Post, format!("{POST} WHERE p.thread_id = $1 ORDER BY p.id"), "reading posts", thread_id)
+    }
+
+    /// A page of a thread's messages, in order.
+    pub async fn posts_page(&self, thread_id: i64, slice: Slice) -> Result<Paged<Post>> {
+        let select = format!("{POST} WHERE p.thread_id = $1 ORDER BY p.id");
+        paged(self.pool, select, "SELECT COUNT(*) FROM post WHERE thread_id = $1", thread_id, slice, "posts").await
+    }
+
+    /// A page of a community's resources, by kind and title.
+    pub async fn resources_page(&self, community_id: i64, slice: Slice) -> Result<Paged<Resource>> {
+        let select = format!("{RESOURCE} WHERE r.community_id = $1 ORDER BY r.kind, r.title, r.id");
+        let count = "SELECT COUNT(*) FROM resource WHERE community_id = $1";
+        paged(self.pool, select, count, community_id, slice, "resources").await
     }
 
     async fn post(&self, id: i64) -> Result<Post> {
@@ -1396,6 +1486,8 @@ impl Communities<'_> {
         let mut tx = self.pool.begin().await.map_err(db("starting the import"))?;
         let mut written = 0;
         let mut seen = HashSet::new();
+        // (community, body) → the line of its referent in this file.
+        let mut referents: HashMap<(String, String), u64> = HashMap::new();
         for (line, cells) in &rows {
             let c = |k: &str| cells.get(k).map(String::as_str).unwrap_or("");
             let res = match kind {
@@ -1421,8 +1513,22 @@ impl Communities<'_> {
                     if errors.iter().any(|e: &RowError| e.line == *line) {
                         continue;
                     }
-                    import_registration(&mut tx, c("community"), c("email"), c("name"), c("codice_ipa"), c("referent"))
-                        .await
+                    let body = (c("community").trim().to_string(), c("codice_ipa").trim().to_lowercase());
+                    let referent = flag("referent", c("referent")).unwrap_or(false);
+                    match referents.get(&body) {
+                        Some(first) if referent => Err(Error::Invalid(format!(
+                            "referent: `{}` already has a referent in `{}` on line {first}: one per body",
+                            body.1, body.0
+                        ))),
+                        _ => {
+                            if referent {
+                                referents.insert(body, *line);
+                            }
+                            let by = format!("import of {file}");
+                            let cells = [c("community"), c("email"), c("name"), c("codice_ipa"), c("referent")];
+                            import_registration(&mut tx, cells, &by).await
+                        }
+                    }
                 }
             };
             match res {
@@ -1514,7 +1620,14 @@ async fn insert_community(tx: &mut Tx<'_>, slug_text: &str, area: &str, name: &s
     returning_id(insert, &mut **tx, "creating a community").await
 }
 
-async fn insert_membership(tx: &mut Tx<'_>, community: i64, account: i64, ipa: &str, referent: bool) -> Result<i64> {
+async fn insert_membership(
+    tx: &mut Tx<'_>,
+    community: i64,
+    account: i64,
+    ipa: &str,
+    referent: bool,
+    confirmed_by: Option<&str>,
+) -> Result<i64> {
     let existing =
         sqlx::query("SELECT id FROM membership WHERE community_id = $1 AND account_id = $2 AND codice_ipa = $3")
             .bind(community)
@@ -1527,13 +1640,14 @@ async fn insert_membership(tx: &mut Tx<'_>, community: i64, account: i64, ipa: &
         return Err(Error::Invalid(format!("codice_ipa: already a member of this community for `{ipa}`")));
     }
     let insert = sqlx::query(
-        "INSERT INTO membership (community_id, account_id, codice_ipa, referent, created_at) \
-         VALUES ($1, $2, $3, $4, $5) RETURNING id",
+        "INSERT INTO membership (community_id, account_id, codice_ipa, referent, confirmed_by, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
     )
     .bind(community)
     .bind(account)
     .bind(ipa.to_string())
     .bind(i64::from(referent))
+    .bind(confirmed_by.map(str::to_string))
     .bind(now());
     returning_id(insert, &mut **tx, "registering a membership").await
 }
@@ -1552,14 +1666,8 @@ async fn insert_post(tx: &mut Tx<'_>, thread: Option<i64>, proposal: Option<i64>
 
 /// One registration row: the account (created if new), the membership
 /// (skipped if stored). Returns whether a membership was written.
-async fn import_registration(
-    tx: &mut Tx<'_>,
-    community: &str,
-    email_text: &str,
-    name: &str,
-    ipa: &str,
-    referent: &str,
-) -> Result<bool> {
+async fn import_registration(tx: &mut Tx<'_>, cells: [&str; 5], confirmed_by: &str) -> Result<bool> {
+    let [community, email_text, name, ipa, referent] = cells;
     let community_id = community_id(tx, community.trim())
         .await?
         .ok_or_else(|| Error::Invalid(format!("community: no community `{}`", community.trim())))?;
@@ -1598,7 +1706,8 @@ async fn import_registration(
     if stored.is_some() {
         return Ok(false);
     }
-    insert_membership(tx, community_id, account, &ipa, referent).await?;
+    // The region vouches for the file it imports: its rows count as confirmed.
+    insert_membership(tx, community_id, account, &ipa, referent, Some(confirmed_by)).await?;
     Ok(true)
 }
 
@@ -1631,6 +1740,10 @@ fn read_rows(kind: CsvKind, bytes: &[u8]) -> std::result::Result<Vec<Cells>, Vec
         };
         let line = line_of(text, record.position());
         if record.iter().all(|c| c.trim().is_empty()) {
+            continue;
+        }
+        if let Some(e) = width_error(&record, header.len(), line) {
+            errors.push(e);
             continue;
         }
         let mut cells = BTreeMap::new();

@@ -121,6 +121,30 @@ impl Default for Settings {
     }
 }
 
+/// The most peers a municipality may be given.
+pub const MAX_PEERS: usize = 100;
+/// The most runs behind group stability (each run rebuilds the whole index).
+pub const MAX_RUNS: usize = 10_000;
+
+impl Settings {
+    /// Refuses counts beyond the bounds, before any source is read.
+    pub fn check(&self) -> Result<()> {
+        if !(1..=MAX_PEERS).contains(&self.peers) {
+            return Err(Error::file("--peers", format!("expected 1 to {MAX_PEERS} peers, found {}", self.peers)));
+        }
+        if self.runs > MAX_RUNS {
+            return Err(Error::file(
+                "--runs",
+                format!("expected at most {MAX_RUNS} runs of group stability, found {}", self.runs),
+            ));
+        }
+        if self.strengths > 50 {
+            return Err(Error::file("strengths", format!("expected at most 50, found {}", self.strengths)));
+        }
+        Ok(())
+    }
+}
+
 /// A province or region: its municipalities' scores summarised.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Area {
@@ -193,6 +217,7 @@ impl Scored {
 
 /// Builds the index of a territory.
 pub fn score(sources: &Sources, files: &IndexFiles, settings: &Settings) -> Result<Scored> {
+    settings.check()?;
     let reg = &sources.registry;
     let def = &files.definition;
     let units: Vec<usize> =

@@ -9,6 +9,10 @@
 //!   a local authority: a comune, or a union of comuni, province,
 //!   metropolitan city, mountain community or region (recognised by its
 //!   name, as PA digitale 2026 lists them all as "Altri Enti");
+//! - only **confirmed** registrations count (confirmed by the body's editor,
+//!   or imported by a platform admin): anyone may join on behalf of any body,
+//!   so an unconfirmed registration claims nothing yet; those awaiting
+//!   confirmation are counted apart (`pending`);
 //! - the **scope** is a set of regions: the one asked for, else the regions
 //!   where the registered bodies have their seat;
 //! - **share of comuni** = comuni of the scope with at least one
@@ -149,6 +153,9 @@ pub struct Coverage {
     pub size_classes: Vec<Share>,
     /// Comuni of the scope in no community, smallest first.
     pub missing: Vec<Missing>,
+    /// Registrations of the scope awaiting their body's confirmation (not
+    /// counted in any figure above).
+    pub pending: usize,
 }
 
 /// Every administration the run knows, with its kind and seat.
@@ -238,6 +245,9 @@ pub fn coverage(
     memberships: &[Membership],
     region: Option<&str>,
 ) -> Coverage {
+    let (confirmed, pending): (Vec<Membership>, Vec<Membership>) =
+        memberships.iter().cloned().partition(|m| m.confirmed_by.is_some());
+    let memberships = confirmed.as_slice();
     let regions: BTreeSet<String> = match region {
         Some(r) => [r.to_string()].into(),
         None => memberships
@@ -334,6 +344,10 @@ pub fn coverage(
         provinces: finish(provinces.into_values().collect()),
         size_classes: finish(sizes.into_values().collect()),
         missing,
+        pending: match region {
+            None => pending.len(),
+            Some(r) => pending.iter().filter(|m| bodies.get(&m.codice_ipa).is_some_and(|b| b.region_code == r)).count(),
+        },
     }
 }
 

@@ -61,6 +61,7 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("other_bodies", "altre organizzazioni", "other organisations"),
     ("comuni_share", "quota dei comuni", "share of comuni"),
     ("local_share", "quota degli enti locali", "share of local bodies"),
+    ("pending_registrations", "iscrizioni in attesa di conferma dell'ente (non conteggiate)", "registrations awaiting their body's confirmation (not counted)"),
     ("local_bodies", "enti locali", "local bodies"),
     ("comuni", "comuni", "comuni"),
     ("comune", "Comune", "Comune"),

@@ -1,7 +1,6 @@
 //! The HTML pages, server-rendered with minijinja in Italian and English.
 
 use std::collections::HashMap;
-use std::fmt::Write as _;
 use std::sync::{Arc, OnceLock};
 
 use axum::extract::{Path, RawQuery, State};
@@ -55,22 +54,65 @@ fn env() -> &'static Environment<'static> {
                 out.write_str(&text)?;
                 return Ok(());
             }
-            for c in text.chars() {
-                match c {
-                    '&' => out.write_str("&amp;")?,
-                    '<' => out.write_str("&lt;")?,
-                    '>' => out.write_str("&gt;")?,
-                    '"' => out.write_str("&quot;")?,
-                    '\'' => out.write_str("&#39;")?,
-                    c => out.write_char(c)?,
-                }
-            }
+            out.write_str(&escape(&text))?;
             Ok(())
         });
+        env.add_filter("external_link", external_link);
         env.add_filter("num", num);
         env.add_filter("pct", pct);
         env
     })
+}
+
+/// HTML escaping of the five significant characters.
+pub(crate) fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Whether a URL from data may become a link: `http://` or `https://`
+/// (any case) followed by a host, and no character that a browser would strip
+/// or reinterpret (controls, spaces, backslashes).
+pub(crate) fn is_http_url(url: &str) -> bool {
+    let lower = url.get(..8).unwrap_or(url).to_ascii_lowercase();
+    let rest = if lower.starts_with("https://") {
+        &url[8..]
+    } else if lower.starts_with("http://") {
+        &url[7..]
+    } else {
+        return false;
+    };
+    let host = rest.split(['/', '?', '#']).next().unwrap_or("");
+    !host.is_empty() && !url.chars().any(|c| c.is_control() || c.is_whitespace() || c == '\\')
+}
+
+/// `{{ url|external_link(text) }}`: the one way a URL that comes from data
+/// (a publiccode.yml, an adoption's evidence, a community resource, a
+/// meeting) is shown. An http(s) URL becomes a link (`rel="nofollow noopener
+/// noreferrer"`) with `text` (the URL itself when none); anything else
+/// (`javascript:`, `data:`, a relative path) is shown as text, never a link.
+fn external_link(url: Value, text: Option<Value>) -> Value {
+    let url = url.as_str().map_or_else(|| url.to_string(), str::to_string);
+    let text = text.map_or_else(|| url.clone(), |t| t.as_str().map_or_else(|| t.to_string(), str::to_string));
+    if is_http_url(&url) {
+        Value::from_safe_string(format!(
+            "<a href=\"{}\" rel=\"nofollow noopener noreferrer\">{}</a>",
+            escape(&url),
+            escape(&text)
+        ))
+    } else {
+        Value::from_safe_string(escape(&text))
+    }
 }
 
 /// Formats a number with `digits` decimals, Italian or English separators;

@@ -139,11 +139,15 @@ struct InputToml {
     name: String,
     address: Option<String>,
     values: Option<Vec<toml::Value>>,
-    range: Option<[f64; 2]>,
+    range: Option<crate::pipeline::Pair>,
     noise: Option<Vec<Noise>>,
     sets: Option<usize>,
     exclude: Option<toml::Value>,
 }
+
+/// The most noisy weight sets an input may draw (COINr's default is 100);
+/// each set holds a weight per code.
+pub const MAX_WEIGHT_SETS: usize = 100_000;
 
 /// The inputs of an analysis, read from `inputs.toml`, checked against the
 /// pipeline (as a TOML table) and the framework before any run.
@@ -195,7 +199,7 @@ impl Inputs {
                     pipeline.check(&address, v).map_err(|e| err("values", format!("alternative {}: {e}", j + 1)))?;
                 }
                 Alternatives::Values { address, values }
-            } else if let Some([lower, upper]) = t.range {
+            } else if let Some(crate::pipeline::Pair([lower, upper])) = t.range {
                 let address = t.address.clone().unwrap_or_default();
                 if !(lower < upper) {
                     return Err(err("range", format!("expected lower < upper, found [{lower}, {upper}]")));
@@ -208,6 +212,9 @@ impl Inputs {
                 let sets = t.sets.unwrap_or(100);
                 if sets == 0 {
                     return Err(err("sets", "expected at least one weight set".into()));
+                }
+                if sets > MAX_WEIGHT_SETS {
+                    return Err(err("sets", format!("expected at most {MAX_WEIGHT_SETS} weight sets, found {sets}")));
                 }
                 if noise.is_empty() {
                     return Err(err("noise", "expected at least one level".into()));

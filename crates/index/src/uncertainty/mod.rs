@@ -27,6 +27,7 @@
 //! - memory stays bounded: a run keeps only the target's scores and ranks,
 //!   never its data sets.
 
+pub mod budget;
 mod estimate;
 mod inputs;
 mod sampling;
@@ -83,6 +84,9 @@ pub struct Settings {
     pub code: Option<String>,
     /// Units whose own rank gets sensitivity indices too.
     pub units: Vec<String>,
+    /// The memory the runs may keep ([`budget::estimate_bytes`]); more is
+    /// refused before the first run. Default 8 GiB.
+    pub max_bytes: u64,
 }
 
 impl Default for Settings {
@@ -95,6 +99,7 @@ impl Default for Settings {
             sampling: Sampling::Random,
             code: None,
             units: Vec::new(),
+            max_bytes: 8 << 30,
         }
     }
 }
@@ -179,6 +184,7 @@ impl Analysis<'_> {
         if settings.runs < 3 {
             return Err(Error::step("uncertainty", format!("expected at least 3 runs, found {}", settings.runs)));
         }
+        budget::check(settings, self.units.codes.len(), d)?;
         let n = settings.runs;
         let points = if settings.sensitivity {
             if settings.sampling == Sampling::Sobol && 2 * d > SOBOL_MAX_DIMENSIONS {
