@@ -280,6 +280,9 @@ impl Framework {
             let opt_num = |c: Option<usize>| -> Result<Option<f64>> {
                 match c {
                     Some(c) if !row[c].is_empty() => match parse_number(&row[c]) {
+                        Some(v) if v.is_infinite() => {
+                            Err(Error::input(t.at(line, c), format!("expected a finite number, found `{}`", row[c])))
+                        }
                         Some(v) if !v.is_nan() => Ok(Some(v)),
                         Some(_) => Ok(None),
                         None => Err(Error::input(t.at(line, c), format!("expected a number, found `{}`", row[c]))),
@@ -583,9 +586,13 @@ pub fn read_data(t: &Table, fw: &Framework) -> Result<(Units, DataSet)> {
         for &i in &order {
             let (line, row) = &t.rows[i];
             match parse_number(&row[c]) {
-                Some(x) => v.push(x),
-                None => {
+                Some(x) if !x.is_infinite() => v.push(x),
+                // `inf`, `-Inf`, `1e309`: every score it touches would be infinite or missing.
+                Some(_) => {
                     return Err(Error::input(t.at(*line, c), format!("expected a finite number, found `{}`", row[c])));
+                }
+                None => {
+                    return Err(Error::input(t.at(*line, c), format!("expected a number, found `{}`", row[c])));
                 }
             }
         }
@@ -668,6 +675,25 @@ mod tests {
         let t = Table::from_csv("iData.csv", data.as_bytes()).unwrap();
         let e = read_data(&t, &fw).unwrap_err().to_string();
         assert_eq!(e, "iData.csv:3: column `b`: expected a number, found `two`");
+    }
+
+    #[test]
+    fn non_finite_cells_headers_alone_and_huge_weights_are_refused() {
+        let fw = meta(META).unwrap();
+        for (cell, column) in [("inf", "a"), ("-Inf", "b"), ("1e309", "c")] {
+            let mut row = ["1", "2", "3"];
+            row[(column.as_bytes()[0] - b'a') as usize] = cell;
+            let data = format!("uCode,a,b,c,pop\nX,1,2,3,10\nY,{},{},{},10\n", row[0], row[1], row[2]);
+            let t = Table::from_csv("iData.csv", data.as_bytes()).unwrap();
+            let e = read_data(&t, &fw).unwrap_err().to_string();
+            assert_eq!(e, format!("iData.csv:3: column `{column}`: expected a finite number, found `{cell}`"));
+        }
+        let t = Table::from_csv("iData.csv", b"uCode,a,b,c,pop\n").unwrap();
+        let e = read_data(&t, &fw).unwrap_err().to_string();
+        assert_eq!(e, "iData.csv:2: no units: the file has a header but no rows");
+        let huge = META.replacen("a,A,1,P,1,1,", "a,A,1,P,1,1e308,", 1);
+        let e = meta(&huge).unwrap_err().to_string();
+        assert!(e.contains(":2: column `Weight`: expected a weight between"), "{e}");
     }
 
     #[test]

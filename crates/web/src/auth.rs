@@ -5,18 +5,24 @@
 //!   random 16-byte salt) on the blocking thread pool, at most as many at a
 //!   time as there are cores; only the PHC string reaches the store. A
 //!   password is 10 to 128 characters.
-//! - **Sessions**: a random 32-byte token in a cookie (`HttpOnly; Secure;
-//!   SameSite=Lax`, 14 days); the store keeps its SHA-256 digest only, so a
-//!   copy of the database opens no session. A forged or expired cookie is
-//!   simply no session.
+//! - **Sessions**: a random 32-byte token in a cookie (`__Host-` prefixed,
+//!   `HttpOnly; Secure; SameSite=Lax; Path=/`, 14 days): the prefix means a
+//!   sibling subdomain or a plain-http page cannot set it. The store keeps
+//!   its SHA-256 digest only, so a copy of the database opens no session. A
+//!   forged or expired cookie is simply no session.
 //! - **CSRF**: every form carries a token. A signed-in visitor's token is
 //!   bound to the session (stored beside it); a visitor without a session
-//!   (sign-in, registration, reset forms) gets a random `cantiere_csrf`
-//!   cookie and the form repeats it (double submit). A POST without the
-//!   matching token is refused with 403 before anything is read or written.
-//! - **Rate limits** ([`Limits`]): sign-in attempts per client address and
-//!   failed attempts per email, registrations and reset requests per address,
-//!   in fixed windows, in memory.
+//!   (sign-in, registration, reset forms) gets a token that this server
+//!   issued ([`FormKey`]: a random nonce and its HMAC-SHA256 under the
+//!   server's key) in a `__Host-` cookie, and the form repeats it (signed
+//!   double submit): a value an attacker makes up is refused, which stops
+//!   login CSRF. A POST without the matching token is refused with 403
+//!   before anything is read or written.
+//! - **Rate limits** ([`Limits`]): sign-in attempts per client address,
+//!   registrations and reset requests per address, in fixed windows; failed
+//!   sign-ins per (account, client address) slow that pair down
+//!   exponentially ([`Backoff`]) instead of locking the account, so a
+//!   stranger's guesses never lock its owner out; in memory.
 //! - **Mail** ([`Mailer`]): reset links are handed to a mailer; the default
 //!   writes each message to a spool folder for the deployment's mail relay
 //!   to send (no SMTP client here); tests keep them in memory.
@@ -42,10 +48,10 @@ use tokio::sync::Semaphore;
 
 use crate::error::AppError;
 
-/// The session cookie.
-pub const SESSION_COOKIE: &str = "cantiere_session";
+/// The session cookie (`__Host-`: set only by this host over https, path `/`).
+pub const SESSION_COOKIE: &str = "__Host-cantiere_session";
 /// The anonymous form-token cookie.
-pub const CSRF_COOKIE: &str = "cantiere_csrf";
+pub const CSRF_COOKIE: &str = "__Host-cantiere_csrf";
 /// How long a session lasts.
 pub const SESSION_SECONDS: i64 = 14 * 86_400;
 /// How long a reset link works.
@@ -135,26 +141,129 @@ impl Hasher {
     }
 }
 
+/// The key that signs the form tokens given before sign-in.
+#[derive(Clone)]
+pub struct FormKey([u8; 32]);
+
+impl std::fmt::Debug for FormKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("FormKey(…)")
+    }
+}
+
+impl FormKey {
+    /// A random key (tokens issued before a restart are then refused: the
+    /// visitor reloads the form).
+    pub fn random() -> FormKey {
+        let mut key = [0u8; 32];
+        OsRng.fill_bytes(&mut key);
+        FormKey(key)
+    }
+
+    /// A key derived from a secret shared by every server of a deployment
+    /// (`CANTIERE_SECRET`), so that a form served by one is accepted by another.
+    pub fn from_secret(secret: &str) -> FormKey {
+        FormKey(Sha256::digest(format!("cantiere form key\n{secret}").as_bytes()).into())
+    }
+
+    fn mac(&self, nonce: &str) -> String {
+        use hmac::{KeyInit, Mac};
+        let mut mac = <hmac::Hmac<Sha256> as KeyInit>::new_from_slice(&self.0).expect("HMAC takes a key of any size");
+        mac.update(b"csrf:");
+        mac.update(nonce.as_bytes());
+        hex(&mac.finalize().into_bytes()[..16])
+    }
+
+    /// A new token: 32 hex digits of nonce, 32 of their truncated HMAC.
+    pub fn issue(&self) -> String {
+        let nonce = token()[..32].to_string();
+        let mac = self.mac(&nonce);
+        nonce + &mac
+    }
+
+    /// Whether this key issued `token`.
+    pub fn issued(&self, token: &str) -> bool {
+        token.len() == 64
+            && token.bytes().all(|b| b.is_ascii_hexdigit())
+            && same(&token[32..], &self.mac(&token[..32]))
+    }
+}
+
+/// Failed sign-ins per key (an account and a client address): the first
+/// `free` cost nothing, then each further attempt must wait twice as long as
+/// the one before (1 s, 2 s, 4 s … at most `max_wait`); failures older than
+/// `window` are forgotten. The owner, from another address, is not slowed.
+#[derive(Debug)]
+pub struct Backoff {
+    entries: Mutex<HashMap<String, (Instant, u32)>>,
+    free: u32,
+    window: Duration,
+    max_wait: Duration,
+}
+
+impl Backoff {
+    /// A backoff after `free` failures within `window`.
+    pub fn new(free: u32, window: Duration, max_wait: Duration) -> Backoff {
+        Backoff { entries: Mutex::new(HashMap::new()), free, window, max_wait }
+    }
+
+    /// How long `key` must still wait before its next attempt, if at all.
+    pub fn wait(&self, key: &str) -> Option<Duration> {
+        let entries = self.entries.lock().ok()?;
+        let (last, failures) = entries.get(key)?;
+        if *failures < self.free || last.elapsed() >= self.window {
+            return None;
+        }
+        let wait = Duration::from_secs(1u64 << (failures - self.free).min(20)).min(self.max_wait);
+        wait.checked_sub(last.elapsed()).filter(|d| !d.is_zero())
+    }
+
+    /// Counts a failure of `key`.
+    pub fn fail(&self, key: &str) {
+        let Ok(mut entries) = self.entries.lock() else { return };
+        if entries.len() > 100_000 {
+            let window = self.window;
+            entries.retain(|_, (last, _)| last.elapsed() < window);
+        }
+        let e = entries.entry(key.to_string()).or_insert((Instant::now(), 0));
+        if e.0.elapsed() >= self.window {
+            e.1 = 0;
+        }
+        *e = (Instant::now(), e.1 + 1);
+    }
+
+    /// Forgets `key` (a successful sign-in).
+    pub fn clear(&self, key: &str) {
+        if let Ok(mut entries) = self.entries.lock() {
+            entries.remove(key);
+        }
+    }
+}
+
 /// Rate limits: (attempts, window).
 #[derive(Debug, Clone, Copy)]
 pub struct Limits {
     /// Sign-in attempts per client address.
     pub login_per_address: (u32, Duration),
-    /// Failed sign-ins per email.
-    pub failures_per_email: (u32, Duration),
+    /// Failed sign-ins per (account, client address) before each further
+    /// attempt waits (see [`Backoff`]), and the window they are counted in.
+    pub failures_before_backoff: (u32, Duration),
     /// Registrations per client address.
     pub registrations_per_address: (u32, Duration),
     /// Reset requests per client address.
     pub resets_per_address: (u32, Duration),
+    /// Posted forms per signed-in account (threads, replies, resources…).
+    pub posts_per_account: (u32, Duration),
 }
 
 impl Default for Limits {
     fn default() -> Self {
         Limits {
             login_per_address: (30, Duration::from_secs(60)),
-            failures_per_email: (10, Duration::from_secs(15 * 60)),
+            failures_before_backoff: (5, Duration::from_secs(15 * 60)),
             registrations_per_address: (10, Duration::from_secs(3600)),
             resets_per_address: (5, Duration::from_secs(3600)),
+            posts_per_account: (30, Duration::from_secs(60)),
         }
     }
 }
@@ -165,9 +274,10 @@ impl Limits {
         let s = |(n, w): (u32, Duration)| (n.saturating_mul(factor), w);
         Limits {
             login_per_address: s(self.login_per_address),
-            failures_per_email: s(self.failures_per_email),
+            failures_before_backoff: s(self.failures_before_backoff),
             registrations_per_address: s(self.registrations_per_address),
             resets_per_address: s(self.resets_per_address),
+            posts_per_account: s(self.posts_per_account),
         }
     }
 }
@@ -258,7 +368,8 @@ pub fn cookie<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
         .map(|(_, v)| v)
 }
 
-/// A `Set-Cookie` value: HttpOnly, Secure, SameSite=Lax, path `/`.
+/// A `Set-Cookie` value: HttpOnly, Secure, SameSite=Lax, path `/`, no
+/// domain (what the `__Host-` prefix requires).
 pub fn set_cookie(name: &str, value: &str, max_age: i64) -> HeaderValue {
     let v = format!("{name}={value}; Path=/; Max-Age={max_age}; HttpOnly; Secure; SameSite=Lax");
     HeaderValue::from_str(&v).unwrap_or_else(|_| HeaderValue::from_static(""))

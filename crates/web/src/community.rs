@@ -21,18 +21,20 @@ use axum::extract::multipart::MultipartRejection;
 use axum::extract::{DefaultBodyLimit, Multipart, Path, RawQuery, Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use cantiere_store::Store;
 use cantiere_store::adoption::Editor;
 use cantiere_store::community::{
     Account, CONSULTATION_STATUSES, Community, CsvKind, Grants, MEETING_MODES, MEETING_STATUSES, MeetingInput,
-    PROPOSAL_STATUSES, RESOURCE_KINDS, ResourceInput, Session,
+    PROPOSAL_STATUSES, Paged, RESOURCE_KINDS, ResourceInput, Slice,
 };
 use minijinja::{Value, context};
 use serde::Serialize;
 
-use crate::auth::{self, CSRF_COOKIE, ClientAddress, Hasher, Limiter, Limits, SESSION_COOKIE, SharedMailer};
+use crate::auth::{
+    self, Backoff, CSRF_COOKIE, ClientAddress, FormKey, Hasher, Limiter, Limits, SESSION_COOKIE, SharedMailer,
+};
 use crate::cache::Cache;
 use crate::catalog::Catalog;
 use crate::coverage::{self, BodyInfo};
@@ -40,6 +42,7 @@ use crate::error::{ApiError, AppError, PageError};
 use crate::i18n::Lang;
 use crate::observatory::Observatory;
 use crate::pages::{lang_of, render};
+use crate::people;
 use crate::query::Params;
 
 /// Everything the community pages need.
@@ -53,6 +56,10 @@ pub struct Hub {
     /// Rate limits.
     pub limits: Limits,
     limiter: Limiter,
+    /// Failed sign-ins per (account, address).
+    backoff: Backoff,
+    /// Signs the form tokens given before sign-in.
+    form_key: FormKey,
     /// Where reset links go.
     pub mailer: SharedMailer,
     /// The site's public address, for links in mail (`https://…`, no `/` at the end).
@@ -65,9 +72,10 @@ pub struct Hub {
     /// One catalog rebuilt at a time, so the last one put in place was read
     /// after every verification before it.
     refreshing: tokio::sync::Mutex<()>,
-    /// One anonymous page rendered at a time: after a change empties the
-    /// cache, 200 visitors wait for one rendering instead of making 200.
-    rendering: tokio::sync::Mutex<()>,
+    /// One rendering of each anonymous URL at a time: after a change empties
+    /// the cache, 200 visitors of a page wait for one rendering instead of
+    /// making 200; visitors of other URLs do not wait for it.
+    rendering: std::sync::Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
 }
 
 impl std::fmt::Debug for Hub {
@@ -86,14 +94,37 @@ impl Hub {
             hasher: Hasher::default(),
             limits,
             limiter: Limiter::default(),
+            backoff: Backoff::new(
+                limits.failures_before_backoff.0,
+                limits.failures_before_backoff.1,
+                std::time::Duration::from_secs(15 * 60),
+            ),
+            form_key: FormKey::random(),
             mailer,
             base_url: base_url.trim_end_matches('/').to_string(),
             bodies,
             pages: Cache::new(64 << 20),
             site_pages: Arc::new(Cache::new(crate::SITE_CACHE_BYTES)),
             refreshing: tokio::sync::Mutex::new(()),
-            rendering: tokio::sync::Mutex::new(()),
+            rendering: std::sync::Mutex::new(HashMap::new()),
         }
+    }
+
+    /// Form tokens signed with a key derived from `secret`, shared by every
+    /// server of a deployment (`CANTIERE_SECRET`).
+    pub fn with_secret(mut self, secret: &str) -> Hub {
+        self.form_key = FormKey::from_secret(secret);
+        self
+    }
+
+    /// The lock of one URL's rendering (dropped from the map once nobody
+    /// holds it).
+    fn rendering_lock(&self, key: &str) -> Arc<tokio::sync::Mutex<()>> {
+        let mut map = self.rendering.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if map.len() > 1_000 {
+            map.retain(|_, lock| Arc::strong_count(lock) > 1);
+        }
+        map.entry(key.to_string()).or_default().clone()
     }
 
     /// Reads the catalog and its adoptions from the store again and serves
@@ -209,7 +240,7 @@ async fn public_cache(State(hub): Shared, req: Request, next: Next) -> Response 
         return res;
     }
     let _rendering = if cacheable {
-        let guard = hub.rendering.lock().await;
+        let guard = hub.rendering_lock(&key).lock_owned().await;
         if let Some(res) = hub.pages.get(&key) {
             return res;
         }
@@ -240,8 +271,6 @@ pub struct Viewer {
     pub account: Option<Account>,
     /// Its scoped roles.
     pub grants: Grants,
-    #[serde(skip)]
-    session: Option<Session>,
     /// The form token to put in forms.
     pub csrf: String,
 }
@@ -267,28 +296,32 @@ impl Viewer {
 
 async fn viewer(hub: &Hub, headers: &HeaderMap) -> Result<Viewer, AppError> {
     let Some(session) = auth::session(&hub.store, headers).await? else {
-        let csrf = auth::cookie(headers, CSRF_COOKIE).filter(|c| c.len() == 64).map(str::to_string).unwrap_or_default();
+        let csrf =
+            auth::cookie(headers, CSRF_COOKIE).filter(|c| hub.form_key.issued(c)).map(str::to_string).unwrap_or_default();
         return Ok(Viewer { csrf, ..Viewer::default() });
     };
     let grants = hub.store.community().grants(session.account.id).await?;
-    Ok(Viewer { account: Some(session.account.clone()), grants, csrf: session.csrf.clone(), session: Some(session) })
+    Ok(Viewer { account: Some(session.account.clone()), grants, csrf: session.csrf.clone() })
 }
 
 /// A posted form with its token checked: the visitor, the fields.
 async fn form(hub: &Hub, headers: &HeaderMap, body: &Bytes) -> Result<(Viewer, Params), AppError> {
     let v = viewer(hub, headers).await?;
     let f = Params::form(body)?;
-    check_token(&v, headers, f.get("csrf"))?;
+    check_token(&v, f.get("csrf"))?;
+    if let Some(a) = &v.account
+        && !hub.limiter.hit(&format!("post:{}", a.id), hub.limits.posts_per_account)
+    {
+        return Err(AppError::TooMany("too many posts from this account: wait a minute".into()));
+    }
     Ok((v, f))
 }
 
 /// The form token rule: the session's token, or before sign-in the
-/// double-submit cookie's.
-fn check_token(v: &Viewer, headers: &HeaderMap, sent: &str) -> Result<(), AppError> {
-    let expected = match &v.session {
-        Some(s) => s.csrf.as_str(),
-        None => auth::cookie(headers, CSRF_COOKIE).unwrap_or(""),
-    };
+/// double-submit cookie's, which this server must have issued ([`viewer`]
+/// keeps it only then).
+fn check_token(v: &Viewer, sent: &str) -> Result<(), AppError> {
+    let expected = v.csrf.as_str();
     if sent.is_empty() || expected.is_empty() || !auth::same(sent, expected) {
         return Err(AppError::Forbidden(
             "the form's security token is missing or out of date: reload the page and try again".into(),
@@ -301,8 +334,13 @@ fn page_err(lang: Lang) -> impl Fn(AppError) -> PageError {
     move |e| PageError(lang, e)
 }
 
+/// A 303 redirect. Paths are built from validated parameters (the site
+/// refuses control characters in paths before any handler runs); should one
+/// still not be a valid header, the visitor is sent home rather than the
+/// server panicking after a write.
 fn see(to: String) -> Response {
-    Redirect::to(&to).into_response()
+    let location = HeaderValue::from_str(&to).unwrap_or_else(|_| HeaderValue::from_static("/"));
+    (StatusCode::SEE_OTHER, [(header::LOCATION, location)]).into_response()
 }
 
 fn no_store(mut res: Response) -> Response {
@@ -311,6 +349,9 @@ fn no_store(mut res: Response) -> Response {
 }
 
 async fn community_of(hub: &Hub, slug: &str) -> Result<Community, AppError> {
+    if cantiere_store::community::slug("slug", slug).ok().as_deref() != Some(slug) {
+        return Err(AppError::NotFound(format!("community `{slug}`")));
+    }
     Ok(hub.store.community().community_by_slug(slug).await?)
 }
 
@@ -338,8 +379,12 @@ fn require_admin(v: &Viewer) -> Result<i64, AppError> {
     if v.admin() { Ok(id) } else { Err(AppError::Forbidden("only a platform admin may do this".into())) }
 }
 
+/// A numeric id from the path: digits only (no sign, no spaces), or 404.
 fn id_of(text: &str, what: &str) -> Result<i64, AppError> {
-    text.trim().parse().map_err(|_| AppError::NotFound(format!("{what} `{text}`")))
+    Some(text)
+        .filter(|t| !t.is_empty() && t.len() <= 18 && t.bytes().all(|b| b.is_ascii_digit()))
+        .and_then(|t| t.parse().ok())
+        .ok_or_else(|| AppError::NotFound(format!("{what} `{text}`")))
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -354,9 +399,9 @@ fn show(hub: &Hub, lang: Lang, v: &Viewer, name: &str, page: &str, title: &str, 
 
 /// Renders a page with forms for a visitor who may have no form token yet
 /// (no session, no `cantiere_csrf` cookie): gives one, and sets its cookie.
-fn with_form_token(mut v: Viewer, page: impl FnOnce(&Viewer) -> Page) -> Page {
+fn with_form_token(hub: &Hub, mut v: Viewer, page: impl FnOnce(&Viewer) -> Page) -> Page {
     let cookie = v.csrf.is_empty().then(|| {
-        v.csrf = auth::token();
+        v.csrf = hub.form_key.issue();
         auth::set_cookie(CSRF_COOKIE, &v.csrf, auth::SESSION_SECONDS)
     });
     let mut res = page(&v)?;
@@ -374,7 +419,7 @@ async fn account_page(State(hub): Shared, Path(lang): Path<String>, headers: Hea
     }
     let l = lang.labels();
     let ctx = context! { mode => "sign_in" };
-    with_form_token(v, |v| show(&hub, lang, v, "account.html", "account", l["sign_in"], "accesso", ctx))
+    with_form_token(&hub, v, |v| show(&hub, lang, v, "account.html", "account", l["sign_in"], "accesso", ctx))
 }
 
 async fn login(
@@ -387,10 +432,17 @@ async fn login(
     let lang = lang_of(&lang)?;
     let (_, f) = form(&hub, &headers, &body).await.map_err(page_err(lang))?;
     let email = f.get("email").trim().to_lowercase();
-    if !hub.limiter.hit(&format!("login:{address}"), hub.limits.login_per_address)
-        || hub.limiter.over(&format!("fail:{email}"), hub.limits.failures_per_email)
-    {
+    if !hub.limiter.hit(&format!("login:{address}"), hub.limits.login_per_address) {
         return Err(PageError(lang, AppError::TooMany("too many sign-in attempts: wait a few minutes".into())));
+    }
+    // Failures slow down this account from this address only: its owner elsewhere is not locked out.
+    let pair = format!("{email}\n{address}");
+    if let Some(wait) = hub.backoff.wait(&pair) {
+        let secs = wait.as_secs() + 1;
+        return Err(PageError(
+            lang,
+            AppError::TooMany(format!("too many failed sign-ins for this account from here: try again in {secs} s")),
+        ));
     }
     let found = hub.store.community().credentials(&email).await.map_err(|e| PageError(lang, e.into()))?;
     let ok = match &found {
@@ -402,10 +454,10 @@ async fn login(
         }
     };
     let Some((account, _)) = found.filter(|_| ok) else {
-        hub.limiter.hit(&format!("fail:{email}"), hub.limits.failures_per_email);
+        hub.backoff.fail(&pair);
         return Err(PageError(lang, AppError::Forbidden("wrong email or password".into())));
     };
-    hub.limiter.clear(&format!("fail:{email}"));
+    hub.backoff.clear(&pair);
     let cookie = auth::open_session(&hub.store, account.id).await.map_err(page_err(lang))?;
     let mut res = see(format!("/{}/profilo", lang.code()));
     res.headers_mut().insert(header::SET_COOKIE, cookie);
@@ -420,7 +472,7 @@ async fn register(
     body: Bytes,
 ) -> Page {
     let lang = lang_of(&lang)?;
-    let (_, f) = form(&hub, &headers, &body).await.map_err(page_err(lang))?;
+    let (v, f) = form(&hub, &headers, &body).await.map_err(page_err(lang))?;
     if !hub.limiter.hit(&format!("register:{address}"), hub.limits.registrations_per_address) {
         return Err(PageError(lang, AppError::TooMany("too many registrations from this address: retry later".into())));
     }
@@ -428,16 +480,26 @@ async fn register(
         return Err(PageError(lang, AppError::BadRequest("password: the two passwords differ".into())));
     }
     let email = cantiere_store::community::email(f.get("email")).map_err(|e| PageError(lang, e.into()))?;
+    cantiere_store::community::text("name", f.get("name"), cantiere_store::community::MAX_TITLE)
+        .map_err(|e| PageError(lang, e.into()))?;
     let c = hub.store.community();
-    if c.credentials(&email).await.map_err(|e| PageError(lang, e.into()))?.is_some() {
-        return Err(PageError(lang, AppError::BadRequest(format!("email: an account with `{email}` already exists"))));
-    }
+    // The same work and the same answer whether or not the address has an
+    // account (no enumeration); its owner is told by mail instead.
     let hash = hub.hasher.hash(f.get("password")).await.map_err(page_err(lang))?;
-    let account = c.create_account(&email, f.get("name"), Some(&hash)).await.map_err(|e| PageError(lang, e.into()))?;
-    let cookie = auth::open_session(&hub.store, account.id).await.map_err(page_err(lang))?;
-    let mut res = see(format!("/{}/profilo", lang.code()));
-    res.headers_mut().insert(header::SET_COOKIE, cookie);
-    Ok(res)
+    let l = lang.labels();
+    match c.credentials(&email).await.map_err(|e| PageError(lang, e.into()))? {
+        Some((owner, _)) => {
+            let link = format!("{}/{}/accesso", hub.base_url, lang.code());
+            hub.mailer
+                .send(&owner.email, l["registered_again_subject"], &format!("{}\n\n{link}\n", l["registered_again_body"]))
+                .map_err(page_err(lang))?;
+        }
+        None => {
+            c.create_account(&email, f.get("name"), Some(&hash)).await.map_err(|e| PageError(lang, e.into()))?;
+        }
+    }
+    let ctx = context! { mode => "registered" };
+    with_form_token(&hub, v, |v| show(&hub, lang, v, "account.html", "account", l["register"], "accesso", ctx))
 }
 
 async fn logout(State(hub): Shared, Path(lang): Path<String>, headers: HeaderMap, body: Bytes) -> Page {
@@ -488,7 +550,7 @@ async fn reset_page(State(hub): Shared, Path(lang): Path<String>, headers: Heade
     let v = viewer(&hub, &headers).await.map_err(page_err(lang))?;
     let l = lang.labels();
     let ctx = context! { mode => "new_password", token => token };
-    with_form_token(v, |v| show(&hub, lang, v, "account.html", "account", l["new_password"], "accesso", ctx))
+    with_form_token(&hub, v, |v| show(&hub, lang, v, "account.html", "account", l["new_password"], "accesso", ctx))
 }
 
 async fn reset(State(hub): Shared, Path(lang): Path<String>, headers: HeaderMap, body: Bytes) -> Page {
@@ -697,7 +759,7 @@ async fn import_file(
             Some(f) if f.name() == Some("csrf") => f.text().await.map_err(bad)?,
             _ => String::new(),
         };
-        check_token(&v, &headers, &sent)?;
+        check_token(&v, &sent)?;
         require_admin(&v)?;
         let (mut kind, mut file) = (None, None);
         while let Some(f) = upload.next_field().await.map_err(bad)? {
@@ -792,13 +854,46 @@ async fn grant_role(State(hub): Shared, Path(lang): Path<String>, headers: Heade
 // ---------------------------------------------------------------------------
 // One community.
 
-async fn community(State(hub): Shared, Path((lang, slug)): Path<(String, String)>, headers: HeaderMap) -> Page {
+/// Threads and resources on a page of a community.
+pub const PER_PAGE: usize = 20;
+/// Messages on a page of a thread.
+pub const POSTS_PER_PAGE: usize = 50;
+
+/// Page `name` of a query (`1` when absent); a number out of range is 404.
+fn page_number(p: &Params, name: &str) -> Result<usize, AppError> {
+    match p.one(name)? {
+        None => Ok(1),
+        Some(t) => t
+            .parse::<usize>()
+            .ok()
+            .filter(|n| (1..=1_000_000).contains(n))
+            .ok_or_else(|| AppError::BadRequest(format!("{name}: expected a page number, found `{t}`"))),
+    }
+}
+
+/// The pages of a list: (number, total pages).
+fn pages<T>(list: &Paged<T>, page: usize, per_page: usize) -> Value {
+    context! { page => page, pages => list.total.div_ceil(per_page).max(1), total => list.total }
+}
+
+async fn community(
+    State(hub): Shared,
+    Path((lang, slug)): Path<(String, String)>,
+    RawQuery(q): RawQuery,
+    headers: HeaderMap,
+) -> Page {
     let lang = lang_of(&lang)?;
     let v = viewer(&hub, &headers).await.map_err(page_err(lang))?;
+    let p = Params::parse(q.as_deref()).map_err(page_err(lang))?;
+    let (thread_page, resource_page) = (
+        page_number(&p, "discussioni").map_err(page_err(lang))?,
+        page_number(&p, "risorse").map_err(page_err(lang))?,
+    );
     let c = hub.store.community();
     let err = |e: cantiere_store::Error| PageError(lang, e.into());
     let comm = c.community_by_slug(&slug).await.map_err(err)?;
-    let members = c.memberships(Some(comm.id)).await.map_err(err)?;
+    let signed_in = v.account.is_some();
+    let members = people::for_visitor(c.memberships(Some(comm.id)).await.map_err(err)?, signed_in);
     let mine: Vec<i64> = v
         .account
         .as_ref()
@@ -825,18 +920,22 @@ async fn community(State(hub): Shared, Path((lang, slug)): Path<(String, String)
         .map(|cat| cat.solutions.iter().filter(|s| s.active).map(|s| (s.id, s.name.clone())).collect())
         .unwrap_or_default();
     let participant = v.account.is_some() && (v.coordinates(comm.id) || !mine.is_empty());
+    let threads = c.threads_page(comm.id, Slice::page(thread_page, PER_PAGE)).await.map_err(err)?;
+    let resources = c.resources_page(comm.id, Slice::page(resource_page, PER_PAGE)).await.map_err(err)?;
     let ctx = context! {
         c => Value::from_serialize(&comm),
-        coordinators => Value::from_serialize(c.coordinators(comm.id).await.map_err(err)?),
+        coordinators => Value::from_serialize(people::for_visitor(c.coordinators(comm.id).await.map_err(err)?, signed_in)),
         bodies => bodies,
         registrations => members.len(),
         mine => mine,
         participant => participant,
         coordinator => v.coordinates(comm.id),
-        meetings => Value::from_serialize(c.meetings(comm.id).await.map_err(err)?),
-        resources => Value::from_serialize(c.resources(Some(comm.id)).await.map_err(err)?),
-        threads => Value::from_serialize(c.threads(comm.id).await.map_err(err)?),
-        consultations => Value::from_serialize(c.consultations(comm.id).await.map_err(err)?),
+        meetings => Value::from_serialize(people::for_visitor(c.meetings(comm.id).await.map_err(err)?, signed_in)),
+        resources_pages => pages(&resources, resource_page, PER_PAGE),
+        threads_pages => pages(&threads, thread_page, PER_PAGE),
+        resources => Value::from_serialize(people::for_visitor(resources.items, signed_in)),
+        threads => Value::from_serialize(people::for_visitor(threads.items, signed_in)),
+        consultations => Value::from_serialize(people::for_visitor(c.consultations(comm.id).await.map_err(err)?, signed_in)),
         solutions => solutions,
         modes => MEETING_MODES, kinds => RESOURCE_KINDS, consultation_statuses => CONSULTATION_STATUSES,
     };
@@ -906,8 +1005,8 @@ async fn meeting(
     let run = async {
         let comm = community_of(&hub, &slug).await?;
         let c = hub.store.community();
-        let m = meeting_of(&hub, &comm, &id).await?;
-        let regs = c.registrations(m.id).await?;
+        let m = people::for_visitor(meeting_of(&hub, &comm, &id).await?, v.account.is_some());
+        let regs = people::for_visitor(c.registrations(m.id).await?, v.account.is_some());
         let registered = v.account.as_ref().is_some_and(|a| regs.iter().any(|r| r.account_id == a.id));
         let participant = require_participant(&hub, &v, &comm).await.is_ok();
         Ok((comm, m, regs, registered, participant))
@@ -1008,22 +1107,26 @@ async fn create_thread(
 async fn thread(
     State(hub): Shared,
     Path((lang, slug, id)): Path<(String, String, String)>,
+    RawQuery(q): RawQuery,
     headers: HeaderMap,
 ) -> Page {
     let lang = lang_of(&lang)?;
     let v = viewer(&hub, &headers).await.map_err(page_err(lang))?;
+    let signed_in = v.account.is_some();
     let run = async {
+        let page = page_number(&Params::parse(q.as_deref())?, "pagina")?;
         let comm = community_of(&hub, &slug).await?;
         let c = hub.store.community();
-        let t = thread_of(&hub, &comm, &id).await?;
-        let posts = c.posts(t.id).await?;
+        let t = people::for_visitor(thread_of(&hub, &comm, &id).await?, signed_in);
+        let posts = people::for_visitor(c.posts_page(t.id, Slice::page(page, POSTS_PER_PAGE)).await?, signed_in);
         let participant = require_participant(&hub, &v, &comm).await.is_ok();
-        Ok((comm, t, posts, participant))
+        Ok((comm, t, posts, page, participant))
     };
-    let (comm, t, posts, participant) = run.await.map_err(page_err(lang))?;
+    let (comm, t, posts, page, participant) = run.await.map_err(page_err(lang))?;
     let ctx = context! {
         c => Value::from_serialize(&comm), thread => Value::from_serialize(&t),
-        posts => Value::from_serialize(&posts), participant => participant,
+        posts_pages => pages(&posts, page, POSTS_PER_PAGE),
+        posts => Value::from_serialize(&posts.items), participant => participant,
     };
     show(&hub, lang, &v, "thread.html", "communities", &t.title, &format!("comunita/{slug}/discussioni/{id}"), ctx)
 }
@@ -1111,10 +1214,11 @@ async fn consultation(
     let run = async {
         let (comm, cid) = consultation_in(&hub, &slug, &id).await?;
         let c = hub.store.community();
-        let cons = c.consultation(cid).await?;
+        let signed_in = v.account.is_some();
+        let cons = people::for_visitor(c.consultation(cid).await?, signed_in);
         let mut proposals = Vec::new();
-        for p in c.proposals(cid).await? {
-            let comments = c.comments(p.id).await?;
+        for p in people::for_visitor(c.proposals(cid).await?, signed_in) {
+            let comments = people::for_visitor(c.comments(p.id).await?, signed_in);
             proposals.push(context! { p => Value::from_serialize(&p), comments => Value::from_serialize(&comments) });
         }
         let participant = require_participant(&hub, &v, &comm).await.is_ok();
@@ -1306,6 +1410,15 @@ async fn api_communities(State(hub): Shared) -> Result<Response, ApiError> {
 
 /// `/api/v1/communities/{slug}`: one community: bodies, meetings, resources,
 /// threads, consultations (people are not listed: counts only).
+/// An item of the public API, its (blanked) `author` field left out.
+fn without_author(item: &impl Serialize) -> serde_json::Value {
+    let mut v = serde_json::to_value(item).unwrap_or_default();
+    if let Some(o) = v.as_object_mut() {
+        o.remove("author");
+    }
+    v
+}
+
 async fn api_community(State(hub): Shared, Path(slug): Path<String>) -> Result<Response, ApiError> {
     let c = hub.store.community();
     let comm = community_of(&hub, &slug).await?;
@@ -1325,10 +1438,10 @@ async fn api_community(State(hub): Shared, Path(slug): Path<String>) -> Result<R
         "community": comm,
         "registrations": members.len(),
         "bodies": bodies,
-        "meetings": c.meetings(comm.id).await.map_err(e)?,
-        "resources": c.resources(Some(comm.id)).await.map_err(e)?,
-        "threads": c.threads(comm.id).await.map_err(e)?,
-        "consultations": c.consultations(comm.id).await.map_err(e)?,
+        "meetings": people::public(c.meetings(comm.id).await.map_err(e)?).iter().map(without_author).collect::<Vec<_>>(),
+        "resources": people::public(c.resources(Some(comm.id)).await.map_err(e)?).iter().map(without_author).collect::<Vec<_>>(),
+        "threads": people::public(c.threads(comm.id).await.map_err(e)?).iter().map(without_author).collect::<Vec<_>>(),
+        "consultations": people::public(c.consultations(comm.id).await.map_err(e)?).iter().map(without_author).collect::<Vec<_>>(),
     })))
 }
 

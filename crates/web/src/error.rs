@@ -83,3 +83,14 @@ impl From<cantiere_store::Error> for AppError {
         }
     }
 }
+
+/// The error response for a request to `path` that no handler answered (a
+/// middleware refused it): JSON under `/api/`, else a page in the path's
+/// language.
+pub(crate) fn respond(path: &str, e: AppError) -> Response {
+    if path.starts_with("/api/") {
+        return ApiError(e).into_response();
+    }
+    let lang = if path.starts_with("/en/") || path == "/en" { Lang::En } else { Lang::It };
+    PageError(lang, e).into_response()
+}

@@ -153,6 +153,7 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("members_by_body", "Enti iscritti", "Member bodies"),
     ("no_members", "Nessun ente ancora.", "No body yet."),
     ("referent", "Referente", "Referent"),
+    ("referent_named", "designato", "named"),
     ("confirmed", "Confermata da", "Confirmed by"),
     ("not_yet", "da confermare", "to be confirmed"),
     ("confirm", "Conferma", "Confirm"),
@@ -233,6 +234,17 @@ const TEXTS: &[(&str, &str, &str)] = &[
         "reset_sent",
         "Se l'indirizzo ha un account, riceverai un messaggio con un collegamento valido per un'ora.",
         "If the address has an account, you will receive a message with a link valid for one hour.",
+    ),
+    (
+        "registered",
+        "Se l'indirizzo era nuovo, l'account è pronto: accedi qui sotto. Se aveva già un account, abbiamo scritto al suo titolare.",
+        "If the address was new, the account is ready: sign in below. If it already had an account, we have written to its owner.",
+    ),
+    ("registered_again_subject", "Cantiere: una nuova registrazione con il tuo indirizzo", "Cantiere: a new registration with your address"),
+    (
+        "registered_again_body",
+        "Qualcuno ha provato a registrarsi su Cantiere con questo indirizzo, che ha già un account. Se eri tu, accedi o recupera la password da qui:",
+        "Someone tried to register on Cantiere with this address, which already has an account. If it was you, sign in or reset your password here:",
     ),
     ("reset_subject", "Cantiere: imposta una nuova password", "Cantiere: set a new password"),
     (

@@ -37,6 +37,7 @@ mod error;
 mod i18n;
 mod observatory;
 mod pages;
+mod people;
 mod query;
 pub mod recommend;
 
@@ -172,6 +173,7 @@ fn site(obs: Arc<Observatory>, hub: Option<Arc<community::Hub>>, assets: &Assets
         None => router,
     };
     router
+        .layer(axum::middleware::from_fn(clean_path))
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(|_| {
             error::ApiError(AppError::Internal).into_response()
         }))
@@ -180,6 +182,23 @@ fn site(obs: Arc<Observatory>, hub: Option<Arc<community::Hub>>, assets: &Assets
         .layer(SetResponseHeaderLayer::overriding(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
         .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
         .layer(SetResponseHeaderLayer::overriding(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")))
+}
+
+/// Refuses a path with a control character (`%0d%0a`, `%00`…) before any
+/// handler runs: no parameter taken from the path can then break a header
+/// (a redirect's `Location`) after a write, or reach the store.
+async fn clean_path(req: axum::extract::Request, next: axum::middleware::Next) -> axum::response::Response {
+    let path = req.uri().path();
+    let bytes = path.as_bytes();
+    let control = bytes.iter().enumerate().any(|(i, &b)| {
+        b.is_ascii_control()
+            || (b == b'%'
+                && path.get(i + 1..i + 3).and_then(|h| u8::from_str_radix(h, 16).ok()).is_some_and(|d| d.is_ascii_control()))
+    });
+    if control {
+        return error::respond(path, AppError::BadRequest("the path contains a control character".into()));
+    }
+    next.run(req).await
 }
 
 /// Renders every page a visitor is likely to open first (home, ranking,
