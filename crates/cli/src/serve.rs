@@ -91,40 +91,33 @@ pub fn serve(a: ServeArgs) -> Result<ExitCode> {
     assets.check().map_err(anyhow::Error::msg)?;
     runtime()?.block_on(async {
         let store = Store::open(&url).await?;
-        let snapshot = store.load(a.run).await?;
-        // The previous run of the same index and territory, for the movers.
-        let current = snapshot.run.clone().expect("a loaded run has its info");
-        let previous = store
-            .runs()
-            .await?
-            .into_iter()
-            .find(|r| r.id < current.id && r.index_code == current.index_code && r.territory == current.territory);
-        let mut obs = cantiere_web::Observatory::new(snapshot);
-        if let Some(p) = previous {
-            // Only its ranks are compared: its results, not the whole run.
-            let results = store.results(p.id).await?;
-            obs = obs.with_previous(&p, &results);
+        let obs = cantiere_web::live::load(&store, a.run).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+        if let Some(catalog) = obs.catalog() {
+            eprintln!(
+                "catalog: {} solutions listed of {} ingested, {} adoptions",
+                catalog.active(),
+                catalog.solutions.len(),
+                catalog.adoptions.len()
+            );
         }
-        let catalog = cantiere_web::catalog::Catalog::new(store.solutions().await?, store.adoptions().await?)?;
-        eprintln!(
-            "catalog: {} solutions listed of {} ingested, {} adoptions",
-            catalog.active(),
-            catalog.solutions.len(),
-            catalog.adoptions.len()
-        );
-        obs = obs.with_catalog(catalog);
         let obs = std::sync::Arc::new(obs);
         let public_url = a.public_url.clone().unwrap_or_else(|| format!("http://{}", a.addr));
         let mailer = std::sync::Arc::new(cantiere_web::auth::SpoolMailer { dir: a.mail_dir.clone() });
         let limits = cantiere_web::auth::Limits::default().scaled(a.rate_limit_scale.max(1));
-        let hub = cantiere_web::community::Hub::new(obs.clone(), store, mailer, &public_url, limits);
+        let mut hub = cantiere_web::community::Hub::new(obs.clone(), store, mailer, &public_url, limits);
+        // Several servers of one deployment accept each other's forms when they share a secret.
+        if let Ok(secret) = std::env::var("CANTIERE_SECRET")
+            && !secret.is_empty()
+        {
+            hub = hub.with_secret(&secret);
+        }
         eprintln!(
-            "serving run {} ({} municipalities) from {url} on http://{}/ (Ctrl-C stops)",
+            "serving run {} ({} municipalities) from {url} on http://{}/ (following changes; Ctrl-C stops)",
             obs.run.id,
             obs.munis.len(),
             a.addr
         );
-        cantiere_web::serve(obs, Some(std::sync::Arc::new(hub)), &assets, a.addr)
+        cantiere_web::live::serve(std::sync::Arc::new(hub), &assets, a.addr, a.run)
             .await
             .with_context(|| format!("serving on {}", a.addr))?;
         Ok(ExitCode::SUCCESS)

@@ -97,7 +97,7 @@ pub enum Backend {
 }
 
 /// Migrations: (version, name, SQLite text, PostgreSQL text).
-const MIGRATIONS: [(i64, &str, &str, &str); 4] = [
+const MIGRATIONS: [(i64, &str, &str, &str); 5] = [
     (
         1,
         "schema",
@@ -122,13 +122,51 @@ const MIGRATIONS: [(i64, &str, &str, &str); 4] = [
         include_str!("../migrations/sqlite/0004_community.sql"),
         include_str!("../migrations/postgres/0004_community.sql"),
     ),
+    (
+        5,
+        "changes",
+        include_str!("../migrations/sqlite/0005_changes.sql"),
+        include_str!("../migrations/postgres/0005_changes.sql"),
+    ),
 ];
+
+/// How many times each part of the database has changed, by any process
+/// (counted by triggers, see migration 0005): a server compares them with
+/// what it serves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Versions {
+    /// Runs stored or deleted.
+    pub run: i64,
+    /// Solutions and adoptions.
+    pub catalog: i64,
+    /// Accounts, roles, communities and everything in them.
+    pub community: i64,
+}
+
+/// Wakes a server when another process changes a PostgreSQL database
+/// (`LISTEN cantiere_changes`).
+pub struct ChangeListener(sqlx::postgres::PgListener);
+
+impl std::fmt::Debug for ChangeListener {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ChangeListener")
+    }
+}
+
+impl ChangeListener {
+    /// Waits for the next change; its topic.
+    pub async fn next(&mut self) -> Result<String> {
+        let n = self.0.recv().await.map_err(db("listening for changes"))?;
+        Ok(n.payload().to_string())
+    }
+}
 
 /// A connection pool to the store.
 #[derive(Debug, Clone)]
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    url: String,
 }
 
 impl Store {
@@ -175,12 +213,42 @@ impl Store {
                 .await
                 .map_err(db("setting the SQLite journal"))?;
         }
-        Ok(Store { pool, backend })
+        Ok(Store { pool, backend, url })
     }
 
     /// The backend.
     pub fn backend(&self) -> Backend {
         self.backend
+    }
+
+    /// The change counters ([`Versions`]).
+    pub async fn versions(&self) -> Result<Versions> {
+        let rows = sqlx::query("SELECT topic, n FROM change_counter")
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db("reading the change counters"))?;
+        let mut v = Versions::default();
+        for row in rows {
+            let (topic, n): (String, i64) =
+                (row.try_get(0).map_err(db("reading a counter"))?, row.try_get(1).map_err(db("reading a counter"))?);
+            match topic.as_str() {
+                "run" => v.run = n,
+                "catalog" => v.catalog = n,
+                _ => v.community = n,
+            }
+        }
+        Ok(v)
+    }
+
+    /// On PostgreSQL, a listener woken by every change; `None` on SQLite
+    /// (poll [`Store::versions`]).
+    pub async fn change_listener(&self) -> Result<Option<ChangeListener>> {
+        if self.backend != Backend::Postgres {
+            return Ok(None);
+        }
+        let mut l = sqlx::postgres::PgListener::connect(&self.url).await.map_err(db("connecting the listener"))?;
+        l.listen("cantiere_changes").await.map_err(db("listening for changes"))?;
+        Ok(Some(ChangeListener(l)))
     }
 
     /// Applies the migrations not yet applied, each in its own transaction.

@@ -202,6 +202,25 @@ pub async fn applications_csv(State(obs): Obs, RawQuery(q): RawQuery) -> Result<
     }
 }
 
+/// The levels of `/api/v1/geo/{level}`.
+pub const GEO_LEVELS: [&str; 3] = ["comune", "provincia", "regione"];
+
+/// Parameters whose values are a closed list, as the OpenAPI document
+/// declares them: (path, parameter, values).
+pub const ENUMS: &[(&str, &str, &[&str])] = &[
+    ("/api/v1/geo/{level}", "level", &GEO_LEVELS),
+    ("/api/v1/areas", "level", &["region", "province"]),
+    ("/api/v1/areas.csv", "level", &["region", "province"]),
+];
+
+/// The schema of a parameter: a string, or one of its closed list of values.
+fn schema(path: &str, name: &str) -> serde_json::Value {
+    match ENUMS.iter().find(|(p, n, _)| *p == path && *n == name) {
+        Some((_, _, values)) => serde_json::json!({"type": "string", "enum": values}),
+        None => serde_json::json!({"type": "string"}),
+    }
+}
+
 /// `/api/v1/geo/{level}`: GeoJSON of `comune`, `provincia` or `regione`.
 pub async fn geo(State(obs): Obs, Path(level): Path<String>) -> Result<Response, ApiError> {
     let body = obs.geo.get(&level).ok_or_else(|| {
@@ -295,12 +314,12 @@ pub async fn openapi() -> Json<serde_json::Value> {
     for (path, summary, params, media) in PATHS.iter().chain(crate::community::READS) {
         let mut parameters: Vec<serde_json::Value> = params
             .iter()
-            .map(|p| serde_json::json!({"name": p, "in": "query", "required": false, "schema": {"type": "string"}}))
+            .map(|p| serde_json::json!({"name": p, "in": "query", "required": false, "schema": schema(path, p)}))
             .collect();
         for seg in path.split('/').filter(|s| s.starts_with('{')) {
             let name = seg.trim_matches(['{', '}']);
             parameters
-                .push(serde_json::json!({"name": name, "in": "path", "required": true, "schema": {"type": "string"}}));
+                .push(serde_json::json!({"name": name, "in": "path", "required": true, "schema": schema(path, name)}));
         }
         let error = serde_json::json!({"description": "Error", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}});
         paths.insert(

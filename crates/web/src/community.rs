@@ -52,12 +52,12 @@ pub struct Hub {
     /// The database.
     pub store: Store,
     /// Password hashing.
-    pub hasher: Hasher,
+    pub hasher: Arc<Hasher>,
     /// Rate limits.
     pub limits: Limits,
-    limiter: Limiter,
+    limiter: Arc<Limiter>,
     /// Failed sign-ins per (account, address).
-    backoff: Backoff,
+    backoff: Arc<Backoff>,
     /// Signs the form tokens given before sign-in.
     form_key: FormKey,
     /// Where reset links go.
@@ -91,14 +91,14 @@ impl Hub {
         Hub {
             obs,
             store,
-            hasher: Hasher::default(),
+            hasher: Arc::new(Hasher::default()),
             limits,
-            limiter: Limiter::default(),
-            backoff: Backoff::new(
+            limiter: Arc::new(Limiter::default()),
+            backoff: Arc::new(Backoff::new(
                 limits.failures_before_backoff.0,
                 limits.failures_before_backoff.1,
                 std::time::Duration::from_secs(15 * 60),
-            ),
+            )),
             form_key: FormKey::random(),
             mailer,
             base_url: base_url.trim_end_matches('/').to_string(),
@@ -108,6 +108,33 @@ impl Hub {
             refreshing: tokio::sync::Mutex::new(()),
             rendering: std::sync::Mutex::new(HashMap::new()),
         }
+    }
+
+    /// A hub on a new observatory (the database changed) that keeps this
+    /// one's store, mail, limits and their counters, and form key; its page
+    /// caches start empty.
+    pub fn reloaded(&self, obs: Arc<Observatory>) -> Hub {
+        Hub {
+            bodies: coverage::bodies(&obs),
+            obs,
+            store: self.store.clone(),
+            hasher: self.hasher.clone(),
+            limits: self.limits,
+            limiter: self.limiter.clone(),
+            backoff: self.backoff.clone(),
+            form_key: self.form_key.clone(),
+            mailer: self.mailer.clone(),
+            base_url: self.base_url.clone(),
+            pages: Cache::new(64 << 20),
+            site_pages: Arc::new(Cache::new(crate::SITE_CACHE_BYTES)),
+            refreshing: tokio::sync::Mutex::new(()),
+            rendering: std::sync::Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Empties the community pages' cache (another process changed them).
+    pub fn forget_pages(&self) {
+        self.pages.clear();
     }
 
     /// Form tokens signed with a key derived from `secret`, shared by every

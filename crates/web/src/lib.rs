@@ -35,6 +35,7 @@ pub mod community;
 pub mod coverage;
 mod error;
 mod i18n;
+pub mod live;
 mod observatory;
 mod pages;
 mod people;
@@ -231,26 +232,6 @@ pub async fn warm(router: &Router, obs: &Observatory) -> usize {
         let _ = t.await;
     }
     n
-}
-
-/// Serves the application on `addr` until Ctrl-C, its pages rendered first;
-/// with a hub, the communities too.
-pub async fn serve(
-    obs: Arc<Observatory>,
-    hub: Option<Arc<community::Hub>>,
-    assets: &Assets,
-    addr: std::net::SocketAddr,
-) -> std::io::Result<()> {
-    let listener = tokio::net::TcpListener::bind(addr).await?;
-    let router = site(obs.clone(), hub, assets);
-    let start = std::time::Instant::now();
-    let n = warm(&router, &obs).await;
-    eprintln!("{n} pages rendered in {:.1} s", start.elapsed().as_secs_f64());
-    axum::serve(listener, router.into_make_service_with_connect_info::<std::net::SocketAddr>())
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await
 }
 
 /// The default `node_modules` folder: `web/node_modules` under `root`.

@@ -1,0 +1,214 @@
+//! The server as it runs: what it serves follows the database.
+//!
+//! [`load`] builds the served state (the latest run, or a pinned one, with
+//! the previous run's ranks and the catalog) from the store. [`serve`]
+//! answers every request with the router in place at that moment; a watcher
+//! polls the store's change counters every second (and, on PostgreSQL, wakes
+//! at once on `NOTIFY cantiere_changes`, so that several servers on one
+//! database stay in step). When a run or the catalog changed, a new state is
+//! loaded, its pages rendered, and the router swapped in one step: requests
+//! in flight finish on the old state, later ones see the new. When only the
+//! communities changed, their page cache is emptied. Ctrl-C or SIGTERM stops
+//! the server: in-flight requests get up to [`SHUTDOWN_GRACE`] to finish.
+
+use std::net::SocketAddr;
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::Request;
+use cantiere_store::{Store, Versions};
+use tower::ServiceExt;
+
+use crate::catalog::Catalog;
+use crate::community::Hub;
+use crate::{Assets, Observatory};
+
+/// How long in-flight requests may run on after a stop signal.
+pub const SHUTDOWN_GRACE: Duration = Duration::from_millis(1500);
+
+/// How often the store's change counters are read.
+pub const POLL: Duration = Duration::from_secs(1);
+
+/// An error while loading what to serve.
+pub type LoadError = Box<dyn std::error::Error + Send + Sync>;
+
+/// The observatory of run `run` (the latest when `None`), with the previous
+/// run of the same index and territory (for the movers) and the catalog.
+pub async fn load(store: &Store, run: Option<i64>) -> Result<Observatory, LoadError> {
+    let snapshot = store.load(run).await?;
+    let current = snapshot.run.clone().ok_or("a loaded run has its info")?;
+    let previous = store
+        .runs()
+        .await?
+        .into_iter()
+        .find(|r| r.id < current.id && r.index_code == current.index_code && r.territory == current.territory);
+    let mut obs = Observatory::new(snapshot);
+    if let Some(p) = previous {
+        // Only its ranks are compared: its results, not the whole run.
+        let results = store.results(p.id).await?;
+        obs = obs.with_previous(&p, &results);
+    }
+    let (solutions, adoptions) = (store.solutions().await?, store.adoptions().await?);
+    let catalog = tokio::task::spawn_blocking(move || Catalog::new(solutions, adoptions)).await??;
+    Ok(obs.with_catalog(catalog))
+}
+
+/// What changed between two readings of the counters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Change {
+    /// Nothing.
+    None,
+    /// Only the communities: their pages are read again.
+    Communities,
+    /// A run or the catalog: the state is loaded again.
+    Served,
+}
+
+/// What a server serving run `pinned` (or the latest) must do when the
+/// counters went from `before` to `now`.
+pub fn change(before: Versions, now: Versions, pinned: Option<i64>) -> Change {
+    if (now.run != before.run && pinned.is_none()) || now.catalog != before.catalog {
+        Change::Served
+    } else if now != before {
+        Change::Communities
+    } else {
+        Change::None
+    }
+}
+
+/// The router requests are answered by, swapped whole.
+#[derive(Clone)]
+struct Current(Arc<RwLock<Router>>);
+
+impl Current {
+    fn get(&self) -> Router {
+        self.0.read().unwrap_or_else(std::sync::PoisonError::into_inner).clone()
+    }
+
+    fn set(&self, router: Router) {
+        *self.0.write().unwrap_or_else(std::sync::PoisonError::into_inner) = router;
+    }
+}
+
+/// Serves `hub`'s site on `addr`, its pages rendered first, following the
+/// database (see the module doc), until Ctrl-C or SIGTERM.
+pub async fn serve(hub: Arc<Hub>, assets: &Assets, addr: SocketAddr, pinned: Option<i64>) -> std::io::Result<()> {
+    let listener = tokio::net::TcpListener::bind(addr).await?;
+    let current = Current(Arc::new(RwLock::new(ready(&hub, assets).await)));
+    let watcher = tokio::spawn(watch(current.clone(), hub, assets.clone(), pinned));
+    let front = {
+        let current = current.clone();
+        Router::new().fallback_service(tower::service_fn(move |req: Request| {
+            let router = current.get();
+            async move { router.oneshot(req).await }
+        }))
+    };
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let server = axum::serve(listener, front.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(async move {
+            let mut rx = stop_rx;
+            let _ = rx.wait_for(|stop| *stop).await;
+        })
+        .into_future();
+    tokio::pin!(server);
+    let result = tokio::select! {
+        r = &mut server => r,
+        () = stop_signal() => {
+            eprintln!("stopping: finishing the requests in flight");
+            let _ = stop_tx.send(true);
+            tokio::time::timeout(SHUTDOWN_GRACE, &mut server).await.unwrap_or(Ok(()))
+        }
+    };
+    watcher.abort();
+    result
+}
+
+/// The site of a hub with its most visited pages rendered.
+async fn ready(hub: &Arc<Hub>, assets: &Assets) -> Router {
+    let router = crate::app_with_communities(hub.clone(), assets);
+    let start = std::time::Instant::now();
+    let n = crate::warm(&router, &hub.obs).await;
+    eprintln!("{n} pages rendered in {:.1} s", start.elapsed().as_secs_f64());
+    router
+}
+
+/// Ctrl-C, or SIGTERM where there are signals.
+async fn stop_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = term => {}
+    }
+}
+
+/// Follows the store's change counters and swaps in what changed.
+async fn watch(current: Current, mut hub: Arc<Hub>, assets: Assets, pinned: Option<i64>) {
+    let store = hub.store.clone();
+    let mut seen = match store.versions().await {
+        Ok(v) => v,
+        Err(e) => {
+            eprintln!("not following changes: {e}");
+            return;
+        }
+    };
+    let mut listener = store.change_listener().await.unwrap_or_else(|e| {
+        eprintln!("no change notifications ({e}): polling every {} s", POLL.as_secs());
+        None
+    });
+    loop {
+        match listener.as_mut() {
+            Some(l) => {
+                let _ = tokio::time::timeout(POLL, l.next()).await;
+            }
+            None => tokio::time::sleep(POLL).await,
+        }
+        let Ok(now) = store.versions().await else { continue };
+        match change(seen, now, pinned) {
+            Change::None => continue,
+            Change::Communities => hub.forget_pages(),
+            Change::Served => match load(&store, pinned).await {
+                Ok(obs) => {
+                    let next = Arc::new(hub.reloaded(Arc::new(obs)));
+                    let router = ready(&next, &assets).await;
+                    current.set(router);
+                    eprintln!("now serving run {} (the database changed)", next.obs.run.id);
+                    hub = next;
+                }
+                Err(e) => {
+                    eprintln!("the database changed but could not be loaded ({e}): still serving the previous state");
+                }
+            },
+        }
+        seen = now;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn what_a_server_reloads_for_each_change() {
+        let v = |run, catalog, community| Versions { run, catalog, community };
+        let before = v(1, 1, 1);
+        assert_eq!(change(before, before, None), Change::None);
+        assert_eq!(change(before, v(1, 1, 5), None), Change::Communities);
+        assert_eq!(change(before, v(2, 1, 1), None), Change::Served, "a new run");
+        assert_eq!(change(before, v(2, 1, 1), Some(7)), Change::Communities, "pinned to run 7: only the caches");
+        assert_eq!(change(before, v(1, 2, 1), Some(7)), Change::Served, "the catalog, even when pinned");
+    }
+}
