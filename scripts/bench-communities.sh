@@ -27,4 +27,18 @@ for path in /it/comunita /it/comunita/open-data "/it/copertura?regione=08" /it/c
   echo "== $path"
   wrk -t2 -c200 -d"${DURATION}s" --latency "http://127.0.0.1:$PORT$path" | grep -E "Requests/sec|^\s+(50|90|99)%|Non-2xx|Socket errors|requests in"
 done
+# A burst of 20 connections on ever new community URLs (pages of threads and
+# resources of every community: each one is rendered, none waits for another)
+# while /api/v1/coverage is measured beside it (target: p99 < 50 ms).
+PATHS_FILE="$DIR/community-paths.txt"
+for slug in $(cut -d, -f1 fixtures/communities/communities.csv | tail -n +2); do
+  for n in $(seq 1 300); do echo "/it/comunita/$slug?discussioni=$n"; echo "/en/comunita/$slug?risorse=$n"; done
+done > "$PATHS_FILE"
+echo "== burst: 20 connections on $(wc -l < "$PATHS_FILE") community URLs, with /api/v1/coverage beside it"
+PATHS="$PATHS_FILE" wrk -t1 -c20 -d"${DURATION}s" --latency -s scripts/bench-paths.lua "http://127.0.0.1:$PORT" \
+  | grep -E "Requests/sec|^\s+(50|90|99)%|Non-2xx|Socket errors|requests in" | sed 's/^/burst: /' &
+BURST=$!
+wrk -t1 -c20 -d"${DURATION}s" --latency "http://127.0.0.1:$PORT/api/v1/coverage" \
+  | grep -E "Requests/sec|^\s+(50|90|99)%|Non-2xx|Socket errors|requests in" | sed 's/^/coverage: /'
+wait $BURST
 python3 scripts/bench-accounts.py "http://127.0.0.1:$PORT" 50 20

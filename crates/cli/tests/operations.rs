@@ -60,7 +60,8 @@ fn absurd_counts_are_refused_before_any_work() {
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("GiB") && err.contains("fewer runs"), "the memory estimate refuses it: {err}");
     let sets = dir.join("sets.toml");
-    std::fs::write(&sets, "[[input]]\nname = \"W\"\nnoise = [{ level = 2, factor = 0.2 }]\nsets = 1000000000\n").unwrap();
+    std::fs::write(&sets, "[[input]]\nname = \"W\"\nnoise = [{ level = 2, factor = 0.2 }]\nsets = 1000000000\n")
+        .unwrap();
     let (code, err) = uncertainty(&["--runs", "10"], &sets);
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("sets.toml") && err.contains("at most 100000 weight sets"), "{err}");

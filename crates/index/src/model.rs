@@ -272,7 +272,9 @@ impl Framework {
             if weight.abs() > MAX_WEIGHT {
                 return Err(Error::input(
                     t.at(line, c_weight),
-                    format!("expected a weight between -{MAX_WEIGHT:e} and {MAX_WEIGHT:e} (weights are relative), found {weight}"),
+                    format!(
+                        "expected a weight between -{MAX_WEIGHT:e} and {MAX_WEIGHT:e} (weights are relative), found {weight}"
+                    ),
                 ));
             }
             let parent = Some(row[c_parent].clone()).filter(|p| !p.is_empty());

@@ -586,7 +586,11 @@ mod tests {
     fn non_finite_numbers_and_malformed_pairs_are_refused_with_their_line() {
         let cases = [
             ("[normalise]\nmethod = \"minmax\"\nrange = [0, inf]\n", 3, "expected a finite number, found inf"),
-            ("[normalise]\nmethod = \"minmax\"\nrange = [0, 50, 100]\n", 3, "expected two numbers [a, b], found a list of 3"),
+            (
+                "[normalise]\nmethod = \"minmax\"\nrange = [0, 50, 100]\n",
+                3,
+                "expected two numbers [a, b], found a list of 3",
+            ),
             ("[aggregate]\nmethod = \"generalised\"\np = nan\n", 3, "expected a finite number, found NaN"),
             ("[treat]\nkurtosis = -1\n", 0, "expected a positive threshold, found -1"),
             ("[screen]\nmin_data = 1e309\n", 2, "floating-point number overflowed"),

@@ -255,10 +255,18 @@ fn syntax(e: ScanError) -> ReadError {
 }
 
 enum Open {
-    Seq { node: Node, anchor: usize },
+    Seq {
+        node: Node,
+        anchor: usize,
+    },
     /// `seen`: where each key of the mapping was first written, so that a duplicate is found in
     /// constant time (a file of 150,000 keys is read in linear time).
-    Map { node: Node, anchor: usize, key: Option<Node>, seen: HashMap<String, Pos> },
+    Map {
+        node: Node,
+        anchor: usize,
+        key: Option<Node>,
+        seen: HashMap<String, Pos>,
+    },
 }
 
 struct Builder<'a> {
@@ -370,7 +378,10 @@ impl Builder<'_> {
                     {
                         if let Some(first) = seen.get(text) {
                             return Err(ReadError::Syntax {
-                                message: format!("mapping key \"{text}\" already defined at [{}:{}]", first.line, first.column),
+                                message: format!(
+                                    "mapping key \"{text}\" already defined at [{}:{}]",
+                                    first.line, first.column
+                                ),
                                 line: node.pos.line,
                             });
                         }

@@ -53,7 +53,8 @@ fn unreadable_documents_give_one_error_each() {
 #[test]
 fn a_byte_order_mark_gives_the_reference_error_then_says_what_is_wrong() {
     let report = validate(b"\xef\xbb\xbfpubliccodeYmlVersion: \"0\"\n", &Options::default());
-    let got: Vec<_> = report.diagnostics.iter().map(|d| (d.key.as_str(), d.message.as_str(), d.line, d.column)).collect();
+    let got: Vec<_> =
+        report.diagnostics.iter().map(|d| (d.key.as_str(), d.message.as_str(), d.line, d.column)).collect();
     assert_eq!(
         got,
         vec![

@@ -566,11 +566,19 @@ pub struct Paged<T> {
 
 /// A slice of `SELECT …` (ordered, with `$1` bound to `parent`) and the count
 /// of `count_sql` for the same parent.
-async fn paged<T>(pool: &AnyPool, select: String, count_sql: &str, parent: i64, slice: Slice, what: &str) -> Result<Paged<T>>
+async fn paged<T>(
+    pool: &AnyPool,
+    select: String,
+    count_sql: &str,
+    parent: i64,
+    slice: Slice,
+    what: &str,
+) -> Result<Paged<T>>
 where
     T: for<'r> sqlx::FromRow<'r, AnyRow> + Send + Unpin,
 {
-    let (limit, offset) = (i64::try_from(slice.limit).unwrap_or(i64::MAX), i64::try_from(slice.offset).unwrap_or(i64::MAX));
+    let (limit, offset) =
+        (i64::try_from(slice.limit).unwrap_or(i64::MAX), i64::try_from(slice.offset).unwrap_or(i64::MAX));
     let items = sqlx::query_as::<_, T>(sql(format!("{select} LIMIT $2 OFFSET $3")))
         .bind(parent)
         .bind(limit)

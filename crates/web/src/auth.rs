@@ -183,9 +183,7 @@ impl FormKey {
 
     /// Whether this key issued `token`.
     pub fn issued(&self, token: &str) -> bool {
-        token.len() == 64
-            && token.bytes().all(|b| b.is_ascii_hexdigit())
-            && same(&token[32..], &self.mac(&token[..32]))
+        token.len() == 64 && token.bytes().all(|b| b.is_ascii_hexdigit()) && same(&token[32..], &self.mac(&token[..32]))
     }
 }
 

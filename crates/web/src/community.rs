@@ -323,8 +323,10 @@ impl Viewer {
 
 async fn viewer(hub: &Hub, headers: &HeaderMap) -> Result<Viewer, AppError> {
     let Some(session) = auth::session(&hub.store, headers).await? else {
-        let csrf =
-            auth::cookie(headers, CSRF_COOKIE).filter(|c| hub.form_key.issued(c)).map(str::to_string).unwrap_or_default();
+        let csrf = auth::cookie(headers, CSRF_COOKIE)
+            .filter(|c| hub.form_key.issued(c))
+            .map(str::to_string)
+            .unwrap_or_default();
         return Ok(Viewer { csrf, ..Viewer::default() });
     };
     let grants = hub.store.community().grants(session.account.id).await?;
@@ -518,7 +520,11 @@ async fn register(
         Some((owner, _)) => {
             let link = format!("{}/{}/accesso", hub.base_url, lang.code());
             hub.mailer
-                .send(&owner.email, l["registered_again_subject"], &format!("{}\n\n{link}\n", l["registered_again_body"]))
+                .send(
+                    &owner.email,
+                    l["registered_again_subject"],
+                    &format!("{}\n\n{link}\n", l["registered_again_body"]),
+                )
                 .map_err(page_err(lang))?;
         }
         None => {
@@ -912,10 +918,8 @@ async fn community(
     let lang = lang_of(&lang)?;
     let v = viewer(&hub, &headers).await.map_err(page_err(lang))?;
     let p = Params::parse(q.as_deref()).map_err(page_err(lang))?;
-    let (thread_page, resource_page) = (
-        page_number(&p, "discussioni").map_err(page_err(lang))?,
-        page_number(&p, "risorse").map_err(page_err(lang))?,
-    );
+    let (thread_page, resource_page) =
+        (page_number(&p, "discussioni").map_err(page_err(lang))?, page_number(&p, "risorse").map_err(page_err(lang))?);
     let c = hub.store.community();
     let err = |e: cantiere_store::Error| PageError(lang, e.into());
     let comm = c.community_by_slug(&slug).await.map_err(err)?;

@@ -61,7 +61,11 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("other_bodies", "altre organizzazioni", "other organisations"),
     ("comuni_share", "quota dei comuni", "share of comuni"),
     ("local_share", "quota degli enti locali", "share of local bodies"),
-    ("pending_registrations", "iscrizioni in attesa di conferma dell'ente (non conteggiate)", "registrations awaiting their body's confirmation (not counted)"),
+    (
+        "pending_registrations",
+        "iscrizioni in attesa di conferma dell'ente (non conteggiate)",
+        "registrations awaiting their body's confirmation (not counted)",
+    ),
     ("local_bodies", "enti locali", "local bodies"),
     ("comuni", "comuni", "comuni"),
     ("comune", "Comune", "Comune"),
@@ -240,7 +244,11 @@ const TEXTS: &[(&str, &str, &str)] = &[
         "Se l'indirizzo era nuovo, l'account è pronto: accedi qui sotto. Se aveva già un account, abbiamo scritto al suo titolare.",
         "If the address was new, the account is ready: sign in below. If it already had an account, we have written to its owner.",
     ),
-    ("registered_again_subject", "Cantiere: una nuova registrazione con il tuo indirizzo", "Cantiere: a new registration with your address"),
+    (
+        "registered_again_subject",
+        "Cantiere: una nuova registrazione con il tuo indirizzo",
+        "Cantiere: a new registration with your address",
+    ),
     (
         "registered_again_body",
         "Qualcuno ha provato a registrarsi su Cantiere con questo indirizzo, che ha già un account. Se eri tu, accedi o recupera la password da qui:",

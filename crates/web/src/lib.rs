@@ -194,7 +194,10 @@ async fn clean_path(req: axum::extract::Request, next: axum::middleware::Next) -
     let control = bytes.iter().enumerate().any(|(i, &b)| {
         b.is_ascii_control()
             || (b == b'%'
-                && path.get(i + 1..i + 3).and_then(|h| u8::from_str_radix(h, 16).ok()).is_some_and(|d| d.is_ascii_control()))
+                && path
+                    .get(i + 1..i + 3)
+                    .and_then(|h| u8::from_str_radix(h, 16).ok())
+                    .is_some_and(|d| d.is_ascii_control()))
     });
     if control {
         return error::respond(path, AppError::BadRequest("the path contains a control character".into()));

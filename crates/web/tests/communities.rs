@@ -13,10 +13,10 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use cantiere_store::Snapshot;
 use cantiere_web::auth::{Limits, SESSION_COOKIE};
-use tower::ServiceExt;
 use cantiere_web::community::WRITES;
 use site::{Client, common, databases, fixture, site};
 use sqlx::Connection;
+use tower::ServiceExt;
 
 /// (endpoint pattern, path, form fields, roles allowed).
 type Case<'a> = (&'a str, String, Vec<(&'a str, String)>, &'a [&'a str]);
@@ -44,10 +44,7 @@ async fn admins_import_files_all_or_nothing(url: &str, er: &Snapshot) {
     let s = site(url, er, Limits::default()).await;
     let c = s.store.community();
     let mut admin = Client::new(&s.app);
-    assert_eq!(
-        admin.register("Admin", "admin@import.example.org", "correct horse battery").await,
-        StatusCode::OK
-    );
+    assert_eq!(admin.register("Admin", "admin@import.example.org", "correct horse battery").await, StatusCode::OK);
     let id = c.credentials("admin@import.example.org").await.unwrap().unwrap().0.id;
     c.set_admin(id, true).await.unwrap();
     let (status, page) = admin.get("/it/comunita").await;
@@ -520,7 +517,14 @@ async fn accounts_resist_bad_input(url: &str, er: &Snapshot) {
     // would (no enumeration); the owner is told by mail; the first account is intact.
     let mut other = Client::new(&s.app);
     other.get("/it/accesso").await;
-    let fields = |email| [("name", "Other"), ("email", email), ("password", "another long password"), ("password2", "another long password")];
+    let fields = |email| {
+        [
+            ("name", "Other"),
+            ("email", email),
+            ("password", "another long password"),
+            ("password2", "another long password"),
+        ]
+    };
     let (known_status, known_page, _) = other.post("/it/accesso/registrati", &fields("ANNA@example.org")).await;
     let (new_status, new_page, _) = other.post("/it/accesso/registrati", &fields("newcomer@example.org")).await;
     assert_eq!((known_status, new_status), (StatusCode::OK, StatusCode::OK));

@@ -117,7 +117,8 @@ async fn anonymous_visitors_see_no_names(s: &Site) {
     member.register("Zelda Autrice", "zelda@example.org", "a long enough password").await;
     let (status, _, _) = member.post("/it/comunita/open-data/aderisci", &[("codice_ipa", "c_a944")]).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
-    let (_, _, thread) = member.post("/it/comunita/open-data/discussioni", &[("title", "Orari"), ("body", "Testo")]).await;
+    let (_, _, thread) =
+        member.post("/it/comunita/open-data/discussioni", &[("title", "Orari"), ("body", "Testo")]).await;
     let (_, _, _) = member
         .post("/it/comunita/open-data/risorse", &[("kind", "template"), ("title", "Modello"), ("description", "D")])
         .await;
@@ -145,8 +146,9 @@ async fn long_lists_are_paginated_and_posting_is_limited(s: &Site) {
     let limit = Limits::default().posts_per_account.0 as usize;
     let mut created = 0;
     for i in 0..limit + 3 {
-        let (status, body, _) =
-            poster.post("/it/comunita/competenze-digitali/discussioni", &[("title", &format!("T{i}")), ("body", "B")]).await;
+        let (status, body, _) = poster
+            .post("/it/comunita/competenze-digitali/discussioni", &[("title", &format!("T{i}")), ("body", "B")])
+            .await;
         if status == StatusCode::TOO_MANY_REQUESTS {
             assert!(body.contains("too many posts"), "{body}");
             break;
@@ -243,7 +245,10 @@ async fn control_characters_in_paths_are_refused_before_any_write(s: &Site) {
     let c = s.store.community();
     let id = c.threads(c.community_by_slug("open-data").await.unwrap().id).await.unwrap()[0].id;
     let posts_before = s.store.community().posts(id).await.unwrap().len();
-    for path in [format!("/it/comunita/open-data/discussioni/{id}%0d%0a"), format!("/it/comunita/open-data%0a/discussioni/{id}")] {
+    for path in [
+        format!("/it/comunita/open-data/discussioni/{id}%0d%0a"),
+        format!("/it/comunita/open-data%0a/discussioni/{id}"),
+    ] {
         let (status, body, _) = m.post(&path, &[("body", "again")]).await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{path}: {body}");
     }
@@ -277,8 +282,10 @@ async fn the_openapi_document_lists_the_geo_levels_and_each_is_served() {
     let levels = &doc["paths"]["/api/v1/geo/{level}"]["get"]["parameters"][0]["schema"]["enum"];
     assert_eq!(levels, &serde_json::json!(["comune", "provincia", "regione"]));
     for level in levels.as_array().unwrap() {
-        let res =
-            s.app.clone().oneshot(Request::get(format!("/api/v1/geo/{}", level.as_str().unwrap())).body(Body::empty()).unwrap());
+        let res = s
+            .app
+            .clone()
+            .oneshot(Request::get(format!("/api/v1/geo/{}", level.as_str().unwrap())).body(Body::empty()).unwrap());
         let res = res.await.unwrap();
         assert_eq!(res.status(), StatusCode::OK, "{level}");
         let body = res.into_body().collect().await.unwrap().to_bytes();

@@ -159,7 +159,12 @@ impl Client {
     /// Posts a `multipart/form-data` form as a browser does: the token first
     /// (unless `csrf` is false), then the fields in order; the field `file` is
     /// a file part named by the field `filename` (not sent itself).
-    pub async fn upload_with(&mut self, path: &str, fields: &[(&str, &str)], csrf: bool) -> (StatusCode, String, String) {
+    pub async fn upload_with(
+        &mut self,
+        path: &str,
+        fields: &[(&str, &str)],
+        csrf: bool,
+    ) -> (StatusCode, String, String) {
         let boundary = "----cantiere-test-boundary";
         let mut body = String::new();
         if csrf {
