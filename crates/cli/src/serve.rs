@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use anyhow::{Context, Result};
-use cantiere_store::{Snapshot, Store};
+use cantiere_store::Store;
 use cantiere_territory::Packages;
 use cantiere_territory::registry::AreaShapes;
 use clap::Args;
@@ -74,7 +74,13 @@ pub fn import(a: ImportArgs) -> Result<ExitCode> {
     let built = load_and_score(a.common)?;
     let shapes = AreaShapes::load(&Packages::open(&built.registry)?, built.sources.registry.year)?;
     let start = Instant::now();
-    let snapshot = Snapshot::from_scored(&built.sources, &built.files, &built.settings, &built.scored, Some(&shapes));
+    let snapshot = cantiere_territory::stored::snapshot(
+        &built.sources,
+        &built.files,
+        &built.settings,
+        &built.scored,
+        Some(&shapes),
+    );
     let id = runtime()?.block_on(async {
         let store = Store::open(&url).await?;
         let id = store.import(&snapshot).await?;

@@ -32,14 +32,12 @@ pub mod catalog;
 pub mod community;
 mod snapshot;
 
-pub use cantiere_territory::registry::SIZE_CLASSES;
-
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{AnyPool, Row};
 
 pub use snapshot::{
-    ApplicationRow, AreaRow, Body, BoundaryRow, IndicatorRow, PeerRow, ProfileRow, ResultRow, RunInfo, ScoreRow,
-    Snapshot,
+    ApplicationRow, AreaRow, Body, BoundaryRow, GROUP_NAMES, IndicatorRow, PeerRow, ProfileRow, ResultRow, RunInfo,
+    SIZE_CLASSES, ScoreRow, Snapshot, now,
 };
 
 /// What can go wrong.

@@ -54,6 +54,7 @@ pub mod padigitale;
 pub mod peers;
 pub mod registry;
 pub mod smarter;
+pub mod stored;
 pub mod text;
 
 pub use build::{IndexFiles, Scored, Settings, Sources, Territory, score};

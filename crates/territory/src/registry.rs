@@ -71,17 +71,9 @@ pub struct Municipality {
     pub area_km2: Option<f64>,
 }
 
-/// Municipality size classes by population.
-pub const SIZE_CLASSES: [(u64, &str); 8] = [
-    (1_000, "fino a 1.000"),
-    (5_000, "1.001-5.000"),
-    (10_000, "5.001-10.000"),
-    (20_000, "10.001-20.000"),
-    (50_000, "20.001-50.000"),
-    (100_000, "50.001-100.000"),
-    (250_000, "100.001-250.000"),
-    (u64::MAX, "oltre 250.000"),
-];
+/// Municipality size classes by population (defined with the stored run's
+/// vocabulary, which the observatory reads).
+pub use cantiere_store::SIZE_CLASSES;
 
 impl Municipality {
     /// Size class (index into [`SIZE_CLASSES`]), when the population is known.

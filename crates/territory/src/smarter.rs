@@ -38,12 +38,9 @@ impl Group {
 
     /// The group's name.
     pub fn name(self) -> &'static str {
-        match self {
-            Group::SviluppoArmonico => "sviluppo armonico e integrato",
-            Group::BenessereAnalogico => "benessere analogico",
-            Group::RiscattoSmart => "riscatto smart",
-            Group::TransizioneDaAvviare => "transizione da avviare",
-        }
+        // The names are the stored run's vocabulary, in `ALL`'s order.
+        let i = Group::ALL.iter().position(|g| *g == self).unwrap_or(0);
+        cantiere_store::GROUP_NAMES[i]
     }
 
     /// The group of a high/low pair.

@@ -23,7 +23,7 @@ pub fn snapshot(region: &str) -> Snapshot {
     let settings = Settings { territory: Territory::Region(region.into()), runs: 10, ..Settings::default() };
     let scored = score(&sources, &files, &settings).unwrap();
     let shapes = AreaShapes::load(&Packages::open(&registry).unwrap(), 2023).unwrap();
-    Snapshot::from_scored(&sources, &files, &settings, &scored, Some(&shapes))
+    cantiere_territory::stored::snapshot(&sources, &files, &settings, &scored, Some(&shapes))
 }
 
 /// The databases to test: a fresh SQLite file, and PostgreSQL when configured.
