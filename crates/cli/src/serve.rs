@@ -63,6 +63,31 @@ pub struct ServeArgs {
     /// Multiply the sign-in, registration and reset rate limits (load tests from one address).
     #[arg(long, default_value_t = 1)]
     rate_limit_scale: u32,
+    /// Log lines as text or as JSON objects (one per line); which lines by
+    /// `RUST_LOG` (default `info`; `debug` adds one line per response with
+    /// its status and latency).
+    #[arg(long, value_enum, default_value = "text")]
+    log_format: LogFormat,
+}
+
+/// How `serve` writes its log.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum LogFormat {
+    /// Human-readable lines.
+    Text,
+    /// One JSON object per line (for a log collector).
+    Json,
+}
+
+/// Sends the `tracing` events to stderr, filtered by `RUST_LOG`.
+fn init_log(format: LogFormat) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let _ = match format {
+        LogFormat::Text => builder.try_init(),
+        LogFormat::Json => builder.json().try_init(),
+    };
 }
 
 fn runtime() -> Result<tokio::runtime::Runtime> {
@@ -92,6 +117,7 @@ pub fn import(a: ImportArgs) -> Result<ExitCode> {
 }
 
 pub fn serve(a: ServeArgs) -> Result<ExitCode> {
+    init_log(a.log_format);
     let url = a.db.url();
     let assets = cantiere_web::Assets { node_modules: a.assets.clone() };
     assets.check().map_err(anyhow::Error::msg)?;

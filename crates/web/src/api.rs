@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
 use crate::catalog::{Catalog, SearchResult, Solution};
-use crate::error::{ApiError, AppError};
+use crate::error::{ApiError, AppError, internal};
 use crate::observatory::{Muni, Observatory};
 use crate::query::Params;
 use cantiere_store::adoption::Adoption;
@@ -62,9 +62,9 @@ fn row(m: &Muni) -> Row<'_> {
 pub(crate) fn csv_response<T: Serialize>(name: &str, rows: impl IntoIterator<Item = T>) -> Result<Response, ApiError> {
     let mut w = csv::Writer::from_writer(Vec::new());
     for r in rows {
-        w.serialize(r).map_err(|_| ApiError(AppError::Internal))?;
+        w.serialize(r).map_err(|e| ApiError(internal(e)))?;
     }
-    let body = w.into_inner().map_err(|_| ApiError(AppError::Internal))?;
+    let body = w.into_inner().map_err(|e| ApiError(internal(e)))?;
     Ok((
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
@@ -140,7 +140,7 @@ pub async fn areas_csv(State(obs): Obs, RawQuery(q): RawQuery) -> Result<Respons
         header.push(format!("{c}_mean"));
         header.push(format!("{c}_popweighted"));
     }
-    w.write_record(&header).map_err(|_| ApiError(AppError::Internal))?;
+    w.write_record(&header).map_err(|e| ApiError(internal(e)))?;
     for a in obs.areas.iter().filter(|a| a.level == level) {
         let mut r = vec![
             a.level.clone(),
@@ -155,9 +155,9 @@ pub async fn areas_csv(State(obs): Obs, RawQuery(q): RawQuery) -> Result<Respons
             r.push(m.map(|x| x.to_string()).unwrap_or_default());
             r.push(p.map(|x| x.to_string()).unwrap_or_default());
         }
-        w.write_record(&r).map_err(|_| ApiError(AppError::Internal))?;
+        w.write_record(&r).map_err(|e| ApiError(internal(e)))?;
     }
-    let body = w.into_inner().map_err(|_| ApiError(AppError::Internal))?;
+    let body = w.into_inner().map_err(|e| ApiError(internal(e)))?;
     Ok(([(header::CONTENT_TYPE, "text/csv; charset=utf-8")], body).into_response())
 }
 

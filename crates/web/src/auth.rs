@@ -46,7 +46,7 @@ use cantiere_store::community::Session;
 use sha2::{Digest, Sha256};
 use tokio::sync::Semaphore;
 
-use crate::error::AppError;
+use crate::error::{AppError, internal};
 
 /// The session cookie (`__Host-`: set only by this host over https, path `/`).
 pub const SESSION_COOKIE: &str = "__Host-cantiere_session";
@@ -115,15 +115,15 @@ impl Hasher {
     /// The argon2id PHC string of a password.
     pub async fn hash(&self, password: &str) -> Result<String, AppError> {
         Hasher::check(password)?;
-        let _permit = self.permits.acquire().await.map_err(|_| AppError::Internal)?;
+        let _permit = self.permits.acquire().await.map_err(internal)?;
         let password = password.to_string();
         tokio::task::spawn_blocking(move || {
             let salt = SaltString::generate(&mut OsRng);
             Argon2::default().hash_password(password.as_bytes(), &salt).map(|h| h.to_string())
         })
         .await
-        .map_err(|_| AppError::Internal)?
-        .map_err(|_| AppError::Internal)
+        .map_err(internal)?
+        .map_err(internal)
     }
 
     /// Whether a password matches a PHC string (false for a malformed one).
@@ -131,13 +131,13 @@ impl Hasher {
         if password.chars().count() > MAX_PASSWORD {
             return Ok(false);
         }
-        let _permit = self.permits.acquire().await.map_err(|_| AppError::Internal)?;
+        let _permit = self.permits.acquire().await.map_err(internal)?;
         let (password, phc) = (password.to_string(), phc.to_string());
         tokio::task::spawn_blocking(move || {
             PasswordHash::new(&phc).is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
         })
         .await
-        .map_err(|_| AppError::Internal)
+        .map_err(internal)
     }
 }
 
@@ -332,11 +332,11 @@ pub struct SpoolMailer {
 
 impl Mailer for SpoolMailer {
     fn send(&self, to: &str, subject: &str, body: &str) -> Result<(), AppError> {
-        std::fs::create_dir_all(&self.dir).map_err(|_| AppError::Internal)?;
+        std::fs::create_dir_all(&self.dir).map_err(internal)?;
         let name = format!("{}-{}.eml", now_secs(), &token()[..8]);
         let text =
             format!("To: {to}\r\nSubject: {subject}\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n{body}\r\n");
-        std::fs::write(self.dir.join(name), text).map_err(|_| AppError::Internal)
+        std::fs::write(self.dir.join(name), text).map_err(internal)
     }
 }
 
@@ -349,7 +349,7 @@ pub struct MemoryMailer {
 
 impl Mailer for MemoryMailer {
     fn send(&self, to: &str, subject: &str, body: &str) -> Result<(), AppError> {
-        self.sent.lock().map_err(|_| AppError::Internal)?.push((to.into(), subject.into(), body.into()));
+        self.sent.lock().map_err(internal)?.push((to.into(), subject.into(), body.into()));
         Ok(())
     }
 }
@@ -393,7 +393,7 @@ pub async fn session(store: &Store, headers: &HeaderMap) -> Result<Option<Sessio
     if t.len() != 64 || !t.bytes().all(|b| b.is_ascii_hexdigit()) {
         return Ok(None);
     }
-    store.community().session(&digest(t), now_secs()).await.map_err(|_| AppError::Internal)
+    store.community().session(&digest(t), now_secs()).await.map_err(internal)
 }
 
 /// Opens a session for an account; returns the cookie to set.
@@ -403,7 +403,7 @@ pub async fn open_session(store: &Store, account_id: i64) -> Result<HeaderValue,
         .community()
         .create_session(account_id, &digest(&t), &token(), now_secs() + SESSION_SECONDS)
         .await
-        .map_err(|_| AppError::Internal)?;
+        .map_err(internal)?;
     Ok(set_cookie(SESSION_COOKIE, &t, SESSION_SECONDS))
 }
 

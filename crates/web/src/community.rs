@@ -38,7 +38,7 @@ use crate::auth::{
 use crate::cache::Cache;
 use crate::catalog::Catalog;
 use crate::coverage::{self, BodyInfo};
-use crate::error::{ApiError, AppError, PageError};
+use crate::error::{ApiError, AppError, PageError, internal};
 use crate::i18n::Lang;
 use crate::observatory::Observatory;
 use crate::pages::{lang_of, render};
@@ -165,10 +165,7 @@ impl Hub {
         let _one = self.refreshing.lock().await;
         let (solutions, adoptions) = (self.store.solutions().await?, self.store.adoptions().await?);
         let built = tokio::task::spawn_blocking(move || Catalog::new(solutions, adoptions)).await;
-        let catalog = built.map_err(|_| AppError::Internal)?.map_err(|e| {
-            eprintln!("rebuilding the catalog after a verification: {e}");
-            AppError::Internal
-        })?;
+        let catalog = built.map_err(internal)?.map_err(|e| internal(format!("rebuilding the catalog: {e}")))?;
         self.obs.replace_catalog(catalog);
         self.site_pages.clear();
         Ok(())

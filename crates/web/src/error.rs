@@ -27,6 +27,13 @@ pub enum AppError {
     Internal,
 }
 
+/// Our fault: logs `cause` once, with the request's span (id, method,
+/// route), and gives the generic error the client sees.
+pub fn internal(cause: impl std::fmt::Display) -> AppError {
+    tracing::error!(%cause, "internal error");
+    AppError::Internal
+}
+
 impl AppError {
     /// The HTTP status.
     pub fn status(&self) -> StatusCode {
@@ -79,7 +86,7 @@ impl From<cantiere_store::Error> for AppError {
             E::NotAllowed(m) => AppError::Forbidden(m),
             E::NotFound(m) => AppError::NotFound(format!("{m} does not exist")),
             rows @ E::Rows { .. } => AppError::BadRequest(rows.to_string()),
-            _ => AppError::Internal,
+            e => internal(e),
         }
     }
 }

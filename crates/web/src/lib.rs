@@ -175,14 +175,37 @@ fn site(obs: Arc<Observatory>, hub: Option<Arc<community::Hub>>, assets: &Assets
     };
     router
         .layer(axum::middleware::from_fn(clean_path))
-        .layer(tower_http::catch_panic::CatchPanicLayer::custom(|_| {
-            error::ApiError(AppError::Internal).into_response()
+        .layer(axum::middleware::from_fn(trace))
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(|payload: Box<dyn std::any::Any + Send>| {
+            let what = payload
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| payload.downcast_ref::<String>().cloned())
+                .unwrap_or_default();
+            error::ApiError(error::internal(format!("panic: {what}"))).into_response()
         }))
         .layer(CompressionLayer::new())
         .layer(SetResponseHeaderLayer::overriding(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP)))
         .layer(SetResponseHeaderLayer::overriding(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
         .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
         .layer(SetResponseHeaderLayer::overriding(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")))
+}
+
+/// One span per request (`request`: id, method, route), in which every
+/// log line of the request is written, and a `response` event (status,
+/// latency) at DEBUG when it ends. Internal errors are logged in the span
+/// with their cause (`error::internal`).
+async fn trace(req: axum::extract::Request, next: axum::middleware::Next) -> axum::response::Response {
+    use tracing::Instrument;
+    static NEXT_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+    let id = NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let route = req.extensions().get::<axum::extract::MatchedPath>().map_or("", |m| m.as_str()).to_string();
+    let span = tracing::info_span!("request", id, method = %req.method(), route = %route);
+    let start = std::time::Instant::now();
+    let res = next.run(req).instrument(span.clone()).await;
+    let micros = start.elapsed().as_micros() as u64;
+    span.in_scope(|| tracing::debug!(status = res.status().as_u16(), latency_us = micros, "response"));
+    res
 }
 
 /// Refuses a path with a control character (`%0d%0a`, `%00`…) before any

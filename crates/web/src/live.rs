@@ -115,7 +115,7 @@ pub async fn serve(hub: Arc<Hub>, assets: &Assets, addr: SocketAddr, pinned: Opt
     let result = tokio::select! {
         r = &mut server => r,
         () = stop_signal() => {
-            eprintln!("stopping: finishing the requests in flight");
+            tracing::info!("stopping: finishing the requests in flight");
             let _ = stop_tx.send(true);
             tokio::time::timeout(SHUTDOWN_GRACE, &mut server).await.unwrap_or(Ok(()))
         }
@@ -129,7 +129,7 @@ async fn ready(hub: &Arc<Hub>, assets: &Assets) -> Router {
     let router = crate::app_with_communities(hub.clone(), assets);
     let start = std::time::Instant::now();
     let n = crate::warm(&router, &hub.obs).await;
-    eprintln!("{n} pages rendered in {:.1} s", start.elapsed().as_secs_f64());
+    tracing::info!("{n} pages rendered in {:.1} s", start.elapsed().as_secs_f64());
     router
 }
 
@@ -161,12 +161,12 @@ async fn watch(current: Current, mut hub: Arc<Hub>, assets: Assets, pinned: Opti
     let mut seen = match store.versions().await {
         Ok(v) => v,
         Err(e) => {
-            eprintln!("not following changes: {e}");
+            tracing::error!("not following changes: {e}");
             return;
         }
     };
     let mut listener = store.change_listener().await.unwrap_or_else(|e| {
-        eprintln!("no change notifications ({e}): polling every {} s", POLL.as_secs());
+        tracing::warn!("no change notifications ({e}): polling every {} s", POLL.as_secs());
         None
     });
     loop {
@@ -185,11 +185,13 @@ async fn watch(current: Current, mut hub: Arc<Hub>, assets: Assets, pinned: Opti
                     let next = Arc::new(hub.reloaded(Arc::new(obs)));
                     let router = ready(&next, &assets).await;
                     current.set(router);
-                    eprintln!("now serving run {} (the database changed)", next.obs.run.id);
+                    tracing::info!("now serving run {} (the database changed)", next.obs.run.id);
                     hub = next;
                 }
                 Err(e) => {
-                    eprintln!("the database changed but could not be loaded ({e}): still serving the previous state");
+                    tracing::error!(
+                        "the database changed but could not be loaded ({e}): still serving the previous state"
+                    );
                 }
             },
         }

@@ -9,7 +9,7 @@ use minijinja::{Environment, Value, context};
 use serde::Serialize;
 
 use crate::catalog::{Catalog, FACETS, SearchQuery, Solution};
-use crate::error::{AppError, PageError};
+use crate::error::{AppError, PageError, internal};
 use crate::i18n::Lang;
 use crate::observatory::{Muni, Observatory};
 use crate::query::Params;
@@ -172,8 +172,8 @@ pub(crate) fn render(
         page => page,
         title => title,
     };
-    let tmpl = env().get_template(name).map_err(|_| PageError(lang, AppError::Internal))?;
-    tmpl.render(context! { ..ctx, ..base }).map(Html).map_err(|_| PageError(lang, AppError::Internal))
+    let tmpl = env().get_template(name).map_err(|e| PageError(lang, internal(e)))?;
+    tmpl.render(context! { ..ctx, ..base }).map(Html).map_err(|e| PageError(lang, internal(e)))
 }
 
 /// The error page (also used for unknown paths).

@@ -293,3 +293,39 @@ async fn the_openapi_document_lists_the_geo_levels_and_each_is_served() {
     }
     s.store.close().await;
 }
+
+/// The log lines written while a test runs, for asserting on them.
+#[derive(Clone, Default)]
+struct Captured(Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn an_internal_error_is_logged_with_its_cause_and_request_never_shown() {
+    let umbria = common::snapshot("Umbria");
+    let url = databases("internal").await.remove(0);
+    let s = site(&url, &umbria, Limits::default()).await;
+    let logs = Captured::default();
+    let writer = logs.clone();
+    let subscriber = tracing_subscriber::fmt().with_ansi(false).with_writer(move || writer.clone()).finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+    // The database goes away under the server.
+    s.store.close().await;
+    let (status, page) = Client::new(&s.app).get("/it/comunita/open-data").await;
+    assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+    assert!(page.contains("internal error") && !page.to_lowercase().contains("pool"), "no internals: {page}");
+    let text = String::from_utf8(logs.0.lock().unwrap().clone()).unwrap();
+    let line = text.lines().find(|l| l.contains("internal error")).unwrap_or_else(|| panic!("logged: {text}"));
+    assert!(line.contains("ERROR") && line.contains("request{id="), "{line}");
+    assert!(line.contains("route=/{lang}/comunita/{slug}") && line.contains("method=GET"), "{line}");
+    assert!(line.to_lowercase().contains("pool") && line.contains("cause="), "the cause is in the log: {line}");
+    assert_eq!(text.matches("internal error").count(), 1, "logged once: {text}");
+}
