@@ -1,0 +1,233 @@
+//! Accounts, roles and the thematic communities of practice.
+//!
+//! ## Concepts
+//!
+//! - An **account** is a person: an email (unique, lower-case), a name, and
+//!   either an argon2id password hash (the web crate hashes; this module
+//!   never sees a password) or none yet (people imported from a
+//!   registrations file, or signed in through an external identity provider,
+//!   set one with a password reset). Sessions and reset tokens are stored as
+//!   SHA-256 digests of the token, never the token itself.
+//! - **Roles**: a platform admin (`is_admin`), a community **coordinator**
+//!   (per community), an administration **editor** (per iPA code: acts for
+//!   that administration, confirms its members, names its referent, verifies
+//!   its adoptions), a **member** (any signed-in account) and the public.
+//! - **Thematic areas** group **communities**. A person joins a community
+//!   *on behalf of an administration* (a **membership**: community, account,
+//!   iPA code); one person may represent several bodies (a union's shared
+//!   office), each its own membership. The administration's editor confirms
+//!   the membership and may nominate it as the body's **referent** in that
+//!   community (one per body and community).
+//! - A community has **meetings** (online link and/or place, start, agenda,
+//!   registrations, attendance, minutes, status planned/held/cancelled),
+//!   shared **resources** (procedures, templates, tools, methods; a tool may
+//!   point to a catalog solution), discussion **threads** with replies, and
+//!   co-design **consultations** (status draft/open/closed) whose
+//!   **proposals** (submitted/accepted/rejected) gather comments and support.
+//!
+//! Every check of a value lives here, so the web forms and the CSV imports
+//! refuse the same things with the same messages (`field: what was
+//! expected`). Who may do what is decided by the web crate; this module only
+//! enforces the rules of the data (an editor confirms only its own body's
+//! memberships, proposals only while a consultation is open, …).
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use serde::Serialize;
+use sqlx::any::AnyRow;
+use sqlx::{AnyPool, Row};
+
+use crate::adoption::{
+    Editor, RowError, check_date, check_url, ipa_known, known_ipa_codes, line_of, open_csv, width_error,
+};
+use crate::snapshot::now;
+use crate::{Error, Result, db};
+
+// ---------------------------------------------------------------------------
+// Reading rows.
+
+const ACCOUNT: &str = "SELECT id, email, name, is_admin, password_hash, created_at FROM account";
+
+fn account_row(r: &AnyRow) -> Result<(Account, Option<String>)> {
+    let e = || db("reading an account");
+    let hash: Option<String> = r.try_get(4).map_err(e())?;
+    let admin: i64 = r.try_get(3).map_err(e())?;
+    Ok((
+        Account {
+            id: r.try_get(0).map_err(e())?,
+            email: r.try_get(1).map_err(e())?,
+            name: r.try_get(2).map_err(e())?,
+            is_admin: admin != 0,
+            has_password: hash.is_some(),
+            created_at: r.try_get(5).map_err(e())?,
+        },
+        hash,
+    ))
+}
+
+const MEMBERSHIP: &str = "SELECT m.id, m.community_id, m.account_id, a.name, m.codice_ipa, m.referent, \
+                          m.confirmed_by, m.created_at FROM membership m JOIN account a ON a.id = m.account_id";
+
+fn membership_row(r: &AnyRow) -> Result<Membership> {
+    let e = || db("reading a membership");
+    let referent: i64 = r.try_get(5).map_err(e())?;
+    Ok(Membership {
+        id: r.try_get(0).map_err(e())?,
+        community_id: r.try_get(1).map_err(e())?,
+        account_id: r.try_get(2).map_err(e())?,
+        name: r.try_get(3).map_err(e())?,
+        codice_ipa: r.try_get(4).map_err(e())?,
+        referent: referent != 0,
+        confirmed_by: r.try_get(6).map_err(e())?,
+        created_at: r.try_get(7).map_err(e())?,
+    })
+}
+
+const COMMUNITY: &str = "SELECT c.id, c.slug, c.area_id, t.slug AS area_slug, c.name, c.description, c.created_at \
+                         FROM community c JOIN thematic_area t ON t.id = c.area_id";
+
+const MEETING: &str = "SELECT m.id, m.community_id, m.title, m.starts_at, m.mode, m.link, m.place, m.agenda, \
+     m.minutes, m.status, a.name AS author, \
+     (SELECT COUNT(*) FROM meeting_registration r WHERE r.meeting_id = m.id) AS registrations, \
+     (SELECT COUNT(*) FROM meeting_registration r WHERE r.meeting_id = m.id AND r.attended = 1) AS attended \
+     FROM meeting m JOIN account a ON a.id = m.created_by";
+
+const RESOURCE: &str = "SELECT r.id, r.community_id, r.kind, r.title, r.url, r.solution_id, r.description, \
+     a.name AS author, r.created_at FROM resource r JOIN account a ON a.id = r.created_by";
+
+const THREAD: &str = "SELECT t.id, t.community_id, t.title, a.name AS author, t.created_at, \
+     (SELECT COUNT(*) FROM post p WHERE p.thread_id = t.id) AS posts \
+     FROM thread t JOIN account a ON a.id = t.created_by";
+
+const CONSULTATION: &str = "SELECT c.id, c.community_id, c.title, c.body, c.status, a.name AS author, c.created_at, \
+     (SELECT COUNT(*) FROM proposal p WHERE p.consultation_id = c.id) AS proposals \
+     FROM consultation c JOIN account a ON a.id = c.created_by";
+
+const PROPOSAL: &str = "SELECT p.id, p.consultation_id, p.title, p.body, p.status, a.name AS author, p.created_at, \
+     (SELECT COUNT(*) FROM support s WHERE s.proposal_id = p.id) AS supports, \
+     (SELECT COUNT(*) FROM post c WHERE c.proposal_id = p.id) AS comments \
+     FROM proposal p JOIN account a ON a.id = p.created_by";
+
+const POST: &str =
+    "SELECT p.id, p.body, a.name AS author, p.created_at FROM post p JOIN account a ON a.id = p.author_id";
+
+fn sql(s: String) -> sqlx::AssertSqlSafe<String> {
+    sqlx::AssertSqlSafe(s)
+}
+
+/// Whether a database error is a uniqueness violation.
+fn unique_violation(e: &sqlx::Error) -> bool {
+    matches!(e, sqlx::Error::Database(d) if d.is_unique_violation())
+}
+
+/// The community part of the store (see the module documentation).
+#[derive(Debug, Clone, Copy)]
+pub struct Communities<'a> {
+    pub(crate) pool: &'a AnyPool,
+}
+
+macro_rules! fetch_as {
+    ($pool:expr, $ty:ty, $sql:expr, $what:expr $(, $bind:expr)*) => {
+        sqlx::query_as::<_, $ty>(sql($sql))$(.bind($bind))*.fetch_all($pool).await.map_err(db($what))
+    };
+}
+
+/// A part of a long list: `limit` items from `offset`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Slice {
+    /// Items skipped.
+    pub offset: usize,
+    /// Items at most.
+    pub limit: usize,
+}
+
+impl Slice {
+    /// Page `page` (from 1) of `per_page` items.
+    pub fn page(page: usize, per_page: usize) -> Slice {
+        Slice { offset: page.saturating_sub(1).saturating_mul(per_page), limit: per_page }
+    }
+}
+
+/// Some items of a list, and how long the whole list is.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Paged<T> {
+    /// The items of the slice.
+    pub items: Vec<T>,
+    /// Items in the whole list.
+    pub total: usize,
+}
+
+/// A slice of `SELECT …` (ordered, with `$1` bound to `parent`) and the count
+/// of `count_sql` for the same parent.
+async fn paged<T>(
+    pool: &AnyPool,
+    select: String,
+    count_sql: &str,
+    parent: i64,
+    slice: Slice,
+    what: &str,
+) -> Result<Paged<T>>
+where
+    T: for<'r> sqlx::FromRow<'r, AnyRow> + Send + Unpin,
+{
+    let (limit, offset) =
+        (i64::try_from(slice.limit).unwrap_or(i64::MAX), i64::try_from(slice.offset).unwrap_or(i64::MAX));
+    let items = sqlx::query_as::<_, T>(sql(format!("{select} LIMIT $2 OFFSET $3")))
+        .bind(parent)
+        .bind(limit)
+        .bind(offset)
+        .fetch_all(pool)
+        .await
+        .map_err(db(format!("reading {what}")))?;
+    let total: i64 = sqlx::query(sql(count_sql.to_string()))
+        .bind(parent)
+        .fetch_one(pool)
+        .await
+        .and_then(|r| r.try_get(0))
+        .map_err(db(format!("counting {what}")))?;
+    Ok(Paged { items, total: usize::try_from(total).unwrap_or(0) })
+}
+
+/// One row of a `SELECT … FROM table alias` by id, or `NotFound` naming
+/// `what`.
+async fn by_id<T>(pool: &AnyPool, select: &str, alias: &str, what: &str, id: i64) -> Result<T>
+where
+    T: for<'r> sqlx::FromRow<'r, AnyRow> + Send + Unpin,
+{
+    sqlx::query_as::<_, T>(sql(format!("{select} WHERE {alias}.id = $1")))
+        .bind(id)
+        .fetch_optional(pool)
+        .await
+        .map_err(db(format!("reading a {what}")))?
+        .ok_or_else(|| Error::NotFound(format!("{what} #{id}")))
+}
+
+type Tx<'t> = sqlx::Transaction<'t, sqlx::Any>;
+
+/// Runs an `INSERT … RETURNING id` and gives the id; `what` names the step
+/// in the error.
+async fn returning_id<'q, 'c, E>(
+    insert: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>,
+    executor: E,
+    what: &str,
+) -> Result<i64>
+where
+    E: sqlx::Executor<'c, Database = sqlx::Any>,
+{
+    let row = insert.fetch_one(executor).await.map_err(db(what))?;
+    row.try_get(0).map_err(db(what))
+}
+
+mod accounts;
+mod checks;
+mod communities;
+mod import;
+mod meetings;
+mod model;
+mod posts;
+
+use checks::{flag, known_ipa, one_of, optional};
+use communities::{area_id, community_id, insert_area, insert_community, insert_membership};
+
+pub use checks::{MAX_PENDING_BODIES, MAX_TEXT, MAX_TITLE, datetime, email, link, slug, text};
+pub use model::*;
