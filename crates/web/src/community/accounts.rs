@@ -1,0 +1,187 @@
+//! Accounts: sign-in, registration, sign-out, password reset.
+
+use super::*;
+
+/// Renders a page with forms for a visitor who may have no form token yet
+/// (no session, no `cantiere_csrf` cookie): gives one, and sets its cookie.
+pub(super) fn with_form_token(hub: &Hub, mut v: Viewer, page: impl FnOnce(&Viewer) -> Page) -> Page {
+    let cookie = v.csrf.is_empty().then(|| {
+        v.csrf = hub.form_key.issue();
+        auth::set_cookie(CSRF_COOKIE, &v.csrf, auth::SESSION_SECONDS)
+    });
+    let mut res = page(&v)?;
+    if let Some(c) = cookie {
+        res.headers_mut().insert(header::SET_COOKIE, c);
+    }
+    Ok(res)
+}
+
+pub(super) async fn account_page(State(hub): Shared, Path(lang): Path<String>, headers: HeaderMap) -> Page {
+    let lang = lang_of(&lang)?;
+    let v = viewer(&hub, &headers).await.map_err(page_err(lang))?;
+    if v.account.is_some() {
+        return Ok(see(format!("/{}/profilo", lang.code())));
+    }
+    let l = lang.labels();
+    let ctx = context! { mode => "sign_in" };
+    with_form_token(&hub, v, |v| show(&hub, lang, v, "account.html", "account", l["sign_in"], "accesso", ctx))
+}
+
+pub(super) async fn login(
+    State(hub): Shared,
+    Path(lang): Path<String>,
+    ClientAddress(address): ClientAddress,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Page {
+    let lang = lang_of(&lang)?;
+    let (_, f) = form(&hub, &headers, &body).await.map_err(page_err(lang))?;
+    let email = f.get("email").trim().to_lowercase();
+    if !hub.limiter.hit(&format!("login:{address}"), hub.limits.login_per_address) {
+        return Err(PageError(lang, AppError::TooMany("too many sign-in attempts: wait a few minutes".into())));
+    }
+    // Failures slow down this account from this address only: its owner elsewhere is not locked out.
+    let pair = format!("{email}\n{address}");
+    if let Some(wait) = hub.backoff.wait(&pair) {
+        let secs = wait.as_secs() + 1;
+        return Err(PageError(
+            lang,
+            AppError::TooMany(format!("too many failed sign-ins for this account from here: try again in {secs} s")),
+        ));
+    }
+    let found = hub.store.community().credentials(&email).await.map_err(|e| PageError(lang, e.into()))?;
+    let ok = match &found {
+        Some((_, Some(hash))) => hub.hasher.verify(f.get("password"), hash).await.map_err(page_err(lang))?,
+        _ => {
+            // The same work for an unknown email, so timing does not tell.
+            let _ = hub.hasher.hash("a-password-nobody-has").await;
+            false
+        }
+    };
+    let Some((account, _)) = found.filter(|_| ok) else {
+        hub.backoff.fail(&pair);
+        return Err(PageError(lang, AppError::Forbidden("wrong email or password".into())));
+    };
+    hub.backoff.clear(&pair);
+    let cookie = auth::open_session(&hub.store, account.id).await.map_err(page_err(lang))?;
+    let mut res = see(format!("/{}/profilo", lang.code()));
+    res.headers_mut().insert(header::SET_COOKIE, cookie);
+    Ok(res)
+}
+
+pub(super) async fn register(
+    State(hub): Shared,
+    Path(lang): Path<String>,
+    ClientAddress(address): ClientAddress,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Page {
+    let lang = lang_of(&lang)?;
+    let (v, f) = form(&hub, &headers, &body).await.map_err(page_err(lang))?;
+    if !hub.limiter.hit(&format!("register:{address}"), hub.limits.registrations_per_address) {
+        return Err(PageError(lang, AppError::TooMany("too many registrations from this address: retry later".into())));
+    }
+    if f.get("password") != f.get("password2") {
+        return Err(PageError(lang, AppError::BadRequest("password: the two passwords differ".into())));
+    }
+    let email = cantiere_store::community::email(f.get("email")).map_err(|e| PageError(lang, e.into()))?;
+    cantiere_store::community::text("name", f.get("name"), cantiere_store::community::MAX_TITLE)
+        .map_err(|e| PageError(lang, e.into()))?;
+    let c = hub.store.community();
+    // The same work and the same answer whether or not the address has an
+    // account (no enumeration); its owner is told by mail instead.
+    let hash = hub.hasher.hash(f.get("password")).await.map_err(page_err(lang))?;
+    let l = lang.labels();
+    match c.credentials(&email).await.map_err(|e| PageError(lang, e.into()))? {
+        Some((owner, _)) => {
+            let link = format!("{}/{}/accesso", hub.base_url, lang.code());
+            hub.mailer
+                .send(
+                    &owner.email,
+                    l["registered_again_subject"],
+                    &format!("{}\n\n{link}\n", l["registered_again_body"]),
+                )
+                .map_err(page_err(lang))?;
+        }
+        None => {
+            c.create_account(&email, f.get("name"), Some(&hash)).await.map_err(|e| PageError(lang, e.into()))?;
+        }
+    }
+    let ctx = context! { mode => "registered" };
+    with_form_token(&hub, v, |v| show(&hub, lang, v, "account.html", "account", l["register"], "accesso", ctx))
+}
+
+pub(super) async fn logout(State(hub): Shared, Path(lang): Path<String>, headers: HeaderMap, body: Bytes) -> Page {
+    let lang = lang_of(&lang)?;
+    let (v, _) = form(&hub, &headers, &body).await.map_err(page_err(lang))?;
+    v.id().map_err(page_err(lang))?;
+    if let Some(t) = auth::cookie(&headers, SESSION_COOKIE) {
+        hub.store.community().delete_session(&auth::digest(t)).await.map_err(|e| PageError(lang, e.into()))?;
+    }
+    let mut res = see(format!("/{}/", lang.code()));
+    res.headers_mut().insert(header::SET_COOKIE, auth::set_cookie(SESSION_COOKIE, "", 0));
+    Ok(res)
+}
+
+pub(super) async fn reset_request(
+    State(hub): Shared,
+    Path(lang): Path<String>,
+    ClientAddress(address): ClientAddress,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Page {
+    let lang = lang_of(&lang)?;
+    let (v, f) = form(&hub, &headers, &body).await.map_err(page_err(lang))?;
+    if !hub.limiter.hit(&format!("reset:{address}"), hub.limits.resets_per_address) {
+        return Err(PageError(lang, AppError::TooMany("too many reset requests: retry later".into())));
+    }
+    let c = hub.store.community();
+    // The answer is the same whether or not the email has an account.
+    if let Some((account, _)) = c.credentials(f.get("email")).await.map_err(|e| PageError(lang, e.into()))? {
+        let t = auth::token();
+        c.create_reset(account.id, &auth::digest(&t), auth::now_secs() + auth::RESET_SECONDS)
+            .await
+            .map_err(|e| PageError(lang, e.into()))?;
+        let link = format!("{}/{}/accesso/nuova-password?token={t}", hub.base_url, lang.code());
+        let l = lang.labels();
+        hub.mailer
+            .send(&account.email, l["reset_subject"], &format!("{}\n\n{link}\n", l["reset_body"]))
+            .map_err(page_err(lang))?;
+    }
+    let l = lang.labels();
+    show(&hub, lang, &v, "account.html", "account", l["reset"], "accesso", context! { mode => "reset_sent" })
+}
+
+pub(super) async fn reset_page(
+    State(hub): Shared,
+    Path(lang): Path<String>,
+    headers: HeaderMap,
+    RawQuery(q): RawQuery,
+) -> Page {
+    let lang = lang_of(&lang)?;
+    let p = Params::parse(q.as_deref()).map_err(page_err(lang))?;
+    let token = p.one("token").map_err(page_err(lang))?.unwrap_or("").to_string();
+    let v = viewer(&hub, &headers).await.map_err(page_err(lang))?;
+    let l = lang.labels();
+    let ctx = context! { mode => "new_password", token => token };
+    with_form_token(&hub, v, |v| show(&hub, lang, v, "account.html", "account", l["new_password"], "accesso", ctx))
+}
+
+pub(super) async fn reset(State(hub): Shared, Path(lang): Path<String>, headers: HeaderMap, body: Bytes) -> Page {
+    let lang = lang_of(&lang)?;
+    let (_, f) = form(&hub, &headers, &body).await.map_err(page_err(lang))?;
+    if f.get("password") != f.get("password2") {
+        return Err(PageError(lang, AppError::BadRequest("password: the two passwords differ".into())));
+    }
+    let hash = hub.hasher.hash(f.get("password")).await.map_err(page_err(lang))?;
+    let account = hub
+        .store
+        .community()
+        .use_reset(&auth::digest(f.get("token")), auth::now_secs(), &hash)
+        .await
+        .map_err(|e| PageError(lang, e.into()))?;
+    let cookie = auth::open_session(&hub.store, account.id).await.map_err(page_err(lang))?;
+    let mut res = see(format!("/{}/profilo", lang.code()));
+    res.headers_mut().insert(header::SET_COOKIE, cookie);
+    Ok(res)
+}

@@ -1,0 +1,122 @@
+//! One community: its page (bodies, meetings, resources, threads, consultations), joining and leaving.
+
+use super::*;
+
+/// Threads and resources on a page of a community.
+pub const PER_PAGE: usize = 20;
+/// Messages on a page of a thread.
+pub const POSTS_PER_PAGE: usize = 50;
+
+/// Page `name` of a query (`1` when absent); a number out of range is 404.
+pub(super) fn page_number(p: &Params, name: &str) -> Result<usize, AppError> {
+    match p.one(name)? {
+        None => Ok(1),
+        Some(t) => t
+            .parse::<usize>()
+            .ok()
+            .filter(|n| (1..=1_000_000).contains(n))
+            .ok_or_else(|| AppError::BadRequest(format!("{name}: expected a page number, found `{t}`"))),
+    }
+}
+
+/// The pages of a list: (number, total pages).
+pub(super) fn pages<T>(list: &Paged<T>, page: usize, per_page: usize) -> Value {
+    context! { page => page, pages => list.total.div_ceil(per_page).max(1), total => list.total }
+}
+
+pub(super) async fn community(
+    State(hub): Shared,
+    Path((lang, slug)): Path<(String, String)>,
+    RawQuery(q): RawQuery,
+    headers: HeaderMap,
+) -> Page {
+    let lang = lang_of(&lang)?;
+    let v = viewer(&hub, &headers).await.map_err(page_err(lang))?;
+    let p = Params::parse(q.as_deref()).map_err(page_err(lang))?;
+    let (thread_page, resource_page) =
+        (page_number(&p, "discussioni").map_err(page_err(lang))?, page_number(&p, "risorse").map_err(page_err(lang))?);
+    let c = hub.store.community();
+    let err = |e: cantiere_store::Error| PageError(lang, e.into());
+    let comm = c.community_by_slug(&slug).await.map_err(err)?;
+    let signed_in = v.account.is_some();
+    let members = people::for_visitor(c.memberships(Some(comm.id)).await.map_err(err)?, signed_in);
+    let mine: Vec<i64> = v
+        .account
+        .as_ref()
+        .map(|a| members.iter().filter(|m| m.account_id == a.id).map(|m| m.id).collect())
+        .unwrap_or_default();
+    // Bodies with their people (names shown to signed-in visitors only).
+    let mut bodies: Vec<(String, Vec<&cantiere_store::community::Membership>)> = Vec::new();
+    for m in &members {
+        match bodies.last_mut() {
+            Some((ipa, list)) if *ipa == m.codice_ipa => list.push(m),
+            _ => bodies.push((m.codice_ipa.clone(), vec![m])),
+        }
+    }
+    let bodies: Vec<Value> = bodies
+        .iter()
+        .map(|(ipa, list)| {
+            context! { codice_ipa => ipa, name => hub.body_name(ipa), members => Value::from_serialize(list),
+            referent => list.iter().find(|m| m.referent).map(|m| m.name.clone()) }
+        })
+        .collect();
+    let solutions: Vec<(i64, String)> = hub
+        .obs
+        .catalog()
+        .map(|cat| cat.solutions.iter().filter(|s| s.active).map(|s| (s.id, s.name.clone())).collect())
+        .unwrap_or_default();
+    let participant = v.account.is_some() && (v.coordinates(comm.id) || !mine.is_empty());
+    let threads = c.threads_page(comm.id, Slice::page(thread_page, PER_PAGE)).await.map_err(err)?;
+    let resources = c.resources_page(comm.id, Slice::page(resource_page, PER_PAGE)).await.map_err(err)?;
+    let ctx = context! {
+        c => Value::from_serialize(&comm),
+        coordinators => Value::from_serialize(people::for_visitor(c.coordinators(comm.id).await.map_err(err)?, signed_in)),
+        bodies => bodies,
+        registrations => members.len(),
+        mine => mine,
+        participant => participant,
+        coordinator => v.coordinates(comm.id),
+        meetings => Value::from_serialize(people::for_visitor(c.meetings(comm.id).await.map_err(err)?, signed_in)),
+        resources_pages => pages(&resources, resource_page, PER_PAGE),
+        threads_pages => pages(&threads, thread_page, PER_PAGE),
+        resources => Value::from_serialize(people::for_visitor(resources.items, signed_in)),
+        threads => Value::from_serialize(people::for_visitor(threads.items, signed_in)),
+        consultations => Value::from_serialize(people::for_visitor(c.consultations(comm.id).await.map_err(err)?, signed_in)),
+        solutions => solutions,
+        modes => MEETING_MODES, kinds => RESOURCE_KINDS, consultation_statuses => CONSULTATION_STATUSES,
+    };
+    show(&hub, lang, &v, "community.html", "communities", &comm.name, &format!("comunita/{slug}"), ctx)
+}
+
+pub(super) async fn join(
+    State(hub): Shared,
+    Path((lang, slug)): Path<(String, String)>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Page {
+    let lang = lang_of(&lang)?;
+    let run = async {
+        let (v, f) = form(&hub, &headers, &body).await?;
+        let id = v.id()?;
+        let comm = community_of(&hub, &slug).await?;
+        hub.store.community().join(comm.id, id, f.get("codice_ipa")).await?;
+        Ok::<_, AppError>(see(format!("/{}/comunita/{slug}", lang.code())))
+    };
+    run.await.map_err(page_err(lang))
+}
+
+pub(super) async fn leave(
+    State(hub): Shared,
+    Path((lang, slug, id)): Path<(String, String, String)>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Page {
+    let lang = lang_of(&lang)?;
+    let run = async {
+        let (v, _) = form(&hub, &headers, &body).await?;
+        let me = v.id()?;
+        hub.store.community().leave(id_of(&id, "membership")?, me).await?;
+        Ok::<_, AppError>(see(format!("/{}/comunita/{slug}", lang.code())))
+    };
+    run.await.map_err(page_err(lang))
+}
