@@ -58,6 +58,7 @@ pub mod analysis;
 mod dataset;
 mod error;
 mod model;
+mod numbers;
 mod par;
 mod pipeline;
 mod results;

@@ -31,6 +31,7 @@ mod api;
 pub mod auth;
 mod cache;
 pub mod catalog;
+mod catalog_pages;
 pub mod community;
 pub mod coverage;
 mod error;
@@ -41,6 +42,7 @@ mod pages;
 mod people;
 mod query;
 pub mod recommend;
+mod templates;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

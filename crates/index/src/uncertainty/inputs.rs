@@ -139,7 +139,7 @@ struct InputToml {
     name: String,
     address: Option<String>,
     values: Option<Vec<toml::Value>>,
-    range: Option<crate::pipeline::Pair>,
+    range: Option<crate::numbers::Pair>,
     noise: Option<Vec<Noise>>,
     sets: Option<usize>,
     exclude: Option<toml::Value>,
@@ -199,7 +199,7 @@ impl Inputs {
                     pipeline.check(&address, v).map_err(|e| err("values", format!("alternative {}: {e}", j + 1)))?;
                 }
                 Alternatives::Values { address, values }
-            } else if let Some(crate::pipeline::Pair([lower, upper])) = t.range {
+            } else if let Some(crate::numbers::Pair([lower, upper])) = t.range {
                 let address = t.address.clone().unwrap_or_default();
                 if !(lower < upper) {
                     return Err(err("range", format!("expected lower < upper, found [{lower}, {upper}]")));
