@@ -15,12 +15,17 @@
 //! with any bad row is refused whole, with one error per bad row naming the
 //! line and the column; nothing is written.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 use std::fmt;
 
 use serde::Serialize;
 use sqlx::{AnyPool, Row};
 
+use crate::catalog::SolutionIndex;
+pub use crate::checks::ipa_known;
+use crate::checks::{check_date, check_url, known_ipa_codes};
+pub use crate::csv::RowError;
+use crate::csv::{line_of, open_csv, width_error};
 use crate::snapshot::now;
 use crate::{Error, Result, db};
 
@@ -163,23 +168,6 @@ pub struct Editor {
     pub codice_ipa: String,
 }
 
-/// A bad row of an adoption file.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct RowError {
-    /// 1-based line in the file (the header is line 1).
-    pub line: u64,
-    /// The column.
-    pub column: String,
-    /// What was wrong and what was expected.
-    pub message: String,
-}
-
-impl fmt::Display for RowError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "line {}, column `{}`: {}", self.line, self.column, self.message)
-    }
-}
-
 /// What an adoption import did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
 pub struct ImportSummary {
@@ -201,35 +189,6 @@ pub struct ParsedRow {
 }
 
 const COLUMNS: [&str; 5] = ["codice_ipa", "solution", "status", "since", "evidence"];
-
-pub(crate) fn check_date(text: &str) -> bool {
-    let parts: Vec<&str> = text.split('-').collect();
-    let num = |s: &str, len: usize| s.len() == len && s.bytes().all(|b| b.is_ascii_digit());
-    let ok_month = |m: &str| num(m, 2) && (1..=12).contains(&m.parse::<u32>().unwrap_or(0));
-    match parts.as_slice() {
-        [y, m] => num(y, 4) && ok_month(m),
-        [y, m, d] => {
-            let (Ok(year), Ok(month), Ok(day)) = (y.parse::<u32>(), m.parse::<u32>(), d.parse::<u32>()) else {
-                return false;
-            };
-            let leap = year.is_multiple_of(4) && (!year.is_multiple_of(100) || year.is_multiple_of(400));
-            let days = [31, if leap { 29 } else { 28 }, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-            num(y, 4) && ok_month(m) && num(d, 2) && day >= 1 && day <= days[month as usize - 1]
-        }
-        _ => false,
-    }
-}
-
-pub(crate) fn check_url(text: &str) -> bool {
-    // The scheme is case-insensitive (RFC 3986 §3.1).
-    let scheme = text.find("://").map(|i| text[..i].to_ascii_lowercase());
-    let rest = match scheme.as_deref() {
-        Some("http") => Some(&text[7..]),
-        Some("https") => Some(&text[8..]),
-        _ => None,
-    };
-    rest.is_some_and(|r| !r.is_empty() && !r.starts_with('/') && !r.chars().any(char::is_whitespace))
-}
 
 /// Checks one declared adoption on its own (not against the store); the
 /// problems as (column, message).
@@ -255,57 +214,6 @@ pub fn check(input: &AdoptionInput) -> Vec<(&'static str, String)> {
         out.push(("evidence", format!("`{e}` is not an http(s) link")));
     }
     out
-}
-
-/// The 1-based line where a record starts (the csv reader reports the line
-/// of a blank line before it, so count from its byte offset instead).
-pub(crate) fn line_of(text: &str, position: Option<&csv::Position>) -> u64 {
-    let Some(p) = position else { return 0 };
-    let mut b = (p.byte() as usize).min(text.len());
-    while text.as_bytes().get(b).is_some_and(|c| *c == b'\n' || *c == b'\r') {
-        b += 1;
-    }
-    1 + text.as_bytes()[..b].iter().filter(|c| **c == b'\n').count() as u64
-}
-
-/// A CSV file of ours opened: UTF-8 (a BOM skipped), `;` or `,` (whichever
-/// the header line has more of), rows of any length; the text, its reader
-/// and the header names trimmed and lower-cased.
-pub(crate) type OpenCsv<'a> = (&'a str, csv::Reader<&'a [u8]>, Vec<String>);
-
-/// Opens a CSV file (see [`OpenCsv`]); the problem on line 1 if it cannot.
-pub(crate) fn open_csv(bytes: &[u8]) -> std::result::Result<OpenCsv<'_>, RowError> {
-    let err = |message: String| RowError { line: 1, column: String::new(), message };
-    let text = std::str::from_utf8(bytes).map_err(|_| err("the file is not UTF-8 text".into()))?;
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let first = text.lines().next().unwrap_or("");
-    let sep = if first.matches(';').count() > first.matches(',').count() { b';' } else { b',' };
-    if let Some(line) = cantiere_index::unclosed_quote(text, sep) {
-        return Err(RowError {
-            line,
-            column: String::new(),
-            message: "a quoted cell opens on this line and is never closed".into(),
-        });
-    }
-    let mut reader = csv::ReaderBuilder::new().delimiter(sep).flexible(true).from_reader(text.as_bytes());
-    let header = reader
-        .headers()
-        .map_err(|e| err(format!("unreadable header: {e}")))?
-        .iter()
-        .map(|c| c.trim().to_lowercase())
-        .collect();
-    Ok((text, reader, header))
-}
-
-/// A row with another number of cells than the header has columns (cells
-/// are matched to columns by position, so a shifted row would put its values
-/// under the wrong names).
-pub(crate) fn width_error(record: &csv::StringRecord, columns: usize, line: u64) -> Option<RowError> {
-    (record.len() != columns).then(|| RowError {
-        line,
-        column: String::new(),
-        message: format!("the row has {} cells but the header has {columns} columns", record.len()),
-    })
 }
 
 /// Reads an adoption CSV (`,` or `;`, UTF-8, columns by header name:
@@ -405,109 +313,6 @@ pub fn parse_csv(bytes: &[u8]) -> (Vec<ParsedRow>, Vec<RowError>) {
         rows.push(ParsedRow { line, input });
     }
     (rows, errors)
-}
-
-/// The iPA codes the store knows: every comune of the latest run (`c_` and
-/// its cadastral code) and every body that applied to PA digitale.
-pub(crate) async fn known_ipa_codes(pool: &AnyPool) -> Result<BTreeSet<String>> {
-    let mut out = BTreeSet::new();
-    let Some(run) = latest_run(pool).await? else { return Ok(out) };
-    for row in sqlx::query("SELECT cadastral FROM body WHERE run_id = $1 AND cadastral <> ''")
-        .bind(run)
-        .fetch_all(pool)
-        .await
-        .map_err(db("reading cadastral codes"))?
-    {
-        let c: String = row.try_get(0).map_err(db("reading cadastral codes"))?;
-        out.insert(comune_ipa(&c));
-    }
-    for row in sqlx::query("SELECT DISTINCT codice_ipa FROM application WHERE run_id = $1")
-        .bind(run)
-        .fetch_all(pool)
-        .await
-        .map_err(db("reading iPA codes"))?
-    {
-        let c: String = row.try_get(0).map_err(db("reading iPA codes"))?;
-        out.insert(c.trim().to_lowercase());
-    }
-    Ok(out)
-}
-
-/// Whether one iPA code is known: the same rule as `known_ipa_codes`, asked
-/// of the database for one code instead of reading them all.
-pub async fn ipa_known(pool: &AnyPool, code: &str) -> Result<bool> {
-    let code = code.trim().to_lowercase();
-    let Some(run) = latest_run(pool).await? else { return Ok(false) };
-    if let Some(cadastral) = code.strip_prefix("c_") {
-        let row = sqlx::query("SELECT 1 FROM body WHERE run_id = $1 AND lower(cadastral) = $2")
-            .bind(run)
-            .bind(cadastral.to_string())
-            .fetch_optional(pool)
-            .await
-            .map_err(db("checking an iPA code"))?;
-        if row.is_some() {
-            return Ok(true);
-        }
-    }
-    let row = sqlx::query("SELECT 1 FROM application WHERE run_id = $1 AND lower(trim(codice_ipa)) = $2 LIMIT 1")
-        .bind(run)
-        .bind(code)
-        .fetch_optional(pool)
-        .await
-        .map_err(db("checking an iPA code"))?;
-    Ok(row.is_some())
-}
-
-async fn latest_run(pool: &AnyPool) -> Result<Option<i64>> {
-    let row = sqlx::query("SELECT id FROM run ORDER BY id DESC LIMIT 1")
-        .fetch_optional(pool)
-        .await
-        .map_err(db("reading the latest run"))?;
-    row.map(|r| r.try_get(0).map_err(db("reading the latest run"))).transpose()
-}
-
-/// Ids of the stored solutions by id and by repository URL key (only URLs
-/// that name one active solution; a URL claimed by several is ambiguous).
-struct SolutionIndex {
-    ids: BTreeSet<i64>,
-    by_url: HashMap<String, Vec<i64>>,
-}
-
-impl SolutionIndex {
-    async fn read(pool: &AnyPool) -> Result<SolutionIndex> {
-        let rows = sqlx::query("SELECT id, url, active FROM solution")
-            .fetch_all(pool)
-            .await
-            .map_err(db("reading the catalog"))?;
-        let mut ids = BTreeSet::new();
-        let mut by_url: HashMap<String, Vec<i64>> = HashMap::new();
-        for r in rows {
-            let id: i64 = r.try_get(0).map_err(db("reading the catalog"))?;
-            let url: String = r.try_get(1).map_err(db("reading the catalog"))?;
-            let active: i64 = r.try_get(2).map_err(db("reading the catalog"))?;
-            ids.insert(id);
-            if active != 0 && !url.is_empty() {
-                by_url.entry(url_key(&url)).or_default().push(id);
-            }
-        }
-        Ok(SolutionIndex { ids, by_url })
-    }
-
-    fn resolve(&self, r: &SolutionRef) -> std::result::Result<i64, String> {
-        match r {
-            SolutionRef::Id(id) if self.ids.contains(id) => Ok(*id),
-            SolutionRef::Id(id) => Err(format!("no solution #{id} in the catalog")),
-            SolutionRef::Url(u) => match self.by_url.get(&url_key(u)).map(Vec::as_slice) {
-                Some([id]) => Ok(*id),
-                Some(many) => Err(format!(
-                    "{} catalog solutions have the repository `{u}` ({}): name one by its id",
-                    many.len(),
-                    many.iter().map(|i| format!("#{i}")).collect::<Vec<_>>().join(", ")
-                )),
-                None => Err(format!("no active catalog solution has the repository `{u}`")),
-            },
-        }
-    }
 }
 
 fn detail(a: &AdoptionInput, solution_id: i64) -> String {
@@ -770,56 +575,4 @@ pub(crate) async fn events(pool: &AnyPool, id: i64) -> Result<Vec<AdoptionEvent>
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn statuses_are_read_in_english_and_italian() {
-        assert_eq!(AdoptionStatus::parse("In uso"), Some(AdoptionStatus::InUse));
-        assert_eq!(AdoptionStatus::parse("in_valutazione"), Some(AdoptionStatus::Evaluating));
-        assert_eq!(AdoptionStatus::parse("DISMISSED"), Some(AdoptionStatus::Dismissed));
-        assert_eq!(AdoptionStatus::parse("maybe"), None);
-    }
-
-    #[test]
-    fn dates_are_checked_to_the_day() {
-        assert!(check_date("2024-02-29"));
-        assert!(!check_date("2023-02-29"));
-        assert!(!check_date("1900-02-29"));
-        assert!(check_date("2000-02-29"));
-        assert!(check_date("2024-11"));
-        assert!(!check_date("2024-13"));
-        assert!(!check_date("24-11-01"));
-        assert!(!check_date("2024-11-31"));
-    }
-
-    #[test]
-    fn every_bad_row_is_reported_with_its_line_and_column() {
-        let csv = "codice_ipa;solution;status;since;evidence\n\
-                   c_h501;https://github.com/a/b;in uso;2024-03-01;https://comune.example/delibera\n\
-                   c_h501;7;forse;;\n\
-                   c h501;7;in_use;2024-31-01;ftp://x\n\
-                   \n\
-                   c_a001;not a url;evaluating;;\n\
-                   C_H501;https://github.com/A/b.git;dismissed;;\n";
-        let (rows, errors) = parse_csv(csv.as_bytes());
-        assert_eq!(rows.len(), 1);
-        assert_eq!(rows[0].line, 2);
-        let got: Vec<(u64, &str)> = errors.iter().map(|e| (e.line, e.column.as_str())).collect();
-        assert_eq!(
-            got,
-            vec![(3, "status"), (4, "codice_ipa"), (4, "since"), (4, "evidence"), (6, "solution"), (7, "solution")]
-        );
-        assert!(errors[5].message.contains("repeats line 2"), "{}", errors[5]);
-    }
-
-    #[test]
-    fn a_file_without_the_required_columns_is_refused_at_its_header() {
-        let (rows, errors) = parse_csv(b"ipa,solution\nc_h501,1\n");
-        assert!(rows.is_empty());
-        assert_eq!(errors.len(), 2);
-        assert!(errors.iter().all(|e| e.line == 1));
-        assert_eq!(errors[0].column, "codice_ipa");
-        assert_eq!(errors[1].column, "status");
-    }
-}
+mod tests;

@@ -6,12 +6,14 @@
 //! came from (its path); ingesting again is idempotent: an unchanged file
 //! (same content hash) only has its last-seen date updated.
 
+use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
 use cantiere_publiccode::{Options, ReadError, Report, validate_at, validate_read};
 use serde::Serialize;
 use sqlx::{AnyPool, Row};
 
+use crate::adoption::{SolutionRef, url_key};
 use crate::snapshot::now;
 use crate::{Result, db};
 
@@ -332,6 +334,50 @@ pub(crate) async fn list(pool: &AnyPool) -> Result<Vec<StoredSolution>> {
             })
         })
         .collect()
+}
+
+/// Ids of the stored solutions by id and by repository URL key (only URLs
+/// that name one active solution; a URL claimed by several is ambiguous).
+pub(crate) struct SolutionIndex {
+    ids: BTreeSet<i64>,
+    by_url: HashMap<String, Vec<i64>>,
+}
+
+impl SolutionIndex {
+    pub(crate) async fn read(pool: &AnyPool) -> Result<SolutionIndex> {
+        let rows = sqlx::query("SELECT id, url, active FROM solution")
+            .fetch_all(pool)
+            .await
+            .map_err(db("reading the catalog"))?;
+        let mut ids = BTreeSet::new();
+        let mut by_url: HashMap<String, Vec<i64>> = HashMap::new();
+        for r in rows {
+            let id: i64 = r.try_get(0).map_err(db("reading the catalog"))?;
+            let url: String = r.try_get(1).map_err(db("reading the catalog"))?;
+            let active: i64 = r.try_get(2).map_err(db("reading the catalog"))?;
+            ids.insert(id);
+            if active != 0 && !url.is_empty() {
+                by_url.entry(url_key(&url)).or_default().push(id);
+            }
+        }
+        Ok(SolutionIndex { ids, by_url })
+    }
+
+    pub(crate) fn resolve(&self, r: &SolutionRef) -> std::result::Result<i64, String> {
+        match r {
+            SolutionRef::Id(id) if self.ids.contains(id) => Ok(*id),
+            SolutionRef::Id(id) => Err(format!("no solution #{id} in the catalog")),
+            SolutionRef::Url(u) => match self.by_url.get(&url_key(u)).map(Vec::as_slice) {
+                Some([id]) => Ok(*id),
+                Some(many) => Err(format!(
+                    "{} catalog solutions have the repository `{u}` ({}): name one by its id",
+                    many.len(),
+                    many.iter().map(|i| format!("#{i}")).collect::<Vec<_>>().join(", ")
+                )),
+                None => Err(format!("no active catalog solution has the repository `{u}`")),
+            },
+        }
+    }
 }
 
 #[cfg(test)]

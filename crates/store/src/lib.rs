@@ -29,7 +29,9 @@
 
 pub mod adoption;
 pub mod catalog;
+mod checks;
 pub mod community;
+mod csv;
 mod snapshot;
 
 use sqlx::any::{AnyPoolOptions, AnyRow};

@@ -37,9 +37,9 @@ use serde::Serialize;
 use sqlx::any::AnyRow;
 use sqlx::{AnyPool, Row};
 
-use crate::adoption::{
-    Editor, RowError, check_date, check_url, ipa_known, known_ipa_codes, line_of, open_csv, width_error,
-};
+use crate::adoption::Editor;
+use crate::checks::{check_date, check_url, ipa_known, known_ipa_codes};
+use crate::csv::{RowError, line_of, open_csv, width_error};
 use crate::snapshot::now;
 use crate::{Error, Result, db};
 
