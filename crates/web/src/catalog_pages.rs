@@ -11,7 +11,7 @@ use crate::catalog::{Catalog, FACETS, SearchQuery, Solution};
 use crate::error::{AppError, PageError};
 use crate::i18n::Lang;
 use crate::observatory::Observatory;
-use crate::pages::{Obs, lang_of, render};
+use crate::pages::{Obs, render};
 use crate::query::Params;
 
 /// The catalog search's request: words, facet filters, invalid files too.
@@ -37,12 +37,7 @@ pub(crate) fn catalog_of(obs: &Observatory) -> Result<Arc<Catalog>, AppError> {
 }
 
 /// `/{lang}/soluzioni`: search the catalog with facets.
-pub async fn solutions(
-    State(obs): Obs,
-    Path(lang): Path<String>,
-    RawQuery(q): RawQuery,
-) -> Result<Html<String>, PageError> {
-    let lang = lang_of(&lang)?;
+pub async fn solutions(State(obs): Obs, lang: Lang, RawQuery(q): RawQuery) -> Result<Html<String>, PageError> {
     let e = |e| PageError(lang, e);
     let catalog = catalog_of(&obs).map_err(e)?;
     let params = Params::parse(q.as_deref()).map_err(e)?;
@@ -95,8 +90,11 @@ pub(crate) fn solution_summary(catalog: &Catalog, s: &Solution, lang: Lang) -> V
 }
 
 /// `/{lang}/soluzioni/{id}`: one solution and who uses it.
-pub async fn solution(State(obs): Obs, Path((lang, id)): Path<(String, String)>) -> Result<Html<String>, PageError> {
-    let lang = lang_of(&lang)?;
+pub async fn solution(
+    State(obs): Obs,
+    lang: Lang,
+    Path((_, id)): Path<(String, String)>,
+) -> Result<Html<String>, PageError> {
     let e = |e| PageError(lang, e);
     let catalog = catalog_of(&obs).map_err(e)?;
     let s = catalog.by_path(&id).map_err(e)?;

@@ -478,3 +478,14 @@ const TEXTS: &[(&str, &str, &str)] = &[
         "Chart; the same data is in the table below.",
     ),
 ];
+
+/// The language of a page, from the first segment of its path (`/it/…`,
+/// `/en/…`); any other is the site's 404 page.
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Lang {
+    type Rejection = crate::error::PageError;
+
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let first = parts.uri.path().trim_start_matches('/').split('/').next().unwrap_or("");
+        crate::pages::lang_of(first)
+    }
+}

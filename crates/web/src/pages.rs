@@ -88,8 +88,7 @@ pub async fn root() -> Redirect {
 }
 
 /// Home: the territory at a glance.
-pub async fn home(State(obs): Obs, Path(lang): Path<String>) -> Result<Html<String>, PageError> {
-    let lang = lang_of(&lang)?;
+pub async fn home(State(obs): Obs, lang: Lang) -> Result<Html<String>, PageError> {
     #[derive(Serialize)]
     struct Region<'a> {
         code: &'a str,
@@ -213,12 +212,7 @@ fn query_string(f: &Filters, extra: &[(&str, String)]) -> String {
 }
 
 /// The ranking, with filters, sorting and pages.
-pub async fn ranking(
-    State(obs): Obs,
-    Path(lang): Path<String>,
-    RawQuery(q): RawQuery,
-) -> Result<Html<String>, PageError> {
-    let lang = lang_of(&lang)?;
+pub async fn ranking(State(obs): Obs, lang: Lang, RawQuery(q): RawQuery) -> Result<Html<String>, PageError> {
     let p = Params::parse(q.as_deref()).map_err(|e| PageError(lang, e))?;
     let f = filters(&p).map_err(|e| PageError(lang, e))?;
     let page: usize = match p.one("page").map_err(|e| PageError(lang, e))? {
@@ -291,8 +285,7 @@ pub async fn ranking(
 }
 
 /// Methodology: indicators, weights, steps.
-pub async fn methodology(State(obs): Obs, Path(lang): Path<String>) -> Result<Html<String>, PageError> {
-    let lang = lang_of(&lang)?;
+pub async fn methodology(State(obs): Obs, lang: Lang) -> Result<Html<String>, PageError> {
     let ctx = context! { pillars => obs.pillars(), indicators => obs.leaf_indicators() };
     render(&obs, lang, "methodology.html", "methodology", lang.labels()["methodology"], "metodologia", ctx)
 }
@@ -302,8 +295,11 @@ fn unknown(code: &str) -> AppError {
 }
 
 /// A municipality's card.
-pub async fn card(State(obs): Obs, Path((lang, code)): Path<(String, String)>) -> Result<Html<String>, PageError> {
-    let lang = lang_of(&lang)?;
+pub async fn card(
+    State(obs): Obs,
+    lang: Lang,
+    Path((_, code)): Path<(String, String)>,
+) -> Result<Html<String>, PageError> {
     let m = obs.muni(&code).ok_or_else(|| PageError(lang, unknown(&code)))?;
     let peers: Vec<&Muni> = m.peers.iter().filter_map(|(c, _)| obs.muni(c)).collect();
     let region: Vec<&Muni> = obs.munis.iter().filter(|x| x.body.region_code == m.body.region_code).collect();
@@ -364,12 +360,7 @@ pub async fn card(State(obs): Obs, Path((lang, code)): Path<(String, String)>) -
 }
 
 /// Comparison of two or more municipalities (`?c=CODE,CODE` or repeated `c`).
-pub async fn compare(
-    State(obs): Obs,
-    Path(lang): Path<String>,
-    RawQuery(q): RawQuery,
-) -> Result<Html<String>, PageError> {
-    let lang = lang_of(&lang)?;
+pub async fn compare(State(obs): Obs, lang: Lang, RawQuery(q): RawQuery) -> Result<Html<String>, PageError> {
     let p = Params::parse(q.as_deref()).map_err(|e| PageError(lang, e))?;
     let codes: Vec<String> =
         p.all("c").iter().flat_map(|v| v.split([',', ' '])).filter(|s| !s.is_empty()).map(String::from).collect();
@@ -426,18 +417,25 @@ async fn area_page(obs: &Observatory, lang: Lang, level: &str, code: &str) -> Re
 }
 
 /// A region's page.
-pub async fn region(State(obs): Obs, Path((lang, code)): Path<(String, String)>) -> Result<Html<String>, PageError> {
-    area_page(&obs, lang_of(&lang)?, "region", &code).await
+pub async fn region(
+    State(obs): Obs,
+    lang: Lang,
+    Path((_, code)): Path<(String, String)>,
+) -> Result<Html<String>, PageError> {
+    area_page(&obs, lang, "region", &code).await
 }
 
 /// A province's page.
-pub async fn province(State(obs): Obs, Path((lang, code)): Path<(String, String)>) -> Result<Html<String>, PageError> {
-    area_page(&obs, lang_of(&lang)?, "province", &code).await
+pub async fn province(
+    State(obs): Obs,
+    lang: Lang,
+    Path((_, code)): Path<(String, String)>,
+) -> Result<Html<String>, PageError> {
+    area_page(&obs, lang, "province", &code).await
 }
 
 /// Search by name.
-pub async fn search(State(obs): Obs, Path(lang): Path<String>, RawQuery(q): RawQuery) -> Result<Response, PageError> {
-    let lang = lang_of(&lang)?;
+pub async fn search(State(obs): Obs, lang: Lang, RawQuery(q): RawQuery) -> Result<Response, PageError> {
     let p = Params::parse(q.as_deref()).map_err(|e| PageError(lang, e))?;
     let query = p.one("q").map_err(|e| PageError(lang, e))?.unwrap_or("").to_string();
     if query.chars().count() > 100 {
@@ -450,8 +448,7 @@ pub async fn search(State(obs): Obs, Path(lang): Path<String>, RawQuery(q): RawQ
 }
 
 /// Downloads.
-pub async fn downloads(State(obs): Obs, Path(lang): Path<String>) -> Result<Html<String>, PageError> {
-    let lang = lang_of(&lang)?;
+pub async fn downloads(State(obs): Obs, lang: Lang) -> Result<Html<String>, PageError> {
     let l = lang.labels();
     let d = |name: &str, csv: &str, json: Option<&str>| context! { name => name, csv => csv, json => json };
     let downloads = vec![

@@ -16,8 +16,7 @@ pub(super) fn with_form_token(hub: &Hub, mut v: Viewer, page: impl FnOnce(&Viewe
     Ok(res)
 }
 
-pub(super) async fn account_page(State(hub): Shared, Path(lang): Path<String>, headers: HeaderMap) -> Page {
-    let lang = lang_of(&lang)?;
+pub(super) async fn account_page(State(hub): Shared, lang: Lang, headers: HeaderMap) -> Page {
     let v = viewer(&hub, &headers).await.map_err(page_err(lang))?;
     if v.account.is_some() {
         return Ok(see(format!("/{}/profilo", lang.code())));
@@ -29,13 +28,10 @@ pub(super) async fn account_page(State(hub): Shared, Path(lang): Path<String>, h
 
 pub(super) async fn login(
     State(hub): Shared,
-    Path(lang): Path<String>,
+    lang: Lang,
     ClientAddress(address): ClientAddress,
-    headers: HeaderMap,
-    body: Bytes,
+    Posted(_, f): Posted,
 ) -> Page {
-    let lang = lang_of(&lang)?;
-    let (_, f) = form(&hub, &headers, &body).await.map_err(page_err(lang))?;
     let email = f.get("email").trim().to_lowercase();
     if !hub.limiter.hit(&format!("login:{address}"), hub.limits.login_per_address) {
         return Err(PageError(lang, AppError::TooMany("too many sign-in attempts: wait a few minutes".into())));
@@ -71,13 +67,10 @@ pub(super) async fn login(
 
 pub(super) async fn register(
     State(hub): Shared,
-    Path(lang): Path<String>,
+    lang: Lang,
     ClientAddress(address): ClientAddress,
-    headers: HeaderMap,
-    body: Bytes,
+    Posted(v, f): Posted,
 ) -> Page {
-    let lang = lang_of(&lang)?;
-    let (v, f) = form(&hub, &headers, &body).await.map_err(page_err(lang))?;
     if !hub.limiter.hit(&format!("register:{address}"), hub.limits.registrations_per_address) {
         return Err(PageError(lang, AppError::TooMany("too many registrations from this address: retry later".into())));
     }
@@ -111,9 +104,7 @@ pub(super) async fn register(
     with_form_token(&hub, v, |v| show(&hub, lang, v, "account.html", "account", l["register"], "accesso", ctx))
 }
 
-pub(super) async fn logout(State(hub): Shared, Path(lang): Path<String>, headers: HeaderMap, body: Bytes) -> Page {
-    let lang = lang_of(&lang)?;
-    let (v, _) = form(&hub, &headers, &body).await.map_err(page_err(lang))?;
+pub(super) async fn logout(State(hub): Shared, lang: Lang, headers: HeaderMap, Posted(v, _): Posted) -> Page {
     v.id().map_err(page_err(lang))?;
     if let Some(t) = auth::cookie(&headers, SESSION_COOKIE) {
         hub.store.community().delete_session(&auth::digest(t)).await.map_err(|e| PageError(lang, e.into()))?;
@@ -125,13 +116,10 @@ pub(super) async fn logout(State(hub): Shared, Path(lang): Path<String>, headers
 
 pub(super) async fn reset_request(
     State(hub): Shared,
-    Path(lang): Path<String>,
+    lang: Lang,
     ClientAddress(address): ClientAddress,
-    headers: HeaderMap,
-    body: Bytes,
+    Posted(v, f): Posted,
 ) -> Page {
-    let lang = lang_of(&lang)?;
-    let (v, f) = form(&hub, &headers, &body).await.map_err(page_err(lang))?;
     if !hub.limiter.hit(&format!("reset:{address}"), hub.limits.resets_per_address) {
         return Err(PageError(lang, AppError::TooMany("too many reset requests: retry later".into())));
     }
@@ -152,13 +140,7 @@ pub(super) async fn reset_request(
     show(&hub, lang, &v, "account.html", "account", l["reset"], "accesso", context! { mode => "reset_sent" })
 }
 
-pub(super) async fn reset_page(
-    State(hub): Shared,
-    Path(lang): Path<String>,
-    headers: HeaderMap,
-    RawQuery(q): RawQuery,
-) -> Page {
-    let lang = lang_of(&lang)?;
+pub(super) async fn reset_page(State(hub): Shared, lang: Lang, headers: HeaderMap, RawQuery(q): RawQuery) -> Page {
     let p = Params::parse(q.as_deref()).map_err(page_err(lang))?;
     let token = p.one("token").map_err(page_err(lang))?.unwrap_or("").to_string();
     let v = viewer(&hub, &headers).await.map_err(page_err(lang))?;
@@ -167,9 +149,7 @@ pub(super) async fn reset_page(
     with_form_token(&hub, v, |v| show(&hub, lang, v, "account.html", "account", l["new_password"], "accesso", ctx))
 }
 
-pub(super) async fn reset(State(hub): Shared, Path(lang): Path<String>, headers: HeaderMap, body: Bytes) -> Page {
-    let lang = lang_of(&lang)?;
-    let (_, f) = form(&hub, &headers, &body).await.map_err(page_err(lang))?;
+pub(super) async fn reset(State(hub): Shared, lang: Lang, Posted(_, f): Posted) -> Page {
     if f.get("password") != f.get("password2") {
         return Err(PageError(lang, AppError::BadRequest("password: the two passwords differ".into())));
     }

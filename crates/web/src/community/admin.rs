@@ -2,13 +2,7 @@
 
 use super::*;
 
-pub(super) async fn communities(
-    State(hub): Shared,
-    Path(lang): Path<String>,
-    RawQuery(q): RawQuery,
-    headers: HeaderMap,
-) -> Page {
-    let lang = lang_of(&lang)?;
+pub(super) async fn communities(State(hub): Shared, lang: Lang, RawQuery(q): RawQuery, headers: HeaderMap) -> Page {
     let v = viewer(&hub, &headers).await.map_err(page_err(lang))?;
     // After an import: how many rows it wrote.
     let params = Params::parse(q.as_deref()).map_err(page_err(lang))?;
@@ -53,11 +47,10 @@ pub fn upload_routes(hub: Arc<Hub>) -> Router {
 /// of its bad rows (400).
 pub(super) async fn import_file(
     State(hub): Shared,
-    Path(lang): Path<String>,
+    lang: Lang,
     headers: HeaderMap,
     upload: Result<Multipart, MultipartRejection>,
 ) -> Page {
-    let lang = lang_of(&lang)?;
     let bad = |e: axum::extract::multipart::MultipartError| AppError::BadRequest(format!("the uploaded form: {e}"));
     let run = async {
         let mut upload = upload.map_err(|e| {
@@ -113,10 +106,8 @@ pub(super) async fn import_file(
     run.await.map_err(page_err(lang))
 }
 
-pub(super) async fn create_area(State(hub): Shared, Path(lang): Path<String>, headers: HeaderMap, body: Bytes) -> Page {
-    let lang = lang_of(&lang)?;
+pub(super) async fn create_area(State(hub): Shared, lang: Lang, Posted(v, f): Posted) -> Page {
     let run = async {
-        let (v, f) = form(&hub, &headers, &body).await?;
         require_admin(&v)?;
         hub.store.community().create_area(f.get("slug"), f.get("name"), f.get("description")).await?;
         Ok::<_, AppError>(see(format!("/{}/comunita", lang.code())))
@@ -124,15 +115,8 @@ pub(super) async fn create_area(State(hub): Shared, Path(lang): Path<String>, he
     run.await.map_err(page_err(lang))
 }
 
-pub(super) async fn create_community(
-    State(hub): Shared,
-    Path(lang): Path<String>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Page {
-    let lang = lang_of(&lang)?;
+pub(super) async fn create_community(State(hub): Shared, lang: Lang, Posted(v, f): Posted) -> Page {
     let run = async {
-        let (v, f) = form(&hub, &headers, &body).await?;
         require_admin(&v)?;
         let c = hub.store.community();
         let made = c.create_community(f.get("slug"), f.get("area"), f.get("name"), f.get("description")).await?;
@@ -141,10 +125,8 @@ pub(super) async fn create_community(
     run.await.map_err(page_err(lang))
 }
 
-pub(super) async fn grant_role(State(hub): Shared, Path(lang): Path<String>, headers: HeaderMap, body: Bytes) -> Page {
-    let lang = lang_of(&lang)?;
+pub(super) async fn grant_role(State(hub): Shared, lang: Lang, Posted(v, f): Posted) -> Page {
     let run = async {
-        let (v, f) = form(&hub, &headers, &body).await?;
         require_admin(&v)?;
         let c = hub.store.community();
         let (account, _) = c

@@ -26,11 +26,11 @@ pub(super) fn pages<T>(list: &Paged<T>, page: usize, per_page: usize) -> Value {
 
 pub(super) async fn community(
     State(hub): Shared,
-    Path((lang, slug)): Path<(String, String)>,
+    lang: Lang,
+    Path((_, slug)): Path<(String, String)>,
     RawQuery(q): RawQuery,
     headers: HeaderMap,
 ) -> Page {
-    let lang = lang_of(&lang)?;
     let v = viewer(&hub, &headers).await.map_err(page_err(lang))?;
     let p = Params::parse(q.as_deref()).map_err(page_err(lang))?;
     let (thread_page, resource_page) =
@@ -90,13 +90,11 @@ pub(super) async fn community(
 
 pub(super) async fn join(
     State(hub): Shared,
-    Path((lang, slug)): Path<(String, String)>,
-    headers: HeaderMap,
-    body: Bytes,
+    lang: Lang,
+    Path((_, slug)): Path<(String, String)>,
+    Posted(v, f): Posted,
 ) -> Page {
-    let lang = lang_of(&lang)?;
     let run = async {
-        let (v, f) = form(&hub, &headers, &body).await?;
         let id = v.id()?;
         let comm = community_of(&hub, &slug).await?;
         hub.store.community().join(comm.id, id, f.get("codice_ipa")).await?;
@@ -107,13 +105,11 @@ pub(super) async fn join(
 
 pub(super) async fn leave(
     State(hub): Shared,
-    Path((lang, slug, id)): Path<(String, String, String)>,
-    headers: HeaderMap,
-    body: Bytes,
+    lang: Lang,
+    Path((_, slug, id)): Path<(String, String, String)>,
+    Posted(v, _): Posted,
 ) -> Page {
-    let lang = lang_of(&lang)?;
     let run = async {
-        let (v, _) = form(&hub, &headers, &body).await?;
         let me = v.id()?;
         hub.store.community().leave(id_of(&id, "membership")?, me).await?;
         Ok::<_, AppError>(see(format!("/{}/comunita/{slug}", lang.code())))

@@ -4,13 +4,11 @@ use super::*;
 
 pub(super) async fn create_consultation(
     State(hub): Shared,
-    Path((lang, slug)): Path<(String, String)>,
-    headers: HeaderMap,
-    body: Bytes,
+    lang: Lang,
+    Path((_, slug)): Path<(String, String)>,
+    Posted(v, f): Posted,
 ) -> Page {
-    let lang = lang_of(&lang)?;
     let run = async {
-        let (v, f) = form(&hub, &headers, &body).await?;
         let comm = community_of(&hub, &slug).await?;
         let by = require_coordinator(&v, &comm)?;
         let status = if f.get("status").is_empty() { "open" } else { f.get("status") };
@@ -40,10 +38,10 @@ pub(super) async fn proposal_in(hub: &Hub, slug: &str, id: &str) -> Result<(Comm
 
 pub(super) async fn consultation(
     State(hub): Shared,
-    Path((lang, slug, id)): Path<(String, String, String)>,
+    lang: Lang,
+    Path((_, slug, id)): Path<(String, String, String)>,
     headers: HeaderMap,
 ) -> Page {
-    let lang = lang_of(&lang)?;
     let v = viewer(&hub, &headers).await.map_err(page_err(lang))?;
     let run = async {
         let (comm, cid) = consultation_in(&hub, &slug, &id).await?;
@@ -78,13 +76,11 @@ pub(super) async fn consultation(
 
 pub(super) async fn consultation_status(
     State(hub): Shared,
-    Path((lang, slug, id)): Path<(String, String, String)>,
-    headers: HeaderMap,
-    body: Bytes,
+    lang: Lang,
+    Path((_, slug, id)): Path<(String, String, String)>,
+    Posted(v, f): Posted,
 ) -> Page {
-    let lang = lang_of(&lang)?;
     let run = async {
-        let (v, f) = form(&hub, &headers, &body).await?;
         let (comm, cid) = consultation_in(&hub, &slug, &id).await?;
         require_coordinator(&v, &comm)?;
         hub.store.community().set_consultation_status(cid, f.get("status")).await?;
@@ -95,13 +91,11 @@ pub(super) async fn consultation_status(
 
 pub(super) async fn add_proposal(
     State(hub): Shared,
-    Path((lang, slug, id)): Path<(String, String, String)>,
-    headers: HeaderMap,
-    body: Bytes,
+    lang: Lang,
+    Path((_, slug, id)): Path<(String, String, String)>,
+    Posted(v, f): Posted,
 ) -> Page {
-    let lang = lang_of(&lang)?;
     let run = async {
-        let (v, f) = form(&hub, &headers, &body).await?;
         let (comm, cid) = consultation_in(&hub, &slug, &id).await?;
         let me = require_participant(&hub, &v, &comm).await?;
         hub.store.community().add_proposal(cid, f.get("title"), f.get("body"), me).await?;
@@ -112,13 +106,11 @@ pub(super) async fn add_proposal(
 
 pub(super) async fn comment(
     State(hub): Shared,
-    Path((lang, slug, id)): Path<(String, String, String)>,
-    headers: HeaderMap,
-    body: Bytes,
+    lang: Lang,
+    Path((_, slug, id)): Path<(String, String, String)>,
+    Posted(v, f): Posted,
 ) -> Page {
-    let lang = lang_of(&lang)?;
     let run = async {
-        let (v, f) = form(&hub, &headers, &body).await?;
         let (comm, cid, pid) = proposal_in(&hub, &slug, &id).await?;
         let me = require_participant(&hub, &v, &comm).await?;
         hub.store.community().comment(pid, f.get("body"), me).await?;
@@ -129,13 +121,11 @@ pub(super) async fn comment(
 
 pub(super) async fn support(
     State(hub): Shared,
-    Path((lang, slug, id)): Path<(String, String, String)>,
-    headers: HeaderMap,
-    body: Bytes,
+    lang: Lang,
+    Path((_, slug, id)): Path<(String, String, String)>,
+    Posted(v, _): Posted,
 ) -> Page {
-    let lang = lang_of(&lang)?;
     let run = async {
-        let (v, _) = form(&hub, &headers, &body).await?;
         let (comm, cid, pid) = proposal_in(&hub, &slug, &id).await?;
         let me = require_participant(&hub, &v, &comm).await?;
         hub.store.community().support(pid, me).await?;
@@ -146,13 +136,11 @@ pub(super) async fn support(
 
 pub(super) async fn proposal_status(
     State(hub): Shared,
-    Path((lang, slug, id)): Path<(String, String, String)>,
-    headers: HeaderMap,
-    body: Bytes,
+    lang: Lang,
+    Path((_, slug, id)): Path<(String, String, String)>,
+    Posted(v, f): Posted,
 ) -> Page {
-    let lang = lang_of(&lang)?;
     let run = async {
-        let (v, f) = form(&hub, &headers, &body).await?;
         let (comm, cid, pid) = proposal_in(&hub, &slug, &id).await?;
         require_coordinator(&v, &comm)?;
         hub.store.community().set_proposal_status(pid, f.get("status")).await?;

@@ -32,13 +32,7 @@ pub(super) fn region_param(q: Option<&str>) -> Result<Option<String>, AppError> 
     Ok(p.one("regione")?.filter(|r| !r.is_empty()).map(str::to_string))
 }
 
-pub(super) async fn coverage_page(
-    State(hub): Shared,
-    Path(lang): Path<String>,
-    headers: HeaderMap,
-    RawQuery(q): RawQuery,
-) -> Page {
-    let lang = lang_of(&lang)?;
+pub(super) async fn coverage_page(State(hub): Shared, lang: Lang, headers: HeaderMap, RawQuery(q): RawQuery) -> Page {
     let v = viewer(&hub, &headers).await.map_err(page_err(lang))?;
     let region = region_param(q.as_deref()).map_err(page_err(lang))?;
     let (cov, _) = compute(&hub, region.as_deref()).await.map_err(page_err(lang))?;

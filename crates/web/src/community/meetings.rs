@@ -4,13 +4,11 @@ use super::*;
 
 pub(super) async fn create_meeting(
     State(hub): Shared,
-    Path((lang, slug)): Path<(String, String)>,
-    headers: HeaderMap,
-    body: Bytes,
+    lang: Lang,
+    Path((_, slug)): Path<(String, String)>,
+    Posted(v, f): Posted,
 ) -> Page {
-    let lang = lang_of(&lang)?;
     let run = async {
-        let (v, f) = form(&hub, &headers, &body).await?;
         let comm = community_of(&hub, &slug).await?;
         let by = require_coordinator(&v, &comm)?;
         let input = MeetingInput {
@@ -29,10 +27,10 @@ pub(super) async fn create_meeting(
 
 pub(super) async fn meeting(
     State(hub): Shared,
-    Path((lang, slug, id)): Path<(String, String, String)>,
+    lang: Lang,
+    Path((_, slug, id)): Path<(String, String, String)>,
     headers: HeaderMap,
 ) -> Page {
-    let lang = lang_of(&lang)?;
     let v = viewer(&hub, &headers).await.map_err(page_err(lang))?;
     let run = async {
         let comm = community_of(&hub, &slug).await?;
@@ -54,13 +52,11 @@ pub(super) async fn meeting(
 
 pub(super) async fn register_meeting(
     State(hub): Shared,
-    Path((lang, slug, id)): Path<(String, String, String)>,
-    headers: HeaderMap,
-    body: Bytes,
+    lang: Lang,
+    Path((_, slug, id)): Path<(String, String, String)>,
+    Posted(v, _): Posted,
 ) -> Page {
-    let lang = lang_of(&lang)?;
     let run = async {
-        let (v, _) = form(&hub, &headers, &body).await?;
         let comm = community_of(&hub, &slug).await?;
         let me = require_participant(&hub, &v, &comm).await?;
         let m = meeting_of(&hub, &comm, &id).await?;
@@ -72,13 +68,11 @@ pub(super) async fn register_meeting(
 
 pub(super) async fn update_meeting(
     State(hub): Shared,
-    Path((lang, slug, id)): Path<(String, String, String)>,
-    headers: HeaderMap,
-    body: Bytes,
+    lang: Lang,
+    Path((_, slug, id)): Path<(String, String, String)>,
+    Posted(v, f): Posted,
 ) -> Page {
-    let lang = lang_of(&lang)?;
     let run = async {
-        let (v, f) = form(&hub, &headers, &body).await?;
         let comm = community_of(&hub, &slug).await?;
         require_coordinator(&v, &comm)?;
         let c = hub.store.community();

@@ -41,7 +41,7 @@ use crate::coverage::{self, BodyInfo};
 use crate::error::{ApiError, AppError, PageError, internal};
 use crate::i18n::Lang;
 use crate::observatory::Observatory;
-use crate::pages::{lang_of, render};
+use crate::pages::render;
 use crate::people;
 use crate::query::Params;
 
@@ -327,6 +327,27 @@ async fn viewer(hub: &Hub, headers: &HeaderMap) -> Result<Viewer, AppError> {
     };
     let grants = hub.store.community().grants(session.account.id).await?;
     Ok(Viewer { account: Some(session.account.clone()), grants, csrf: session.csrf.clone() })
+}
+
+/// A posted form, read and checked before the handler runs: the visitor,
+/// and the fields once the form token was found right (and the account's
+/// posts within their limit). A refused form is the site's error page, in
+/// the path's language; a body over the limit is 413.
+pub(crate) struct Posted(pub Viewer, pub Params);
+
+impl axum::extract::FromRequest<Arc<Hub>> for Posted {
+    type Rejection = Response;
+
+    async fn from_request(req: Request, hub: &Arc<Hub>) -> Result<Self, Self::Rejection> {
+        use axum::extract::FromRequestParts as _;
+        let (mut parts, body) = req.into_parts();
+        let lang = Lang::from_request_parts(&mut parts, hub).await.map_err(IntoResponse::into_response)?;
+        let headers = parts.headers.clone();
+        let bytes =
+            Bytes::from_request(Request::from_parts(parts, body), hub).await.map_err(IntoResponse::into_response)?;
+        let (v, f) = form(hub, &headers, &bytes).await.map_err(|e| PageError(lang, e).into_response())?;
+        Ok(Posted(v, f))
+    }
 }
 
 /// A posted form with its token checked: the visitor, the fields.

@@ -2,8 +2,7 @@
 
 use super::*;
 
-pub(super) async fn profile(State(hub): Shared, Path(lang): Path<String>, headers: HeaderMap) -> Page {
-    let lang = lang_of(&lang)?;
+pub(super) async fn profile(State(hub): Shared, lang: Lang, headers: HeaderMap) -> Page {
     let v = viewer(&hub, &headers).await.map_err(page_err(lang))?;
     let Some(account) = v.account.clone() else { return Ok(see(format!("/{}/accesso", lang.code()))) };
     let c = hub.store.community();
@@ -80,13 +79,11 @@ pub(super) async fn profile(State(hub): Shared, Path(lang): Path<String>, header
 
 pub(super) async fn confirm_membership(
     State(hub): Shared,
-    Path((lang, id)): Path<(String, String)>,
-    headers: HeaderMap,
-    body: Bytes,
+    lang: Lang,
+    Path((_, id)): Path<(String, String)>,
+    Posted(v, f): Posted,
 ) -> Page {
-    let lang = lang_of(&lang)?;
     let run = async {
-        let (v, f) = form(&hub, &headers, &body).await?;
         v.id()?;
         let c = hub.store.community();
         let m = c.membership(id_of(&id, "membership")?).await?;
@@ -101,13 +98,11 @@ pub(super) async fn confirm_membership(
 
 pub(super) async fn verify_adoption(
     State(hub): Shared,
-    Path((lang, id)): Path<(String, String)>,
-    headers: HeaderMap,
-    body: Bytes,
+    lang: Lang,
+    Path((_, id)): Path<(String, String)>,
+    Posted(v, _): Posted,
 ) -> Page {
-    let lang = lang_of(&lang)?;
     let run = async {
-        let (v, _) = form(&hub, &headers, &body).await?;
         v.id()?;
         let id = id_of(&id, "adoption")?;
         let adoption = hub.store.adoption(id).await?;

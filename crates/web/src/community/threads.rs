@@ -4,13 +4,11 @@ use super::*;
 
 pub(super) async fn add_resource(
     State(hub): Shared,
-    Path((lang, slug)): Path<(String, String)>,
-    headers: HeaderMap,
-    body: Bytes,
+    lang: Lang,
+    Path((_, slug)): Path<(String, String)>,
+    Posted(v, f): Posted,
 ) -> Page {
-    let lang = lang_of(&lang)?;
     let run = async {
-        let (v, f) = form(&hub, &headers, &body).await?;
         let comm = community_of(&hub, &slug).await?;
         let me = require_participant(&hub, &v, &comm).await?;
         let solution_id = match f.get("solution").trim() {
@@ -32,13 +30,11 @@ pub(super) async fn add_resource(
 
 pub(super) async fn create_thread(
     State(hub): Shared,
-    Path((lang, slug)): Path<(String, String)>,
-    headers: HeaderMap,
-    body: Bytes,
+    lang: Lang,
+    Path((_, slug)): Path<(String, String)>,
+    Posted(v, f): Posted,
 ) -> Page {
-    let lang = lang_of(&lang)?;
     let run = async {
-        let (v, f) = form(&hub, &headers, &body).await?;
         let comm = community_of(&hub, &slug).await?;
         let me = require_participant(&hub, &v, &comm).await?;
         let t = hub.store.community().create_thread(comm.id, f.get("title"), f.get("body"), me).await?;
@@ -49,11 +45,11 @@ pub(super) async fn create_thread(
 
 pub(super) async fn thread(
     State(hub): Shared,
-    Path((lang, slug, id)): Path<(String, String, String)>,
+    lang: Lang,
+    Path((_, slug, id)): Path<(String, String, String)>,
     RawQuery(q): RawQuery,
     headers: HeaderMap,
 ) -> Page {
-    let lang = lang_of(&lang)?;
     let v = viewer(&hub, &headers).await.map_err(page_err(lang))?;
     let signed_in = v.account.is_some();
     let run = async {
@@ -76,13 +72,11 @@ pub(super) async fn thread(
 
 pub(super) async fn reply(
     State(hub): Shared,
-    Path((lang, slug, id)): Path<(String, String, String)>,
-    headers: HeaderMap,
-    body: Bytes,
+    lang: Lang,
+    Path((_, slug, id)): Path<(String, String, String)>,
+    Posted(v, f): Posted,
 ) -> Page {
-    let lang = lang_of(&lang)?;
     let run = async {
-        let (v, f) = form(&hub, &headers, &body).await?;
         let comm = community_of(&hub, &slug).await?;
         let me = require_participant(&hub, &v, &comm).await?;
         let c = hub.store.community();
