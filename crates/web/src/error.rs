@@ -47,6 +47,42 @@ impl AppError {
     }
 }
 
+/// A handler may return an `AppError` as it is: the response carries it, and
+/// [`render_errors`] makes it the page (in the path's language) or the JSON
+/// envelope (under `/api/`) that the request asked for.
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        let mut res = self.status().into_response();
+        res.extensions_mut().insert(self);
+        res
+    }
+}
+
+impl From<PageError> for AppError {
+    fn from(e: PageError) -> AppError {
+        e.1
+    }
+}
+
+/// Renders the errors that handlers returned as they are (see
+/// `impl IntoResponse for AppError`), keeping their headers.
+pub(crate) async fn render_errors(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let path = req.uri().path().to_string();
+    let res = next.run(req).await;
+    match res.extensions().get::<AppError>().cloned() {
+        Some(e) => {
+            let mut page = respond(&path, e);
+            for (name, value) in res.headers() {
+                if name != axum::http::header::CONTENT_TYPE && name != axum::http::header::CONTENT_LENGTH {
+                    page.headers_mut().append(name.clone(), value.clone());
+                }
+            }
+            page
+        }
+        None => res,
+    }
+}
+
 /// An error of the JSON API: `{"error": {"status": 404, "message": "…"}}`.
 #[derive(Debug)]
 pub struct ApiError(pub AppError);

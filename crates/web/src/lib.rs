@@ -176,6 +176,7 @@ fn site(obs: Arc<Observatory>, hub: Option<Arc<community::Hub>>, assets: &Assets
         None => router,
     };
     router
+        .layer(axum::middleware::from_fn(error::render_errors))
         .layer(axum::middleware::from_fn(clean_path))
         .layer(axum::middleware::from_fn(trace))
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(|payload: Box<dyn std::any::Any + Send>| {

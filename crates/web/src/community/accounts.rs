@@ -17,7 +17,7 @@ pub(super) fn with_form_token(hub: &Hub, mut v: Viewer, page: impl FnOnce(&Viewe
 }
 
 pub(super) async fn account_page(State(hub): Shared, lang: Lang, headers: HeaderMap) -> Page {
-    let v = viewer(&hub, &headers).await.map_err(page_err(lang))?;
+    let v = viewer(&hub, &headers).await?;
     if v.account.is_some() {
         return Ok(see(format!("/{}/profilo", lang.code())));
     }
@@ -34,20 +34,19 @@ pub(super) async fn login(
 ) -> Page {
     let email = f.get("email").trim().to_lowercase();
     if !hub.limiter.hit(&format!("login:{address}"), hub.limits.login_per_address) {
-        return Err(PageError(lang, AppError::TooMany("too many sign-in attempts: wait a few minutes".into())));
+        return Err(AppError::TooMany("too many sign-in attempts: wait a few minutes".into()));
     }
     // Failures slow down this account from this address only: its owner elsewhere is not locked out.
     let pair = format!("{email}\n{address}");
     if let Some(wait) = hub.backoff.wait(&pair) {
         let secs = wait.as_secs() + 1;
-        return Err(PageError(
-            lang,
-            AppError::TooMany(format!("too many failed sign-ins for this account from here: try again in {secs} s")),
-        ));
+        return Err(AppError::TooMany(format!(
+            "too many failed sign-ins for this account from here: try again in {secs} s"
+        )));
     }
-    let found = hub.store.community().credentials(&email).await.map_err(|e| PageError(lang, e.into()))?;
+    let found = hub.store.community().credentials(&email).await?;
     let ok = match &found {
-        Some((_, Some(hash))) => hub.hasher.verify(f.get("password"), hash).await.map_err(page_err(lang))?,
+        Some((_, Some(hash))) => hub.hasher.verify(f.get("password"), hash).await?,
         _ => {
             // The same work for an unknown email, so timing does not tell.
             let _ = hub.hasher.hash("a-password-nobody-has").await;
@@ -56,10 +55,10 @@ pub(super) async fn login(
     };
     let Some((account, _)) = found.filter(|_| ok) else {
         hub.backoff.fail(&pair);
-        return Err(PageError(lang, AppError::Forbidden("wrong email or password".into())));
+        return Err(AppError::Forbidden("wrong email or password".into()));
     };
     hub.backoff.clear(&pair);
-    let cookie = auth::open_session(&hub.store, account.id).await.map_err(page_err(lang))?;
+    let cookie = auth::open_session(&hub.store, account.id).await?;
     let mut res = see(format!("/{}/profilo", lang.code()));
     res.headers_mut().insert(header::SET_COOKIE, cookie);
     Ok(res)
@@ -72,32 +71,29 @@ pub(super) async fn register(
     Posted(v, f): Posted,
 ) -> Page {
     if !hub.limiter.hit(&format!("register:{address}"), hub.limits.registrations_per_address) {
-        return Err(PageError(lang, AppError::TooMany("too many registrations from this address: retry later".into())));
+        return Err(AppError::TooMany("too many registrations from this address: retry later".into()));
     }
     if f.get("password") != f.get("password2") {
-        return Err(PageError(lang, AppError::BadRequest("password: the two passwords differ".into())));
+        return Err(AppError::BadRequest("password: the two passwords differ".into()));
     }
-    let email = cantiere_store::community::email(f.get("email")).map_err(|e| PageError(lang, e.into()))?;
-    cantiere_store::community::text("name", f.get("name"), cantiere_store::community::MAX_TITLE)
-        .map_err(|e| PageError(lang, e.into()))?;
+    let email = cantiere_store::community::email(f.get("email"))?;
+    cantiere_store::community::text("name", f.get("name"), cantiere_store::community::MAX_TITLE)?;
     let c = hub.store.community();
     // The same work and the same answer whether or not the address has an
     // account (no enumeration); its owner is told by mail instead.
-    let hash = hub.hasher.hash(f.get("password")).await.map_err(page_err(lang))?;
+    let hash = hub.hasher.hash(f.get("password")).await?;
     let l = lang.labels();
-    match c.credentials(&email).await.map_err(|e| PageError(lang, e.into()))? {
+    match c.credentials(&email).await? {
         Some((owner, _)) => {
             let link = format!("{}/{}/accesso", hub.base_url, lang.code());
-            hub.mailer
-                .send(
-                    &owner.email,
-                    l["registered_again_subject"],
-                    &format!("{}\n\n{link}\n", l["registered_again_body"]),
-                )
-                .map_err(page_err(lang))?;
+            hub.mailer.send(
+                &owner.email,
+                l["registered_again_subject"],
+                &format!("{}\n\n{link}\n", l["registered_again_body"]),
+            )?;
         }
         None => {
-            c.create_account(&email, f.get("name"), Some(&hash)).await.map_err(|e| PageError(lang, e.into()))?;
+            c.create_account(&email, f.get("name"), Some(&hash)).await?;
         }
     }
     let ctx = context! { mode => "registered" };
@@ -105,9 +101,9 @@ pub(super) async fn register(
 }
 
 pub(super) async fn logout(State(hub): Shared, lang: Lang, headers: HeaderMap, Posted(v, _): Posted) -> Page {
-    v.id().map_err(page_err(lang))?;
+    v.id()?;
     if let Some(t) = auth::cookie(&headers, SESSION_COOKIE) {
-        hub.store.community().delete_session(&auth::digest(t)).await.map_err(|e| PageError(lang, e.into()))?;
+        hub.store.community().delete_session(&auth::digest(t)).await?;
     }
     let mut res = see(format!("/{}/", lang.code()));
     res.headers_mut().insert(header::SET_COOKIE, auth::set_cookie(SESSION_COOKIE, "", 0));
@@ -121,29 +117,25 @@ pub(super) async fn reset_request(
     Posted(v, f): Posted,
 ) -> Page {
     if !hub.limiter.hit(&format!("reset:{address}"), hub.limits.resets_per_address) {
-        return Err(PageError(lang, AppError::TooMany("too many reset requests: retry later".into())));
+        return Err(AppError::TooMany("too many reset requests: retry later".into()));
     }
     let c = hub.store.community();
     // The answer is the same whether or not the email has an account.
-    if let Some((account, _)) = c.credentials(f.get("email")).await.map_err(|e| PageError(lang, e.into()))? {
+    if let Some((account, _)) = c.credentials(f.get("email")).await? {
         let t = auth::token();
-        c.create_reset(account.id, &auth::digest(&t), auth::now_secs() + auth::RESET_SECONDS)
-            .await
-            .map_err(|e| PageError(lang, e.into()))?;
+        c.create_reset(account.id, &auth::digest(&t), auth::now_secs() + auth::RESET_SECONDS).await?;
         let link = format!("{}/{}/accesso/nuova-password?token={t}", hub.base_url, lang.code());
         let l = lang.labels();
-        hub.mailer
-            .send(&account.email, l["reset_subject"], &format!("{}\n\n{link}\n", l["reset_body"]))
-            .map_err(page_err(lang))?;
+        hub.mailer.send(&account.email, l["reset_subject"], &format!("{}\n\n{link}\n", l["reset_body"]))?;
     }
     let l = lang.labels();
     show(&hub, lang, &v, "account.html", "account", l["reset"], "accesso", context! { mode => "reset_sent" })
 }
 
 pub(super) async fn reset_page(State(hub): Shared, lang: Lang, headers: HeaderMap, RawQuery(q): RawQuery) -> Page {
-    let p = Params::parse(q.as_deref()).map_err(page_err(lang))?;
-    let token = p.one("token").map_err(page_err(lang))?.unwrap_or("").to_string();
-    let v = viewer(&hub, &headers).await.map_err(page_err(lang))?;
+    let p = Params::parse(q.as_deref())?;
+    let token = p.one("token")?.unwrap_or("").to_string();
+    let v = viewer(&hub, &headers).await?;
     let l = lang.labels();
     let ctx = context! { mode => "new_password", token => token };
     with_form_token(&hub, v, |v| show(&hub, lang, v, "account.html", "account", l["new_password"], "accesso", ctx))
@@ -151,16 +143,11 @@ pub(super) async fn reset_page(State(hub): Shared, lang: Lang, headers: HeaderMa
 
 pub(super) async fn reset(State(hub): Shared, lang: Lang, Posted(_, f): Posted) -> Page {
     if f.get("password") != f.get("password2") {
-        return Err(PageError(lang, AppError::BadRequest("password: the two passwords differ".into())));
+        return Err(AppError::BadRequest("password: the two passwords differ".into()));
     }
-    let hash = hub.hasher.hash(f.get("password")).await.map_err(page_err(lang))?;
-    let account = hub
-        .store
-        .community()
-        .use_reset(&auth::digest(f.get("token")), auth::now_secs(), &hash)
-        .await
-        .map_err(|e| PageError(lang, e.into()))?;
-    let cookie = auth::open_session(&hub.store, account.id).await.map_err(page_err(lang))?;
+    let hash = hub.hasher.hash(f.get("password")).await?;
+    let account = hub.store.community().use_reset(&auth::digest(f.get("token")), auth::now_secs(), &hash).await?;
+    let cookie = auth::open_session(&hub.store, account.id).await?;
     let mut res = see(format!("/{}/profilo", lang.code()));
     res.headers_mut().insert(header::SET_COOKIE, cookie);
     Ok(res)

@@ -3,11 +3,11 @@
 use super::*;
 
 pub(super) async fn communities(State(hub): Shared, lang: Lang, RawQuery(q): RawQuery, headers: HeaderMap) -> Page {
-    let v = viewer(&hub, &headers).await.map_err(page_err(lang))?;
+    let v = viewer(&hub, &headers).await?;
     // After an import: how many rows it wrote.
-    let params = Params::parse(q.as_deref()).map_err(page_err(lang))?;
-    let imported: Option<usize> = params.one("importate").map_err(page_err(lang))?.and_then(|n| n.parse().ok());
-    let (cov, Inputs { areas, communities: comms, .. }) = compute(&hub, None).await.map_err(page_err(lang))?;
+    let params = Params::parse(q.as_deref())?;
+    let imported: Option<usize> = params.one("importate")?.and_then(|n| n.parse().ok());
+    let (cov, Inputs { areas, communities: comms, .. }) = compute(&hub, None).await?;
     let by_slug: HashMap<&str, &coverage::Row> = cov.communities.iter().map(|r| (r.slug.as_str(), r)).collect();
     let groups: Vec<Value> = areas
         .iter()
@@ -52,98 +52,86 @@ pub(super) async fn import_file(
     upload: Result<Multipart, MultipartRejection>,
 ) -> Page {
     let bad = |e: axum::extract::multipart::MultipartError| AppError::BadRequest(format!("the uploaded form: {e}"));
-    let run = async {
-        let mut upload = upload.map_err(|e| {
-            AppError::BadRequest(format!("the import form is sent as multipart/form-data with a file: {e}"))
-        })?;
-        let v = viewer(&hub, &headers).await?;
-        // The token is the form's first field, checked before the file is read.
-        let sent = match upload.next_field().await.map_err(bad)? {
-            Some(f) if f.name() == Some("csrf") => f.text().await.map_err(bad)?,
-            _ => String::new(),
-        };
-        check_token(&v, &sent)?;
-        require_admin(&v)?;
-        let (mut kind, mut file) = (None, None);
-        while let Some(f) = upload.next_field().await.map_err(bad)? {
-            match f.name() {
-                Some("kind") => kind = Some(f.text().await.map_err(bad)?),
-                Some("file") => {
-                    let name = f.file_name().filter(|n| !n.is_empty()).unwrap_or("upload.csv").to_string();
-                    file = Some((name, f.bytes().await.map_err(bad)?));
-                }
-                _ => {}
+    let mut upload = upload.map_err(|e| {
+        AppError::BadRequest(format!("the import form is sent as multipart/form-data with a file: {e}"))
+    })?;
+    let v = viewer(&hub, &headers).await?;
+    // The token is the form's first field, checked before the file is read.
+    let sent = match upload.next_field().await.map_err(bad)? {
+        Some(f) if f.name() == Some("csrf") => f.text().await.map_err(bad)?,
+        _ => String::new(),
+    };
+    check_token(&v, &sent)?;
+    require_admin(&v)?;
+    let (mut kind, mut file) = (None, None);
+    while let Some(f) = upload.next_field().await.map_err(bad)? {
+        match f.name() {
+            Some("kind") => kind = Some(f.text().await.map_err(bad)?),
+            Some("file") => {
+                let name = f.file_name().filter(|n| !n.is_empty()).unwrap_or("upload.csv").to_string();
+                file = Some((name, f.bytes().await.map_err(bad)?));
             }
+            _ => {}
         }
-        let kind = match kind.as_deref() {
-            Some("areas") => CsvKind::Areas,
-            Some("communities") => CsvKind::Communities,
-            Some("registrations") => CsvKind::Registrations,
-            other => {
-                return Err(AppError::BadRequest(format!(
-                    "kind: expected areas, communities or registrations, got `{}`",
-                    other.unwrap_or("")
-                )));
-            }
-        };
-        let Some((name, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
-            return Err(AppError::BadRequest("file: choose a non-empty CSV file".into()));
-        };
-        match hub.store.community().import_csv(kind, &name, &bytes).await {
-            Ok(n) => Ok(see(format!("/{}/comunita?importate={n}", lang.code()))),
-            Err(cantiere_store::Error::Rows { file, errors }) => {
-                let ctx = context! { file => file, errors => Value::from_serialize(&errors) };
-                let l = lang.labels();
-                let title = l["import_refused"];
-                let page = show(&hub, lang, &v, "import_report.html", "communities", title, "comunita", ctx);
-                let mut res = page.map_err(|PageError(_, e)| e)?;
-                *res.status_mut() = StatusCode::BAD_REQUEST;
-                Ok(res)
-            }
-            Err(e) => Err(e.into()),
+    }
+    let kind = match kind.as_deref() {
+        Some("areas") => CsvKind::Areas,
+        Some("communities") => CsvKind::Communities,
+        Some("registrations") => CsvKind::Registrations,
+        other => {
+            return Err(AppError::BadRequest(format!(
+                "kind: expected areas, communities or registrations, got `{}`",
+                other.unwrap_or("")
+            )));
         }
     };
-    run.await.map_err(page_err(lang))
+    let Some((name, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
+        return Err(AppError::BadRequest("file: choose a non-empty CSV file".into()));
+    };
+    match hub.store.community().import_csv(kind, &name, &bytes).await {
+        Ok(n) => Ok(see(format!("/{}/comunita?importate={n}", lang.code()))),
+        Err(cantiere_store::Error::Rows { file, errors }) => {
+            let ctx = context! { file => file, errors => Value::from_serialize(&errors) };
+            let l = lang.labels();
+            let title = l["import_refused"];
+            let page = show(&hub, lang, &v, "import_report.html", "communities", title, "comunita", ctx);
+            let mut res = page?;
+            *res.status_mut() = StatusCode::BAD_REQUEST;
+            Ok(res)
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 pub(super) async fn create_area(State(hub): Shared, lang: Lang, Posted(v, f): Posted) -> Page {
-    let run = async {
-        require_admin(&v)?;
-        hub.store.community().create_area(f.get("slug"), f.get("name"), f.get("description")).await?;
-        Ok::<_, AppError>(see(format!("/{}/comunita", lang.code())))
-    };
-    run.await.map_err(page_err(lang))
+    require_admin(&v)?;
+    hub.store.community().create_area(f.get("slug"), f.get("name"), f.get("description")).await?;
+    Ok(see(format!("/{}/comunita", lang.code())))
 }
 
 pub(super) async fn create_community(State(hub): Shared, lang: Lang, Posted(v, f): Posted) -> Page {
-    let run = async {
-        require_admin(&v)?;
-        let c = hub.store.community();
-        let made = c.create_community(f.get("slug"), f.get("area"), f.get("name"), f.get("description")).await?;
-        Ok::<_, AppError>(see(format!("/{}/comunita/{}", lang.code(), made.slug)))
-    };
-    run.await.map_err(page_err(lang))
+    require_admin(&v)?;
+    let c = hub.store.community();
+    let made = c.create_community(f.get("slug"), f.get("area"), f.get("name"), f.get("description")).await?;
+    Ok(see(format!("/{}/comunita/{}", lang.code(), made.slug)))
 }
 
 pub(super) async fn grant_role(State(hub): Shared, lang: Lang, Posted(v, f): Posted) -> Page {
-    let run = async {
-        require_admin(&v)?;
-        let c = hub.store.community();
-        let (account, _) = c
-            .credentials(f.get("email"))
-            .await?
-            .ok_or_else(|| AppError::BadRequest(format!("email: no account `{}`", f.get("email").trim())))?;
-        let by = v.account.as_ref().map(|a| a.email.clone()).unwrap_or_default();
-        match f.get("role") {
-            "admin" => c.set_admin(account.id, true).await?,
-            "editor" => c.grant_editor(account.id, f.get("target"), &by).await?,
-            "coordinator" => {
-                let comm = community_of(&hub, f.get("target").trim()).await?;
-                c.grant_coordinator(account.id, comm.id).await?
-            }
-            other => return Err(AppError::BadRequest(format!("role: `{other}` is not admin, editor or coordinator"))),
+    require_admin(&v)?;
+    let c = hub.store.community();
+    let (account, _) = c
+        .credentials(f.get("email"))
+        .await?
+        .ok_or_else(|| AppError::BadRequest(format!("email: no account `{}`", f.get("email").trim())))?;
+    let by = v.account.as_ref().map(|a| a.email.clone()).unwrap_or_default();
+    match f.get("role") {
+        "admin" => c.set_admin(account.id, true).await?,
+        "editor" => c.grant_editor(account.id, f.get("target"), &by).await?,
+        "coordinator" => {
+            let comm = community_of(&hub, f.get("target").trim()).await?;
+            c.grant_coordinator(account.id, comm.id).await?
         }
-        Ok::<_, AppError>(see(format!("/{}/comunita", lang.code())))
-    };
-    run.await.map_err(page_err(lang))
+        other => return Err(AppError::BadRequest(format!("role: `{other}` is not admin, editor or coordinator"))),
+    }
+    Ok(see(format!("/{}/comunita", lang.code())))
 }

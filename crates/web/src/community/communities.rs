@@ -31,10 +31,9 @@ pub(super) async fn community(
     RawQuery(q): RawQuery,
     headers: HeaderMap,
 ) -> Page {
-    let v = viewer(&hub, &headers).await.map_err(page_err(lang))?;
-    let p = Params::parse(q.as_deref()).map_err(page_err(lang))?;
-    let (thread_page, resource_page) =
-        (page_number(&p, "discussioni").map_err(page_err(lang))?, page_number(&p, "risorse").map_err(page_err(lang))?);
+    let v = viewer(&hub, &headers).await?;
+    let p = Params::parse(q.as_deref())?;
+    let (thread_page, resource_page) = (page_number(&p, "discussioni")?, page_number(&p, "risorse")?);
     let c = hub.store.community();
     let err = |e: cantiere_store::Error| PageError(lang, e.into());
     let comm = c.community_by_slug(&slug).await.map_err(err)?;
@@ -94,13 +93,10 @@ pub(super) async fn join(
     Path((_, slug)): Path<(String, String)>,
     Posted(v, f): Posted,
 ) -> Page {
-    let run = async {
-        let id = v.id()?;
-        let comm = community_of(&hub, &slug).await?;
-        hub.store.community().join(comm.id, id, f.get("codice_ipa")).await?;
-        Ok::<_, AppError>(see(format!("/{}/comunita/{slug}", lang.code())))
-    };
-    run.await.map_err(page_err(lang))
+    let id = v.id()?;
+    let comm = community_of(&hub, &slug).await?;
+    hub.store.community().join(comm.id, id, f.get("codice_ipa")).await?;
+    Ok(see(format!("/{}/comunita/{slug}", lang.code())))
 }
 
 pub(super) async fn leave(
@@ -109,10 +105,7 @@ pub(super) async fn leave(
     Path((_, slug, id)): Path<(String, String, String)>,
     Posted(v, _): Posted,
 ) -> Page {
-    let run = async {
-        let me = v.id()?;
-        hub.store.community().leave(id_of(&id, "membership")?, me).await?;
-        Ok::<_, AppError>(see(format!("/{}/comunita/{slug}", lang.code())))
-    };
-    run.await.map_err(page_err(lang))
+    let me = v.id()?;
+    hub.store.community().leave(id_of(&id, "membership")?, me).await?;
+    Ok(see(format!("/{}/comunita/{slug}", lang.code())))
 }

@@ -8,15 +8,11 @@ pub(super) async fn create_consultation(
     Path((_, slug)): Path<(String, String)>,
     Posted(v, f): Posted,
 ) -> Page {
-    let run = async {
-        let comm = community_of(&hub, &slug).await?;
-        let by = require_coordinator(&v, &comm)?;
-        let status = if f.get("status").is_empty() { "open" } else { f.get("status") };
-        let made =
-            hub.store.community().create_consultation(comm.id, f.get("title"), f.get("body"), status, by).await?;
-        Ok::<_, AppError>(see(format!("/{}/comunita/{slug}/consultazioni/{}", lang.code(), made.id)))
-    };
-    run.await.map_err(page_err(lang))
+    let comm = community_of(&hub, &slug).await?;
+    let by = require_coordinator(&v, &comm)?;
+    let status = if f.get("status").is_empty() { "open" } else { f.get("status") };
+    let made = hub.store.community().create_consultation(comm.id, f.get("title"), f.get("body"), status, by).await?;
+    Ok(see(format!("/{}/comunita/{slug}/consultazioni/{}", lang.code(), made.id)))
 }
 
 /// A consultation of the community named in the path.
@@ -42,21 +38,17 @@ pub(super) async fn consultation(
     Path((_, slug, id)): Path<(String, String, String)>,
     headers: HeaderMap,
 ) -> Page {
-    let v = viewer(&hub, &headers).await.map_err(page_err(lang))?;
-    let run = async {
-        let (comm, cid) = consultation_in(&hub, &slug, &id).await?;
-        let c = hub.store.community();
-        let signed_in = v.account.is_some();
-        let cons = people::for_visitor(c.consultation(cid).await?, signed_in);
-        let mut proposals = Vec::new();
-        for p in people::for_visitor(c.proposals(cid).await?, signed_in) {
-            let comments = people::for_visitor(c.comments(p.id).await?, signed_in);
-            proposals.push(context! { p => Value::from_serialize(&p), comments => Value::from_serialize(&comments) });
-        }
-        let participant = require_participant(&hub, &v, &comm).await.is_ok();
-        Ok((comm, cons, proposals, participant))
-    };
-    let (comm, cons, proposals, participant) = run.await.map_err(page_err(lang))?;
+    let v = viewer(&hub, &headers).await?;
+    let (comm, cid) = consultation_in(&hub, &slug, &id).await?;
+    let c = hub.store.community();
+    let signed_in = v.account.is_some();
+    let cons = people::for_visitor(c.consultation(cid).await?, signed_in);
+    let mut proposals = Vec::new();
+    for p in people::for_visitor(c.proposals(cid).await?, signed_in) {
+        let comments = people::for_visitor(c.comments(p.id).await?, signed_in);
+        proposals.push(context! { p => Value::from_serialize(&p), comments => Value::from_serialize(&comments) });
+    }
+    let participant = require_participant(&hub, &v, &comm).await.is_ok();
     let ctx = context! {
         c => Value::from_serialize(&comm), cons => Value::from_serialize(&cons), proposals => proposals,
         participant => participant, coordinator => v.coordinates(comm.id),
@@ -80,13 +72,10 @@ pub(super) async fn consultation_status(
     Path((_, slug, id)): Path<(String, String, String)>,
     Posted(v, f): Posted,
 ) -> Page {
-    let run = async {
-        let (comm, cid) = consultation_in(&hub, &slug, &id).await?;
-        require_coordinator(&v, &comm)?;
-        hub.store.community().set_consultation_status(cid, f.get("status")).await?;
-        Ok::<_, AppError>(see(format!("/{}/comunita/{slug}/consultazioni/{id}", lang.code())))
-    };
-    run.await.map_err(page_err(lang))
+    let (comm, cid) = consultation_in(&hub, &slug, &id).await?;
+    require_coordinator(&v, &comm)?;
+    hub.store.community().set_consultation_status(cid, f.get("status")).await?;
+    Ok(see(format!("/{}/comunita/{slug}/consultazioni/{id}", lang.code())))
 }
 
 pub(super) async fn add_proposal(
@@ -95,13 +84,10 @@ pub(super) async fn add_proposal(
     Path((_, slug, id)): Path<(String, String, String)>,
     Posted(v, f): Posted,
 ) -> Page {
-    let run = async {
-        let (comm, cid) = consultation_in(&hub, &slug, &id).await?;
-        let me = require_participant(&hub, &v, &comm).await?;
-        hub.store.community().add_proposal(cid, f.get("title"), f.get("body"), me).await?;
-        Ok::<_, AppError>(see(format!("/{}/comunita/{slug}/consultazioni/{id}", lang.code())))
-    };
-    run.await.map_err(page_err(lang))
+    let (comm, cid) = consultation_in(&hub, &slug, &id).await?;
+    let me = require_participant(&hub, &v, &comm).await?;
+    hub.store.community().add_proposal(cid, f.get("title"), f.get("body"), me).await?;
+    Ok(see(format!("/{}/comunita/{slug}/consultazioni/{id}", lang.code())))
 }
 
 pub(super) async fn comment(
@@ -110,13 +96,10 @@ pub(super) async fn comment(
     Path((_, slug, id)): Path<(String, String, String)>,
     Posted(v, f): Posted,
 ) -> Page {
-    let run = async {
-        let (comm, cid, pid) = proposal_in(&hub, &slug, &id).await?;
-        let me = require_participant(&hub, &v, &comm).await?;
-        hub.store.community().comment(pid, f.get("body"), me).await?;
-        Ok::<_, AppError>(see(format!("/{}/comunita/{slug}/consultazioni/{cid}", lang.code())))
-    };
-    run.await.map_err(page_err(lang))
+    let (comm, cid, pid) = proposal_in(&hub, &slug, &id).await?;
+    let me = require_participant(&hub, &v, &comm).await?;
+    hub.store.community().comment(pid, f.get("body"), me).await?;
+    Ok(see(format!("/{}/comunita/{slug}/consultazioni/{cid}", lang.code())))
 }
 
 pub(super) async fn support(
@@ -125,13 +108,10 @@ pub(super) async fn support(
     Path((_, slug, id)): Path<(String, String, String)>,
     Posted(v, _): Posted,
 ) -> Page {
-    let run = async {
-        let (comm, cid, pid) = proposal_in(&hub, &slug, &id).await?;
-        let me = require_participant(&hub, &v, &comm).await?;
-        hub.store.community().support(pid, me).await?;
-        Ok::<_, AppError>(see(format!("/{}/comunita/{slug}/consultazioni/{cid}", lang.code())))
-    };
-    run.await.map_err(page_err(lang))
+    let (comm, cid, pid) = proposal_in(&hub, &slug, &id).await?;
+    let me = require_participant(&hub, &v, &comm).await?;
+    hub.store.community().support(pid, me).await?;
+    Ok(see(format!("/{}/comunita/{slug}/consultazioni/{cid}", lang.code())))
 }
 
 pub(super) async fn proposal_status(
@@ -140,11 +120,8 @@ pub(super) async fn proposal_status(
     Path((_, slug, id)): Path<(String, String, String)>,
     Posted(v, f): Posted,
 ) -> Page {
-    let run = async {
-        let (comm, cid, pid) = proposal_in(&hub, &slug, &id).await?;
-        require_coordinator(&v, &comm)?;
-        hub.store.community().set_proposal_status(pid, f.get("status")).await?;
-        Ok::<_, AppError>(see(format!("/{}/comunita/{slug}/consultazioni/{cid}", lang.code())))
-    };
-    run.await.map_err(page_err(lang))
+    let (comm, cid, pid) = proposal_in(&hub, &slug, &id).await?;
+    require_coordinator(&v, &comm)?;
+    hub.store.community().set_proposal_status(pid, f.get("status")).await?;
+    Ok(see(format!("/{}/comunita/{slug}/consultazioni/{cid}", lang.code())))
 }

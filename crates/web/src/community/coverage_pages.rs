@@ -33,9 +33,9 @@ pub(super) fn region_param(q: Option<&str>) -> Result<Option<String>, AppError> 
 }
 
 pub(super) async fn coverage_page(State(hub): Shared, lang: Lang, headers: HeaderMap, RawQuery(q): RawQuery) -> Page {
-    let v = viewer(&hub, &headers).await.map_err(page_err(lang))?;
-    let region = region_param(q.as_deref()).map_err(page_err(lang))?;
-    let (cov, _) = compute(&hub, region.as_deref()).await.map_err(page_err(lang))?;
+    let v = viewer(&hub, &headers).await?;
+    let region = region_param(q.as_deref())?;
+    let (cov, _) = compute(&hub, region.as_deref()).await?;
     let shares: HashMap<&str, f64> =
         cov.provinces.iter().map(|p| (p.code.as_str(), (p.share * 1000.0).round() / 10.0)).collect();
     let mut regions: Vec<(&str, &str)> =

@@ -177,7 +177,7 @@ impl Hub {
 }
 
 type Shared = State<Arc<Hub>>;
-type Page = Result<Response, PageError>;
+type Page = Result<Response, AppError>;
 
 /// The routes (merged into the site by [`crate::app_with_communities`]).
 pub fn routes(hub: Arc<Hub>) -> Router {
@@ -374,10 +374,6 @@ fn check_token(v: &Viewer, sent: &str) -> Result<(), AppError> {
         ));
     }
     Ok(())
-}
-
-fn page_err(lang: Lang) -> impl Fn(AppError) -> PageError {
-    move |e| PageError(lang, e)
 }
 
 /// A 303 redirect. Paths are built from validated parameters (the site

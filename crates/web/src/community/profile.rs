@@ -3,7 +3,7 @@
 use super::*;
 
 pub(super) async fn profile(State(hub): Shared, lang: Lang, headers: HeaderMap) -> Page {
-    let v = viewer(&hub, &headers).await.map_err(page_err(lang))?;
+    let v = viewer(&hub, &headers).await?;
     let Some(account) = v.account.clone() else { return Ok(see(format!("/{}/accesso", lang.code()))) };
     let c = hub.store.community();
     let err = |e: cantiere_store::Error| PageError(lang, e.into());
@@ -83,17 +83,14 @@ pub(super) async fn confirm_membership(
     Path((_, id)): Path<(String, String)>,
     Posted(v, f): Posted,
 ) -> Page {
-    let run = async {
-        v.id()?;
-        let c = hub.store.community();
-        let m = c.membership(id_of(&id, "membership")?).await?;
-        let editor = v.edits(&m.codice_ipa).ok_or_else(|| {
-            AppError::Forbidden(format!("only an editor of `{}` may confirm its members", m.codice_ipa))
-        })?;
-        c.confirm(m.id, &editor, f.get("referent") == "1").await?;
-        Ok::<_, AppError>(see(format!("/{}/profilo", lang.code())))
-    };
-    run.await.map_err(page_err(lang))
+    v.id()?;
+    let c = hub.store.community();
+    let m = c.membership(id_of(&id, "membership")?).await?;
+    let editor = v
+        .edits(&m.codice_ipa)
+        .ok_or_else(|| AppError::Forbidden(format!("only an editor of `{}` may confirm its members", m.codice_ipa)))?;
+    c.confirm(m.id, &editor, f.get("referent") == "1").await?;
+    Ok(see(format!("/{}/profilo", lang.code())))
 }
 
 pub(super) async fn verify_adoption(
@@ -102,16 +99,13 @@ pub(super) async fn verify_adoption(
     Path((_, id)): Path<(String, String)>,
     Posted(v, _): Posted,
 ) -> Page {
-    let run = async {
-        v.id()?;
-        let id = id_of(&id, "adoption")?;
-        let adoption = hub.store.adoption(id).await?;
-        let editor = v.edits(&adoption.codice_ipa).ok_or_else(|| {
-            AppError::Forbidden(format!("only an editor of `{}` may verify its adoptions", adoption.codice_ipa))
-        })?;
-        hub.store.verify_adoption(id, &editor).await?;
-        hub.refresh_catalog().await?;
-        Ok::<_, AppError>(see(format!("/{}/profilo", lang.code())))
-    };
-    run.await.map_err(page_err(lang))
+    v.id()?;
+    let id = id_of(&id, "adoption")?;
+    let adoption = hub.store.adoption(id).await?;
+    let editor = v.edits(&adoption.codice_ipa).ok_or_else(|| {
+        AppError::Forbidden(format!("only an editor of `{}` may verify its adoptions", adoption.codice_ipa))
+    })?;
+    hub.store.verify_adoption(id, &editor).await?;
+    hub.refresh_catalog().await?;
+    Ok(see(format!("/{}/profilo", lang.code())))
 }

@@ -8,24 +8,21 @@ pub(super) async fn add_resource(
     Path((_, slug)): Path<(String, String)>,
     Posted(v, f): Posted,
 ) -> Page {
-    let run = async {
-        let comm = community_of(&hub, &slug).await?;
-        let me = require_participant(&hub, &v, &comm).await?;
-        let solution_id = match f.get("solution").trim() {
-            "" => None,
-            s => Some(s.parse().map_err(|_| AppError::BadRequest(format!("solution: `{s}` is not a solution id")))?),
-        };
-        let input = ResourceInput {
-            kind: f.get("kind").into(),
-            title: f.get("title").into(),
-            url: Some(f.get("url").to_string()),
-            solution_id,
-            description: f.get("description").into(),
-        };
-        hub.store.community().add_resource(comm.id, &input, me).await?;
-        Ok::<_, AppError>(see(format!("/{}/comunita/{slug}#risorse", lang.code())))
+    let comm = community_of(&hub, &slug).await?;
+    let me = require_participant(&hub, &v, &comm).await?;
+    let solution_id = match f.get("solution").trim() {
+        "" => None,
+        s => Some(s.parse().map_err(|_| AppError::BadRequest(format!("solution: `{s}` is not a solution id")))?),
     };
-    run.await.map_err(page_err(lang))
+    let input = ResourceInput {
+        kind: f.get("kind").into(),
+        title: f.get("title").into(),
+        url: Some(f.get("url").to_string()),
+        solution_id,
+        description: f.get("description").into(),
+    };
+    hub.store.community().add_resource(comm.id, &input, me).await?;
+    Ok(see(format!("/{}/comunita/{slug}#risorse", lang.code())))
 }
 
 pub(super) async fn create_thread(
@@ -34,13 +31,10 @@ pub(super) async fn create_thread(
     Path((_, slug)): Path<(String, String)>,
     Posted(v, f): Posted,
 ) -> Page {
-    let run = async {
-        let comm = community_of(&hub, &slug).await?;
-        let me = require_participant(&hub, &v, &comm).await?;
-        let t = hub.store.community().create_thread(comm.id, f.get("title"), f.get("body"), me).await?;
-        Ok::<_, AppError>(see(format!("/{}/comunita/{slug}/discussioni/{}", lang.code(), t.id)))
-    };
-    run.await.map_err(page_err(lang))
+    let comm = community_of(&hub, &slug).await?;
+    let me = require_participant(&hub, &v, &comm).await?;
+    let t = hub.store.community().create_thread(comm.id, f.get("title"), f.get("body"), me).await?;
+    Ok(see(format!("/{}/comunita/{slug}/discussioni/{}", lang.code(), t.id)))
 }
 
 pub(super) async fn thread(
@@ -50,18 +44,14 @@ pub(super) async fn thread(
     RawQuery(q): RawQuery,
     headers: HeaderMap,
 ) -> Page {
-    let v = viewer(&hub, &headers).await.map_err(page_err(lang))?;
+    let v = viewer(&hub, &headers).await?;
     let signed_in = v.account.is_some();
-    let run = async {
-        let page = page_number(&Params::parse(q.as_deref())?, "pagina")?;
-        let comm = community_of(&hub, &slug).await?;
-        let c = hub.store.community();
-        let t = people::for_visitor(thread_of(&hub, &comm, &id).await?, signed_in);
-        let posts = people::for_visitor(c.posts_page(t.id, Slice::page(page, POSTS_PER_PAGE)).await?, signed_in);
-        let participant = require_participant(&hub, &v, &comm).await.is_ok();
-        Ok((comm, t, posts, page, participant))
-    };
-    let (comm, t, posts, page, participant) = run.await.map_err(page_err(lang))?;
+    let page = page_number(&Params::parse(q.as_deref())?, "pagina")?;
+    let comm = community_of(&hub, &slug).await?;
+    let c = hub.store.community();
+    let t = people::for_visitor(thread_of(&hub, &comm, &id).await?, signed_in);
+    let posts = people::for_visitor(c.posts_page(t.id, Slice::page(page, POSTS_PER_PAGE)).await?, signed_in);
+    let participant = require_participant(&hub, &v, &comm).await.is_ok();
     let ctx = context! {
         c => Value::from_serialize(&comm), thread => Value::from_serialize(&t),
         posts_pages => pages(&posts, page, POSTS_PER_PAGE),
@@ -76,15 +66,12 @@ pub(super) async fn reply(
     Path((_, slug, id)): Path<(String, String, String)>,
     Posted(v, f): Posted,
 ) -> Page {
-    let run = async {
-        let comm = community_of(&hub, &slug).await?;
-        let me = require_participant(&hub, &v, &comm).await?;
-        let c = hub.store.community();
-        let t = thread_of(&hub, &comm, &id).await?;
-        c.reply(t.id, f.get("body"), me).await?;
-        Ok::<_, AppError>(see(format!("/{}/comunita/{slug}/discussioni/{id}", lang.code())))
-    };
-    run.await.map_err(page_err(lang))
+    let comm = community_of(&hub, &slug).await?;
+    let me = require_participant(&hub, &v, &comm).await?;
+    let c = hub.store.community();
+    let t = thread_of(&hub, &comm, &id).await?;
+    c.reply(t.id, f.get("body"), me).await?;
+    Ok(see(format!("/{}/comunita/{slug}/discussioni/{id}", lang.code())))
 }
 
 /// A thread of a community, by the id in the path.
