@@ -48,7 +48,7 @@ impl AppError {
 }
 
 /// A handler may return an `AppError` as it is: the response carries it, and
-/// [`render_errors`] makes it the page (in the path's language) or the JSON
+/// `render_errors` makes it the page (in the path's language) or the JSON
 /// envelope (under `/api/`) that the request asked for.
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
