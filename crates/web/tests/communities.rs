@@ -13,7 +13,6 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use cantiere_store::Snapshot;
 use cantiere_web::auth::{Limits, SESSION_COOKIE};
-use cantiere_web::community::WRITES;
 use site::{Client, common, databases, fixture, site};
 use sqlx::Connection;
 use tower::ServiceExt;
@@ -230,13 +229,19 @@ async fn coverage_matches_the_figures_computed_from_the_files(url: &str, er: &Sn
     // Every community endpoint is in the OpenAPI document and answers.
     let (_, doc) = Client::new(&s.app).get("/api/v1/openapi.json").await;
     let doc = json(&doc);
-    for (path, _, _, media) in cantiere_web::community::READS {
-        assert!(doc["paths"][path].is_object(), "{path} in the OpenAPI document");
+    let documented: Vec<&String> = doc["paths"].as_object().unwrap().keys().collect();
+    for path in ["/api/v1/communities", "/api/v1/communities/{slug}", "/api/v1/registrations.csv", "/api/v1/coverage"] {
+        assert!(documented.iter().any(|d| *d == path), "{path} in the OpenAPI document");
+    }
+    for path in documented.iter().filter(|p| p.contains("communit") || p.contains("coverage") || p.contains("registr"))
+    {
+        let item = &doc["paths"][path.as_str()];
+        let media = item["get"]["responses"]["200"]["content"].as_object().unwrap().keys().next().unwrap();
         let req = Request::get(path.replace("{slug}", "open-data")).body(Body::empty()).unwrap();
         let res = s.app.clone().oneshot(req).await.unwrap();
         assert_eq!(res.status(), StatusCode::OK, "{path}");
         let kind = res.headers()[header::CONTENT_TYPE].to_str().unwrap().to_string();
-        assert!(kind.starts_with(media), "{path}: {kind}");
+        assert!(kind.starts_with(media.as_str()), "{path}: {kind}");
     }
     // The registrations export has one row per registration and no email.
     let (_, csv) = Client::new(&s.app).get("/api/v1/registrations.csv").await;
@@ -487,7 +492,9 @@ async fn every_role_meets_every_write_endpoint(url: &str, er: &Snapshot) {
         "/{lang}/accesso/recupero",
         "/{lang}/accesso/nuova-password",
     ];
-    for w in WRITES {
+    let writes = cantiere_web::community::writes();
+    assert_eq!(writes.len(), 25, "every form and the upload");
+    for w in &writes {
         assert!(covered.contains(w) || account_endpoints.contains(w), "{w} is not in the matrix");
     }
     for (pattern, path, fields, allowed) in &cases {

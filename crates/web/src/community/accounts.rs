@@ -4,7 +4,7 @@ use super::*;
 
 /// Renders a page with forms for a visitor who may have no form token yet
 /// (no session, no `cantiere_csrf` cookie): gives one, and sets its cookie.
-pub(super) fn with_form_token(hub: &Hub, mut v: Viewer, page: impl FnOnce(&Viewer) -> Page) -> Page {
+fn with_form_token(hub: &Hub, mut v: Viewer, page: impl FnOnce(&Viewer) -> Answer) -> Answer {
     let cookie = v.csrf.is_empty().then(|| {
         v.csrf = hub.form_key.issue();
         auth::set_cookie(CSRF_COOKIE, &v.csrf, auth::SESSION_SECONDS)
@@ -16,22 +16,25 @@ pub(super) fn with_form_token(hub: &Hub, mut v: Viewer, page: impl FnOnce(&Viewe
     Ok(res)
 }
 
-pub(super) async fn account_page(State(hub): Shared, lang: Lang, headers: HeaderMap) -> Page {
-    let v = viewer(&hub, &headers).await?;
+/// The account page titled `title` (its forms in `mode`).
+fn account(hub: &Hub, lang: Lang, v: &Viewer, title: &str, ctx: Value) -> Answer {
+    show(hub, lang, v, Page { template: "account.html", menu: "account", title, path: "accesso" }, ctx)
+}
+
+pub(super) async fn account_page(HubState(hub): HubState, lang: Lang, v: Viewer) -> Answer {
     if v.account.is_some() {
         return Ok(see(format!("/{}/profilo", lang.code())));
     }
-    let l = lang.labels();
     let ctx = context! { mode => "sign_in" };
-    with_form_token(&hub, v, |v| show(&hub, lang, v, "account.html", "account", l["sign_in"], "accesso", ctx))
+    with_form_token(&hub, v, |v| account(&hub, lang, v, lang.labels()["sign_in"], ctx))
 }
 
 pub(super) async fn login(
-    State(hub): Shared,
+    HubState(hub): HubState,
     lang: Lang,
     ClientAddress(address): ClientAddress,
     Posted(_, f): Posted,
-) -> Page {
+) -> Answer {
     let email = f.get("email").trim().to_lowercase();
     if !hub.limiter.hit(&format!("login:{address}"), hub.limits.login_per_address) {
         return Err(AppError::TooMany("too many sign-in attempts: wait a few minutes".into()));
@@ -65,11 +68,11 @@ pub(super) async fn login(
 }
 
 pub(super) async fn register(
-    State(hub): Shared,
+    HubState(hub): HubState,
     lang: Lang,
     ClientAddress(address): ClientAddress,
     Posted(v, f): Posted,
-) -> Page {
+) -> Answer {
     if !hub.limiter.hit(&format!("register:{address}"), hub.limits.registrations_per_address) {
         return Err(AppError::TooMany("too many registrations from this address: retry later".into()));
     }
@@ -97,10 +100,10 @@ pub(super) async fn register(
         }
     }
     let ctx = context! { mode => "registered" };
-    with_form_token(&hub, v, |v| show(&hub, lang, v, "account.html", "account", l["register"], "accesso", ctx))
+    with_form_token(&hub, v, |v| account(&hub, lang, v, l["register"], ctx))
 }
 
-pub(super) async fn logout(State(hub): Shared, lang: Lang, headers: HeaderMap, Posted(v, _): Posted) -> Page {
+pub(super) async fn logout(HubState(hub): HubState, lang: Lang, headers: HeaderMap, Posted(v, _): Posted) -> Answer {
     v.id()?;
     if let Some(t) = auth::cookie(&headers, SESSION_COOKIE) {
         hub.store.community().delete_session(&auth::digest(t)).await?;
@@ -111,11 +114,11 @@ pub(super) async fn logout(State(hub): Shared, lang: Lang, headers: HeaderMap, P
 }
 
 pub(super) async fn reset_request(
-    State(hub): Shared,
+    HubState(hub): HubState,
     lang: Lang,
     ClientAddress(address): ClientAddress,
     Posted(v, f): Posted,
-) -> Page {
+) -> Answer {
     if !hub.limiter.hit(&format!("reset:{address}"), hub.limits.resets_per_address) {
         return Err(AppError::TooMany("too many reset requests: retry later".into()));
     }
@@ -128,20 +131,15 @@ pub(super) async fn reset_request(
         let l = lang.labels();
         hub.mailer.send(&account.email, l["reset_subject"], &format!("{}\n\n{link}\n", l["reset_body"]))?;
     }
-    let l = lang.labels();
-    show(&hub, lang, &v, "account.html", "account", l["reset"], "accesso", context! { mode => "reset_sent" })
+    account(&hub, lang, &v, lang.labels()["reset"], context! { mode => "reset_sent" })
 }
 
-pub(super) async fn reset_page(State(hub): Shared, lang: Lang, headers: HeaderMap, RawQuery(q): RawQuery) -> Page {
-    let p = Params::parse(q.as_deref())?;
-    let token = p.one("token")?.unwrap_or("").to_string();
-    let v = viewer(&hub, &headers).await?;
-    let l = lang.labels();
-    let ctx = context! { mode => "new_password", token => token };
-    with_form_token(&hub, v, |v| show(&hub, lang, v, "account.html", "account", l["new_password"], "accesso", ctx))
+pub(super) async fn reset_page(HubState(hub): HubState, lang: Lang, v: Viewer, p: Params) -> Answer {
+    let ctx = context! { mode => "new_password", token => p.one("token")?.unwrap_or("") };
+    with_form_token(&hub, v, |v| account(&hub, lang, v, lang.labels()["new_password"], ctx))
 }
 
-pub(super) async fn reset(State(hub): Shared, lang: Lang, Posted(_, f): Posted) -> Page {
+pub(super) async fn reset(HubState(hub): HubState, lang: Lang, Posted(_, f): Posted) -> Answer {
     if f.get("password") != f.get("password2") {
         return Err(AppError::BadRequest("password: the two passwords differ".into()));
     }

@@ -2,10 +2,8 @@
 
 use super::*;
 
-pub(super) async fn communities(State(hub): Shared, lang: Lang, RawQuery(q): RawQuery, headers: HeaderMap) -> Page {
-    let v = viewer(&hub, &headers).await?;
+pub(super) async fn communities(HubState(hub): HubState, lang: Lang, v: Viewer, params: Params) -> Answer {
     // After an import: how many rows it wrote.
-    let params = Params::parse(q.as_deref())?;
     let imported: Option<usize> = params.one("importate")?.and_then(|n| n.parse().ok());
     let (cov, Inputs { areas, communities: comms, .. }) = compute(&hub, None).await?;
     let by_slug: HashMap<&str, &coverage::Row> = cov.communities.iter().map(|r| (r.slug.as_str(), r)).collect();
@@ -24,38 +22,27 @@ pub(super) async fn communities(State(hub): Shared, lang: Lang, RawQuery(q): Raw
         groups => groups, totals => Value::from_serialize(&cov.totals), scope => Value::from_serialize(&cov.scope),
         imported => imported,
     };
-    let l = lang.labels();
-    show(&hub, lang, &v, "communities.html", "communities", l["communities"], "comunita", ctx)
+    let title = lang.labels()["communities"];
+    show(&hub, lang, &v, Page { template: "communities.html", menu: "communities", title, path: "comunita" }, ctx)
 }
 
 /// The largest file the import form takes (a region's registrations are
 /// about 100 KB).
 pub const UPLOAD_MAX: usize = 2 << 20;
 
-/// The routes that take files, with their own body limit ([`UPLOAD_MAX`]
-/// instead of the site's).
-pub fn upload_routes(hub: Arc<Hub>) -> Router {
-    Router::new()
-        .route("/{lang}/comunita/importa", post(import_file))
-        .layer(DefaultBodyLimit::max(UPLOAD_MAX))
-        .layer(axum::middleware::from_fn_with_state(hub.clone(), public_cache))
-        .with_state(hub)
-}
-
 /// An admin imports a CSV file of areas, communities or registrations: all
 /// or nothing, as `cantiere community import`; a refused file gets the list
 /// of its bad rows (400).
 pub(super) async fn import_file(
-    State(hub): Shared,
+    HubState(hub): HubState,
     lang: Lang,
-    headers: HeaderMap,
+    v: Viewer,
     upload: Result<Multipart, MultipartRejection>,
-) -> Page {
+) -> Answer {
     let bad = |e: axum::extract::multipart::MultipartError| AppError::BadRequest(format!("the uploaded form: {e}"));
     let mut upload = upload.map_err(|e| {
         AppError::BadRequest(format!("the import form is sent as multipart/form-data with a file: {e}"))
     })?;
-    let v = viewer(&hub, &headers).await?;
     // The token is the form's first field, checked before the file is read.
     let sent = match upload.next_field().await.map_err(bad)? {
         Some(f) if f.name() == Some("csrf") => f.text().await.map_err(bad)?,
@@ -92,10 +79,9 @@ pub(super) async fn import_file(
         Ok(n) => Ok(see(format!("/{}/comunita?importate={n}", lang.code()))),
         Err(cantiere_store::Error::Rows { file, errors }) => {
             let ctx = context! { file => file, errors => Value::from_serialize(&errors) };
-            let l = lang.labels();
-            let title = l["import_refused"];
-            let page = show(&hub, lang, &v, "import_report.html", "communities", title, "comunita", ctx);
-            let mut res = page?;
+            let title = lang.labels()["import_refused"];
+            let page = Page { template: "import_report.html", menu: "communities", title, path: "comunita" };
+            let mut res = show(&hub, lang, &v, page, ctx)?;
             *res.status_mut() = StatusCode::BAD_REQUEST;
             Ok(res)
         }
@@ -103,20 +89,20 @@ pub(super) async fn import_file(
     }
 }
 
-pub(super) async fn create_area(State(hub): Shared, lang: Lang, Posted(v, f): Posted) -> Page {
+pub(super) async fn create_area(HubState(hub): HubState, lang: Lang, Posted(v, f): Posted) -> Answer {
     require_admin(&v)?;
     hub.store.community().create_area(f.get("slug"), f.get("name"), f.get("description")).await?;
     Ok(see(format!("/{}/comunita", lang.code())))
 }
 
-pub(super) async fn create_community(State(hub): Shared, lang: Lang, Posted(v, f): Posted) -> Page {
+pub(super) async fn create_community(HubState(hub): HubState, lang: Lang, Posted(v, f): Posted) -> Answer {
     require_admin(&v)?;
     let c = hub.store.community();
     let made = c.create_community(f.get("slug"), f.get("area"), f.get("name"), f.get("description")).await?;
     Ok(see(format!("/{}/comunita/{}", lang.code(), made.slug)))
 }
 
-pub(super) async fn grant_role(State(hub): Shared, lang: Lang, Posted(v, f): Posted) -> Page {
+pub(super) async fn grant_role(HubState(hub): HubState, lang: Lang, Posted(v, f): Posted) -> Answer {
     require_admin(&v)?;
     let c = hub.store.community();
     let (account, _) = c
@@ -128,7 +114,7 @@ pub(super) async fn grant_role(State(hub): Shared, lang: Lang, Posted(v, f): Pos
         "admin" => c.set_admin(account.id, true).await?,
         "editor" => c.grant_editor(account.id, f.get("target"), &by).await?,
         "coordinator" => {
-            let comm = community_of(&hub, f.get("target").trim()).await?;
+            let comm = c.community_by_slug(f.get("target").trim()).await?;
             c.grant_coordinator(account.id, comm.id).await?
         }
         other => return Err(AppError::BadRequest(format!("role: `{other}` is not admin, editor or coordinator"))),

@@ -6,12 +6,12 @@ pub(super) fn json(value: &impl Serialize) -> Response {
     ([(header::CACHE_CONTROL, "no-store")], axum::Json(serde_json::to_value(value).unwrap_or_default())).into_response()
 }
 
-pub(super) fn csv_response(name: &str, rows: Vec<Vec<String>>) -> Result<Response, ApiError> {
-    Ok(no_store(crate::api::csv_response(name, rows)?))
+pub(super) fn csv_response(name: &str, rows: Vec<Vec<String>>) -> Answer {
+    Ok(no_store(crate::http::csv_response(name, rows)?))
 }
 
 /// `/api/v1/communities`: areas and communities with their figures.
-pub(super) async fn api_communities(State(hub): Shared) -> Result<Response, ApiError> {
+pub(super) async fn api_communities(HubState(hub): HubState) -> Answer {
     let (cov, Inputs { areas, communities: comms, .. }) = compute(&hub, None).await?;
     let figures: HashMap<&str, &coverage::Figures> =
         cov.communities.iter().map(|r| (r.slug.as_str(), &r.figures)).collect();
@@ -33,10 +33,9 @@ pub(super) fn without_author(item: &impl Serialize) -> serde_json::Value {
     v
 }
 
-pub(super) async fn api_community(State(hub): Shared, Path(slug): Path<String>) -> Result<Response, ApiError> {
+pub(super) async fn api_community(HubState(hub): HubState, InCommunity(comm): InCommunity) -> Answer {
     let c = hub.store.community();
-    let comm = community_of(&hub, &slug).await?;
-    let members = c.memberships(Some(comm.id)).await.map_err(AppError::from)?;
+    let members = c.memberships(Some(comm.id)).await?;
     let mut bodies: Vec<serde_json::Value> = Vec::new();
     let mut counted: HashMap<&str, usize> = HashMap::new();
     for m in &members {
@@ -47,29 +46,27 @@ pub(super) async fn api_community(State(hub): Shared, Path(slug): Path<String>) 
     for ipa in ipas {
         bodies.push(serde_json::json!({"codice_ipa": ipa, "name": hub.body_name(ipa), "registrations": counted[*ipa]}));
     }
-    let e = AppError::from;
     Ok(json(&serde_json::json!({
         "community": comm,
         "registrations": members.len(),
         "bodies": bodies,
-        "meetings": people::public(c.meetings(comm.id).await.map_err(e)?).iter().map(without_author).collect::<Vec<_>>(),
-        "resources": people::public(c.resources(Some(comm.id)).await.map_err(e)?).iter().map(without_author).collect::<Vec<_>>(),
-        "threads": people::public(c.threads(comm.id).await.map_err(e)?).iter().map(without_author).collect::<Vec<_>>(),
-        "consultations": people::public(c.consultations(comm.id).await.map_err(e)?).iter().map(without_author).collect::<Vec<_>>(),
+        "meetings": people::public(c.meetings(comm.id).await?).iter().map(without_author).collect::<Vec<_>>(),
+        "resources": people::public(c.resources(Some(comm.id)).await?).iter().map(without_author).collect::<Vec<_>>(),
+        "threads": people::public(c.threads(comm.id).await?).iter().map(without_author).collect::<Vec<_>>(),
+        "consultations": people::public(c.consultations(comm.id).await?).iter().map(without_author).collect::<Vec<_>>(),
     })))
 }
 
 /// `/api/v1/registrations.csv`: one row per registration (no personal data).
-pub(super) async fn api_registrations_csv(State(hub): Shared) -> Result<Response, ApiError> {
+pub(super) async fn api_registrations_csv(HubState(hub): HubState) -> Answer {
     let c = hub.store.community();
-    let comms: HashMap<i64, Community> =
-        c.communities().await.map_err(AppError::from)?.into_iter().map(|c| (c.id, c)).collect();
+    let comms: HashMap<i64, Community> = c.communities().await?.into_iter().map(|c| (c.id, c)).collect();
     let mut rows = vec![
         ["community", "area", "codice_ipa", "administration", "referent", "confirmed", "registered_at"]
             .map(String::from)
             .to_vec(),
     ];
-    for m in c.memberships(None).await.map_err(AppError::from)? {
+    for m in c.memberships(None).await? {
         let comm = comms.get(&m.community_id);
         rows.push(vec![
             comm.map(|c| c.slug.clone()).unwrap_or_default(),
@@ -85,15 +82,15 @@ pub(super) async fn api_registrations_csv(State(hub): Shared) -> Result<Response
 }
 
 /// `/api/v1/coverage[?regione=]`.
-pub(super) async fn api_coverage(State(hub): Shared, RawQuery(q): RawQuery) -> Result<Response, ApiError> {
-    let region = region_param(q.as_deref())?;
+pub(super) async fn api_coverage(HubState(hub): HubState, p: Params) -> Answer {
+    let region = region_param(&p)?;
     Ok(json(&compute(&hub, region.as_deref()).await?.0))
 }
 
 /// `/api/v1/coverage.csv[?regione=]`: every comune of the scope with its
 /// registrations.
-pub(super) async fn api_coverage_csv(State(hub): Shared, RawQuery(q): RawQuery) -> Result<Response, ApiError> {
-    let region = region_param(q.as_deref())?;
+pub(super) async fn api_coverage_csv(HubState(hub): HubState, p: Params) -> Answer {
+    let region = region_param(&p)?;
     let (cov, inputs) = compute(&hub, region.as_deref()).await?;
     let mut per: HashMap<&str, usize> = HashMap::new();
     for m in &inputs.memberships {
@@ -120,23 +117,3 @@ pub(super) async fn api_coverage_csv(State(hub): Shared, RawQuery(q): RawQuery) 
     rows[1..].sort();
     csv_response("coverage.csv", rows)
 }
-
-/// The community API's endpoints, as the OpenAPI document lists them (same
-/// shape as [`crate::PATHS`]: path, summary, query parameters, media type).
-pub const READS: &[(&str, &str, &[&str], &str)] = &[
-    ("/api/v1/communities", "Thematic areas and communities with their coverage figures", &[], "application/json"),
-    (
-        "/api/v1/communities/{slug}",
-        "One community: bodies, meetings, resources, threads, consultations",
-        &[],
-        "application/json",
-    ),
-    ("/api/v1/registrations.csv", "Registrations by community and administration (no personal data)", &[], "text/csv"),
-    (
-        "/api/v1/coverage",
-        "Coverage of the territory: totals, by community, area, province, size class",
-        &["regione"],
-        "application/json",
-    ),
-    ("/api/v1/coverage.csv", "Every comune of the scope with its number of registrations", &["regione"], "text/csv"),
-];

@@ -25,20 +25,16 @@ pub(super) fn pages<T>(list: &Paged<T>, page: usize, per_page: usize) -> Value {
 }
 
 pub(super) async fn community(
-    State(hub): Shared,
+    HubState(hub): HubState,
     lang: Lang,
-    Path((_, slug)): Path<(String, String)>,
-    RawQuery(q): RawQuery,
-    headers: HeaderMap,
-) -> Page {
-    let v = viewer(&hub, &headers).await?;
-    let p = Params::parse(q.as_deref())?;
+    v: Viewer,
+    InCommunity(comm): InCommunity,
+    p: Params,
+) -> Answer {
     let (thread_page, resource_page) = (page_number(&p, "discussioni")?, page_number(&p, "risorse")?);
     let c = hub.store.community();
-    let err = |e: cantiere_store::Error| PageError(lang, e.into());
-    let comm = c.community_by_slug(&slug).await.map_err(err)?;
     let signed_in = v.account.is_some();
-    let members = people::for_visitor(c.memberships(Some(comm.id)).await.map_err(err)?, signed_in);
+    let members = people::for_visitor(c.memberships(Some(comm.id)).await?, signed_in);
     let mine: Vec<i64> = v
         .account
         .as_ref()
@@ -65,47 +61,48 @@ pub(super) async fn community(
         .map(|cat| cat.solutions.iter().filter(|s| s.active).map(|s| (s.id, s.name.clone())).collect())
         .unwrap_or_default();
     let participant = v.account.is_some() && (v.coordinates(comm.id) || !mine.is_empty());
-    let threads = c.threads_page(comm.id, Slice::page(thread_page, PER_PAGE)).await.map_err(err)?;
-    let resources = c.resources_page(comm.id, Slice::page(resource_page, PER_PAGE)).await.map_err(err)?;
+    let threads = c.threads_page(comm.id, Slice::page(thread_page, PER_PAGE)).await?;
+    let resources = c.resources_page(comm.id, Slice::page(resource_page, PER_PAGE)).await?;
     let ctx = context! {
         c => Value::from_serialize(&comm),
-        coordinators => Value::from_serialize(people::for_visitor(c.coordinators(comm.id).await.map_err(err)?, signed_in)),
+        coordinators => Value::from_serialize(people::for_visitor(c.coordinators(comm.id).await?, signed_in)),
         bodies => bodies,
         registrations => members.len(),
         mine => mine,
         participant => participant,
         coordinator => v.coordinates(comm.id),
-        meetings => Value::from_serialize(people::for_visitor(c.meetings(comm.id).await.map_err(err)?, signed_in)),
+        meetings => Value::from_serialize(people::for_visitor(c.meetings(comm.id).await?, signed_in)),
         resources_pages => pages(&resources, resource_page, PER_PAGE),
         threads_pages => pages(&threads, thread_page, PER_PAGE),
         resources => Value::from_serialize(people::for_visitor(resources.items, signed_in)),
         threads => Value::from_serialize(people::for_visitor(threads.items, signed_in)),
-        consultations => Value::from_serialize(people::for_visitor(c.consultations(comm.id).await.map_err(err)?, signed_in)),
+        consultations => Value::from_serialize(people::for_visitor(c.consultations(comm.id).await?, signed_in)),
         solutions => solutions,
         modes => MEETING_MODES, kinds => RESOURCE_KINDS, consultation_statuses => CONSULTATION_STATUSES,
     };
-    show(&hub, lang, &v, "community.html", "communities", &comm.name, &format!("comunita/{slug}"), ctx)
+    let path = format!("comunita/{}", comm.slug);
+    show(&hub, lang, &v, Page { template: "community.html", menu: "communities", title: &comm.name, path: &path }, ctx)
 }
 
 pub(super) async fn join(
-    State(hub): Shared,
+    HubState(hub): HubState,
     lang: Lang,
-    Path((_, slug)): Path<(String, String)>,
+    InCommunity(comm): InCommunity,
     Posted(v, f): Posted,
-) -> Page {
+) -> Answer {
     let id = v.id()?;
-    let comm = community_of(&hub, &slug).await?;
     hub.store.community().join(comm.id, id, f.get("codice_ipa")).await?;
-    Ok(see(format!("/{}/comunita/{slug}", lang.code())))
+    Ok(see(format!("/{}/comunita/{}", lang.code(), comm.slug)))
 }
 
 pub(super) async fn leave(
-    State(hub): Shared,
+    HubState(hub): HubState,
     lang: Lang,
-    Path((_, slug, id)): Path<(String, String, String)>,
+    InCommunity(comm): InCommunity,
+    PathId(id): PathId,
     Posted(v, _): Posted,
-) -> Page {
+) -> Answer {
     let me = v.id()?;
-    hub.store.community().leave(id_of(&id, "membership")?, me).await?;
-    Ok(see(format!("/{}/comunita/{slug}", lang.code())))
+    hub.store.community().leave(id, me).await?;
+    Ok(see(format!("/{}/comunita/{}", lang.code(), comm.slug)))
 }

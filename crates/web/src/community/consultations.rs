@@ -3,125 +3,119 @@
 use super::*;
 
 pub(super) async fn create_consultation(
-    State(hub): Shared,
+    HubState(hub): HubState,
     lang: Lang,
-    Path((_, slug)): Path<(String, String)>,
+    InCommunity(comm): InCommunity,
     Posted(v, f): Posted,
-) -> Page {
-    let comm = community_of(&hub, &slug).await?;
+) -> Answer {
     let by = require_coordinator(&v, &comm)?;
     let status = if f.get("status").is_empty() { "open" } else { f.get("status") };
     let made = hub.store.community().create_consultation(comm.id, f.get("title"), f.get("body"), status, by).await?;
-    Ok(see(format!("/{}/comunita/{slug}/consultazioni/{}", lang.code(), made.id)))
+    Ok(see(format!("/{}/comunita/{}/consultazioni/{}", lang.code(), comm.slug, made.id)))
 }
 
-/// A consultation of the community named in the path.
-pub(super) async fn consultation_in(hub: &Hub, slug: &str, id: &str) -> Result<(Community, i64), AppError> {
-    let comm = community_of(hub, slug).await?;
-    let cons = hub.store.community().consultation(id_of(id, "consultation")?).await?;
-    if cons.community_id != comm.id {
-        return Err(AppError::NotFound(format!("consultation #{id} in «{}»", comm.name)));
-    }
-    Ok((comm, cons.id))
+/// The consultation `id`, when it belongs to the community.
+async fn consultation_of(hub: &Hub, comm: &Community, id: i64) -> Result<i64, AppError> {
+    Ok(belongs(hub.store.community().consultation(id).await?, comm)?.id)
 }
 
-/// A proposal of the community named in the path.
-pub(super) async fn proposal_in(hub: &Hub, slug: &str, id: &str) -> Result<(Community, i64, i64), AppError> {
-    let p = hub.store.community().proposal(id_of(id, "proposal")?).await?;
-    let (comm, cons) = consultation_in(hub, slug, &p.consultation_id.to_string()).await?;
-    Ok((comm, cons, p.id))
+/// The proposal `id` and its consultation, when it belongs to the community.
+async fn proposal_of(hub: &Hub, comm: &Community, id: i64) -> Result<(i64, i64), AppError> {
+    let p = hub.store.community().proposal(id).await?;
+    Ok((consultation_of(hub, comm, p.consultation_id).await?, p.id))
+}
+
+/// Where a consultation's page is.
+fn consultation_page(lang: Lang, comm: &Community, consultation: i64) -> Response {
+    see(format!("/{}/comunita/{}/consultazioni/{consultation}", lang.code(), comm.slug))
 }
 
 pub(super) async fn consultation(
-    State(hub): Shared,
+    HubState(hub): HubState,
     lang: Lang,
-    Path((_, slug, id)): Path<(String, String, String)>,
-    headers: HeaderMap,
-) -> Page {
-    let v = viewer(&hub, &headers).await?;
-    let (comm, cid) = consultation_in(&hub, &slug, &id).await?;
+    v: Viewer,
+    InCommunity(comm): InCommunity,
+    PathId(id): PathId,
+) -> Answer {
     let c = hub.store.community();
     let signed_in = v.account.is_some();
-    let cons = people::for_visitor(c.consultation(cid).await?, signed_in);
+    let cons = people::for_visitor(belongs(c.consultation(id).await?, &comm)?, signed_in);
     let mut proposals = Vec::new();
-    for p in people::for_visitor(c.proposals(cid).await?, signed_in) {
+    for p in people::for_visitor(c.proposals(id).await?, signed_in) {
         let comments = people::for_visitor(c.comments(p.id).await?, signed_in);
         proposals.push(context! { p => Value::from_serialize(&p), comments => Value::from_serialize(&comments) });
     }
-    let participant = require_participant(&hub, &v, &comm).await.is_ok();
     let ctx = context! {
         c => Value::from_serialize(&comm), cons => Value::from_serialize(&cons), proposals => proposals,
-        participant => participant, coordinator => v.coordinates(comm.id),
+        participant => require_participant(&hub, &v, &comm).await.is_ok(), coordinator => v.coordinates(comm.id),
         statuses => CONSULTATION_STATUSES, proposal_statuses => PROPOSAL_STATUSES,
     };
-    show(
-        &hub,
-        lang,
-        &v,
-        "consultation.html",
-        "communities",
-        &cons.title,
-        &format!("comunita/{slug}/consultazioni/{id}"),
-        ctx,
-    )
+    let path = format!("comunita/{}/consultazioni/{id}", comm.slug);
+    let page = Page { template: "consultation.html", menu: "communities", title: &cons.title, path: &path };
+    show(&hub, lang, &v, page, ctx)
 }
 
 pub(super) async fn consultation_status(
-    State(hub): Shared,
+    HubState(hub): HubState,
     lang: Lang,
-    Path((_, slug, id)): Path<(String, String, String)>,
+    InCommunity(comm): InCommunity,
+    PathId(id): PathId,
     Posted(v, f): Posted,
-) -> Page {
-    let (comm, cid) = consultation_in(&hub, &slug, &id).await?;
+) -> Answer {
     require_coordinator(&v, &comm)?;
+    let cid = consultation_of(&hub, &comm, id).await?;
     hub.store.community().set_consultation_status(cid, f.get("status")).await?;
-    Ok(see(format!("/{}/comunita/{slug}/consultazioni/{id}", lang.code())))
+    Ok(consultation_page(lang, &comm, cid))
 }
 
 pub(super) async fn add_proposal(
-    State(hub): Shared,
+    HubState(hub): HubState,
     lang: Lang,
-    Path((_, slug, id)): Path<(String, String, String)>,
+    InCommunity(comm): InCommunity,
+    PathId(id): PathId,
     Posted(v, f): Posted,
-) -> Page {
-    let (comm, cid) = consultation_in(&hub, &slug, &id).await?;
+) -> Answer {
     let me = require_participant(&hub, &v, &comm).await?;
+    let cid = consultation_of(&hub, &comm, id).await?;
     hub.store.community().add_proposal(cid, f.get("title"), f.get("body"), me).await?;
-    Ok(see(format!("/{}/comunita/{slug}/consultazioni/{id}", lang.code())))
+    Ok(consultation_page(lang, &comm, cid))
 }
 
 pub(super) async fn comment(
-    State(hub): Shared,
+    HubState(hub): HubState,
     lang: Lang,
-    Path((_, slug, id)): Path<(String, String, String)>,
+    InCommunity(comm): InCommunity,
+    PathId(id): PathId,
     Posted(v, f): Posted,
-) -> Page {
-    let (comm, cid, pid) = proposal_in(&hub, &slug, &id).await?;
+) -> Answer {
     let me = require_participant(&hub, &v, &comm).await?;
+    let (cid, pid) = proposal_of(&hub, &comm, id).await?;
     hub.store.community().comment(pid, f.get("body"), me).await?;
-    Ok(see(format!("/{}/comunita/{slug}/consultazioni/{cid}", lang.code())))
+    Ok(consultation_page(lang, &comm, cid))
 }
 
 pub(super) async fn support(
-    State(hub): Shared,
+    HubState(hub): HubState,
     lang: Lang,
-    Path((_, slug, id)): Path<(String, String, String)>,
+    InCommunity(comm): InCommunity,
+    PathId(id): PathId,
     Posted(v, _): Posted,
-) -> Page {
-    let (comm, cid, pid) = proposal_in(&hub, &slug, &id).await?;
+) -> Answer {
     let me = require_participant(&hub, &v, &comm).await?;
+    let (cid, pid) = proposal_of(&hub, &comm, id).await?;
     hub.store.community().support(pid, me).await?;
-    Ok(see(format!("/{}/comunita/{slug}/consultazioni/{cid}", lang.code())))
+    Ok(consultation_page(lang, &comm, cid))
 }
 
 pub(super) async fn proposal_status(
-    State(hub): Shared,
+    HubState(hub): HubState,
     lang: Lang,
-    Path((_, slug, id)): Path<(String, String, String)>,
+    InCommunity(comm): InCommunity,
+    PathId(id): PathId,
     Posted(v, f): Posted,
-) -> Page {
-    let (comm, cid, pid) = proposal_in(&hub, &slug, &id).await?;
+) -> Answer {
     require_coordinator(&v, &comm)?;
+    let (cid, pid) = proposal_of(&hub, &comm, id).await?;
     hub.store.community().set_proposal_status(pid, f.get("status")).await?;
-    Ok(see(format!("/{}/comunita/{slug}/consultazioni/{cid}", lang.code())))
+    Ok(consultation_page(lang, &comm, cid))
 }

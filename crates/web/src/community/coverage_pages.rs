@@ -27,14 +27,13 @@ pub(super) async fn compute(hub: &Hub, region: Option<&str>) -> Result<(coverage
     Ok((cov, i))
 }
 
-pub(super) fn region_param(q: Option<&str>) -> Result<Option<String>, AppError> {
-    let p = Params::parse(q)?;
+/// The region of the query (`regione=08`), if any.
+pub(super) fn region_param(p: &Params) -> Result<Option<String>, AppError> {
     Ok(p.one("regione")?.filter(|r| !r.is_empty()).map(str::to_string))
 }
 
-pub(super) async fn coverage_page(State(hub): Shared, lang: Lang, headers: HeaderMap, RawQuery(q): RawQuery) -> Page {
-    let v = viewer(&hub, &headers).await?;
-    let region = region_param(q.as_deref())?;
+pub(super) async fn coverage_page(HubState(hub): HubState, lang: Lang, v: Viewer, p: Params) -> Answer {
+    let region = region_param(&p)?;
     let (cov, _) = compute(&hub, region.as_deref()).await?;
     let shares: HashMap<&str, f64> =
         cov.provinces.iter().map(|p| (p.code.as_str(), (p.share * 1000.0).round() / 10.0)).collect();
@@ -48,5 +47,11 @@ pub(super) async fn coverage_page(State(hub): Shared, lang: Lang, headers: Heade
         missing_shown => Value::from_serialize(cov.missing.iter().take(200).collect::<Vec<_>>()),
     };
     let l = lang.labels();
-    show(&hub, lang, &v, "coverage.html", "coverage", l["coverage"], "copertura", ctx)
+    show(
+        &hub,
+        lang,
+        &v,
+        Page { template: "coverage.html", menu: "coverage", title: l["coverage"], path: "copertura" },
+        ctx,
+    )
 }

@@ -3,12 +3,11 @@
 use super::*;
 
 pub(super) async fn create_meeting(
-    State(hub): Shared,
+    HubState(hub): HubState,
     lang: Lang,
-    Path((_, slug)): Path<(String, String)>,
+    InCommunity(comm): InCommunity,
     Posted(v, f): Posted,
-) -> Page {
-    let comm = community_of(&hub, &slug).await?;
+) -> Answer {
     let by = require_coordinator(&v, &comm)?;
     let input = MeetingInput {
         title: f.get("title").into(),
@@ -19,68 +18,55 @@ pub(super) async fn create_meeting(
         agenda: f.get("agenda").into(),
     };
     let m = hub.store.community().create_meeting(comm.id, &input, by).await?;
-    Ok(see(format!("/{}/comunita/{slug}/incontri/{}", lang.code(), m.id)))
+    Ok(see(format!("/{}/comunita/{}/incontri/{}", lang.code(), comm.slug, m.id)))
 }
 
 pub(super) async fn meeting(
-    State(hub): Shared,
+    HubState(hub): HubState,
     lang: Lang,
-    Path((_, slug, id)): Path<(String, String, String)>,
-    headers: HeaderMap,
-) -> Page {
-    let v = viewer(&hub, &headers).await?;
-    let comm = community_of(&hub, &slug).await?;
-    let c = hub.store.community();
-    let m = people::for_visitor(meeting_of(&hub, &comm, &id).await?, v.account.is_some());
-    let regs = people::for_visitor(c.registrations(m.id).await?, v.account.is_some());
+    v: Viewer,
+    InCommunity(comm): InCommunity,
+    PathId(id): PathId,
+) -> Answer {
+    let signed_in = v.account.is_some();
+    let m = people::for_visitor(belongs(hub.store.community().meeting(id).await?, &comm)?, signed_in);
+    let regs = people::for_visitor(hub.store.community().registrations(m.id).await?, signed_in);
     let registered = v.account.as_ref().is_some_and(|a| regs.iter().any(|r| r.account_id == a.id));
-    let participant = require_participant(&hub, &v, &comm).await.is_ok();
     let ctx = context! {
         c => Value::from_serialize(&comm), m => Value::from_serialize(&m),
-        registrations => Value::from_serialize(&regs), registered => registered, participant => participant,
+        registrations => Value::from_serialize(&regs), registered => registered,
+        participant => require_participant(&hub, &v, &comm).await.is_ok(),
         coordinator => v.coordinates(comm.id), statuses => MEETING_STATUSES,
     };
-    show(&hub, lang, &v, "meeting.html", "communities", &m.title, &format!("comunita/{slug}/incontri/{id}"), ctx)
+    let path = format!("comunita/{}/incontri/{id}", comm.slug);
+    show(&hub, lang, &v, Page { template: "meeting.html", menu: "communities", title: &m.title, path: &path }, ctx)
 }
 
 pub(super) async fn register_meeting(
-    State(hub): Shared,
+    HubState(hub): HubState,
     lang: Lang,
-    Path((_, slug, id)): Path<(String, String, String)>,
+    InCommunity(comm): InCommunity,
+    PathId(id): PathId,
     Posted(v, _): Posted,
-) -> Page {
-    let comm = community_of(&hub, &slug).await?;
+) -> Answer {
     let me = require_participant(&hub, &v, &comm).await?;
-    let m = meeting_of(&hub, &comm, &id).await?;
+    let m = belongs(hub.store.community().meeting(id).await?, &comm)?;
     hub.store.community().register(m.id, me).await?;
-    Ok(see(format!("/{}/comunita/{slug}/incontri/{id}", lang.code())))
+    Ok(see(format!("/{}/comunita/{}/incontri/{id}", lang.code(), comm.slug)))
 }
 
 pub(super) async fn update_meeting(
-    State(hub): Shared,
+    HubState(hub): HubState,
     lang: Lang,
-    Path((_, slug, id)): Path<(String, String, String)>,
+    InCommunity(comm): InCommunity,
+    PathId(id): PathId,
     Posted(v, f): Posted,
-) -> Page {
-    let comm = community_of(&hub, &slug).await?;
+) -> Answer {
     require_coordinator(&v, &comm)?;
     let c = hub.store.community();
-    let m = meeting_of(&hub, &comm, &id).await?;
+    let m = belongs(hub.store.community().meeting(id).await?, &comm)?;
     let attended: Vec<i64> = f.all("attended").iter().filter_map(|a| a.parse().ok()).collect();
     c.set_attendance(m.id, &attended).await?;
     c.update_meeting(m.id, f.get("status"), Some(f.get("minutes"))).await?;
-    Ok(see(format!("/{}/comunita/{slug}/incontri/{id}", lang.code())))
-}
-
-/// A meeting of a community, by the id in the path.
-pub(super) async fn meeting_of(
-    hub: &Hub,
-    comm: &Community,
-    id: &str,
-) -> Result<cantiere_store::community::Meeting, AppError> {
-    let m = hub.store.community().meeting(id_of(id, "meeting")?).await?;
-    if m.community_id != comm.id {
-        return Err(AppError::NotFound(format!("meeting #{id} in «{}»", comm.name)));
-    }
-    Ok(m)
+    Ok(see(format!("/{}/comunita/{}/incontri/{id}", lang.code(), comm.slug)))
 }

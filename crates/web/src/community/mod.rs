@@ -12,38 +12,39 @@
 //! kept in memory until the next successful change (any POST answered with a
 //! redirect empties the cache).
 
+pub mod auth;
+pub mod coverage;
+mod extract;
+mod people;
+
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
-use axum::Router;
-use axum::body::Bytes;
+use axum::extract::Multipart;
 use axum::extract::multipart::MultipartRejection;
-use axum::extract::{DefaultBodyLimit, Multipart, Path, RawQuery, Request, State};
-use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
-use axum::middleware::Next;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
 use cantiere_store::Store;
-use cantiere_store::adoption::Editor;
 use cantiere_store::community::{
-    Account, CONSULTATION_STATUSES, Community, CsvKind, Grants, MEETING_MODES, MEETING_STATUSES, MeetingInput,
-    PROPOSAL_STATUSES, Paged, RESOURCE_KINDS, ResourceInput, Slice,
+    CONSULTATION_STATUSES, Community, CsvKind, MEETING_MODES, MEETING_STATUSES, MeetingInput, PROPOSAL_STATUSES, Paged,
+    RESOURCE_KINDS, ResourceInput, Slice,
 };
 use minijinja::{Value, context};
 use serde::Serialize;
 
-use crate::auth::{
-    self, Backoff, CSRF_COOKIE, ClientAddress, FormKey, Hasher, Limiter, Limits, SESSION_COOKIE, SharedMailer,
-};
-use crate::cache::Cache;
 use crate::catalog::Catalog;
-use crate::coverage::{self, BodyInfo};
-use crate::error::{ApiError, AppError, PageError, internal};
-use crate::i18n::Lang;
+use crate::http::cache::{Cache, Topic};
+use crate::http::error::{AppError, internal};
+use crate::http::i18n::Lang;
+use crate::http::query::Params;
+use crate::http::render::{Page, render};
+use crate::http::routes::{CSV, JSON, Kept, Method, Routes};
 use crate::observatory::Observatory;
-use crate::pages::render;
-use crate::people;
-use crate::query::Params;
+use auth::{Backoff, CSRF_COOKIE, ClientAddress, FormKey, Hasher, Limiter, Limits, SESSION_COOKIE, SharedMailer};
+use coverage::BodyInfo;
+use extract::{HubState, InCommunity, PathId, Posted, check_token};
+
+pub use extract::Viewer;
 
 /// Everything the community pages need.
 pub struct Hub {
@@ -65,17 +66,12 @@ pub struct Hub {
     /// The site's public address, for links in mail (`https://…`, no `/` at the end).
     pub base_url: String,
     bodies: HashMap<String, BodyInfo>,
-    pages: Cache,
-    /// The rest of the site's cache (observatory pages, catalog, API), emptied
-    /// when a change made here shows there: a verified adoption.
-    pub(crate) site_pages: Arc<Cache>,
+    /// The site's page cache: a change here empties the community pages, a
+    /// verified adoption the catalog's.
+    pub(crate) cache: Arc<Cache>,
     /// One catalog rebuilt at a time, so the last one put in place was read
     /// after every verification before it.
     refreshing: tokio::sync::Mutex<()>,
-    /// One rendering of each anonymous URL at a time: after a change empties
-    /// the cache, 200 visitors of a page wait for one rendering instead of
-    /// making 200; visitors of other URLs do not wait for it.
-    rendering: std::sync::Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
 }
 
 impl std::fmt::Debug for Hub {
@@ -103,10 +99,8 @@ impl Hub {
             mailer,
             base_url: base_url.trim_end_matches('/').to_string(),
             bodies,
-            pages: Cache::new(64 << 20),
-            site_pages: Arc::new(Cache::new(crate::SITE_CACHE_BYTES)),
+            cache: Arc::new(Cache::new(crate::http::CACHE_BYTES)),
             refreshing: tokio::sync::Mutex::new(()),
-            rendering: std::sync::Mutex::new(HashMap::new()),
         }
     }
 
@@ -125,16 +119,14 @@ impl Hub {
             form_key: self.form_key.clone(),
             mailer: self.mailer.clone(),
             base_url: self.base_url.clone(),
-            pages: Cache::new(64 << 20),
-            site_pages: Arc::new(Cache::new(crate::SITE_CACHE_BYTES)),
+            cache: Arc::new(Cache::new(crate::http::CACHE_BYTES)),
             refreshing: tokio::sync::Mutex::new(()),
-            rendering: std::sync::Mutex::new(HashMap::new()),
         }
     }
 
     /// Empties the community pages' cache (another process changed them).
     pub fn forget_pages(&self) {
-        self.pages.clear();
+        self.cache.clear(Topic::Community);
     }
 
     /// Form tokens signed with a key derived from `secret`, shared by every
@@ -142,16 +134,6 @@ impl Hub {
     pub fn with_secret(mut self, secret: &str) -> Hub {
         self.form_key = FormKey::from_secret(secret);
         self
-    }
-
-    /// The lock of one URL's rendering (dropped from the map once nobody
-    /// holds it).
-    fn rendering_lock(&self, key: &str) -> Arc<tokio::sync::Mutex<()>> {
-        let mut map = self.rendering.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        if map.len() > 1_000 {
-            map.retain(|_, lock| Arc::strong_count(lock) > 1);
-        }
-        map.entry(key.to_string()).or_default().clone()
     }
 
     /// Reads the catalog and its adoptions from the store again and serves
@@ -167,7 +149,7 @@ impl Hub {
         let built = tokio::task::spawn_blocking(move || Catalog::new(solutions, adoptions)).await;
         let catalog = built.map_err(internal)?.map_err(|e| internal(format!("rebuilding the catalog: {e}")))?;
         self.obs.replace_catalog(catalog);
-        self.site_pages.clear();
+        self.cache.clear(Topic::Site);
         Ok(())
     }
 
@@ -176,204 +158,91 @@ impl Hub {
     }
 }
 
-type Shared = State<Arc<Hub>>;
-type Page = Result<Response, AppError>;
+type Answer = Result<Response, AppError>;
 
-/// The routes (merged into the site by [`crate::app_with_communities`]).
-pub fn routes(hub: Arc<Hub>) -> Router {
-    Router::new()
-        .route("/{lang}/accesso", get(account_page))
-        .route("/{lang}/accesso/entra", post(login))
-        .route("/{lang}/accesso/registrati", post(register))
-        .route("/{lang}/accesso/esci", post(logout))
-        .route("/{lang}/accesso/recupero", post(reset_request))
-        .route("/{lang}/accesso/nuova-password", get(reset_page).post(reset))
-        .route("/{lang}/profilo", get(profile))
-        .route("/{lang}/profilo/iscrizioni/{id}/conferma", post(confirm_membership))
-        .route("/{lang}/profilo/adozioni/{id}/verifica", post(verify_adoption))
-        .route("/{lang}/comunita", get(communities).post(create_community))
-        .route("/{lang}/comunita/aree", post(create_area))
-        .route("/{lang}/comunita/ruoli", post(grant_role))
-        .route("/{lang}/comunita/{slug}", get(community))
-        .route("/{lang}/comunita/{slug}/aderisci", post(join))
-        .route("/{lang}/comunita/{slug}/lascia/{id}", post(leave))
-        .route("/{lang}/comunita/{slug}/incontri", post(create_meeting))
-        .route("/{lang}/comunita/{slug}/incontri/{id}", get(meeting))
-        .route("/{lang}/comunita/{slug}/incontri/{id}/iscrizione", post(register_meeting))
-        .route("/{lang}/comunita/{slug}/incontri/{id}/verbale", post(update_meeting))
-        .route("/{lang}/comunita/{slug}/risorse", post(add_resource))
-        .route("/{lang}/comunita/{slug}/discussioni", post(create_thread))
-        .route("/{lang}/comunita/{slug}/discussioni/{id}", get(thread).post(reply))
-        .route("/{lang}/comunita/{slug}/consultazioni", post(create_consultation))
-        .route("/{lang}/comunita/{slug}/consultazioni/{id}", get(consultation))
-        .route("/{lang}/comunita/{slug}/consultazioni/{id}/stato", post(consultation_status))
-        .route("/{lang}/comunita/{slug}/consultazioni/{id}/proposte", post(add_proposal))
-        .route("/{lang}/comunita/{slug}/proposte/{id}/commenti", post(comment))
-        .route("/{lang}/comunita/{slug}/proposte/{id}/sostegno", post(support))
-        .route("/{lang}/comunita/{slug}/proposte/{id}/stato", post(proposal_status))
-        .route("/{lang}/copertura", get(coverage_page))
-        .route("/api/v1/communities", get(api_communities))
-        .route("/api/v1/communities/{slug}", get(api_community))
-        .route("/api/v1/registrations.csv", get(api_registrations_csv))
-        .route("/api/v1/coverage", get(api_coverage))
-        .route("/api/v1/coverage.csv", get(api_coverage_csv))
-        .layer(axum::middleware::from_fn_with_state(hub.clone(), public_cache))
-        .with_state(hub)
+/// The communities' routes: pages kept for anonymous visitors until the
+/// next change, forms, the file upload, and the public API.
+pub(crate) fn routes() -> Routes {
+    use consultations as cons;
+    Routes::new(Kept::Anonymous)
+        .page("/{lang}/accesso", &[], accounts::account_page)
+        .uncached()
+        .form("/{lang}/accesso/entra", accounts::login)
+        .form("/{lang}/accesso/registrati", accounts::register)
+        .form("/{lang}/accesso/esci", accounts::logout)
+        .form("/{lang}/accesso/recupero", accounts::reset_request)
+        .page("/{lang}/accesso/nuova-password", &["token"], accounts::reset_page)
+        .uncached()
+        .form("/{lang}/accesso/nuova-password", accounts::reset)
+        .page("/{lang}/profilo", &[], profile::profile)
+        .uncached()
+        .form("/{lang}/profilo/iscrizioni/{id}/conferma", profile::confirm_membership)
+        .form("/{lang}/profilo/adozioni/{id}/verifica", profile::verify_adoption)
+        .page("/{lang}/comunita", &["importate"], admin::communities)
+        .form("/{lang}/comunita", admin::create_community)
+        .form("/{lang}/comunita/aree", admin::create_area)
+        .upload("/{lang}/comunita/importa", UPLOAD_MAX, admin::import_file)
+        .form("/{lang}/comunita/ruoli", admin::grant_role)
+        .page("/{lang}/comunita/{slug}", &["discussioni", "risorse"], communities::community)
+        .form("/{lang}/comunita/{slug}/aderisci", communities::join)
+        .form("/{lang}/comunita/{slug}/lascia/{id}", communities::leave)
+        .form("/{lang}/comunita/{slug}/incontri", meetings::create_meeting)
+        .page("/{lang}/comunita/{slug}/incontri/{id}", &[], meetings::meeting)
+        .form("/{lang}/comunita/{slug}/incontri/{id}/iscrizione", meetings::register_meeting)
+        .form("/{lang}/comunita/{slug}/incontri/{id}/verbale", meetings::update_meeting)
+        .form("/{lang}/comunita/{slug}/risorse", threads::add_resource)
+        .form("/{lang}/comunita/{slug}/discussioni", threads::create_thread)
+        .page("/{lang}/comunita/{slug}/discussioni/{id}", &["pagina"], threads::thread)
+        .form("/{lang}/comunita/{slug}/discussioni/{id}", threads::reply)
+        .form("/{lang}/comunita/{slug}/consultazioni", cons::create_consultation)
+        .page("/{lang}/comunita/{slug}/consultazioni/{id}", &[], cons::consultation)
+        .form("/{lang}/comunita/{slug}/consultazioni/{id}/stato", cons::consultation_status)
+        .form("/{lang}/comunita/{slug}/consultazioni/{id}/proposte", cons::add_proposal)
+        .form("/{lang}/comunita/{slug}/proposte/{id}/commenti", cons::comment)
+        .form("/{lang}/comunita/{slug}/proposte/{id}/sostegno", cons::support)
+        .form("/{lang}/comunita/{slug}/proposte/{id}/stato", cons::proposal_status)
+        .page("/{lang}/copertura", &["regione"], coverage_pages::coverage_page)
+        .api(
+            "/api/v1/communities",
+            "Thematic areas and communities with their coverage figures",
+            &[],
+            JSON,
+            api::api_communities,
+        )
+        .api(
+            "/api/v1/communities/{slug}",
+            "One community: bodies, meetings, resources, threads, consultations",
+            &[],
+            JSON,
+            api::api_community,
+        )
+        .api(
+            "/api/v1/registrations.csv",
+            "Registrations by community and administration (no personal data)",
+            &[],
+            CSV,
+            api::api_registrations_csv,
+        )
+        .api(
+            "/api/v1/coverage",
+            "Coverage of the territory: totals, by community, area, province, size class",
+            &["regione"],
+            JSON,
+            api::api_coverage,
+        )
+        .api(
+            "/api/v1/coverage.csv",
+            "Every comune of the scope with its number of registrations",
+            &["regione"],
+            CSV,
+            api::api_coverage_csv,
+        )
 }
 
-/// Every write endpoint (method, path pattern), for the OpenAPI-style list
-/// and the authorization test.
-pub const WRITES: &[&str] = &[
-    "/{lang}/accesso/entra",
-    "/{lang}/accesso/registrati",
-    "/{lang}/accesso/esci",
-    "/{lang}/accesso/recupero",
-    "/{lang}/accesso/nuova-password",
-    "/{lang}/profilo/iscrizioni/{id}/conferma",
-    "/{lang}/profilo/adozioni/{id}/verifica",
-    "/{lang}/comunita",
-    "/{lang}/comunita/aree",
-    "/{lang}/comunita/importa",
-    "/{lang}/comunita/ruoli",
-    "/{lang}/comunita/{slug}/aderisci",
-    "/{lang}/comunita/{slug}/lascia/{id}",
-    "/{lang}/comunita/{slug}/incontri",
-    "/{lang}/comunita/{slug}/incontri/{id}/iscrizione",
-    "/{lang}/comunita/{slug}/incontri/{id}/verbale",
-    "/{lang}/comunita/{slug}/risorse",
-    "/{lang}/comunita/{slug}/discussioni",
-    "/{lang}/comunita/{slug}/discussioni/{id}",
-    "/{lang}/comunita/{slug}/consultazioni",
-    "/{lang}/comunita/{slug}/consultazioni/{id}/stato",
-    "/{lang}/comunita/{slug}/consultazioni/{id}/proposte",
-    "/{lang}/comunita/{slug}/proposte/{id}/commenti",
-    "/{lang}/comunita/{slug}/proposte/{id}/sostegno",
-    "/{lang}/comunita/{slug}/proposte/{id}/stato",
-];
-
-/// Anonymous pages from memory; any successful change empties the memory.
-async fn public_cache(State(hub): Shared, req: Request, next: Next) -> Response {
-    let path = req.uri().path();
-    let anonymous = auth::cookie(req.headers(), SESSION_COOKIE).is_none();
-    let cacheable = req.method() == Method::GET
-        && anonymous
-        && (path.contains("/comunita") || path.ends_with("/copertura") || path.starts_with("/api/v1/"))
-        && req.uri().to_string().len() <= 1024;
-    let key = req.uri().to_string();
-    if cacheable && let Some(res) = hub.pages.get(&key) {
-        return res;
-    }
-    let _rendering = if cacheable {
-        let guard = hub.rendering_lock(&key).lock_owned().await;
-        if let Some(res) = hub.pages.get(&key) {
-            return res;
-        }
-        Some(guard)
-    } else {
-        None
-    };
-    let is_post = req.method() == Method::POST;
-    let generation = hub.pages.generation();
-    let res = next.run(req).await;
-    if is_post && res.status() == StatusCode::SEE_OTHER {
-        hub.pages.clear();
-        return res;
-    }
-    if !cacheable || res.status() != StatusCode::OK || res.headers().contains_key(header::SET_COOKIE) {
-        return res;
-    }
-    hub.pages.keep(key, res, generation).await
-}
-
-// The visitor.
-
-/// Who is asking, and what they may do.
-#[derive(Debug, Clone, Default, Serialize)]
-pub struct Viewer {
-    /// The account, if signed in.
-    pub account: Option<Account>,
-    /// Its scoped roles.
-    pub grants: Grants,
-    /// The form token to put in forms.
-    pub csrf: String,
-}
-
-impl Viewer {
-    fn admin(&self) -> bool {
-        self.account.as_ref().is_some_and(|a| a.is_admin)
-    }
-
-    fn coordinates(&self, community: i64) -> bool {
-        self.admin() || self.grants.coordinator_of.contains(&community)
-    }
-
-    fn edits(&self, ipa: &str) -> Option<Editor> {
-        let a = self.account.as_ref()?;
-        self.grants.editor_of.iter().any(|e| e == ipa).then(|| Editor { name: a.name.clone(), codice_ipa: ipa.into() })
-    }
-
-    fn id(&self) -> Result<i64, AppError> {
-        self.account.as_ref().map(|a| a.id).ok_or_else(|| AppError::Forbidden("sign in first".into()))
-    }
-}
-
-async fn viewer(hub: &Hub, headers: &HeaderMap) -> Result<Viewer, AppError> {
-    let Some(session) = auth::session(&hub.store, headers).await? else {
-        let csrf = auth::cookie(headers, CSRF_COOKIE)
-            .filter(|c| hub.form_key.issued(c))
-            .map(str::to_string)
-            .unwrap_or_default();
-        return Ok(Viewer { csrf, ..Viewer::default() });
-    };
-    let grants = hub.store.community().grants(session.account.id).await?;
-    Ok(Viewer { account: Some(session.account.clone()), grants, csrf: session.csrf.clone() })
-}
-
-/// A posted form, read and checked before the handler runs: the visitor,
-/// and the fields once the form token was found right (and the account's
-/// posts within their limit). A refused form is the site's error page, in
-/// the path's language; a body over the limit is 413.
-pub(crate) struct Posted(pub Viewer, pub Params);
-
-impl axum::extract::FromRequest<Arc<Hub>> for Posted {
-    type Rejection = Response;
-
-    async fn from_request(req: Request, hub: &Arc<Hub>) -> Result<Self, Self::Rejection> {
-        use axum::extract::FromRequestParts as _;
-        let (mut parts, body) = req.into_parts();
-        let lang = Lang::from_request_parts(&mut parts, hub).await.map_err(IntoResponse::into_response)?;
-        let headers = parts.headers.clone();
-        let bytes =
-            Bytes::from_request(Request::from_parts(parts, body), hub).await.map_err(IntoResponse::into_response)?;
-        let (v, f) = form(hub, &headers, &bytes).await.map_err(|e| PageError(lang, e).into_response())?;
-        Ok(Posted(v, f))
-    }
-}
-
-/// A posted form with its token checked: the visitor, the fields.
-async fn form(hub: &Hub, headers: &HeaderMap, body: &Bytes) -> Result<(Viewer, Params), AppError> {
-    let v = viewer(hub, headers).await?;
-    let f = Params::form(body)?;
-    check_token(&v, f.get("csrf"))?;
-    if let Some(a) = &v.account
-        && !hub.limiter.hit(&format!("post:{}", a.id), hub.limits.posts_per_account)
-    {
-        return Err(AppError::TooMany("too many posts from this account: wait a minute".into()));
-    }
-    Ok((v, f))
-}
-
-/// The form token rule: the session's token, or before sign-in the
-/// double-submit cookie's, which this server must have issued ([`viewer`]
-/// keeps it only then).
-fn check_token(v: &Viewer, sent: &str) -> Result<(), AppError> {
-    let expected = v.csrf.as_str();
-    if sent.is_empty() || expected.is_empty() || !auth::same(sent, expected) {
-        return Err(AppError::Forbidden(
-            "the form's security token is missing or out of date: reload the page and try again".into(),
-        ));
-    }
-    Ok(())
+/// Every write endpoint (the path of each POST route), from the route
+/// table: the authorization test posts to each.
+pub fn writes() -> Vec<&'static str> {
+    routes().table.iter().filter(|r| r.method == Method::Post).map(|r| r.path).collect()
 }
 
 /// A 303 redirect. Paths are built from validated parameters (the site
@@ -388,13 +257,6 @@ fn see(to: String) -> Response {
 fn no_store(mut res: Response) -> Response {
     res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     res
-}
-
-async fn community_of(hub: &Hub, slug: &str) -> Result<Community, AppError> {
-    if cantiere_store::community::slug("slug", slug).ok().as_deref() != Some(slug) {
-        return Err(AppError::NotFound(format!("community `{slug}`")));
-    }
-    Ok(hub.store.community().community_by_slug(slug).await?)
 }
 
 /// Members of a community, coordinators and admins take part.
@@ -421,19 +283,43 @@ fn require_admin(v: &Viewer) -> Result<i64, AppError> {
     if v.admin() { Ok(id) } else { Err(AppError::Forbidden("only a platform admin may do this".into())) }
 }
 
-/// A numeric id from the path: digits only (no sign, no spaces), or 404.
-fn id_of(text: &str, what: &str) -> Result<i64, AppError> {
-    Some(text)
-        .filter(|t| !t.is_empty() && t.len() <= 18 && t.bytes().all(|b| b.is_ascii_digit()))
-        .and_then(|t| t.parse().ok())
-        .ok_or_else(|| AppError::NotFound(format!("{what} `{text}`")))
+/// What belongs to one community: a meeting, a thread, a consultation.
+trait OfCommunity {
+    /// Its community.
+    fn community_id(&self) -> i64;
+    /// What it is and its id, for messages.
+    fn label(&self) -> String;
 }
 
-#[allow(clippy::too_many_arguments)]
-fn show(hub: &Hub, lang: Lang, v: &Viewer, name: &str, page: &str, title: &str, path: &str, ctx: Value) -> Page {
+macro_rules! of_community {
+    ($($t:ident: $what:literal),*) => {$(
+        impl OfCommunity for cantiere_store::community::$t {
+            fn community_id(&self) -> i64 {
+                self.community_id
+            }
+            fn label(&self) -> String {
+                format!("{} #{}", $what, self.id)
+            }
+        }
+    )*};
+}
+of_community!(Meeting: "meeting", Thread: "thread", Consultation: "consultation");
+
+/// `item`, when it belongs to the community of the path (else 404: an id
+/// of another community's item in this community's path).
+fn belongs<T: OfCommunity>(item: T, comm: &Community) -> Result<T, AppError> {
+    if item.community_id() != comm.id {
+        return Err(AppError::NotFound(format!("{} in «{}»", item.label(), comm.name)));
+    }
+    Ok(item)
+}
+
+/// Renders a community page for visitor `v` (never stored by browsers:
+/// it changes with every post; the site's cache keeps it for anonymous
+/// visitors until the next change).
+fn show(hub: &Hub, lang: Lang, v: &Viewer, page: Page<'_>, ctx: Value) -> Answer {
     let ctx = context! { viewer => Value::from_serialize(v), ..ctx };
-    let html = render(&hub.obs, lang, name, page, title, path, ctx)?;
-    Ok(no_store(html.into_response()))
+    Ok(no_store(render(&hub.obs, lang, page, ctx)?.into_response()))
 }
 
 mod accounts;
@@ -446,16 +332,8 @@ mod meetings;
 mod profile;
 mod threads;
 
-use accounts::*;
-use admin::*;
-use api::*;
-use communities::*;
-use consultations::*;
-use coverage_pages::*;
-use meetings::*;
-use profile::*;
-use threads::*;
+use communities::{page_number, pages};
+use coverage_pages::{Inputs, compute, region_param};
 
-pub use admin::{UPLOAD_MAX, upload_routes};
-pub use api::READS;
+pub use admin::UPLOAD_MAX;
 pub use communities::{PER_PAGE, POSTS_PER_PAGE};

@@ -2,13 +2,10 @@
 
 use super::*;
 
-pub(super) async fn profile(State(hub): Shared, lang: Lang, headers: HeaderMap) -> Page {
-    let v = viewer(&hub, &headers).await?;
+pub(super) async fn profile(HubState(hub): HubState, lang: Lang, v: Viewer) -> Answer {
     let Some(account) = v.account.clone() else { return Ok(see(format!("/{}/accesso", lang.code()))) };
     let c = hub.store.community();
-    let err = |e: cantiere_store::Error| PageError(lang, e.into());
-    let communities: HashMap<i64, Community> =
-        c.communities().await.map_err(err)?.into_iter().map(|c| (c.id, c)).collect();
+    let communities: HashMap<i64, Community> = c.communities().await?.into_iter().map(|c| (c.id, c)).collect();
     #[derive(Serialize)]
     struct Mine {
         id: i64,
@@ -33,10 +30,10 @@ pub(super) async fn profile(State(hub): Shared, lang: Lang, headers: HeaderMap) 
             name: m.name,
         }
     };
-    let own: Vec<Mine> = c.memberships_of(account.id).await.map_err(err)?.into_iter().map(mine).collect();
+    let own: Vec<Mine> = c.memberships_of(account.id).await?.into_iter().map(mine).collect();
     let mut to_confirm: Vec<Mine> = Vec::new();
     for ipa in &v.grants.editor_of {
-        to_confirm.extend(c.memberships_for(ipa).await.map_err(err)?.into_iter().map(mine));
+        to_confirm.extend(c.memberships_for(ipa).await?.into_iter().map(mine));
     }
     #[derive(Serialize)]
     struct Adopted {
@@ -55,7 +52,7 @@ pub(super) async fn profile(State(hub): Shared, lang: Lang, headers: HeaderMap) 
             .map(|cat| cat.solutions.iter().map(|s| (s.id, s.name.clone())).collect())
             .unwrap_or_default();
         for ipa in &v.grants.editor_of {
-            for a in hub.store.adoptions_of(ipa).await.map_err(err)? {
+            for a in hub.store.adoptions_of(ipa).await? {
                 adoptions.push(Adopted {
                     id: a.id,
                     solution: names.get(&a.solution_id).cloned().unwrap_or_else(|| format!("#{}", a.solution_id)),
@@ -74,18 +71,18 @@ pub(super) async fn profile(State(hub): Shared, lang: Lang, headers: HeaderMap) 
         coordinates => Value::from_serialize(&coordinates),
     };
     let l = lang.labels();
-    show(&hub, lang, &v, "profile.html", "profile", l["profile"], "profilo", ctx)
+    show(&hub, lang, &v, Page { template: "profile.html", menu: "profile", title: l["profile"], path: "profilo" }, ctx)
 }
 
 pub(super) async fn confirm_membership(
-    State(hub): Shared,
+    HubState(hub): HubState,
     lang: Lang,
-    Path((_, id)): Path<(String, String)>,
+    PathId(id): PathId,
     Posted(v, f): Posted,
-) -> Page {
+) -> Answer {
     v.id()?;
     let c = hub.store.community();
-    let m = c.membership(id_of(&id, "membership")?).await?;
+    let m = c.membership(id).await?;
     let editor = v
         .edits(&m.codice_ipa)
         .ok_or_else(|| AppError::Forbidden(format!("only an editor of `{}` may confirm its members", m.codice_ipa)))?;
@@ -94,13 +91,12 @@ pub(super) async fn confirm_membership(
 }
 
 pub(super) async fn verify_adoption(
-    State(hub): Shared,
+    HubState(hub): HubState,
     lang: Lang,
-    Path((_, id)): Path<(String, String)>,
+    PathId(id): PathId,
     Posted(v, _): Posted,
-) -> Page {
+) -> Answer {
     v.id()?;
-    let id = id_of(&id, "adoption")?;
     let adoption = hub.store.adoption(id).await?;
     let editor = v.edits(&adoption.codice_ipa).ok_or_else(|| {
         AppError::Forbidden(format!("only an editor of `{}` may verify its adoptions", adoption.codice_ipa))

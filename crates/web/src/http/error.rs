@@ -1,11 +1,15 @@
 //! One error type for the site, turned into a response in one place: an
 //! HTML page in the site's style for pages, a JSON envelope for the API.
 //! Messages never carry internals (no stack traces, no SQL).
+//!
+//! A handler returns its [`AppError`] as it is; the `render_errors`
+//! middleware makes it the page (in the path's language) or the JSON
+//! envelope (under `/api/`) that the request asked for.
 
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 
-use crate::i18n::Lang;
+use crate::http::i18n::Lang;
 
 /// What went wrong with a request.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -22,6 +26,9 @@ pub enum AppError {
     /// Too many attempts: wait and retry.
     #[error("{0}")]
     TooMany(String),
+    /// The request's body is larger than the route accepts.
+    #[error("{0}")]
+    TooLarge(String),
     /// Our fault (the message is generic).
     #[error("internal error")]
     Internal,
@@ -42,6 +49,7 @@ impl AppError {
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::Forbidden(_) => StatusCode::FORBIDDEN,
             AppError::TooMany(_) => StatusCode::TOO_MANY_REQUESTS,
+            AppError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -55,12 +63,6 @@ impl IntoResponse for AppError {
         let mut res = self.status().into_response();
         res.extensions_mut().insert(self);
         res
-    }
-}
-
-impl From<PageError> for AppError {
-    fn from(e: PageError) -> AppError {
-        e.1
     }
 }
 
@@ -85,7 +87,7 @@ pub(crate) async fn render_errors(req: axum::extract::Request, next: axum::middl
 
 /// An error of the JSON API: `{"error": {"status": 404, "message": "…"}}`.
 #[derive(Debug)]
-pub struct ApiError(pub AppError);
+struct ApiError(AppError);
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
@@ -95,21 +97,15 @@ impl IntoResponse for ApiError {
     }
 }
 
-impl From<AppError> for ApiError {
-    fn from(e: AppError) -> Self {
-        ApiError(e)
-    }
-}
-
 /// An error of an HTML page, rendered in the page's language.
 #[derive(Debug)]
-pub struct PageError(pub Lang, pub AppError);
+struct PageError(Lang, AppError);
 
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
         let PageError(lang, e) = self;
         let status = e.status();
-        let html = crate::pages::render_error(lang, &e);
+        let html = crate::http::render::render_error(lang, &e);
         (status, Html(html)).into_response()
     }
 }
@@ -134,6 +130,6 @@ pub(crate) fn respond(path: &str, e: AppError) -> Response {
     if path.starts_with("/api/") {
         return ApiError(e).into_response();
     }
-    let lang = if path.starts_with("/en/") || path == "/en" { Lang::En } else { Lang::It };
+    let lang = path.split('/').nth(1).and_then(Lang::parse).unwrap_or(Lang::It);
     PageError(lang, e).into_response()
 }

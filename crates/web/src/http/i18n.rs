@@ -1,6 +1,7 @@
 //! The two languages of the site: Italian (default) and English.
 
 use std::collections::BTreeMap;
+use std::sync::OnceLock;
 
 /// A language of the site.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,9 +38,12 @@ impl Lang {
         }
     }
 
-    /// Every label of the interface in this language.
-    pub fn labels(self) -> BTreeMap<&'static str, &'static str> {
-        TEXTS.iter().map(|(k, it, en)| (*k, if self == Lang::It { *it } else { *en })).collect()
+    /// Every label of the interface in this language (built once).
+    pub fn labels(self) -> &'static BTreeMap<&'static str, &'static str> {
+        static IT: OnceLock<BTreeMap<&str, &str>> = OnceLock::new();
+        static EN: OnceLock<BTreeMap<&str, &str>> = OnceLock::new();
+        let cell = if self == Lang::It { &IT } else { &EN };
+        cell.get_or_init(|| TEXTS.iter().map(|(k, it, en)| (*k, if self == Lang::It { *it } else { *en })).collect())
     }
 }
 
@@ -275,6 +279,7 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("actions", "Azioni", "Actions"),
     ("forbidden", "Non consentito", "Not allowed"),
     ("too_many", "Troppi tentativi", "Too many attempts"),
+    ("too_large", "Richiesta troppo grande", "Request too large"),
     ("solutions", "Soluzioni in riuso", "Reusable solutions"),
     (
         "solutions_lead",
@@ -482,10 +487,11 @@ const TEXTS: &[(&str, &str, &str)] = &[
 /// The language of a page, from the first segment of its path (`/it/…`,
 /// `/en/…`); any other is the site's 404 page.
 impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Lang {
-    type Rejection = crate::error::PageError;
+    type Rejection = crate::http::error::AppError;
 
     async fn from_request_parts(parts: &mut axum::http::request::Parts, _: &S) -> Result<Self, Self::Rejection> {
         let first = parts.uri.path().trim_start_matches('/').split('/').next().unwrap_or("");
-        crate::pages::lang_of(first)
+        Lang::parse(first)
+            .ok_or_else(|| crate::http::error::AppError::NotFound(format!("no language `{first}`: use it or en")))
     }
 }

@@ -1,7 +1,7 @@
 //! Query strings: parsed by hand so that a malformed one gets the site's own
 //! 400 page or JSON error, never a framework's plain-text rejection.
 
-use crate::error::AppError;
+use crate::http::error::AppError;
 
 /// Decoded `key=value` pairs, in order.
 #[derive(Debug, Default)]
@@ -78,45 +78,18 @@ impl Params {
     }
 }
 
-/// The query parameters each route reads, by route pattern; a route not
-/// listed reads none. Anything else is refused before the handler runs or
-/// the cache keeps a response ([`check_known`]): a made-up parameter would
-/// otherwise be one more cached copy of the same page.
-pub const KNOWN: &[(&str, &[&str])] = &[
-    ("/{lang}/indice", &["sort", "order", "region", "province", "size", "page"]),
-    ("/{lang}/confronta", &["c"]),
-    ("/{lang}/cerca", &["q"]),
-    ("/{lang}/soluzioni", SOLUTION_SEARCH_PAGE),
-    ("/api/v1/municipalities", &["region", "province", "size"]),
-    ("/api/v1/municipalities.csv", &["region", "province", "size"]),
-    ("/api/v1/areas", &["level"]),
-    ("/api/v1/areas.csv", &["level"]),
-    ("/api/v1/applications.csv", &["ucode"]),
-    ("/api/v1/search", &["q"]),
-    ("/api/v1/solutions", SOLUTION_SEARCH),
-    ("/api/v1/solutions.csv", SOLUTION_SEARCH),
-    ("/api/v1/adoptions", &["codice_ipa"]),
-    ("/api/v1/adoptions.csv", &["codice_ipa"]),
-    ("/{lang}/accesso/nuova-password", &["token"]),
-    ("/{lang}/comunita", &["importate"]),
-    ("/{lang}/comunita/{slug}", &["discussioni", "risorse"]),
-    ("/{lang}/comunita/{slug}/discussioni/{id}", &["pagina"]),
-    ("/{lang}/copertura", &["regione"]),
-    ("/api/v1/coverage", &["regione"]),
-    ("/api/v1/coverage.csv", &["regione"]),
-];
-
 /// The catalog search's parameters: words, invalid files too, the facets.
-const SOLUTION_SEARCH: &[&str] =
+pub const SOLUTION_SEARCH: &[&str] =
     &["q", "inactive", "platform", "category", "kind", "licence", "status", "maintenance", "owner"];
 /// … and the page of results.
-const SOLUTION_SEARCH_PAGE: &[&str] =
+pub const SOLUTION_SEARCH_PAGE: &[&str] =
     &["q", "inactive", "platform", "category", "kind", "licence", "status", "maintenance", "owner", "page"];
 
-/// Refuses a query naming a parameter that `route` does not read.
-pub fn check_known(route: &str, query: Option<&str>) -> Result<(), AppError> {
+/// Refuses a query naming a parameter that is not in `known` (the ones the
+/// route reads, from the route table): a made-up parameter would otherwise
+/// be one more cached copy of the same page.
+pub fn check_known(known: &[&str], query: Option<&str>) -> Result<(), AppError> {
     let Some(q) = query.filter(|q| !q.is_empty()) else { return Ok(()) };
-    let known = KNOWN.iter().find(|(r, _)| *r == route).map_or(&[][..], |(_, k)| *k);
     for (key, _) in &Params::parse(Some(q))?.0 {
         if !known.contains(&key.as_str()) {
             let expected = if known.is_empty() { "none".to_string() } else { known.join(", ") };
@@ -124,6 +97,15 @@ pub fn check_known(route: &str, query: Option<&str>) -> Result<(), AppError> {
         }
     }
     Ok(())
+}
+
+/// The query of a request, parsed: a malformed one is the site's 400.
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Params {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Params::parse(parts.uri.query())
+    }
 }
 
 /// Encodes pairs as `?k=v&…` (empty when there are none).
@@ -164,13 +146,15 @@ mod tests {
 
     #[test]
     fn only_the_parameters_a_route_reads_are_accepted() {
-        assert!(check_known("/api/v1/values.csv", None).is_ok());
-        let e = check_known("/api/v1/values.csv", Some("junk=1")).unwrap_err();
+        assert!(check_known(&[], None).is_ok());
+        let e = check_known(&[], Some("junk=1")).unwrap_err();
         assert_eq!(e, AppError::BadRequest("unknown query parameter `junk` (this page reads: none)".into()));
-        assert!(check_known("/{lang}/indice", Some("sort=score&page=2")).is_ok());
-        assert!(check_known("/{lang}/indice", Some("page=2&x=1")).is_err());
-        assert!(check_known("/{lang}/soluzioni", Some("q=protocollo&platform=pagopa&page=2")).is_ok());
-        assert!(check_known("/api/v1/solutions", Some("page=2")).is_err());
+        let ranking = ["sort", "page"];
+        assert!(check_known(&ranking, Some("sort=score&page=2")).is_ok());
+        let e = check_known(&ranking, Some("page=2&x=1")).unwrap_err();
+        assert_eq!(e, AppError::BadRequest("unknown query parameter `x` (this page reads: sort, page)".into()));
+        assert!(check_known(SOLUTION_SEARCH_PAGE, Some("q=protocollo&platform=pagopa&page=2")).is_ok());
+        assert!(check_known(SOLUTION_SEARCH, Some("page=2")).is_err(), "the API has no pages");
     }
 
     #[test]

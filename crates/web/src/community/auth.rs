@@ -46,7 +46,7 @@ use cantiere_store::community::Session;
 use sha2::{Digest, Sha256};
 use tokio::sync::Semaphore;
 
-use crate::error::{AppError, internal};
+use crate::http::error::{AppError, internal};
 
 /// The session cookie (`__Host-`: set only by this host over https, path `/`).
 pub const SESSION_COOKIE: &str = "__Host-cantiere_session";

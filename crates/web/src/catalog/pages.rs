@@ -3,16 +3,19 @@
 
 use std::sync::Arc;
 
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{Path, State};
 use axum::response::Html;
 use minijinja::{Value, context};
 
-use crate::catalog::{Catalog, FACETS, SearchQuery, Solution};
-use crate::error::{AppError, PageError};
-use crate::i18n::Lang;
+use super::{Catalog, FACETS, SearchQuery, Solution};
+use crate::http::SiteState;
+use crate::http::error::AppError;
+use crate::http::i18n::Lang;
+use crate::http::query::Params;
+use crate::http::render::{Page, render};
 use crate::observatory::Observatory;
-use crate::pages::{Obs, render};
-use crate::query::Params;
+
+type S = State<SiteState>;
 
 /// The catalog search's request: words, facet filters, invalid files too.
 pub(crate) fn solution_query(p: &Params) -> Result<SearchQuery, AppError> {
@@ -37,12 +40,11 @@ pub(crate) fn catalog_of(obs: &Observatory) -> Result<Arc<Catalog>, AppError> {
 }
 
 /// `/{lang}/soluzioni`: search the catalog with facets.
-pub async fn solutions(State(obs): Obs, lang: Lang, RawQuery(q): RawQuery) -> Result<Html<String>, PageError> {
-    let e = |e| PageError(lang, e);
-    let catalog = catalog_of(&obs).map_err(e)?;
-    let params = Params::parse(q.as_deref()).map_err(e)?;
-    let query = solution_query(&params).map_err(e)?;
-    let page: usize = params.one("page").map_err(e)?.and_then(|p| p.parse().ok()).unwrap_or(1).max(1);
+pub async fn solutions(State(site): S, lang: Lang, params: Params) -> Result<Html<String>, AppError> {
+    let obs = &site.obs;
+    let catalog = catalog_of(obs)?;
+    let query = solution_query(&params)?;
+    let page: usize = params.one("page")?.and_then(|p| p.parse().ok()).unwrap_or(1).max(1);
     let result = catalog.search(&query);
     const PER_PAGE: usize = 20;
     let pages = result.hits.len().div_ceil(PER_PAGE).max(1);
@@ -70,14 +72,14 @@ pub async fn solutions(State(obs): Obs, lang: Lang, RawQuery(q): RawQuery) -> Re
     if query.include_inactive {
         pairs.push(("inactive".into(), "1".into()));
     }
-    let base_qs = crate::query::encode(&pairs);
+    let base_qs = crate::http::query::encode(&pairs);
     let ctx = context! {
         q => query.text, total => result.hits.len(), hits => hits, facets => facet_labels,
         include_inactive => query.include_inactive, page_no => page, pages => pages, base_qs => base_qs,
         active => catalog.active(), adoptions => catalog.adoptions.len(),
     };
     let title = lang.labels()["solutions"];
-    render(&obs, lang, "solutions.html", "solutions", title, "soluzioni", ctx)
+    render(obs, lang, Page { template: "solutions.html", menu: "solutions", title, path: "soluzioni" }, ctx)
 }
 
 pub(crate) fn solution_summary(catalog: &Catalog, s: &Solution, lang: Lang) -> Value {
@@ -91,13 +93,13 @@ pub(crate) fn solution_summary(catalog: &Catalog, s: &Solution, lang: Lang) -> V
 
 /// `/{lang}/soluzioni/{id}`: one solution and who uses it.
 pub async fn solution(
-    State(obs): Obs,
+    State(site): S,
     lang: Lang,
     Path((_, id)): Path<(String, String)>,
-) -> Result<Html<String>, PageError> {
-    let e = |e| PageError(lang, e);
-    let catalog = catalog_of(&obs).map_err(e)?;
-    let s = catalog.by_path(&id).map_err(e)?;
+) -> Result<Html<String>, AppError> {
+    let obs = &site.obs;
+    let catalog = catalog_of(obs)?;
+    let s = catalog.by_path(&id)?;
     // One pass: the table's rows, and the users by region for the map.
     let mut region_counts: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
     let adopters: Vec<Value> = catalog
@@ -130,5 +132,6 @@ pub async fn solution(
         adopters => adopters,
         region_counts => serde_json::to_string(&region_counts).unwrap_or_default(),
     };
-    render(&obs, lang, "solution.html", "solutions", &s.name, &format!("soluzioni/{}", s.id), ctx)
+    let path = format!("soluzioni/{}", s.id);
+    render(obs, lang, Page { template: "solution.html", menu: "solutions", title: &s.name, path: &path }, ctx)
 }

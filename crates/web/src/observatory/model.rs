@@ -4,7 +4,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, RwLock};
 
 use crate::catalog::Catalog;
-use crate::recommend::{Need, Peer, Recommendation, needs, recommend};
+use crate::catalog::recommend::{Need, Peer, Recommendation, needs, recommend};
 
 use cantiere_store::{ApplicationRow, AreaRow, Body, IndicatorRow, ProfileRow, ResultRow, RunInfo, Snapshot};
 use serde::Serialize;
@@ -296,7 +296,7 @@ impl Observatory {
 
     /// What the card recommends: for each need (missing or weak PA digitale
     /// measure), the catalog solutions serving it, ranked by its peers'
-    /// adoptions (see [`crate::recommend`]).
+    /// adoptions (see [`crate::catalog::recommend`]).
     pub fn advice(&self, m: &Muni, per_need: usize) -> Vec<Advice> {
         let Some(catalog) = self.catalog() else { return Vec::new() };
         let applied: std::collections::BTreeSet<String> = self

@@ -1,40 +1,107 @@
-//! The templates (embedded at compile time) and their filters: HTML
-//! escaping of the five significant characters, `external_link` (the one
-//! way a URL from data becomes a link), `num` and `pct` (Italian or English
-//! number formats).
+//! Rendering pages: the templates (embedded at compile time) and their
+//! filters — HTML escaping of the five significant characters,
+//! `external_link` (the one way a URL from data becomes a link), `num` and
+//! `pct` (Italian or English number formats) — and the frame every page
+//! shares (language switch, labels, the run served).
 
 use std::sync::OnceLock;
 
-use minijinja::{Environment, Value};
+use axum::response::Html;
+use minijinja::{Environment, Value, context};
+
+use crate::http::error::{AppError, internal};
+use crate::http::i18n::Lang;
+use crate::observatory::Observatory;
+
+fn labels(lang: Lang) -> Value {
+    static IT: OnceLock<Value> = OnceLock::new();
+    static EN: OnceLock<Value> = OnceLock::new();
+    let cell = if lang == Lang::It { &IT } else { &EN };
+    cell.get_or_init(|| Value::from_serialize(lang.labels())).clone()
+}
+
+/// What a page is: its template, its menu entry, its title, and its path
+/// after the language (for the link to the other language).
+#[derive(Debug, Clone, Copy)]
+pub struct Page<'a> {
+    /// The template (`card.html`).
+    pub template: &'a str,
+    /// The menu entry it belongs to (`ranking`).
+    pub menu: &'a str,
+    /// The title.
+    pub title: &'a str,
+    /// The path after `/{lang}/`.
+    pub path: &'a str,
+}
+
+/// Renders a page of the site with its own context `ctx`.
+pub fn render(obs: &Observatory, lang: Lang, page: Page<'_>, ctx: Value) -> Result<Html<String>, AppError> {
+    let base = context! {
+        lang => lang.code(),
+        other => lang.other().code(),
+        switch_url => format!("/{}/{}", lang.other().code(), page.path),
+        t => labels(lang),
+        run => Value::from_serialize(&obs.run),
+        page => page.menu,
+        title => page.title,
+    };
+    let tmpl = env().get_template(page.template).map_err(internal)?;
+    tmpl.render(context! { ..ctx, ..base }).map(Html).map_err(internal)
+}
+
+/// The error page (also used for unknown paths).
+pub fn render_error(lang: Lang, e: &AppError) -> String {
+    let l = lang.labels();
+    let title = match e {
+        AppError::NotFound(_) => l["not_found"],
+        AppError::BadRequest(_) => l["bad_request"],
+        AppError::Forbidden(_) => l["forbidden"],
+        AppError::TooMany(_) => l["too_many"],
+        AppError::TooLarge(_) => l["too_large"],
+        AppError::Internal => l["server_error"],
+    };
+    let ctx = context! {
+        lang => lang.code(), other => lang.other().code(), switch_url => format!("/{}/", lang.other().code()),
+        t => labels(lang), run => context!{ created_at => "", index_code => "", index_version => "" },
+        page => "error", title => title, message => e.to_string(),
+    };
+    env().get_template("error.html").and_then(|t| t.render(ctx)).unwrap_or_else(|e| {
+        tracing::error!(cause = %e, "rendering the error page");
+        format!("<!doctype html><html lang=\"{}\"><title>{title}</title><h1>{title}</h1></html>", lang.code())
+    })
+}
 
 pub(crate) fn env() -> &'static Environment<'static> {
     static ENV: OnceLock<Environment<'static>> = OnceLock::new();
     ENV.get_or_init(|| {
         let mut env = Environment::new();
-        for (name, text) in [
-            ("base.html", include_str!("../templates/base.html")),
-            ("macros.html", include_str!("../templates/macros.html")),
-            ("home.html", include_str!("../templates/home.html")),
-            ("ranking.html", include_str!("../templates/ranking.html")),
-            ("methodology.html", include_str!("../templates/methodology.html")),
-            ("card.html", include_str!("../templates/card.html")),
-            ("compare.html", include_str!("../templates/compare.html")),
-            ("area.html", include_str!("../templates/area.html")),
-            ("search.html", include_str!("../templates/search.html")),
-            ("downloads.html", include_str!("../templates/downloads.html")),
-            ("error.html", include_str!("../templates/error.html")),
-            ("solutions.html", include_str!("../templates/solutions.html")),
-            ("solution.html", include_str!("../templates/solution.html")),
-            ("communities.html", include_str!("../templates/communities.html")),
-            ("community.html", include_str!("../templates/community.html")),
-            ("meeting.html", include_str!("../templates/meeting.html")),
-            ("thread.html", include_str!("../templates/thread.html")),
-            ("consultation.html", include_str!("../templates/consultation.html")),
-            ("coverage.html", include_str!("../templates/coverage.html")),
-            ("account.html", include_str!("../templates/account.html")),
-            ("profile.html", include_str!("../templates/profile.html")),
-            ("import_report.html", include_str!("../templates/import_report.html")),
-        ] {
+        macro_rules! templates {
+            ($($name:literal),*) => { [$(($name, include_str!(concat!("../../templates/", $name)))),*] };
+        }
+        for (name, text) in templates!(
+            "base.html",
+            "macros.html",
+            "home.html",
+            "ranking.html",
+            "methodology.html",
+            "card.html",
+            "compare.html",
+            "area.html",
+            "search.html",
+            "downloads.html",
+            "error.html",
+            "solutions.html",
+            "solution.html",
+            "communities.html",
+            "community.html",
+            "meeting.html",
+            "thread.html",
+            "consultation.html",
+            "coverage.html",
+            "account.html",
+            "profile.html",
+            "import_report.html"
+        ) {
             env.add_template(name, text).expect("the templates are valid");
         }
         // HTML escaping of the five significant characters only (minijinja's

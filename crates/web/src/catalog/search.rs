@@ -143,7 +143,7 @@ pub struct Catalog {
     /// over thousands of hits per search, without string work.
     tags: Vec<Vec<(usize, u32)>>,
     /// The active solutions serving each PA digitale measure
-    /// ([`crate::recommend::MEASURE_NEEDS`]), found once: every card asks.
+    /// ([`crate::catalog::recommend::MEASURE_NEEDS`]), found once: every card asks.
     serving: HashMap<&'static str, Vec<usize>>,
 }
 
@@ -314,11 +314,11 @@ impl Catalog {
                 t
             })
             .collect();
-        let serving = crate::recommend::MEASURE_NEEDS
+        let serving = crate::catalog::recommend::MEASURE_NEEDS
             .iter()
             .map(|(m, _, _)| {
                 let v = (0..solutions.len())
-                    .filter(|&i| solutions[i].active && crate::recommend::serves(&solutions[i], m))
+                    .filter(|&i| solutions[i].active && crate::catalog::recommend::serves(&solutions[i], m))
                     .collect();
                 (*m, v)
             })

@@ -1,76 +1,22 @@
-//! The HTML pages, server-rendered with minijinja in Italian and English.
+//! The observatory's pages, server-rendered in Italian and English.
 
 use std::collections::HashMap;
-use std::sync::{Arc, OnceLock};
 
 use axum::extract::{Path, RawQuery, State};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{Html, Redirect};
 use minijinja::{Value, context};
 use serde::Serialize;
 
-use crate::error::{AppError, PageError, internal};
-use crate::i18n::Lang;
-use crate::observatory::{Muni, Observatory};
-use crate::query::Params;
-use crate::templates::env;
+use super::{Muni, Observatory};
+use crate::catalog::recommend::Reason;
+use crate::http::SiteState;
+use crate::http::error::AppError;
+use crate::http::i18n::Lang;
+use crate::http::query::Params;
+use crate::http::render::{Page, render};
 
-pub(crate) use crate::catalog_pages::{catalog_of, solution, solution_query, solutions};
-
-pub(crate) type Obs = State<Arc<Observatory>>;
-
-fn labels(lang: Lang) -> Value {
-    static IT: OnceLock<Value> = OnceLock::new();
-    static EN: OnceLock<Value> = OnceLock::new();
-    let cell = if lang == Lang::It { &IT } else { &EN };
-    cell.get_or_init(|| Value::from_serialize(lang.labels())).clone()
-}
-
-/// Renders a page; `path` is the part after the language, for the switch link.
-pub(crate) fn render(
-    obs: &Observatory,
-    lang: Lang,
-    name: &str,
-    page: &str,
-    title: &str,
-    path: &str,
-    ctx: Value,
-) -> Result<Html<String>, PageError> {
-    let base = context! {
-        lang => lang.code(),
-        other => lang.other().code(),
-        switch_url => format!("/{}/{}", lang.other().code(), path),
-        t => labels(lang),
-        run => Value::from_serialize(&obs.run),
-        page => page,
-        title => title,
-    };
-    let tmpl = env().get_template(name).map_err(|e| PageError(lang, internal(e)))?;
-    tmpl.render(context! { ..ctx, ..base }).map(Html).map_err(|e| PageError(lang, internal(e)))
-}
-
-/// The error page (also used for unknown paths).
-pub fn render_error(lang: Lang, e: &AppError) -> String {
-    let l = lang.labels();
-    let title = match e {
-        AppError::NotFound(_) => l["not_found"],
-        AppError::BadRequest(_) => l["bad_request"],
-        AppError::Forbidden(_) => l["forbidden"],
-        AppError::TooMany(_) => l["too_many"],
-        AppError::Internal => l["server_error"],
-    };
-    let ctx = context! {
-        lang => lang.code(), other => lang.other().code(), switch_url => format!("/{}/", lang.other().code()),
-        t => labels(lang), run => context!{ created_at => "", index_code => "", index_version => "" },
-        page => "error", title => title, message => e.to_string(),
-    };
-    env().get_template("error.html").and_then(|t| t.render(ctx)).unwrap_or_else(|_| {
-        format!("<!doctype html><html lang=\"{}\"><title>{title}</title><h1>{title}</h1></html>", lang.code())
-    })
-}
-
-pub(crate) fn lang_of(s: &str) -> Result<Lang, PageError> {
-    Lang::parse(s).ok_or_else(|| PageError(Lang::It, AppError::NotFound(format!("no language `{s}`: use it or en"))))
-}
+type S = State<SiteState>;
+type Shown = Result<Html<String>, AppError>;
 
 #[derive(Serialize)]
 struct GroupCount {
@@ -88,7 +34,8 @@ pub async fn root() -> Redirect {
 }
 
 /// Home: the territory at a glance.
-pub async fn home(State(obs): Obs, lang: Lang) -> Result<Html<String>, PageError> {
+pub async fn home(State(site): S, lang: Lang) -> Shown {
+    let obs = &site.obs;
     #[derive(Serialize)]
     struct Region<'a> {
         code: &'a str,
@@ -132,7 +79,7 @@ pub async fn home(State(obs): Obs, lang: Lang) -> Result<Html<String>, PageError
         sources => Value::from_serialize(&obs.sources),
     };
     let l = lang.labels();
-    render(&obs, lang, "home.html", "home", l["home"], "", ctx)
+    render(obs, lang, Page { template: "home.html", menu: "home", title: l["home"], path: "" }, ctx)
 }
 
 /// Filters of the ranking.
@@ -208,24 +155,26 @@ fn query_string(f: &Filters, extra: &[(&str, String)]) -> String {
         parts.retain(|(pk, _)| pk != k);
         parts.push((k.to_string(), v.clone()));
     }
-    crate::query::encode(&parts)
+    crate::http::query::encode(&parts)
 }
 
 /// The ranking, with filters, sorting and pages.
-pub async fn ranking(State(obs): Obs, lang: Lang, RawQuery(q): RawQuery) -> Result<Html<String>, PageError> {
-    let p = Params::parse(q.as_deref()).map_err(|e| PageError(lang, e))?;
-    let f = filters(&p).map_err(|e| PageError(lang, e))?;
-    let page: usize = match p.one("page").map_err(|e| PageError(lang, e))? {
+pub async fn ranking(State(site): S, lang: Lang, p: Params, RawQuery(q): RawQuery) -> Shown {
+    let obs = &site.obs;
+    let f = filters(&p)?;
+    let page: usize = match p.one("page")? {
         None => 1,
-        Some(s) => s.parse().ok().filter(|&n| n >= 1).ok_or_else(|| {
-            PageError(lang, AppError::BadRequest(format!("page: expected a whole number ≥ 1, found `{s}`")))
-        })?,
+        Some(s) => s
+            .parse()
+            .ok()
+            .filter(|&n| n >= 1)
+            .ok_or_else(|| AppError::BadRequest(format!("page: expected a whole number ≥ 1, found `{s}`")))?,
     };
-    let rows = filtered(&obs, &f);
+    let rows = filtered(obs, &f);
     let per = 50;
     let pages = rows.len().div_ceil(per).max(1);
     if page > pages {
-        return Err(PageError(lang, AppError::NotFound(format!("page {page}: there are {pages}"))));
+        return Err(AppError::NotFound(format!("page {page}: there are {pages}")));
     }
     let shown: Vec<&Muni> = rows.iter().skip((page - 1) * per).take(per).copied().collect();
     let l = lang.labels();
@@ -281,13 +230,15 @@ pub async fn ranking(State(obs): Obs, lang: Lang, RawQuery(q): RawQuery) -> Resu
         json_url => format!("/api/v1/municipalities{api_query}"),
     };
     let path = format!("indice{}", q.map(|q| format!("?{q}")).unwrap_or_default());
-    render(&obs, lang, "ranking.html", "ranking", l["ranking"], &path, ctx)
+    render(obs, lang, Page { template: "ranking.html", menu: "ranking", title: l["ranking"], path: &path }, ctx)
 }
 
 /// Methodology: indicators, weights, steps.
-pub async fn methodology(State(obs): Obs, lang: Lang) -> Result<Html<String>, PageError> {
+pub async fn methodology(State(site): S, lang: Lang) -> Shown {
+    let obs = &site.obs;
     let ctx = context! { pillars => obs.pillars(), indicators => obs.leaf_indicators() };
-    render(&obs, lang, "methodology.html", "methodology", lang.labels()["methodology"], "metodologia", ctx)
+    let title = lang.labels()["methodology"];
+    render(obs, lang, Page { template: "methodology.html", menu: "methodology", title, path: "metodologia" }, ctx)
 }
 
 fn unknown(code: &str) -> AppError {
@@ -295,12 +246,9 @@ fn unknown(code: &str) -> AppError {
 }
 
 /// A municipality's card.
-pub async fn card(
-    State(obs): Obs,
-    lang: Lang,
-    Path((_, code)): Path<(String, String)>,
-) -> Result<Html<String>, PageError> {
-    let m = obs.muni(&code).ok_or_else(|| PageError(lang, unknown(&code)))?;
+pub async fn card(State(site): S, lang: Lang, Path((_, code)): Path<(String, String)>) -> Shown {
+    let obs = &site.obs;
+    let m = obs.muni(&code).ok_or_else(|| unknown(&code))?;
     let peers: Vec<&Muni> = m.peers.iter().filter_map(|(c, _)| obs.muni(c)).collect();
     let region: Vec<&Muni> = obs.munis.iter().filter(|x| x.body.region_code == m.body.region_code).collect();
     #[derive(Serialize)]
@@ -352,28 +300,25 @@ pub async fn card(
         weaknesses => named(&m.weaknesses),
         apps => obs.applications(&code, false),
         compare_url => format!("/{}/confronta?c={}", lang.code(), compare.join(",")),
-        advice => advice_rows(&obs, m, &name_of),
-        adoptions => adoption_rows(&obs, &Observatory::ipa_of(m)),
+        advice => advice_rows(obs, m, &name_of),
+        adoptions => adoption_rows(obs, &Observatory::ipa_of(m)),
         has_catalog => obs.catalog().is_some(),
     };
-    render(&obs, lang, "card.html", "card", &m.body.name, &format!("comuni/{code}"), ctx)
+    let path = format!("comuni/{code}");
+    render(obs, lang, Page { template: "card.html", menu: "card", title: &m.body.name, path: &path }, ctx)
 }
 
 /// Comparison of two or more municipalities (`?c=CODE,CODE` or repeated `c`).
-pub async fn compare(State(obs): Obs, lang: Lang, RawQuery(q): RawQuery) -> Result<Html<String>, PageError> {
-    let p = Params::parse(q.as_deref()).map_err(|e| PageError(lang, e))?;
+pub async fn compare(State(site): S, lang: Lang, p: Params, RawQuery(q): RawQuery) -> Shown {
+    let obs = &site.obs;
     let codes: Vec<String> =
         p.all("c").iter().flat_map(|v| v.split([',', ' '])).filter(|s| !s.is_empty()).map(String::from).collect();
     if codes.len() > 8 {
-        return Err(PageError(lang, AppError::BadRequest(format!("at most 8 municipalities, found {}", codes.len()))));
+        return Err(AppError::BadRequest(format!("at most 8 municipalities, found {}", codes.len())));
     }
     let mut munis = Vec::new();
     for c in &codes {
-        munis.push(
-            obs.muni(c).ok_or_else(|| {
-                PageError(lang, AppError::BadRequest(format!("no municipality with ISTAT code `{c}`")))
-            })?,
-        );
+        munis.push(obs.muni(c).ok_or_else(|| AppError::BadRequest(format!("no municipality with ISTAT code `{c}`")))?);
     }
     let rows: Vec<Value> = obs
         .indicators
@@ -386,13 +331,12 @@ pub async fn compare(State(obs): Obs, lang: Lang, RawQuery(q): RawQuery) -> Resu
         .collect();
     let ctx = context! { munis => munis, rows => rows, codes => codes.join(",") };
     let path = format!("confronta{}", q.map(|q| format!("?{q}")).unwrap_or_default());
-    render(&obs, lang, "compare.html", "compare", lang.labels()["compare_title"], &path, ctx)
+    let title = lang.labels()["compare_title"];
+    render(obs, lang, Page { template: "compare.html", menu: "compare", title, path: &path }, ctx)
 }
 
-async fn area_page(obs: &Observatory, lang: Lang, level: &str, code: &str) -> Result<Html<String>, PageError> {
-    let area = obs
-        .area(level, code)
-        .ok_or_else(|| PageError(lang, AppError::NotFound(format!("no {level} with code `{code}`"))))?;
+fn area_page(obs: &Observatory, lang: Lang, level: &str, code: &str) -> Shown {
+    let area = obs.area(level, code).ok_or_else(|| AppError::NotFound(format!("no {level} with code `{code}`")))?;
     let munis: Vec<&Muni> = obs
         .munis
         .iter()
@@ -413,42 +357,35 @@ async fn area_page(obs: &Observatory, lang: Lang, level: &str, code: &str) -> Re
     let title = format!("{}: {}", if level == "region" { l["region"] } else { l["province"] }, area.name);
     let ctx = context! { area => area, munis => munis, groups => group_counts(counts), means => means };
     let path = format!("{}/{code}", if level == "region" { "regioni" } else { "province" });
-    render(obs, lang, "area.html", "area", &title, &path, ctx)
+    render(obs, lang, Page { template: "area.html", menu: "area", title: &title, path: &path }, ctx)
 }
 
 /// A region's page.
-pub async fn region(
-    State(obs): Obs,
-    lang: Lang,
-    Path((_, code)): Path<(String, String)>,
-) -> Result<Html<String>, PageError> {
-    area_page(&obs, lang, "region", &code).await
+pub async fn region(State(site): S, lang: Lang, Path((_, code)): Path<(String, String)>) -> Shown {
+    area_page(&site.obs, lang, "region", &code)
 }
 
 /// A province's page.
-pub async fn province(
-    State(obs): Obs,
-    lang: Lang,
-    Path((_, code)): Path<(String, String)>,
-) -> Result<Html<String>, PageError> {
-    area_page(&obs, lang, "province", &code).await
+pub async fn province(State(site): S, lang: Lang, Path((_, code)): Path<(String, String)>) -> Shown {
+    area_page(&site.obs, lang, "province", &code)
 }
 
 /// Search by name.
-pub async fn search(State(obs): Obs, lang: Lang, RawQuery(q): RawQuery) -> Result<Response, PageError> {
-    let p = Params::parse(q.as_deref()).map_err(|e| PageError(lang, e))?;
-    let query = p.one("q").map_err(|e| PageError(lang, e))?.unwrap_or("").to_string();
+pub async fn search(State(site): S, lang: Lang, p: Params, RawQuery(q): RawQuery) -> Shown {
+    let obs = &site.obs;
+    let query = p.one("q")?.unwrap_or("").to_string();
     if query.chars().count() > 100 {
-        return Err(PageError(lang, AppError::BadRequest("q: at most 100 characters".into())));
+        return Err(AppError::BadRequest("q: at most 100 characters".into()));
     }
     let hits = obs.search(&query, 50);
     let ctx = context! { hits => hits, query => query };
     let path = format!("cerca{}", q.map(|q| format!("?{q}")).unwrap_or_default());
-    Ok(render(&obs, lang, "search.html", "search", lang.labels()["results_for"], &path, ctx)?.into_response())
+    let title = lang.labels()["results_for"];
+    render(obs, lang, Page { template: "search.html", menu: "search", title, path: &path }, ctx)
 }
 
 /// Downloads.
-pub async fn downloads(State(obs): Obs, lang: Lang) -> Result<Html<String>, PageError> {
+pub async fn downloads(State(site): S, lang: Lang) -> Shown {
     let l = lang.labels();
     let d = |name: &str, csv: &str, json: Option<&str>| context! { name => name, csv => csv, json => json };
     let downloads = vec![
@@ -459,18 +396,8 @@ pub async fn downloads(State(obs): Obs, lang: Lang) -> Result<Html<String>, Page
         d(l["normalised"], "/api/v1/values.csv", None),
         d(l["projects"], "/api/v1/applications.csv", None),
     ];
-    render(&obs, lang, "downloads.html", "downloads", l["downloads"], "dati", context! { downloads => downloads })
-}
-
-/// Unknown paths: a 404 page in the language of the path (JSON under /api).
-pub async fn fallback(uri: axum::http::Uri) -> Response {
-    let path = uri.path();
-    let e = AppError::NotFound(format!("no page at {}", path.chars().take(200).collect::<String>()));
-    if path.starts_with("/api/") {
-        return crate::error::ApiError(e).into_response();
-    }
-    let lang = path.split('/').nth(1).and_then(Lang::parse).unwrap_or(Lang::It);
-    PageError(lang, e).into_response()
+    let page = Page { template: "downloads.html", menu: "downloads", title: l["downloads"], path: "dati" };
+    render(&site.obs, lang, page, context! { downloads => downloads })
 }
 
 /// The card's recommendations, with the names the page shows.
@@ -479,10 +406,10 @@ fn advice_rows(obs: &Observatory, m: &Muni, name_of: &HashMap<&str, &str>) -> Ve
         .into_iter()
         .map(|a| {
             let indicator = match &a.need.reason {
-                crate::recommend::Reason::Weak { indicator, .. } => {
+                Reason::Weak { indicator, .. } => {
                     Some(name_of.get(indicator.as_str()).copied().unwrap_or(indicator).to_string())
                 }
-                crate::recommend::Reason::Missing => None,
+                Reason::Missing => None,
             };
             let measure_name = obs
                 .indicators

@@ -1,0 +1,215 @@
+//! The JSON API under `/api/v1/`, its CSV downloads, and its OpenAPI document.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+
+use super::{Muni, Observatory};
+use crate::http::error::{AppError, internal};
+use crate::http::query::Params;
+use crate::http::{SiteState, csv_response};
+
+type S = State<SiteState>;
+type Answer = Result<Response, AppError>;
+
+/// A municipality's row in lists.
+#[derive(Serialize)]
+struct Row<'a> {
+    code: &'a str,
+    name: &'a str,
+    region: &'a str,
+    province: &'a str,
+    size_class: &'a str,
+    population: Option<i64>,
+    score: Option<f64>,
+    rank: Option<f64>,
+    rank_low: Option<f64>,
+    rank_high: Option<f64>,
+    context: Option<f64>,
+    innovation: Option<f64>,
+    group: Option<&'a str>,
+    stability: Option<f64>,
+}
+
+fn row(m: &Muni) -> Row<'_> {
+    Row {
+        code: &m.body.code,
+        name: &m.body.name,
+        region: &m.body.region,
+        province: &m.body.province,
+        size_class: &m.body.size_class,
+        population: m.body.population,
+        score: m.result.score,
+        rank: m.result.rank,
+        rank_low: m.result.rank_low,
+        rank_high: m.result.rank_high,
+        context: m.result.context,
+        innovation: m.result.innovation,
+        group: m.result.group.as_deref(),
+        stability: m.result.stability,
+    }
+}
+
+fn selected<'a>(obs: &'a Observatory, p: &Params) -> Result<Vec<&'a Muni>, AppError> {
+    let region = p.one("region")?;
+    let province = p.one("province")?;
+    let size = p.one("size")?;
+    if let Some(r) = region
+        && !obs.region_names.iter().any(|n| n == r)
+    {
+        return Err(AppError::BadRequest(format!("region: no region named `{r}`")));
+    }
+    Ok(obs.select(region, province, size))
+}
+
+/// `/api/v1/municipalities`: every municipality's result (filters: region, province, size).
+pub async fn municipalities(State(site): S, p: Params) -> Answer {
+    let obs = &site.obs;
+    let rows: Vec<Row> = selected(obs, &p)?.into_iter().map(row).collect();
+    Ok(Json(serde_json::json!({"run": obs.run.id, "count": rows.len(), "municipalities": rows})).into_response())
+}
+
+/// `/api/v1/municipalities.csv`.
+pub async fn municipalities_csv(State(site): S, p: Params) -> Answer {
+    let obs = &site.obs;
+    let rows = selected(obs, &p)?;
+    csv_response("municipalities.csv", rows.into_iter().map(row))
+}
+
+/// `/api/v1/municipalities/{code}`: one municipality, whole.
+pub async fn municipality(State(site): S, Path(code): Path<String>) -> Answer {
+    let obs = &site.obs;
+    let m = obs.muni(&code).ok_or_else(|| AppError::NotFound(format!("no municipality with ISTAT code `{code}`")))?;
+    Ok(Json(serde_json::json!({
+        "municipality": m.body, "result": m.result, "values": m.values,
+        "peers": m.peers, "strengths": m.strengths, "weaknesses": m.weaknesses,
+        "applications": obs.applications(&code, true),
+    }))
+    .into_response())
+}
+
+fn level(p: &Params) -> Result<&'static str, AppError> {
+    match p.one("level")? {
+        None | Some("region") => Ok("region"),
+        Some("province") => Ok("province"),
+        Some(other) => Err(AppError::BadRequest(format!("level: expected region or province, found `{other}`"))),
+    }
+}
+
+/// `/api/v1/areas?level=region|province`.
+pub async fn areas(State(site): S, p: Params) -> Answer {
+    let obs = &site.obs;
+    let level = level(&p)?;
+    let rows: Vec<_> = obs.areas.iter().filter(|a| a.level == level).collect();
+    Ok(Json(serde_json::json!({"level": level, "areas": rows})).into_response())
+}
+
+/// `/api/v1/areas.csv?level=…`: flat, one column per score and statistic.
+pub async fn areas_csv(State(site): S, p: Params) -> Answer {
+    let obs = &site.obs;
+    let level = level(&p)?;
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let codes: Vec<String> = obs.indicators.iter().filter(|i| i.level >= 2).map(|i| i.code.clone()).collect();
+    let mut header =
+        vec!["level".to_string(), "code".into(), "name".into(), "municipalities".into(), "population".into()];
+    header.extend(cantiere_store::Snapshot::group_names().iter().map(|g| format!("n {g}")));
+    for c in &codes {
+        header.push(format!("{c}_mean"));
+        header.push(format!("{c}_popweighted"));
+    }
+    w.write_record(&header).map_err(internal)?;
+    for a in obs.areas.iter().filter(|a| a.level == level) {
+        let mut r = vec![
+            a.level.clone(),
+            a.code.clone(),
+            a.name.clone(),
+            a.municipalities.to_string(),
+            a.population.to_string(),
+        ];
+        r.extend(a.groups.iter().map(|g| g.to_string()));
+        for c in &codes {
+            let (m, p) = a.means.get(c).copied().unwrap_or((None, None));
+            r.push(m.map(|x| x.to_string()).unwrap_or_default());
+            r.push(p.map(|x| x.to_string()).unwrap_or_default());
+        }
+        w.write_record(&r).map_err(internal)?;
+    }
+    let body = w.into_inner().map_err(internal)?;
+    Ok(([(header::CONTENT_TYPE, "text/csv; charset=utf-8")], body).into_response())
+}
+
+/// `/api/v1/indicators`.
+pub async fn indicators(State(site): S) -> Json<serde_json::Value> {
+    let obs = &site.obs;
+    Json(
+        serde_json::json!({"index": obs.run.index_code, "version": obs.run.index_version, "indicators": obs.indicators}),
+    )
+}
+
+/// `/api/v1/indicators.csv`.
+pub async fn indicators_csv(State(site): S) -> Answer {
+    let obs = &site.obs;
+    csv_response("indicators.csv", obs.indicators.iter())
+}
+
+/// `/api/v1/values.csv`: every value, long format.
+pub async fn values_csv(State(site): S) -> Answer {
+    let obs = &site.obs;
+    #[derive(Serialize)]
+    struct V<'a> {
+        ucode: &'a str,
+        code: &'a str,
+        raw: Option<f64>,
+        value: Option<f64>,
+    }
+    let rows = obs.munis.iter().flat_map(|m| {
+        m.values.iter().map(move |(c, (raw, value))| V { ucode: &m.body.code, code: c, raw: *raw, value: *value })
+    });
+    csv_response("values.csv", rows)
+}
+
+/// `/api/v1/applications.csv?ucode=…`.
+pub async fn applications_csv(State(site): S, p: Params) -> Answer {
+    let obs = &site.obs;
+    match p.one("ucode")? {
+        Some(code) => {
+            if obs.muni(code).is_none() {
+                return Err(AppError::NotFound(format!("no municipality with ISTAT code `{code}`")));
+            }
+            csv_response("applications.csv", obs.applications(code, true))
+        }
+        None => csv_response("applications.csv", obs.all_applications().iter()),
+    }
+}
+
+/// `/api/v1/geo/{level}`: GeoJSON of `comune`, `provincia` or `regione`.
+pub async fn geo(State(site): S, Path(level): Path<String>) -> Answer {
+    let obs = &site.obs;
+    let body = obs.geo.get(&level).ok_or_else(|| {
+        AppError::NotFound(format!("no boundaries for `{level}`: expected comune, provincia or regione"))
+    })?;
+    Ok((
+        [(header::CONTENT_TYPE, "application/geo+json"), (header::CACHE_CONTROL, "public, max-age=3600")],
+        body.clone(),
+    )
+        .into_response())
+}
+
+/// `/api/v1/search?q=`.
+pub async fn search(State(site): S, p: Params) -> Answer {
+    let obs = &site.obs;
+    let q = p.one("q")?.unwrap_or("");
+    if q.chars().count() > 100 {
+        return Err(AppError::BadRequest("q: at most 100 characters".into()));
+    }
+    let hits: Vec<Row> = obs.search(q, 20).into_iter().map(row).collect();
+    Ok(Json(serde_json::json!({"query": q, "results": hits})).into_response())
+}
+
+/// `/api/v1/run`.
+pub async fn run(State(site): S) -> Json<serde_json::Value> {
+    let obs = &site.obs;
+    Json(serde_json::json!({"run": obs.run, "sources": obs.sources}))
+}

@@ -1,0 +1,73 @@
+//! The observatory: one stored run of an index as pages (home, ranking,
+//! methodology, a municipality's card, comparison, region and province
+//! pages, search, downloads) and as the API beside them.
+
+mod api;
+mod model;
+mod pages;
+
+pub use model::{Muni, Observatory};
+
+use crate::http::routes::{CSV, JSON, Kept, Routes};
+
+/// The levels of `/api/v1/geo/{level}`.
+pub const GEO_LEVELS: [&str; 3] = ["comune", "provincia", "regione"];
+/// The levels of `/api/v1/areas`.
+const AREA_LEVELS: [&str; 2] = ["region", "province"];
+/// The filters of the lists of municipalities.
+const FILTERS: &[&str] = &["region", "province", "size"];
+
+/// The observatory's routes: its pages and its API.
+pub fn routes() -> Routes {
+    Routes::new(Kept::Everyone)
+        .page("/", &[], pages::root)
+        .page("/{lang}", &[], pages::home)
+        .page("/{lang}/", &[], pages::home)
+        .page("/{lang}/indice", &["sort", "order", "region", "province", "size", "page"], pages::ranking)
+        .page("/{lang}/metodologia", &[], pages::methodology)
+        .page("/{lang}/comuni/{code}", &[], pages::card)
+        .page("/{lang}/confronta", &["c"], pages::compare)
+        .page("/{lang}/regioni/{code}", &[], pages::region)
+        .page("/{lang}/province/{code}", &[], pages::province)
+        .page("/{lang}/cerca", &["q"], pages::search)
+        .page("/{lang}/dati", &[], pages::downloads)
+        .api("/api/v1/run", "The run served: index, version, territory, sources", &[], JSON, api::run)
+        .api(
+            "/api/v1/municipalities",
+            "Every municipality's score, rank, rank interval, group",
+            FILTERS,
+            JSON,
+            api::municipalities,
+        )
+        .api("/api/v1/municipalities.csv", "The same as CSV", FILTERS, CSV, api::municipalities_csv)
+        .api(
+            "/api/v1/municipalities/{code}",
+            "One municipality: values, peers, strengths, weaknesses, projects",
+            &[],
+            JSON,
+            api::municipality,
+        )
+        .api("/api/v1/areas", "Provinces or regions: means and group counts", &["level"], JSON, api::areas)
+        .values("level", &AREA_LEVELS)
+        .api("/api/v1/areas.csv", "The same as CSV", &["level"], CSV, api::areas_csv)
+        .values("level", &AREA_LEVELS)
+        .api("/api/v1/indicators", "Indicators and aggregates of the index", &[], JSON, api::indicators)
+        .api("/api/v1/indicators.csv", "The same as CSV", &[], CSV, api::indicators_csv)
+        .api("/api/v1/values.csv", "Every raw and normalised value", &[], CSV, api::values_csv)
+        .api(
+            "/api/v1/applications.csv",
+            "PA digitale applications (of one municipality with ucode)",
+            &["ucode"],
+            CSV,
+            api::applications_csv,
+        )
+        .api(
+            "/api/v1/geo/{level}",
+            "Simplified boundaries (comune, provincia, regione) with scores",
+            &[],
+            "application/geo+json",
+            api::geo,
+        )
+        .values("level", &GEO_LEVELS)
+        .api("/api/v1/search", "Municipalities by name", &["q"], JSON, api::search)
+}
