@@ -2,6 +2,19 @@
 
 use super::*;
 
+/// The routes of this resource.
+pub(super) fn routes(r: Routes) -> Routes {
+    r.page("/{lang}/accesso", &[], account_page)
+        .uncached()
+        .form("/{lang}/accesso/entra", login)
+        .form("/{lang}/accesso/registrati", register)
+        .form("/{lang}/accesso/esci", logout)
+        .form("/{lang}/accesso/recupero", reset_request)
+        .page("/{lang}/accesso/nuova-password", &["token"], reset_page)
+        .uncached()
+        .form("/{lang}/accesso/nuova-password", reset)
+}
+
 /// Renders a page with forms for a visitor who may have no form token yet
 /// (no session, no `cantiere_csrf` cookie): gives one, and sets its cookie.
 fn with_form_token(hub: &Hub, mut v: Viewer, page: impl FnOnce(&Viewer) -> Answer) -> Answer {
@@ -21,7 +34,7 @@ fn account(hub: &Hub, lang: Lang, v: &Viewer, title: &str, ctx: Value) -> Answer
     show(hub, lang, v, Page { template: "account.html", menu: "account", title, path: "accesso" }, ctx)
 }
 
-pub(super) async fn account_page(HubState(hub): HubState, lang: Lang, v: Viewer) -> Answer {
+async fn account_page(Ctx { hub, lang }: Ctx, v: Viewer) -> Answer {
     if v.account.is_some() {
         return Ok(see(format!("/{}/profilo", lang.code())));
     }
@@ -29,12 +42,7 @@ pub(super) async fn account_page(HubState(hub): HubState, lang: Lang, v: Viewer)
     with_form_token(&hub, v, |v| account(&hub, lang, v, lang.labels()["sign_in"], ctx))
 }
 
-pub(super) async fn login(
-    HubState(hub): HubState,
-    lang: Lang,
-    ClientAddress(address): ClientAddress,
-    Posted(_, f): Posted,
-) -> Answer {
+async fn login(Ctx { hub, lang }: Ctx, ClientAddress(address): ClientAddress, Posted(_, f): Posted) -> Answer {
     let email = f.get("email").trim().to_lowercase();
     if !hub.limiter.hit(&format!("login:{address}"), hub.limits.login_per_address) {
         return Err(AppError::TooMany("too many sign-in attempts: wait a few minutes".into()));
@@ -67,12 +75,7 @@ pub(super) async fn login(
     Ok(res)
 }
 
-pub(super) async fn register(
-    HubState(hub): HubState,
-    lang: Lang,
-    ClientAddress(address): ClientAddress,
-    Posted(v, f): Posted,
-) -> Answer {
+async fn register(Ctx { hub, lang }: Ctx, ClientAddress(address): ClientAddress, Posted(v, f): Posted) -> Answer {
     if !hub.limiter.hit(&format!("register:{address}"), hub.limits.registrations_per_address) {
         return Err(AppError::TooMany("too many registrations from this address: retry later".into()));
     }
@@ -103,7 +106,7 @@ pub(super) async fn register(
     with_form_token(&hub, v, |v| account(&hub, lang, v, l["register"], ctx))
 }
 
-pub(super) async fn logout(HubState(hub): HubState, lang: Lang, headers: HeaderMap, Posted(v, _): Posted) -> Answer {
+async fn logout(Ctx { hub, lang }: Ctx, headers: HeaderMap, Posted(v, _): Posted) -> Answer {
     v.id()?;
     if let Some(t) = auth::cookie(&headers, SESSION_COOKIE) {
         hub.store.community().delete_session(&auth::digest(t)).await?;
@@ -113,12 +116,7 @@ pub(super) async fn logout(HubState(hub): HubState, lang: Lang, headers: HeaderM
     Ok(res)
 }
 
-pub(super) async fn reset_request(
-    HubState(hub): HubState,
-    lang: Lang,
-    ClientAddress(address): ClientAddress,
-    Posted(v, f): Posted,
-) -> Answer {
+async fn reset_request(Ctx { hub, lang }: Ctx, ClientAddress(address): ClientAddress, Posted(v, f): Posted) -> Answer {
     if !hub.limiter.hit(&format!("reset:{address}"), hub.limits.resets_per_address) {
         return Err(AppError::TooMany("too many reset requests: retry later".into()));
     }
@@ -134,12 +132,12 @@ pub(super) async fn reset_request(
     account(&hub, lang, &v, lang.labels()["reset"], context! { mode => "reset_sent" })
 }
 
-pub(super) async fn reset_page(HubState(hub): HubState, lang: Lang, v: Viewer, p: Params) -> Answer {
+async fn reset_page(Ctx { hub, lang }: Ctx, v: Viewer, p: Params) -> Answer {
     let ctx = context! { mode => "new_password", token => p.one("token")?.unwrap_or("") };
     with_form_token(&hub, v, |v| account(&hub, lang, v, lang.labels()["new_password"], ctx))
 }
 
-pub(super) async fn reset(HubState(hub): HubState, lang: Lang, Posted(_, f): Posted) -> Answer {
+async fn reset(Ctx { hub, lang }: Ctx, Posted(_, f): Posted) -> Answer {
     if f.get("password") != f.get("password2") {
         return Err(AppError::BadRequest("password: the two passwords differ".into()));
     }

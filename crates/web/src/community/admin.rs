@@ -2,7 +2,16 @@
 
 use super::*;
 
-pub(super) async fn communities(HubState(hub): HubState, lang: Lang, v: Viewer, params: Params) -> Answer {
+/// The routes of this resource.
+pub(super) fn routes(r: Routes) -> Routes {
+    r.page("/{lang}/comunita", &["importate"], communities)
+        .form("/{lang}/comunita", create_community)
+        .form("/{lang}/comunita/aree", create_area)
+        .upload("/{lang}/comunita/importa", UPLOAD_MAX, import_file)
+        .form("/{lang}/comunita/ruoli", grant_role)
+}
+
+async fn communities(Ctx { hub, lang }: Ctx, v: Viewer, params: Params) -> Answer {
     // After an import: how many rows it wrote.
     let imported: Option<usize> = params.one("importate")?.and_then(|n| n.parse().ok());
     let (cov, Inputs { areas, communities: comms, .. }) = compute(&hub, None).await?;
@@ -33,12 +42,7 @@ pub const UPLOAD_MAX: usize = 2 << 20;
 /// An admin imports a CSV file of areas, communities or registrations: all
 /// or nothing, as `cantiere community import`; a refused file gets the list
 /// of its bad rows (400).
-pub(super) async fn import_file(
-    HubState(hub): HubState,
-    lang: Lang,
-    v: Viewer,
-    upload: Result<Multipart, MultipartRejection>,
-) -> Answer {
+async fn import_file(Ctx { hub, lang }: Ctx, v: Viewer, upload: Result<Multipart, MultipartRejection>) -> Answer {
     let bad = |e: axum::extract::multipart::MultipartError| AppError::BadRequest(format!("the uploaded form: {e}"));
     let mut upload = upload.map_err(|e| {
         AppError::BadRequest(format!("the import form is sent as multipart/form-data with a file: {e}"))
@@ -89,20 +93,20 @@ pub(super) async fn import_file(
     }
 }
 
-pub(super) async fn create_area(HubState(hub): HubState, lang: Lang, Posted(v, f): Posted) -> Answer {
+async fn create_area(Ctx { hub, lang }: Ctx, Posted(v, f): Posted) -> Answer {
     require_admin(&v)?;
     hub.store.community().create_area(f.get("slug"), f.get("name"), f.get("description")).await?;
     Ok(see(format!("/{}/comunita", lang.code())))
 }
 
-pub(super) async fn create_community(HubState(hub): HubState, lang: Lang, Posted(v, f): Posted) -> Answer {
+async fn create_community(Ctx { hub, lang }: Ctx, Posted(v, f): Posted) -> Answer {
     require_admin(&v)?;
     let c = hub.store.community();
     let made = c.create_community(f.get("slug"), f.get("area"), f.get("name"), f.get("description")).await?;
     Ok(see(format!("/{}/comunita/{}", lang.code(), made.slug)))
 }
 
-pub(super) async fn grant_role(HubState(hub): HubState, lang: Lang, Posted(v, f): Posted) -> Answer {
+async fn grant_role(Ctx { hub, lang }: Ctx, Posted(v, f): Posted) -> Answer {
     require_admin(&v)?;
     let c = hub.store.community();
     let (account, _) = c

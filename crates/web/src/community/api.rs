@@ -2,6 +2,45 @@
 
 use super::*;
 
+/// The routes of this resource.
+pub(super) fn routes(r: Routes) -> Routes {
+    r.api(
+        "/api/v1/communities",
+        "Thematic areas and communities with their coverage figures",
+        &[],
+        JSON,
+        api_communities,
+    )
+    .api(
+        "/api/v1/communities/{slug}",
+        "One community: bodies, meetings, resources, threads, consultations",
+        &[],
+        JSON,
+        api_community,
+    )
+    .api(
+        "/api/v1/registrations.csv",
+        "Registrations by community and administration (no personal data)",
+        &[],
+        CSV,
+        api_registrations_csv,
+    )
+    .api(
+        "/api/v1/coverage",
+        "Coverage of the territory: totals, by community, area, province, size class",
+        &["regione"],
+        JSON,
+        api_coverage,
+    )
+    .api(
+        "/api/v1/coverage.csv",
+        "Every comune of the scope with its number of registrations",
+        &["regione"],
+        CSV,
+        api_coverage_csv,
+    )
+}
+
 pub(super) fn json(value: &impl Serialize) -> Response {
     ([(header::CACHE_CONTROL, "no-store")], axum::Json(serde_json::to_value(value).unwrap_or_default())).into_response()
 }
@@ -11,7 +50,7 @@ pub(super) fn csv_response(name: &str, rows: Vec<Vec<String>>) -> Answer {
 }
 
 /// `/api/v1/communities`: areas and communities with their figures.
-pub(super) async fn api_communities(HubState(hub): HubState) -> Answer {
+async fn api_communities(HubState(hub): HubState) -> Answer {
     let (cov, Inputs { areas, communities: comms, .. }) = compute(&hub, None).await?;
     let figures: HashMap<&str, &coverage::Figures> =
         cov.communities.iter().map(|r| (r.slug.as_str(), &r.figures)).collect();
@@ -33,7 +72,7 @@ pub(super) fn without_author(item: &impl Serialize) -> serde_json::Value {
     v
 }
 
-pub(super) async fn api_community(HubState(hub): HubState, InCommunity(comm): InCommunity) -> Answer {
+async fn api_community(HubState(hub): HubState, InCommunity(comm): InCommunity) -> Answer {
     let c = hub.store.community();
     let members = c.memberships(Some(comm.id)).await?;
     let mut bodies: Vec<serde_json::Value> = Vec::new();
@@ -58,7 +97,7 @@ pub(super) async fn api_community(HubState(hub): HubState, InCommunity(comm): In
 }
 
 /// `/api/v1/registrations.csv`: one row per registration (no personal data).
-pub(super) async fn api_registrations_csv(HubState(hub): HubState) -> Answer {
+async fn api_registrations_csv(HubState(hub): HubState) -> Answer {
     let c = hub.store.community();
     let comms: HashMap<i64, Community> = c.communities().await?.into_iter().map(|c| (c.id, c)).collect();
     let mut rows = vec![
@@ -82,14 +121,14 @@ pub(super) async fn api_registrations_csv(HubState(hub): HubState) -> Answer {
 }
 
 /// `/api/v1/coverage[?regione=]`.
-pub(super) async fn api_coverage(HubState(hub): HubState, p: Params) -> Answer {
+async fn api_coverage(HubState(hub): HubState, p: Params) -> Answer {
     let region = region_param(&p)?;
     Ok(json(&compute(&hub, region.as_deref()).await?.0))
 }
 
 /// `/api/v1/coverage.csv[?regione=]`: every comune of the scope with its
 /// registrations.
-pub(super) async fn api_coverage_csv(HubState(hub): HubState, p: Params) -> Answer {
+async fn api_coverage_csv(HubState(hub): HubState, p: Params) -> Answer {
     let region = region_param(&p)?;
     let (cov, inputs) = compute(&hub, region.as_deref()).await?;
     let mut per: HashMap<&str, usize> = HashMap::new();

@@ -2,6 +2,13 @@
 
 use super::*;
 
+/// The routes of this resource.
+pub(super) fn routes(r: Routes) -> Routes {
+    r.page("/{lang}/comunita/{slug}", &["discussioni", "risorse"], community)
+        .form("/{lang}/comunita/{slug}/aderisci", join)
+        .form("/{lang}/comunita/{slug}/lascia/{id}", leave)
+}
+
 /// Threads and resources on a page of a community.
 pub const PER_PAGE: usize = 20;
 /// Messages on a page of a thread.
@@ -24,13 +31,7 @@ pub(super) fn pages<T>(list: &Paged<T>, page: usize, per_page: usize) -> Value {
     context! { page => page, pages => list.total.div_ceil(per_page).max(1), total => list.total }
 }
 
-pub(super) async fn community(
-    HubState(hub): HubState,
-    lang: Lang,
-    v: Viewer,
-    InCommunity(comm): InCommunity,
-    p: Params,
-) -> Answer {
+async fn community(Ctx { hub, lang }: Ctx, v: Viewer, InCommunity(comm): InCommunity, p: Params) -> Answer {
     let (thread_page, resource_page) = (page_number(&p, "discussioni")?, page_number(&p, "risorse")?);
     let c = hub.store.community();
     let signed_in = v.account.is_some();
@@ -84,24 +85,13 @@ pub(super) async fn community(
     show(&hub, lang, &v, Page { template: "community.html", menu: "communities", title: &comm.name, path: &path }, ctx)
 }
 
-pub(super) async fn join(
-    HubState(hub): HubState,
-    lang: Lang,
-    InCommunity(comm): InCommunity,
-    Posted(v, f): Posted,
-) -> Answer {
+async fn join(Ctx { hub, lang }: Ctx, InCommunity(comm): InCommunity, Posted(v, f): Posted) -> Answer {
     let id = v.id()?;
     hub.store.community().join(comm.id, id, f.get("codice_ipa")).await?;
     Ok(see(format!("/{}/comunita/{}", lang.code(), comm.slug)))
 }
 
-pub(super) async fn leave(
-    HubState(hub): HubState,
-    lang: Lang,
-    InCommunity(comm): InCommunity,
-    PathId(id): PathId,
-    Posted(v, _): Posted,
-) -> Answer {
+async fn leave(Ctx { hub, lang }: Ctx, Item(comm, id): Item, Posted(v, _): Posted) -> Answer {
     let me = v.id()?;
     hub.store.community().leave(id, me).await?;
     Ok(see(format!("/{}/comunita/{}", lang.code(), comm.slug)))

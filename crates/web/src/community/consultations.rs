@@ -2,12 +2,18 @@
 
 use super::*;
 
-pub(super) async fn create_consultation(
-    HubState(hub): HubState,
-    lang: Lang,
-    InCommunity(comm): InCommunity,
-    Posted(v, f): Posted,
-) -> Answer {
+/// The routes of this resource.
+pub(super) fn routes(r: Routes) -> Routes {
+    r.form("/{lang}/comunita/{slug}/consultazioni", create_consultation)
+        .page("/{lang}/comunita/{slug}/consultazioni/{id}", &[], consultation)
+        .form("/{lang}/comunita/{slug}/consultazioni/{id}/stato", consultation_status)
+        .form("/{lang}/comunita/{slug}/consultazioni/{id}/proposte", add_proposal)
+        .form("/{lang}/comunita/{slug}/proposte/{id}/commenti", comment)
+        .form("/{lang}/comunita/{slug}/proposte/{id}/sostegno", support)
+        .form("/{lang}/comunita/{slug}/proposte/{id}/stato", proposal_status)
+}
+
+async fn create_consultation(Ctx { hub, lang }: Ctx, InCommunity(comm): InCommunity, Posted(v, f): Posted) -> Answer {
     let by = require_coordinator(&v, &comm)?;
     let status = if f.get("status").is_empty() { "open" } else { f.get("status") };
     let made = hub.store.community().create_consultation(comm.id, f.get("title"), f.get("body"), status, by).await?;
@@ -30,13 +36,7 @@ fn consultation_page(lang: Lang, comm: &Community, consultation: i64) -> Respons
     see(format!("/{}/comunita/{}/consultazioni/{consultation}", lang.code(), comm.slug))
 }
 
-pub(super) async fn consultation(
-    HubState(hub): HubState,
-    lang: Lang,
-    v: Viewer,
-    InCommunity(comm): InCommunity,
-    PathId(id): PathId,
-) -> Answer {
+async fn consultation(Ctx { hub, lang }: Ctx, v: Viewer, Item(comm, id): Item) -> Answer {
     let c = hub.store.community();
     let signed_in = v.account.is_some();
     let cons = people::for_visitor(belongs(c.consultation(id).await?, &comm)?, signed_in);
@@ -55,65 +55,35 @@ pub(super) async fn consultation(
     show(&hub, lang, &v, page, ctx)
 }
 
-pub(super) async fn consultation_status(
-    HubState(hub): HubState,
-    lang: Lang,
-    InCommunity(comm): InCommunity,
-    PathId(id): PathId,
-    Posted(v, f): Posted,
-) -> Answer {
+async fn consultation_status(Ctx { hub, lang }: Ctx, Item(comm, id): Item, Posted(v, f): Posted) -> Answer {
     require_coordinator(&v, &comm)?;
     let cid = consultation_of(&hub, &comm, id).await?;
     hub.store.community().set_consultation_status(cid, f.get("status")).await?;
     Ok(consultation_page(lang, &comm, cid))
 }
 
-pub(super) async fn add_proposal(
-    HubState(hub): HubState,
-    lang: Lang,
-    InCommunity(comm): InCommunity,
-    PathId(id): PathId,
-    Posted(v, f): Posted,
-) -> Answer {
+async fn add_proposal(Ctx { hub, lang }: Ctx, Item(comm, id): Item, Posted(v, f): Posted) -> Answer {
     let me = require_participant(&hub, &v, &comm).await?;
     let cid = consultation_of(&hub, &comm, id).await?;
     hub.store.community().add_proposal(cid, f.get("title"), f.get("body"), me).await?;
     Ok(consultation_page(lang, &comm, cid))
 }
 
-pub(super) async fn comment(
-    HubState(hub): HubState,
-    lang: Lang,
-    InCommunity(comm): InCommunity,
-    PathId(id): PathId,
-    Posted(v, f): Posted,
-) -> Answer {
+async fn comment(Ctx { hub, lang }: Ctx, Item(comm, id): Item, Posted(v, f): Posted) -> Answer {
     let me = require_participant(&hub, &v, &comm).await?;
     let (cid, pid) = proposal_of(&hub, &comm, id).await?;
     hub.store.community().comment(pid, f.get("body"), me).await?;
     Ok(consultation_page(lang, &comm, cid))
 }
 
-pub(super) async fn support(
-    HubState(hub): HubState,
-    lang: Lang,
-    InCommunity(comm): InCommunity,
-    PathId(id): PathId,
-    Posted(v, _): Posted,
-) -> Answer {
+async fn support(Ctx { hub, lang }: Ctx, Item(comm, id): Item, Posted(v, _): Posted) -> Answer {
     let me = require_participant(&hub, &v, &comm).await?;
     let (cid, pid) = proposal_of(&hub, &comm, id).await?;
     hub.store.community().support(pid, me).await?;
     Ok(consultation_page(lang, &comm, cid))
 }
 
-pub(super) async fn proposal_status(
-    HubState(hub): HubState,
-    lang: Lang,
-    InCommunity(comm): InCommunity,
-    PathId(id): PathId,
-    Posted(v, f): Posted,
-) -> Answer {
+async fn proposal_status(Ctx { hub, lang }: Ctx, Item(comm, id): Item, Posted(v, f): Posted) -> Answer {
     require_coordinator(&v, &comm)?;
     let (cid, pid) = proposal_of(&hub, &comm, id).await?;
     hub.store.community().set_proposal_status(pid, f.get("status")).await?;

@@ -2,6 +2,11 @@
 
 use super::*;
 
+/// The routes of this resource.
+pub(super) fn routes(r: Routes) -> Routes {
+    r.page("/{lang}/copertura", &["regione"], coverage_page)
+}
+
 /// What the coverage is computed from, read once per request.
 pub(super) struct Inputs {
     pub(super) areas: Vec<cantiere_store::community::Area>,
@@ -32,7 +37,7 @@ pub(super) fn region_param(p: &Params) -> Result<Option<String>, AppError> {
     Ok(p.one("regione")?.filter(|r| !r.is_empty()).map(str::to_string))
 }
 
-pub(super) async fn coverage_page(HubState(hub): HubState, lang: Lang, v: Viewer, p: Params) -> Answer {
+async fn coverage_page(Ctx { hub, lang }: Ctx, v: Viewer, p: Params) -> Answer {
     let region = region_param(&p)?;
     let (cov, _) = compute(&hub, region.as_deref()).await?;
     let shares: HashMap<&str, f64> =

@@ -1,7 +1,8 @@
 //! What a community handler is given before it runs, so that it holds the
-//! domain step only: the hub ([`HubState`]), the visitor ([`Viewer`]), the
-//! community and the id named in the path ([`InCommunity`], [`PathId`]), and
-//! a posted form read and checked ([`Posted`]).
+//! domain step only: the hub and the page's language ([`Ctx`]), the visitor
+//! ([`Viewer`]), the community and the id named in the path
+//! ([`InCommunity`], [`Item`], [`PathId`]), and a posted form read and
+//! checked ([`Posted`]).
 
 use std::sync::Arc;
 
@@ -18,6 +19,7 @@ use super::Hub;
 use super::auth::{self, CSRF_COOKIE};
 use crate::http::SiteState;
 use crate::http::error::AppError;
+use crate::http::i18n::Lang;
 use crate::http::query::Params;
 
 /// The communities' hub (their routes are mounted only on a site that has one).
@@ -28,6 +30,22 @@ impl FromRequestParts<SiteState> for HubState {
 
     async fn from_request_parts(_: &mut Parts, site: &SiteState) -> Result<Self, Self::Rejection> {
         site.hub.clone().map(HubState).ok_or_else(|| AppError::NotFound("this site has no communities".into()))
+    }
+}
+
+/// The hub and the language of the page (from the path).
+pub(crate) struct Ctx {
+    pub hub: Arc<Hub>,
+    pub lang: Lang,
+}
+
+impl FromRequestParts<SiteState> for Ctx {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, site: &SiteState) -> Result<Self, Self::Rejection> {
+        let lang = Lang::from_request_parts(parts, site).await?;
+        let HubState(hub) = HubState::from_request_parts(parts, site).await?;
+        Ok(Ctx { hub, lang })
     }
 }
 
@@ -127,6 +145,20 @@ impl FromRequestParts<SiteState> for PathId {
             .and_then(|t| t.parse().ok())
             .map(PathId)
             .ok_or_else(|| AppError::NotFound(format!("no item `{text}`")))
+    }
+}
+
+/// The community of the path's `{slug}` and the `{id}` of one of its items
+/// (a meeting, a thread, a consultation, a proposal, a membership).
+pub(crate) struct Item(pub Community, pub i64);
+
+impl FromRequestParts<SiteState> for Item {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, site: &SiteState) -> Result<Self, Self::Rejection> {
+        let InCommunity(comm) = InCommunity::from_request_parts(parts, site).await?;
+        let PathId(id) = PathId::from_request_parts(parts, site).await?;
+        Ok(Item(comm, id))
     }
 }
 

@@ -2,12 +2,15 @@
 
 use super::*;
 
-pub(super) async fn create_meeting(
-    HubState(hub): HubState,
-    lang: Lang,
-    InCommunity(comm): InCommunity,
-    Posted(v, f): Posted,
-) -> Answer {
+/// The routes of this resource.
+pub(super) fn routes(r: Routes) -> Routes {
+    r.form("/{lang}/comunita/{slug}/incontri", create_meeting)
+        .page("/{lang}/comunita/{slug}/incontri/{id}", &[], meeting)
+        .form("/{lang}/comunita/{slug}/incontri/{id}/iscrizione", register_meeting)
+        .form("/{lang}/comunita/{slug}/incontri/{id}/verbale", update_meeting)
+}
+
+async fn create_meeting(Ctx { hub, lang }: Ctx, InCommunity(comm): InCommunity, Posted(v, f): Posted) -> Answer {
     let by = require_coordinator(&v, &comm)?;
     let input = MeetingInput {
         title: f.get("title").into(),
@@ -21,13 +24,7 @@ pub(super) async fn create_meeting(
     Ok(see(format!("/{}/comunita/{}/incontri/{}", lang.code(), comm.slug, m.id)))
 }
 
-pub(super) async fn meeting(
-    HubState(hub): HubState,
-    lang: Lang,
-    v: Viewer,
-    InCommunity(comm): InCommunity,
-    PathId(id): PathId,
-) -> Answer {
+async fn meeting(Ctx { hub, lang }: Ctx, v: Viewer, Item(comm, id): Item) -> Answer {
     let signed_in = v.account.is_some();
     let m = people::for_visitor(belongs(hub.store.community().meeting(id).await?, &comm)?, signed_in);
     let regs = people::for_visitor(hub.store.community().registrations(m.id).await?, signed_in);
@@ -42,26 +39,14 @@ pub(super) async fn meeting(
     show(&hub, lang, &v, Page { template: "meeting.html", menu: "communities", title: &m.title, path: &path }, ctx)
 }
 
-pub(super) async fn register_meeting(
-    HubState(hub): HubState,
-    lang: Lang,
-    InCommunity(comm): InCommunity,
-    PathId(id): PathId,
-    Posted(v, _): Posted,
-) -> Answer {
+async fn register_meeting(Ctx { hub, lang }: Ctx, Item(comm, id): Item, Posted(v, _): Posted) -> Answer {
     let me = require_participant(&hub, &v, &comm).await?;
     let m = belongs(hub.store.community().meeting(id).await?, &comm)?;
     hub.store.community().register(m.id, me).await?;
     Ok(see(format!("/{}/comunita/{}/incontri/{id}", lang.code(), comm.slug)))
 }
 
-pub(super) async fn update_meeting(
-    HubState(hub): HubState,
-    lang: Lang,
-    InCommunity(comm): InCommunity,
-    PathId(id): PathId,
-    Posted(v, f): Posted,
-) -> Answer {
+async fn update_meeting(Ctx { hub, lang }: Ctx, Item(comm, id): Item, Posted(v, f): Posted) -> Answer {
     require_coordinator(&v, &comm)?;
     let c = hub.store.community();
     let m = belongs(hub.store.community().meeting(id).await?, &comm)?;

@@ -42,7 +42,7 @@ use crate::http::routes::{CSV, JSON, Kept, Method, Routes};
 use crate::observatory::Observatory;
 use auth::{Backoff, CSRF_COOKIE, ClientAddress, FormKey, Hasher, Limiter, Limits, SESSION_COOKIE, SharedMailer};
 use coverage::BodyInfo;
-use extract::{HubState, InCommunity, PathId, Posted, check_token};
+use extract::{Ctx, HubState, InCommunity, Item, PathId, Posted, check_token};
 
 pub use extract::Viewer;
 
@@ -161,82 +161,21 @@ impl Hub {
 type Answer = Result<Response, AppError>;
 
 /// The communities' routes: pages kept for anonymous visitors until the
-/// next change, forms, the file upload, and the public API.
+/// next change, forms, the file upload, and the public API; each resource
+/// registers its own.
 pub(crate) fn routes() -> Routes {
-    use consultations as cons;
-    Routes::new(Kept::Anonymous)
-        .page("/{lang}/accesso", &[], accounts::account_page)
-        .uncached()
-        .form("/{lang}/accesso/entra", accounts::login)
-        .form("/{lang}/accesso/registrati", accounts::register)
-        .form("/{lang}/accesso/esci", accounts::logout)
-        .form("/{lang}/accesso/recupero", accounts::reset_request)
-        .page("/{lang}/accesso/nuova-password", &["token"], accounts::reset_page)
-        .uncached()
-        .form("/{lang}/accesso/nuova-password", accounts::reset)
-        .page("/{lang}/profilo", &[], profile::profile)
-        .uncached()
-        .form("/{lang}/profilo/iscrizioni/{id}/conferma", profile::confirm_membership)
-        .form("/{lang}/profilo/adozioni/{id}/verifica", profile::verify_adoption)
-        .page("/{lang}/comunita", &["importate"], admin::communities)
-        .form("/{lang}/comunita", admin::create_community)
-        .form("/{lang}/comunita/aree", admin::create_area)
-        .upload("/{lang}/comunita/importa", UPLOAD_MAX, admin::import_file)
-        .form("/{lang}/comunita/ruoli", admin::grant_role)
-        .page("/{lang}/comunita/{slug}", &["discussioni", "risorse"], communities::community)
-        .form("/{lang}/comunita/{slug}/aderisci", communities::join)
-        .form("/{lang}/comunita/{slug}/lascia/{id}", communities::leave)
-        .form("/{lang}/comunita/{slug}/incontri", meetings::create_meeting)
-        .page("/{lang}/comunita/{slug}/incontri/{id}", &[], meetings::meeting)
-        .form("/{lang}/comunita/{slug}/incontri/{id}/iscrizione", meetings::register_meeting)
-        .form("/{lang}/comunita/{slug}/incontri/{id}/verbale", meetings::update_meeting)
-        .form("/{lang}/comunita/{slug}/risorse", threads::add_resource)
-        .form("/{lang}/comunita/{slug}/discussioni", threads::create_thread)
-        .page("/{lang}/comunita/{slug}/discussioni/{id}", &["pagina"], threads::thread)
-        .form("/{lang}/comunita/{slug}/discussioni/{id}", threads::reply)
-        .form("/{lang}/comunita/{slug}/consultazioni", cons::create_consultation)
-        .page("/{lang}/comunita/{slug}/consultazioni/{id}", &[], cons::consultation)
-        .form("/{lang}/comunita/{slug}/consultazioni/{id}/stato", cons::consultation_status)
-        .form("/{lang}/comunita/{slug}/consultazioni/{id}/proposte", cons::add_proposal)
-        .form("/{lang}/comunita/{slug}/proposte/{id}/commenti", cons::comment)
-        .form("/{lang}/comunita/{slug}/proposte/{id}/sostegno", cons::support)
-        .form("/{lang}/comunita/{slug}/proposte/{id}/stato", cons::proposal_status)
-        .page("/{lang}/copertura", &["regione"], coverage_pages::coverage_page)
-        .api(
-            "/api/v1/communities",
-            "Thematic areas and communities with their coverage figures",
-            &[],
-            JSON,
-            api::api_communities,
-        )
-        .api(
-            "/api/v1/communities/{slug}",
-            "One community: bodies, meetings, resources, threads, consultations",
-            &[],
-            JSON,
-            api::api_community,
-        )
-        .api(
-            "/api/v1/registrations.csv",
-            "Registrations by community and administration (no personal data)",
-            &[],
-            CSV,
-            api::api_registrations_csv,
-        )
-        .api(
-            "/api/v1/coverage",
-            "Coverage of the territory: totals, by community, area, province, size class",
-            &["regione"],
-            JSON,
-            api::api_coverage,
-        )
-        .api(
-            "/api/v1/coverage.csv",
-            "Every comune of the scope with its number of registrations",
-            &["regione"],
-            CSV,
-            api::api_coverage_csv,
-        )
+    let resources = [
+        accounts::routes,
+        profile::routes,
+        admin::routes,
+        communities::routes,
+        meetings::routes,
+        threads::routes,
+        consultations::routes,
+        coverage_pages::routes,
+        api::routes,
+    ];
+    resources.into_iter().fold(Routes::new(Kept::Anonymous), |r, add| add(r))
 }
 
 /// Every write endpoint (the path of each POST route), from the route

@@ -2,7 +2,15 @@
 
 use super::*;
 
-pub(super) async fn profile(HubState(hub): HubState, lang: Lang, v: Viewer) -> Answer {
+/// The routes of this resource.
+pub(super) fn routes(r: Routes) -> Routes {
+    r.page("/{lang}/profilo", &[], profile)
+        .uncached()
+        .form("/{lang}/profilo/iscrizioni/{id}/conferma", confirm_membership)
+        .form("/{lang}/profilo/adozioni/{id}/verifica", verify_adoption)
+}
+
+async fn profile(Ctx { hub, lang }: Ctx, v: Viewer) -> Answer {
     let Some(account) = v.account.clone() else { return Ok(see(format!("/{}/accesso", lang.code()))) };
     let c = hub.store.community();
     let communities: HashMap<i64, Community> = c.communities().await?.into_iter().map(|c| (c.id, c)).collect();
@@ -74,12 +82,7 @@ pub(super) async fn profile(HubState(hub): HubState, lang: Lang, v: Viewer) -> A
     show(&hub, lang, &v, Page { template: "profile.html", menu: "profile", title: l["profile"], path: "profilo" }, ctx)
 }
 
-pub(super) async fn confirm_membership(
-    HubState(hub): HubState,
-    lang: Lang,
-    PathId(id): PathId,
-    Posted(v, f): Posted,
-) -> Answer {
+async fn confirm_membership(Ctx { hub, lang }: Ctx, PathId(id): PathId, Posted(v, f): Posted) -> Answer {
     v.id()?;
     let c = hub.store.community();
     let m = c.membership(id).await?;
@@ -90,12 +93,7 @@ pub(super) async fn confirm_membership(
     Ok(see(format!("/{}/profilo", lang.code())))
 }
 
-pub(super) async fn verify_adoption(
-    HubState(hub): HubState,
-    lang: Lang,
-    PathId(id): PathId,
-    Posted(v, _): Posted,
-) -> Answer {
+async fn verify_adoption(Ctx { hub, lang }: Ctx, PathId(id): PathId, Posted(v, _): Posted) -> Answer {
     v.id()?;
     let adoption = hub.store.adoption(id).await?;
     let editor = v.edits(&adoption.codice_ipa).ok_or_else(|| {

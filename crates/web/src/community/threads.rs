@@ -2,12 +2,15 @@
 
 use super::*;
 
-pub(super) async fn add_resource(
-    HubState(hub): HubState,
-    lang: Lang,
-    InCommunity(comm): InCommunity,
-    Posted(v, f): Posted,
-) -> Answer {
+/// The routes of this resource.
+pub(super) fn routes(r: Routes) -> Routes {
+    r.form("/{lang}/comunita/{slug}/risorse", add_resource)
+        .form("/{lang}/comunita/{slug}/discussioni", create_thread)
+        .page("/{lang}/comunita/{slug}/discussioni/{id}", &["pagina"], thread)
+        .form("/{lang}/comunita/{slug}/discussioni/{id}", reply)
+}
+
+async fn add_resource(Ctx { hub, lang }: Ctx, InCommunity(comm): InCommunity, Posted(v, f): Posted) -> Answer {
     let me = require_participant(&hub, &v, &comm).await?;
     let solution_id = match f.get("solution").trim() {
         "" => None,
@@ -24,25 +27,13 @@ pub(super) async fn add_resource(
     Ok(see(format!("/{}/comunita/{}#risorse", lang.code(), comm.slug)))
 }
 
-pub(super) async fn create_thread(
-    HubState(hub): HubState,
-    lang: Lang,
-    InCommunity(comm): InCommunity,
-    Posted(v, f): Posted,
-) -> Answer {
+async fn create_thread(Ctx { hub, lang }: Ctx, InCommunity(comm): InCommunity, Posted(v, f): Posted) -> Answer {
     let me = require_participant(&hub, &v, &comm).await?;
     let t = hub.store.community().create_thread(comm.id, f.get("title"), f.get("body"), me).await?;
     Ok(see(format!("/{}/comunita/{}/discussioni/{}", lang.code(), comm.slug, t.id)))
 }
 
-pub(super) async fn thread(
-    HubState(hub): HubState,
-    lang: Lang,
-    v: Viewer,
-    InCommunity(comm): InCommunity,
-    PathId(id): PathId,
-    p: Params,
-) -> Answer {
+async fn thread(Ctx { hub, lang }: Ctx, v: Viewer, Item(comm, id): Item, p: Params) -> Answer {
     let signed_in = v.account.is_some();
     let page = page_number(&p, "pagina")?;
     let t = people::for_visitor(belongs(hub.store.community().thread(id).await?, &comm)?, signed_in);
@@ -58,13 +49,7 @@ pub(super) async fn thread(
     show(&hub, lang, &v, Page { template: "thread.html", menu: "communities", title: &t.title, path: &path }, ctx)
 }
 
-pub(super) async fn reply(
-    HubState(hub): HubState,
-    lang: Lang,
-    InCommunity(comm): InCommunity,
-    PathId(id): PathId,
-    Posted(v, f): Posted,
-) -> Answer {
+async fn reply(Ctx { hub, lang }: Ctx, Item(comm, id): Item, Posted(v, f): Posted) -> Answer {
     let me = require_participant(&hub, &v, &comm).await?;
     let t = belongs(hub.store.community().thread(id).await?, &comm)?;
     hub.store.community().reply(t.id, f.get("body"), me).await?;
