@@ -10,7 +10,8 @@ use std::time::Instant;
 use anyhow::{Context, Result};
 use cantiere_publiccode::Options;
 use cantiere_store::Store;
-use cantiere_store::catalog::{SolutionRecord, duplicate_urls, find_files, read_url_list};
+use cantiere_store::catalog::SolutionRecord;
+use cantiere_territory::catalog::{clone_url, duplicate_urls, find_files, read_file, read_git, read_url_list};
 use clap::{Args, Subcommand};
 use rayon::prelude::*;
 
@@ -96,9 +97,9 @@ fn ingest(a: IngestArgs) -> Result<ExitCode> {
         .par_iter()
         .map(|s| {
             let r = match s {
-                Source::File(f) => SolutionRecord::from_file(f, &options),
-                Source::Git(repo) => SolutionRecord::from_git(repo, &options),
-                Source::Url(url) => SolutionRecord::from_url(url, &a.clone_dir, &options),
+                Source::File(f) => read_file(f, &options),
+                Source::Git(repo) => read_git(repo, &options),
+                Source::Url(url) => clone_url(url, &a.clone_dir, &options),
             };
             bar.inc(1);
             r

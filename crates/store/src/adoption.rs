@@ -19,6 +19,7 @@ use std::collections::HashMap;
 use std::fmt;
 
 use serde::Serialize;
+use sqlx::any::AnyRow;
 use sqlx::{AnyPool, Row};
 
 use crate::catalog::SolutionIndex;
@@ -26,8 +27,9 @@ pub use crate::checks::ipa_known;
 use crate::checks::{check_date, check_url, known_ipa_codes};
 pub use crate::csv::RowError;
 use crate::csv::{line_of, open_csv, width_error};
-use crate::snapshot::now;
-use crate::{Error, Result, db};
+use crate::db::{Column, Value, columns, db, fetch_all, fetch_optional, row, sql};
+use crate::run::now;
+use crate::{Error, Result};
 
 /// Where an administration stands with a solution.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -62,6 +64,20 @@ impl AdoptionStatus {
             "dismissed" | "dismessa" | "dismesso" => Some(AdoptionStatus::Dismissed),
             _ => None,
         }
+    }
+}
+
+/// Stored as its code; an unknown code is an error.
+impl Column for AdoptionStatus {
+    fn read(row: &AnyRow, name: &str) -> std::result::Result<Self, sqlx::Error> {
+        let code: String = row.try_get(name)?;
+        AdoptionStatus::parse(&code).ok_or_else(|| sqlx::Error::ColumnDecode {
+            index: name.into(),
+            source: format!("unknown adoption status `{code}`").into(),
+        })
+    }
+    fn value(&self) -> Value {
+        Value::Text(Some(self.code().to_string()))
     }
 }
 
@@ -119,44 +135,48 @@ pub struct AdoptionInput {
     pub evidence: Option<String>,
 }
 
-/// A stored adoption.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Adoption {
-    /// Its id.
-    pub id: i64,
-    /// The administration's iPA code.
-    pub codice_ipa: String,
-    /// The solution's id.
-    pub solution_id: i64,
-    /// Where it stands.
-    pub status: AdoptionStatus,
-    /// Since when.
-    pub since: Option<String>,
-    /// Evidence link.
-    pub evidence: Option<String>,
-    /// Who verified it (an editor of the administration), when verified.
-    pub verified_by: Option<String>,
-    /// When it was verified.
-    pub verified_at: Option<String>,
-    /// First recorded.
-    pub created_at: String,
-    /// Last changed.
-    pub updated_at: String,
+row! {
+    /// A stored adoption.
+    #[derive(Debug, Clone, PartialEq, Serialize)]
+    pub struct Adoption {
+        /// Its id.
+        pub id: i64,
+        /// The administration's iPA code.
+        pub codice_ipa: String,
+        /// The solution's id.
+        pub solution_id: i64,
+        /// Where it stands.
+        pub status: AdoptionStatus,
+        /// Since when.
+        pub since: Option<String>,
+        /// Evidence link.
+        pub evidence: Option<String>,
+        /// Who verified it (an editor of the administration), when verified.
+        pub verified_by: Option<String>,
+        /// When it was verified.
+        pub verified_at: Option<String>,
+        /// First recorded.
+        pub created_at: String,
+        /// Last changed.
+        pub updated_at: String,
+    }
 }
 
-/// One line of the audit trail.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct AdoptionEvent {
-    /// The adoption.
-    pub adoption_id: i64,
-    /// When.
-    pub at: String,
-    /// Who.
-    pub actor: String,
-    /// `recorded`, `updated`, `verified` or `imported`.
-    pub action: String,
-    /// The state after the change, as JSON.
-    pub detail: String,
+row! {
+    /// One line of the audit trail.
+    #[derive(Debug, Clone, PartialEq, Serialize)]
+    pub struct AdoptionEvent {
+        /// The adoption.
+        pub adoption_id: i64,
+        /// When.
+        pub at: String,
+        /// Who.
+        pub actor: String,
+        /// `recorded`, `updated`, `verified` or `imported`.
+        pub action: String,
+        /// The state after the change, as JSON.
+        pub detail: String,
+    }
 }
 
 /// Someone allowed to verify the adoptions of one administration.
@@ -353,16 +373,12 @@ async fn upsert(
     action_new: &str,
     at: &str,
 ) -> Result<(i64, Change)> {
-    let known =
-        sqlx::query("SELECT id, status, since, evidence FROM adoption WHERE codice_ipa = $1 AND solution_id = $2")
-            .bind(a.codice_ipa.clone())
-            .bind(solution_id)
-            .fetch_optional(&mut **tx)
-            .await
-            .map_err(db("reading an adoption"))?;
+    let q = sqlx::query(sql(format!("{} WHERE codice_ipa = $1 AND solution_id = $2", select())));
+    let known: Option<Adoption> =
+        fetch_optional(q.bind(a.codice_ipa.clone()).bind(solution_id), &mut **tx, "an adoption").await?;
     match known {
         None => {
-            let id: i64 = sqlx::query(
+            let insert = sqlx::query(
                 "INSERT INTO adoption (codice_ipa, solution_id, status, since, evidence, created_at, updated_at) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
             )
@@ -372,21 +388,15 @@ async fn upsert(
             .bind(a.since.clone())
             .bind(a.evidence.clone())
             .bind(at.to_string())
-            .bind(at.to_string())
-            .fetch_one(&mut **tx)
-            .await
-            .map_err(db(format!("storing the adoption of {} by {}", solution_id, a.codice_ipa)))?
-            .try_get(0)
-            .map_err(db("reading an adoption's id"))?;
+            .bind(at.to_string());
+            let what = format!("storing the adoption of {} by {}", solution_id, a.codice_ipa);
+            let id = crate::db::returning_id(insert, &mut **tx, &what).await?;
             event(tx, id, at, actor, action_new, detail(a, solution_id)).await?;
             Ok((id, Change::New))
         }
-        Some(row) => {
-            let id: i64 = row.try_get(0).map_err(db("reading an adoption"))?;
-            let status: String = row.try_get(1).map_err(db("reading an adoption"))?;
-            let since: Option<String> = row.try_get(2).map_err(db("reading an adoption"))?;
-            let evidence: Option<String> = row.try_get(3).map_err(db("reading an adoption"))?;
-            if status == a.status.code() && since == a.since && evidence == a.evidence {
+        Some(stored) => {
+            let id = stored.id;
+            if stored.status == a.status && stored.since == a.since && stored.evidence == a.evidence {
                 return Ok((id, Change::Unchanged));
             }
             // A change made by anyone clears the verification: the editor
@@ -419,12 +429,13 @@ enum Change {
 pub(crate) async fn record(pool: &AnyPool, a: &AdoptionInput, actor: &str) -> Result<Adoption> {
     let problems = check(a);
     if let Some((column, message)) = problems.into_iter().next() {
-        return Err(Error::Invalid(format!("{column}: {message}")));
+        return Err(Error::invalid(column, message));
     }
     if !ipa_known(pool, &a.codice_ipa).await? {
-        return Err(Error::Invalid(format!("codice_ipa: `{}` is not a known administration", a.codice_ipa)));
+        return Err(Error::invalid("codice_ipa", format!("`{}` is not a known administration", a.codice_ipa)));
     }
-    let solution_id = SolutionIndex::read(pool).await?.resolve(&a.solution).map_err(Error::Invalid)?;
+    let solution_id =
+        SolutionIndex::read(pool).await?.resolve(&a.solution).map_err(|m| Error::invalid("solution", m))?;
     let mut tx = pool.begin().await.map_err(db("starting an adoption"))?;
     let (id, _) = upsert(&mut tx, a, solution_id, actor, "recorded", &now()).await?;
     tx.commit().await.map_err(db("committing an adoption"))?;
@@ -504,74 +515,28 @@ pub(crate) async fn verify(pool: &AnyPool, id: i64, editor: &Editor) -> Result<A
     get(pool, id).await
 }
 
-const SELECT: &str = "SELECT id, codice_ipa, solution_id, status, since, evidence, verified_by, verified_at, \
-                      created_at, updated_at FROM adoption";
-
-fn from_row(r: &sqlx::any::AnyRow) -> Result<Adoption> {
-    let e = || db("reading an adoption");
-    let status: String = r.try_get(3).map_err(e())?;
-    Ok(Adoption {
-        id: r.try_get(0).map_err(e())?,
-        codice_ipa: r.try_get(1).map_err(e())?,
-        solution_id: r.try_get(2).map_err(e())?,
-        status: AdoptionStatus::parse(&status)
-            .ok_or_else(|| Error::Invalid(format!("stored adoption status `{status}` is unknown")))?,
-        since: r.try_get(4).map_err(e())?,
-        evidence: r.try_get(5).map_err(e())?,
-        verified_by: r.try_get(6).map_err(e())?,
-        verified_at: r.try_get(7).map_err(e())?,
-        created_at: r.try_get(8).map_err(e())?,
-        updated_at: r.try_get(9).map_err(e())?,
-    })
+/// The adoptions, as a `SELECT` to add a condition to.
+fn select() -> String {
+    format!("SELECT {} FROM adoption", columns::<Adoption>())
 }
 
 pub(crate) async fn get(pool: &AnyPool, id: i64) -> Result<Adoption> {
-    let row = sqlx::query(sqlx::AssertSqlSafe(format!("{SELECT} WHERE id = $1")))
-        .bind(id)
-        .fetch_optional(pool)
-        .await
-        .map_err(db("reading an adoption"))?
-        .ok_or_else(|| Error::NotFound(format!("adoption #{id}")))?;
-    from_row(&row)
+    let q = sqlx::query(sql(format!("{} WHERE id = $1", select()))).bind(id);
+    fetch_optional(q, pool, "an adoption").await?.ok_or_else(|| Error::NotFound(format!("adoption #{id}")))
 }
 
 pub(crate) async fn list(pool: &AnyPool) -> Result<Vec<Adoption>> {
-    let rows = sqlx::query(sqlx::AssertSqlSafe(format!("{SELECT} ORDER BY solution_id, codice_ipa")))
-        .fetch_all(pool)
-        .await
-        .map_err(db("reading the adoptions"))?;
-    rows.iter().map(from_row).collect()
+    fetch_all(sqlx::query(sql(format!("{} ORDER BY solution_id, codice_ipa", select()))), pool, "the adoptions").await
 }
 
 pub(crate) async fn list_of(pool: &AnyPool, codice_ipa: &str) -> Result<Vec<Adoption>> {
-    let rows = sqlx::query(sqlx::AssertSqlSafe(format!("{SELECT} WHERE codice_ipa = $1 ORDER BY solution_id")))
-        .bind(codice_ipa.trim().to_lowercase())
-        .fetch_all(pool)
-        .await
-        .map_err(db("reading the adoptions"))?;
-    rows.iter().map(from_row).collect()
+    let q = sqlx::query(sql(format!("{} WHERE codice_ipa = $1 ORDER BY solution_id", select())));
+    fetch_all(q.bind(codice_ipa.trim().to_lowercase()), pool, "the adoptions").await
 }
 
 pub(crate) async fn events(pool: &AnyPool, id: i64) -> Result<Vec<AdoptionEvent>> {
-    let rows = sqlx::query(
-        "SELECT adoption_id, at, actor, action, detail FROM adoption_event WHERE adoption_id = $1 ORDER BY id",
-    )
-    .bind(id)
-    .fetch_all(pool)
-    .await
-    .map_err(db("reading the audit trail"))?;
-    rows.iter()
-        .map(|r| {
-            let e = || db("reading the audit trail");
-            Ok(AdoptionEvent {
-                adoption_id: r.try_get(0).map_err(e())?,
-                at: r.try_get(1).map_err(e())?,
-                actor: r.try_get(2).map_err(e())?,
-                action: r.try_get(3).map_err(e())?,
-                detail: r.try_get(4).map_err(e())?,
-            })
-        })
-        .collect()
+    let text = format!("SELECT {} FROM adoption_event WHERE adoption_id = $1 ORDER BY id", columns::<AdoptionEvent>());
+    fetch_all(sqlx::query(sql(text)).bind(id), pool, "the audit trail").await
 }
 
 #[cfg(test)]

@@ -3,10 +3,11 @@
 
 use std::collections::BTreeSet;
 
-use sqlx::{AnyPool, Row};
+use sqlx::AnyPool;
 
+use crate::Result;
 use crate::adoption::comune_ipa;
-use crate::{Result, db};
+use crate::db::{db, fetch_column, fetch_value};
 
 /// Whether a text is a date of the calendar, `YYYY-MM` or `YYYY-MM-DD`.
 pub(crate) fn check_date(text: &str) -> bool {
@@ -44,24 +45,12 @@ pub(crate) fn check_url(text: &str) -> bool {
 pub(crate) async fn known_ipa_codes(pool: &AnyPool) -> Result<BTreeSet<String>> {
     let mut out = BTreeSet::new();
     let Some(run) = latest_run(pool).await? else { return Ok(out) };
-    for row in sqlx::query("SELECT cadastral FROM body WHERE run_id = $1 AND cadastral <> ''")
-        .bind(run)
-        .fetch_all(pool)
-        .await
-        .map_err(db("reading cadastral codes"))?
-    {
-        let c: String = row.try_get(0).map_err(db("reading cadastral codes"))?;
-        out.insert(comune_ipa(&c));
-    }
-    for row in sqlx::query("SELECT DISTINCT codice_ipa FROM application WHERE run_id = $1")
-        .bind(run)
-        .fetch_all(pool)
-        .await
-        .map_err(db("reading iPA codes"))?
-    {
-        let c: String = row.try_get(0).map_err(db("reading iPA codes"))?;
-        out.insert(c.trim().to_lowercase());
-    }
+    let q = sqlx::query("SELECT cadastral FROM body WHERE run_id = $1 AND cadastral <> ''").bind(run);
+    let cadastral: Vec<String> = fetch_column(q, pool, "cadastral codes").await?;
+    out.extend(cadastral.iter().map(|c| comune_ipa(c)));
+    let q = sqlx::query("SELECT DISTINCT codice_ipa FROM application WHERE run_id = $1").bind(run);
+    let applicants: Vec<String> = fetch_column(q, pool, "iPA codes").await?;
+    out.extend(applicants.iter().map(|c| c.trim().to_lowercase()));
     Ok(out)
 }
 
@@ -91,9 +80,5 @@ pub async fn ipa_known(pool: &AnyPool, code: &str) -> Result<bool> {
 }
 
 async fn latest_run(pool: &AnyPool) -> Result<Option<i64>> {
-    let row = sqlx::query("SELECT id FROM run ORDER BY id DESC LIMIT 1")
-        .fetch_optional(pool)
-        .await
-        .map_err(db("reading the latest run"))?;
-    row.map(|r| r.try_get(0).map_err(db("reading the latest run"))).transpose()
+    fetch_value(sqlx::query("SELECT id FROM run ORDER BY id DESC LIMIT 1"), pool, "the latest run").await
 }

@@ -32,12 +32,15 @@ pub mod catalog;
 mod checks;
 pub mod community;
 mod csv;
-mod snapshot;
+mod db;
+mod run;
 
-use sqlx::any::{AnyPoolOptions, AnyRow};
-use sqlx::{AnyPool, Row};
+use sqlx::AnyPool;
+use sqlx::any::AnyPoolOptions;
 
-pub use snapshot::{
+use db::db;
+
+pub use run::{
     ApplicationRow, AreaRow, Body, BoundaryRow, GROUP_NAMES, IndicatorRow, PeerRow, ProfileRow, ResultRow, RunInfo,
     SIZE_CLASSES, ScoreRow, Snapshot, now,
 };
@@ -60,9 +63,14 @@ pub enum Error {
     /// There is no run to read.
     #[error("the database holds no index run yet: run `cantiere import` first")]
     Empty,
-    /// A value was refused (which field, and what was expected).
-    #[error("{0}")]
-    Invalid(String),
+    /// A value was refused: which field, and what was expected.
+    #[error("{field}: {message}")]
+    Invalid {
+        /// The field, form field or CSV column.
+        field: String,
+        /// What was wrong, or what was expected.
+        message: String,
+    },
     /// The actor may not do this.
     #[error("not allowed: {0}")]
     NotAllowed(String),
@@ -79,13 +87,15 @@ pub enum Error {
     },
 }
 
+impl Error {
+    /// `field` was refused: `message` says what was expected.
+    pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Error {
+        Error::Invalid { field: field.into(), message: message.into() }
+    }
+}
+
 /// The crate's result type.
 pub type Result<T> = std::result::Result<T, Error>;
-
-fn db(context: impl Into<String>) -> impl FnOnce(sqlx::Error) -> Error {
-    let context = context.into();
-    move |source| Error::Database { context, source }
-}
 
 /// Which database.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -223,14 +233,15 @@ impl Store {
 
     /// The change counters ([`Versions`]).
     pub async fn versions(&self) -> Result<Versions> {
-        let rows = sqlx::query("SELECT topic, n FROM change_counter")
-            .fetch_all(&self.pool)
-            .await
-            .map_err(db("reading the change counters"))?;
+        db::row! {
+            struct Counter {
+                topic: String,
+                n: i64,
+            }
+        }
+        let q = sqlx::query("SELECT topic, n FROM change_counter");
         let mut v = Versions::default();
-        for row in rows {
-            let (topic, n): (String, i64) =
-                (row.try_get(0).map_err(db("reading a counter"))?, row.try_get(1).map_err(db("reading a counter"))?);
+        for Counter { topic, n } in db::fetch_all(q, &self.pool, "the change counters").await? {
             match topic.as_str() {
                 "run" => v.run = n,
                 "catalog" => v.catalog = n,
@@ -260,11 +271,8 @@ impl Store {
         .await
         .map_err(db("creating the migrations table"))?;
         for (version, name, sqlite, postgres) in MIGRATIONS {
-            let done: Option<AnyRow> = sqlx::query("SELECT version FROM cantiere_migrations WHERE version = $1")
-                .bind(version)
-                .fetch_optional(&self.pool)
-                .await
-                .map_err(db("reading the migrations table"))?;
+            let q = sqlx::query("SELECT version FROM cantiere_migrations WHERE version = $1").bind(version);
+            let done: Option<i64> = db::fetch_value(q, &self.pool, "the migrations table").await?;
             if done.is_some() {
                 continue;
             }
@@ -289,12 +297,12 @@ impl Store {
 
     /// Writes a snapshot as a new run, in one transaction; returns its id.
     pub async fn import(&self, snap: &Snapshot) -> Result<i64> {
-        snapshot::insert(&self.pool, self.backend, snap).await
+        run::insert(&self.pool, self.backend, snap).await
     }
 
     /// Every run, newest first.
     pub async fn runs(&self) -> Result<Vec<RunInfo>> {
-        snapshot::runs(&self.pool).await
+        run::runs(&self.pool).await
     }
 
     /// Reads a run whole (the latest when `run` is `None`).
@@ -303,7 +311,7 @@ impl Store {
             Some(id) => id,
             None => self.runs().await?.first().map(|r| r.id).ok_or(Error::Empty)?,
         };
-        snapshot::load(&self.pool, id).await
+        run::load(&self.pool, id).await
     }
 
     /// Stores ingested publiccode.yml files, in one transaction: a new
@@ -359,12 +367,12 @@ impl Store {
 
     /// The results of a run only (scores, ranks, groups), without the rest.
     pub async fn results(&self, run: i64) -> Result<Vec<ResultRow>> {
-        snapshot::results(&self.pool, run).await
+        run::results(&self.pool, run).await
     }
 
     /// Deletes a run and everything that belongs to it.
     pub async fn delete_run(&self, id: i64) -> Result<()> {
-        snapshot::delete(&self.pool, id).await
+        run::delete(&self.pool, id).await
     }
 
     /// Counts the rows of a table (for tests and reports).
@@ -372,11 +380,8 @@ impl Store {
         if !table.bytes().all(|b| b.is_ascii_lowercase() || b == b'_') {
             return Err(Error::Url(table.to_string()));
         }
-        let row = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM {table}")))
-            .fetch_one(&self.pool)
-            .await
-            .map_err(db(format!("counting {table}")))?;
-        row.try_get::<i64, _>(0).map_err(db(format!("counting {table}")))
+        let q = sqlx::query(db::sql(format!("SELECT COUNT(*) FROM {table}")));
+        Ok(db::fetch_value(q, &self.pool, table).await?.unwrap_or(0))
     }
 
     /// Closes the pool.

@@ -8,8 +8,9 @@ mod common;
 
 use cantiere_publiccode::Options;
 use cantiere_store::adoption::{AdoptionInput, AdoptionStatus, Editor, SolutionRef};
-use cantiere_store::catalog::{SolutionRecord, find_files};
+use cantiere_store::catalog::SolutionRecord;
 use cantiere_store::{Error, Store};
+use cantiere_territory::catalog::find_files;
 
 const PAGAMENTI: &str = "https://git.example.org/cantiere-demo/pagamenti-comunali.git";
 
@@ -18,7 +19,7 @@ async fn adoptions_are_checked_per_row_imported_whole_verified_by_their_editor_a
     let umbria = common::snapshot("Umbria");
     let files = find_files(&[common::root().join("fixtures/catalog")]).unwrap();
     let records: Vec<SolutionRecord> =
-        files.iter().map(|f| SolutionRecord::from_file(f, &Options::default())).collect();
+        files.iter().map(|f| cantiere_territory::catalog::read_file(f, &Options::default())).collect();
     assert_eq!(records.len(), 8);
     assert!(records.iter().all(|r| r.valid), "the demo catalog is valid");
 
@@ -152,7 +153,7 @@ async fn adoptions_are_checked_per_row_imported_whole_verified_by_their_editor_a
             evidence: Some("javascript:alert(1)".into()),
         };
         match store.record_adoption(&wrong, "x").await {
-            Err(Error::Invalid(m)) => assert!(m.starts_with("evidence"), "{m}"),
+            Err(Error::Invalid { field, message }) => assert_eq!(field, "evidence", "{message}"),
             other => panic!("expected a refusal, got {other:?}"),
         }
         store.close().await;

@@ -7,7 +7,8 @@ use std::path::PathBuf;
 
 use cantiere_publiccode::{IpaCodes, Options};
 use cantiere_store::Store;
-use cantiere_store::catalog::{SolutionRecord, find_files};
+use cantiere_store::catalog::SolutionRecord;
+use cantiere_territory::catalog::find_files;
 
 fn shared() -> PathBuf {
     std::env::var_os("CANTIERE_SHARED")
@@ -34,7 +35,8 @@ async fn the_reference_suite_is_ingested_whole_and_idempotently() {
     let files = find_files(&[suite.join("testdata")]).unwrap();
     let options =
         Options { ipa: IpaCodes::from_path(&shared().join("data/padigitale2026")).unwrap(), ..Options::default() };
-    let records: Vec<SolutionRecord> = files.iter().map(|f| SolutionRecord::from_file(f, &options)).collect();
+    let records: Vec<SolutionRecord> =
+        files.iter().map(|f| cantiere_territory::catalog::read_file(f, &options)).collect();
     let checked = records
         .iter()
         .filter_map(|r| expected.get(&PathBuf::from(&r.source)).map(|&v| (r, v)))
@@ -85,7 +87,10 @@ async fn the_reference_suite_is_ingested_whole_and_idempotently() {
 
 #[test]
 fn an_unreadable_file_is_a_record_with_its_error() {
-    let r = SolutionRecord::from_file(std::path::Path::new("/nonexistent/publiccode.yml"), &Options::default());
+    let r = cantiere_territory::catalog::read_file(
+        std::path::Path::new("/nonexistent/publiccode.yml"),
+        &Options::default(),
+    );
     assert!(!r.valid && r.errors == 1 && r.document.is_none());
     assert!(r.diagnostics.contains("/nonexistent/publiccode.yml"), "{}", r.diagnostics);
 }
@@ -122,11 +127,15 @@ fn a_git_repository_is_read_at_its_default_branch_and_a_url_list_through_a_clone
     std::fs::write(repo.join("publiccode.yml"), b"not: committed").unwrap();
 
     let options = Options::default();
-    let local = SolutionRecord::from_git(&repo, &options);
+    let local = cantiere_territory::catalog::read_git(&repo, &options);
     assert!(local.valid, "{}", local.diagnostics);
     assert_eq!(local.name, "Sito Comunale Accessibile");
     assert!(local.source.starts_with("git:"), "{}", local.source);
-    assert_eq!(local.content_hash, SolutionRecord::from_file(&fixture, &options).content_hash, "the committed bytes");
+    assert_eq!(
+        local.content_hash,
+        cantiere_territory::catalog::read_file(&fixture, &options).content_hash,
+        "the committed bytes"
+    );
 
     // A clone's default branch is the remote's HEAD (main), not what the
     // clone has checked out.
@@ -134,28 +143,28 @@ fn a_git_repository_is_read_at_its_default_branch_and_a_url_list_through_a_clone
     let out = std::process::Command::new("git").args(["clone", "--quiet"]).arg(&repo).arg(&clone).output().unwrap();
     assert!(out.status.success());
     git(&clone, &["checkout", "--quiet", "work"]);
-    assert!(SolutionRecord::from_git(&clone, &options).valid, "read at origin/HEAD");
+    assert!(cantiere_territory::catalog::read_git(&clone, &options).valid, "read at origin/HEAD");
 
     let list = format!("# repositories\n\nfile://{}\nfile://{}/missing\n", repo.display(), dir.display());
-    let urls = cantiere_store::catalog::read_url_list(&list);
+    let urls = cantiere_territory::catalog::read_url_list(&list);
     assert_eq!(urls.len(), 2);
     let cache = dir.join("cache");
-    let fetched = SolutionRecord::from_url(&urls[0], &cache, &options);
+    let fetched = cantiere_territory::catalog::clone_url(&urls[0], &cache, &options);
     assert!(fetched.valid, "{}", fetched.diagnostics);
     assert_eq!(
         (fetched.source.as_str(), fetched.content_hash.as_str()),
         (urls[0].as_str(), local.content_hash.as_str())
     );
-    let missing = SolutionRecord::from_url(&urls[1], &cache, &options);
+    let missing = cantiere_territory::catalog::clone_url(&urls[1], &cache, &options);
     assert!(!missing.valid);
     assert!(missing.diagnostics.contains("git clone failed"), "{}", missing.diagnostics);
 
     // A folder that is no repository, and a repository without the file.
-    let plain = SolutionRecord::from_git(&dir.join("cache"), &options);
+    let plain = cantiere_territory::catalog::read_git(&dir.join("cache"), &options);
     assert!(!plain.valid);
     let empty = dir.join("empty");
     std::fs::create_dir_all(&empty).unwrap();
     git(&empty, &["init", "--quiet"]);
-    let none = SolutionRecord::from_git(&empty, &options);
+    let none = cantiere_territory::catalog::read_git(&empty, &options);
     assert!(none.diagnostics.contains("no publiccode.yml"), "{}", none.diagnostics);
 }

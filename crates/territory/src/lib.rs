@@ -42,6 +42,7 @@
 #![forbid(unsafe_code)]
 
 pub mod build;
+pub mod catalog;
 pub mod definition;
 mod error;
 mod feather;

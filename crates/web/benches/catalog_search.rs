@@ -8,7 +8,8 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use cantiere_publiccode::Options;
-use cantiere_store::catalog::{SolutionRecord, StoredSolution, find_files};
+use cantiere_store::catalog::{SolutionRecord, StoredSolution};
+use cantiere_territory::catalog::find_files;
 use cantiere_web::catalog::{Catalog, SearchQuery};
 
 const WORDS: [&str; 24] = [
@@ -41,7 +42,8 @@ const WORDS: [&str; 24] = [
 fn main() {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
     let files = find_files(&[root.join("fixtures/catalog")]).expect("the demo catalog");
-    let base: Vec<SolutionRecord> = files.iter().map(|f| SolutionRecord::from_file(f, &Options::default())).collect();
+    let base: Vec<SolutionRecord> =
+        files.iter().map(|f| cantiere_territory::catalog::read_file(f, &Options::default())).collect();
     // 10,000 variants: each demo document renamed and given two topic words
     // (xorshift, fixed seed) in its Italian and English descriptions.
     let mut state = 0x2545_f491_4f6c_dd1du64;

@@ -6,7 +6,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
 use cantiere_publiccode::Options;
-use cantiere_store::catalog::{SolutionRecord, StoredSolution, find_files};
+use cantiere_store::catalog::{SolutionRecord, StoredSolution};
+use cantiere_territory::catalog::find_files;
 use cantiere_web::catalog::{Catalog, SearchQuery};
 
 fn root() -> PathBuf {
@@ -20,7 +21,7 @@ fn shared() -> PathBuf {
 fn records() -> Vec<SolutionRecord> {
     let files =
         find_files(&[root().join("fixtures/catalog"), shared().join("conformance/publiccode/testdata")]).unwrap();
-    files.iter().map(|f| SolutionRecord::from_file(f, &Options::default())).collect()
+    files.iter().map(|f| cantiere_territory::catalog::read_file(f, &Options::default())).collect()
 }
 
 fn catalog(records: &[SolutionRecord]) -> Catalog {

@@ -10,7 +10,6 @@ use std::sync::Arc;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use cantiere_store::Snapshot;
-use cantiere_store::catalog::SolutionRecord;
 use cantiere_store::community::{CsvKind, MAX_PENDING_BODIES};
 use cantiere_web::auth::{CSRF_COOKIE, Limits};
 use cantiere_web::catalog::Catalog;
@@ -54,7 +53,7 @@ async fn links_from_data_are_http_only(s: &Site, snap: &Snapshot) {
          legal:\n  license: MIT\nmaintenance:\n  type: none\nlocalisation:\n  localisationReady: false\n  availableLanguages: [it]\n",
     )
     .unwrap();
-    let record = SolutionRecord::from_file(&file, &cantiere_publiccode::Options::default());
+    let record = cantiere_territory::catalog::read_file(&file, &cantiere_publiccode::Options::default());
     s.store.ingest_solutions(std::slice::from_ref(&record)).await.unwrap();
     let catalog = Catalog::new(s.store.solutions().await.unwrap(), s.store.adoptions().await.unwrap()).unwrap();
     let id = catalog.solutions.iter().find(|x| x.source == record.source).expect("ingested").id;

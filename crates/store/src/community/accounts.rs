@@ -12,7 +12,7 @@ impl Communities<'_> {
         if let Some(h) = password_hash
             && !h.starts_with("$argon2id$")
         {
-            return Err(Error::Invalid("password_hash: expected an argon2id PHC string".into()));
+            return Err(Error::invalid("password_hash", "expected an argon2id PHC string"));
         }
         let res = sqlx::query(
             "INSERT INTO account (email, name, password_hash, is_admin, created_at) VALUES ($1, $2, $3, 0, $4) \
@@ -25,9 +25,9 @@ impl Communities<'_> {
         .fetch_one(self.pool)
         .await;
         match res {
-            Ok(row) => self.account(row.try_get(0).map_err(db("creating an account"))?).await,
+            Ok(row) => self.account(Column::read(&row, "id").map_err(db("creating an account"))?).await,
             Err(e) if unique_violation(&e) => {
-                Err(Error::Invalid(format!("email: an account with `{email}` already exists")))
+                Err(Error::invalid("email", format!("an account with `{email}` already exists")))
             }
             Err(e) => Err(db("creating an account")(e)),
         }
@@ -78,23 +78,10 @@ impl Communities<'_> {
 
     /// The account's scoped roles.
     pub async fn grants(&self, account_id: i64) -> Result<Grants> {
-        let editor_of = sqlx::query("SELECT codice_ipa FROM editor WHERE account_id = $1 ORDER BY codice_ipa")
-            .bind(account_id)
-            .fetch_all(self.pool)
-            .await
-            .map_err(db("reading roles"))?
-            .iter()
-            .map(|r| r.try_get(0).map_err(db("reading roles")))
-            .collect::<Result<_>>()?;
-        let coordinator_of =
-            sqlx::query("SELECT community_id FROM coordinator WHERE account_id = $1 ORDER BY community_id")
-                .bind(account_id)
-                .fetch_all(self.pool)
-                .await
-                .map_err(db("reading roles"))?
-                .iter()
-                .map(|r| r.try_get(0).map_err(db("reading roles")))
-                .collect::<Result<_>>()?;
+        let q = sqlx::query("SELECT codice_ipa FROM editor WHERE account_id = $1 ORDER BY codice_ipa");
+        let editor_of = fetch_column(q.bind(account_id), self.pool, "roles").await?;
+        let q = sqlx::query("SELECT community_id FROM coordinator WHERE account_id = $1 ORDER BY community_id");
+        let coordinator_of = fetch_column(q.bind(account_id), self.pool, "roles").await?;
         Ok(Grants { editor_of, coordinator_of })
     }
 
@@ -165,20 +152,21 @@ impl Communities<'_> {
 
     /// The live session of a token digest at `now_secs`.
     pub async fn session(&self, token_hash: &str, now_secs: i64) -> Result<Option<Session>> {
-        let row = sqlx::query("SELECT account_id, csrf, expires_at FROM session WHERE token_hash = $1")
-            .bind(token_hash.to_string())
-            .fetch_optional(self.pool)
-            .await
-            .map_err(db("reading a session"))?;
-        let Some(row) = row else { return Ok(None) };
-        let e = || db("reading a session");
-        let expires_at: i64 = row.try_get(2).map_err(e())?;
+        row! {
+            struct Open {
+                account_id: i64,
+                csrf: String,
+                expires_at: i64,
+            }
+        }
+        let q = sqlx::query(sql(format!("SELECT {} FROM session WHERE token_hash = $1", columns::<Open>())));
+        let found: Option<Open> = fetch_optional(q.bind(token_hash.to_string()), self.pool, "a session").await?;
+        let Some(Open { account_id, csrf, expires_at }) = found else { return Ok(None) };
         if expires_at <= now_secs {
             self.delete_session(token_hash).await?;
             return Ok(None);
         }
-        let account = self.account(row.try_get(0).map_err(e())?).await?;
-        Ok(Some(Session { account, csrf: row.try_get(1).map_err(e())?, expires_at }))
+        Ok(Some(Session { account: self.account(account_id).await?, csrf, expires_at }))
     }
 
     /// Ends a session.
@@ -207,20 +195,21 @@ impl Communities<'_> {
     /// session of the account, in one transaction.
     pub async fn use_reset(&self, token_hash: &str, now_secs: i64, new_hash: &str) -> Result<Account> {
         if !new_hash.starts_with("$argon2id$") {
-            return Err(Error::Invalid("password_hash: expected an argon2id PHC string".into()));
+            return Err(Error::invalid("password_hash", "expected an argon2id PHC string"));
         }
         let mut tx = self.pool.begin().await.map_err(db("starting a password reset"))?;
-        let row = sqlx::query("SELECT account_id, expires_at, used FROM password_reset WHERE token_hash = $1")
-            .bind(token_hash.to_string())
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(db("reading a reset token"))?;
-        let invalid = || Error::Invalid("token: this reset link is unknown, used or expired".into());
-        let row = row.ok_or_else(invalid)?;
-        let e = || db("reading a reset token");
-        let (account_id, expires_at, used): (i64, i64, i64) =
-            (row.try_get(0).map_err(e())?, row.try_get(1).map_err(e())?, row.try_get(2).map_err(e())?);
-        if used != 0 || expires_at <= now_secs {
+        row! {
+            struct Reset {
+                account_id: i64,
+                expires_at: i64,
+                used: bool,
+            }
+        }
+        let q = sqlx::query(sql(format!("SELECT {} FROM password_reset WHERE token_hash = $1", columns::<Reset>())));
+        let found: Option<Reset> = fetch_optional(q.bind(token_hash.to_string()), &mut *tx, "a reset token").await?;
+        let invalid = || Error::invalid("token", "this reset link is unknown, used or expired");
+        let Reset { account_id, expires_at, used } = found.ok_or_else(invalid)?;
+        if used || expires_at <= now_secs {
             return Err(invalid());
         }
         for (q, what) in [
@@ -253,14 +242,11 @@ impl Communities<'_> {
     ) -> Result<Account> {
         let provider = slug("provider", provider)?;
         let subject = text("subject", subject, MAX_TITLE)?;
-        let row = sqlx::query("SELECT account_id FROM external_identity WHERE provider = $1 AND subject = $2")
-            .bind(provider.clone())
-            .bind(subject.clone())
-            .fetch_optional(self.pool)
-            .await
-            .map_err(db("reading an external identity"))?;
-        if let Some(row) = row {
-            return self.account(row.try_get(0).map_err(db("reading an external identity"))?).await;
+        let q = sqlx::query("SELECT account_id FROM external_identity WHERE provider = $1 AND subject = $2");
+        let known =
+            fetch_value(q.bind(provider.clone()).bind(subject.clone()), self.pool, "an external identity").await?;
+        if let Some(account_id) = known {
+            return self.account(account_id).await;
         }
         let account = match self.credentials(email_text).await? {
             Some((a, _)) => a,

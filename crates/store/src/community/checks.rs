@@ -18,13 +18,13 @@ pub const MAX_TEXT: usize = 20_000;
 pub fn text(field: &str, value: &str, max: usize) -> Result<String> {
     let v = value.trim().replace("\r\n", "\n");
     if v.is_empty() {
-        return Err(Error::Invalid(format!("{field}: required")));
+        return Err(Error::invalid(field, "required"));
     }
     if v.chars().count() > max {
-        return Err(Error::Invalid(format!("{field}: at most {max} characters (got {})", v.chars().count())));
+        return Err(Error::invalid(field, format!("at most {max} characters (got {})", v.chars().count())));
     }
     if v.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
-        return Err(Error::Invalid(format!("{field}: control characters are not allowed")));
+        return Err(Error::invalid(field, "control characters are not allowed"));
     }
     Ok(v)
 }
@@ -49,14 +49,14 @@ pub fn email(value: &str) -> Result<String> {
                 && !domain.starts_with('.')
                 && !domain.ends_with('.')
         });
-    if ok { Ok(v) } else { Err(Error::Invalid(format!("email: `{}` is not an email address", value.trim()))) }
+    if ok { Ok(v) } else { Err(Error::invalid("email", format!("`{}` is not an email address", value.trim()))) }
 }
 
 /// A URL name: 1–60 of `a-z`, `0-9`, `-`.
 pub fn slug(field: &str, value: &str) -> Result<String> {
     let v = value.trim().to_string();
     if v.is_empty() || v.len() > 60 || !v.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-') {
-        return Err(Error::Invalid(format!("{field}: `{v}` is not a URL name (1–60 of a-z, 0-9, -)")));
+        return Err(Error::invalid(field, format!("`{v}` is not a URL name (1–60 of a-z, 0-9, -)")));
     }
     Ok(v)
 }
@@ -67,7 +67,7 @@ pub fn link(field: &str, value: &str) -> Result<String> {
     if check_url(v) && v.len() <= 2000 {
         Ok(v.to_string())
     } else {
-        Err(Error::Invalid(format!("{field}: `{v}` is not an http(s) link")))
+        Err(Error::invalid(field, format!("`{v}` is not an http(s) link")))
     }
 }
 
@@ -76,7 +76,7 @@ pub(super) fn one_of(field: &str, value: &str, allowed: &[&str]) -> Result<Strin
     if allowed.contains(&v) {
         Ok(v.to_string())
     } else {
-        Err(Error::Invalid(format!("{field}: `{v}` is not one of {}", allowed.join(", "))))
+        Err(Error::invalid(field, format!("`{v}` is not one of {}", allowed.join(", "))))
     }
 }
 
@@ -84,7 +84,7 @@ pub(super) fn one_of(field: &str, value: &str, allowed: &[&str]) -> Result<Strin
 /// the date calendar-checked by the adoption registry's rule.
 pub fn datetime(field: &str, value: &str) -> Result<String> {
     let v = value.trim();
-    let bad = || Error::Invalid(format!("{field}: `{v}` is not a date and time (YYYY-MM-DDTHH:MM)"));
+    let bad = || Error::invalid(field, format!("`{v}` is not a date and time (YYYY-MM-DDTHH:MM)"));
     let (date, time) = v.split_once('T').ok_or_else(bad)?;
     let time = time.get(..5).filter(|_| time.len() == 5 || (time.len() == 8 && &time[5..6] == ":")).ok_or_else(bad)?;
     let (h, m) = time.split_once(':').ok_or_else(bad)?;
@@ -100,17 +100,17 @@ pub(super) fn flag(field: &str, value: &str) -> Result<bool> {
     match value.trim().to_lowercase().as_str() {
         "" | "0" | "no" | "false" | "n" => Ok(false),
         "1" | "yes" | "si" | "sì" | "true" | "y" | "s" | "x" => Ok(true),
-        v => Err(Error::Invalid(format!("{field}: `{v}` is not yes/no (sì, no, 1, 0)"))),
+        v => Err(Error::invalid(field, format!("`{v}` is not yes/no (sì, no, 1, 0)"))),
     }
 }
 
 pub(super) async fn known_ipa(pool: &AnyPool, code: &str) -> Result<String> {
     let c = code.trim().to_lowercase();
     if c.is_empty() {
-        return Err(Error::Invalid("codice_ipa: required".into()));
+        return Err(Error::invalid("codice_ipa", "required"));
     }
     if !ipa_known(pool, &c).await? {
-        return Err(Error::Invalid(format!("codice_ipa: `{c}` is not a known administration")));
+        return Err(Error::invalid("codice_ipa", format!("`{c}` is not a known administration")));
     }
     Ok(c)
 }

@@ -75,11 +75,14 @@ impl Communities<'_> {
             .map(|m| m.codice_ipa)
             .collect();
         if !pending.contains(&ipa) && pending.len() >= MAX_PENDING_BODIES {
-            return Err(Error::Invalid(format!(
-                "codice_ipa: you already represent {} administrations awaiting their editors' confirmation \
+            return Err(Error::invalid(
+                "codice_ipa",
+                format!(
+                    "you already represent {} administrations awaiting their editors' confirmation \
                  (at most {MAX_PENDING_BODIES}): ask them to confirm you first",
-                pending.len()
-            )));
+                    pending.len()
+                ),
+            ));
         }
         let mut tx = self.pool.begin().await.map_err(db("starting"))?;
         let id = insert_membership(&mut tx, community_id, account_id, &ipa, false, None).await?;
@@ -95,7 +98,7 @@ impl Communities<'_> {
             .await
             .map_err(db("reading a membership"))?
             .ok_or_else(|| Error::NotFound(format!("membership #{id}")))?;
-        membership_row(&row)
+        <Membership as FromRow>::from_row(&row).map_err(db("reading a membership"))
     }
 
     /// Memberships: of one community, or all (by community, body, name).
@@ -109,7 +112,7 @@ impl Communities<'_> {
             query = query.bind(c);
         }
         let rows = query.fetch_all(self.pool).await.map_err(db("reading memberships"))?;
-        rows.iter().map(membership_row).collect()
+        rows.iter().map(|r| <Membership as FromRow>::from_row(r).map_err(db("reading the memberships"))).collect()
     }
 
     /// A person's memberships.
@@ -119,7 +122,7 @@ impl Communities<'_> {
             .fetch_all(self.pool)
             .await
             .map_err(db("reading memberships"))?;
-        rows.iter().map(membership_row).collect()
+        rows.iter().map(|r| <Membership as FromRow>::from_row(r).map_err(db("reading the memberships"))).collect()
     }
 
     /// The memberships held on behalf of one body, by community.
@@ -129,7 +132,7 @@ impl Communities<'_> {
             .fetch_all(self.pool)
             .await
             .map_err(db("reading memberships"))?;
-        rows.iter().map(membership_row).collect()
+        rows.iter().map(|r| <Membership as FromRow>::from_row(r).map_err(db("reading the memberships"))).collect()
     }
 
     /// Ends one's own membership.
@@ -178,21 +181,13 @@ impl Communities<'_> {
 }
 
 pub(super) async fn area_id(tx: &mut Tx<'_>, slug: &str) -> Result<Option<i64>> {
-    let row = sqlx::query("SELECT id FROM thematic_area WHERE slug = $1")
-        .bind(slug.to_string())
-        .fetch_optional(&mut **tx)
-        .await
-        .map_err(db("reading an area"))?;
-    row.map(|r| r.try_get(0).map_err(db("reading an area"))).transpose()
+    let q = sqlx::query("SELECT id FROM thematic_area WHERE slug = $1").bind(slug.to_string());
+    fetch_value(q, &mut **tx, "an area").await
 }
 
 pub(super) async fn community_id(tx: &mut Tx<'_>, slug: &str) -> Result<Option<i64>> {
-    let row = sqlx::query("SELECT id FROM community WHERE slug = $1")
-        .bind(slug.to_string())
-        .fetch_optional(&mut **tx)
-        .await
-        .map_err(db("reading a community"))?;
-    row.map(|r| r.try_get(0).map_err(db("reading a community"))).transpose()
+    let q = sqlx::query("SELECT id FROM community WHERE slug = $1").bind(slug.to_string());
+    fetch_value(q, &mut **tx, "a community").await
 }
 
 pub(super) async fn insert_area(tx: &mut Tx<'_>, slug_text: &str, name: &str, description: &str) -> Result<i64> {
@@ -200,7 +195,7 @@ pub(super) async fn insert_area(tx: &mut Tx<'_>, slug_text: &str, name: &str, de
     let name = text("name", name, MAX_TITLE)?;
     let description = description.trim().to_string();
     if area_id(tx, &slug).await?.is_some() {
-        return Err(Error::Invalid(format!("slug: an area `{slug}` already exists")));
+        return Err(Error::invalid("slug", format!("an area `{slug}` already exists")));
     }
     let insert = sqlx::query("INSERT INTO thematic_area (slug, name, description) VALUES ($1, $2, $3) RETURNING id")
         .bind(slug)
@@ -220,9 +215,9 @@ pub(super) async fn insert_community(
     let name = text("name", name, MAX_TITLE)?;
     let area_id = area_id(tx, area.trim())
         .await?
-        .ok_or_else(|| Error::Invalid(format!("area: no thematic area `{}`", area.trim())))?;
+        .ok_or_else(|| Error::invalid("area", format!("no thematic area `{}`", area.trim())))?;
     if community_id(tx, &slug).await?.is_some() {
-        return Err(Error::Invalid(format!("slug: a community `{slug}` already exists")));
+        return Err(Error::invalid("slug", format!("a community `{slug}` already exists")));
     }
     let insert = sqlx::query(
         "INSERT INTO community (slug, area_id, name, description, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
@@ -252,7 +247,7 @@ pub(super) async fn insert_membership(
             .await
             .map_err(db("reading a membership"))?;
     if existing.is_some() {
-        return Err(Error::Invalid(format!("codice_ipa: already a member of this community for `{ipa}`")));
+        return Err(Error::invalid("codice_ipa", format!("already a member of this community for `{ipa}`")));
     }
     let insert = sqlx::query(
         "INSERT INTO membership (community_id, account_id, codice_ipa, referent, confirmed_by, created_at) \

@@ -36,7 +36,7 @@ impl Communities<'_> {
             let res = match kind {
                 CsvKind::Areas => {
                     if !seen.insert(c("slug").trim().to_string()) {
-                        Err(Error::Invalid("slug: repeated in the file".into()))
+                        Err(Error::invalid("slug", "repeated in the file"))
                     } else if area_id(&mut tx, c("slug").trim()).await?.is_some() {
                         Ok(false)
                     } else {
@@ -45,7 +45,7 @@ impl Communities<'_> {
                 }
                 CsvKind::Communities => {
                     if !seen.insert(c("slug").trim().to_string()) {
-                        Err(Error::Invalid("slug: repeated in the file".into()))
+                        Err(Error::invalid("slug", "repeated in the file"))
                     } else if community_id(&mut tx, c("slug").trim()).await?.is_some() {
                         Ok(false)
                     } else {
@@ -59,10 +59,13 @@ impl Communities<'_> {
                     let body = (c("community").trim().to_string(), c("codice_ipa").trim().to_lowercase());
                     let referent = flag("referent", c("referent")).unwrap_or(false);
                     match referents.get(&body) {
-                        Some(first) if referent => Err(Error::Invalid(format!(
-                            "referent: `{}` already has a referent in `{}` on line {first}: one per body",
-                            body.1, body.0
-                        ))),
+                        Some(first) if referent => Err(Error::invalid(
+                            "referent",
+                            format!(
+                                "`{}` already has a referent in `{}` on line {first}: one per body",
+                                body.1, body.0
+                            ),
+                        )),
                         _ => {
                             if referent {
                                 referents.insert(body, *line);
@@ -77,10 +80,11 @@ impl Communities<'_> {
             match res {
                 Ok(true) => written += 1,
                 Ok(false) => {}
-                Err(Error::Invalid(m)) | Err(Error::NotFound(m)) => {
-                    let (column, message) =
-                        m.split_once(": ").map_or((String::new(), m.clone()), |(a, b)| (a.to_string(), b.to_string()));
-                    errors.push(RowError { line: *line, column, message });
+                Err(Error::Invalid { field, message }) => {
+                    errors.push(RowError { line: *line, column: field, message });
+                }
+                Err(Error::NotFound(what)) => {
+                    errors.push(RowError { line: *line, column: String::new(), message: what });
                 }
                 Err(e) => return Err(e),
             }
@@ -101,30 +105,25 @@ async fn import_registration(tx: &mut Tx<'_>, cells: [&str; 5], confirmed_by: &s
     let [community, email_text, name, ipa, referent] = cells;
     let community_id = community_id(tx, community.trim())
         .await?
-        .ok_or_else(|| Error::Invalid(format!("community: no community `{}`", community.trim())))?;
+        .ok_or_else(|| Error::invalid("community", format!("no community `{}`", community.trim())))?;
     let email = email(email_text)?;
     let name = text("name", name, MAX_TITLE)?;
     let referent = flag("referent", referent)?;
     let ipa = ipa.trim().to_lowercase();
-    let row = sqlx::query("SELECT id FROM account WHERE email = $1")
-        .bind(email.clone())
-        .fetch_optional(&mut **tx)
-        .await
-        .map_err(db("reading an account"))?;
-    let account: i64 = match row {
-        Some(r) => r.try_get(0).map_err(db("reading an account"))?,
-        None => sqlx::query(
-            "INSERT INTO account (email, name, password_hash, is_admin, created_at) VALUES ($1, $2, NULL, 0, $3) \
-             RETURNING id",
-        )
-        .bind(email)
-        .bind(name)
-        .bind(now())
-        .fetch_one(&mut **tx)
-        .await
-        .map_err(db("creating an account"))?
-        .try_get(0)
-        .map_err(db("creating an account"))?,
+    let known = fetch_value(
+        sqlx::query("SELECT id FROM account WHERE email = $1").bind(email.clone()),
+        &mut **tx,
+        "an account",
+    );
+    let account: i64 = match known.await? {
+        Some(id) => id,
+        None => {
+            let insert = sqlx::query(
+                "INSERT INTO account (email, name, password_hash, is_admin, created_at) VALUES ($1, $2, NULL, 0, $3) \
+                 RETURNING id",
+            );
+            returning_id(insert.bind(email).bind(name).bind(now()), &mut **tx, "creating an account").await?
+        }
     };
     let stored =
         sqlx::query("SELECT id FROM membership WHERE community_id = $1 AND account_id = $2 AND codice_ipa = $3")

@@ -14,10 +14,10 @@ impl Communities<'_> {
         let link = m.link.as_deref().map(str::trim).filter(|l| !l.is_empty()).map(|l| link("link", l)).transpose()?;
         let place = optional("place", m.place.as_deref(), MAX_TITLE)?;
         if mode != "in_person" && link.is_none() {
-            return Err(Error::Invalid("link: an online or hybrid meeting needs its link".into()));
+            return Err(Error::invalid("link", "an online or hybrid meeting needs its link"));
         }
         if mode != "online" && place.is_none() {
-            return Err(Error::Invalid("place: a meeting in person or hybrid needs its place".into()));
+            return Err(Error::invalid("place", "a meeting in person or hybrid needs its place"));
         }
         let agenda = text("agenda", &m.agenda, MAX_TEXT)?;
         let insert = sqlx::query(
@@ -72,7 +72,7 @@ impl Communities<'_> {
     pub async fn register(&self, meeting_id: i64, account_id: i64) -> Result<()> {
         let m = self.meeting(meeting_id).await?;
         if m.status != "planned" {
-            return Err(Error::Invalid(format!("meeting: registrations are closed ({})", m.status)));
+            return Err(Error::invalid("meeting", format!("registrations are closed ({})", m.status)));
         }
         let res = sqlx::query(
             "INSERT INTO meeting_registration (meeting_id, account_id, attended, created_at) VALUES ($1, $2, 0, $3)",
@@ -84,32 +84,18 @@ impl Communities<'_> {
         .await;
         match res {
             Ok(_) => Ok(()),
-            Err(e) if unique_violation(&e) => Err(Error::Invalid("meeting: already registered".into())),
+            Err(e) if unique_violation(&e) => Err(Error::invalid("meeting", "already registered")),
             Err(e) => Err(db("registering to a meeting")(e)),
         }
     }
 
     /// A meeting's registrations, by name.
     pub async fn registrations(&self, meeting_id: i64) -> Result<Vec<Registration>> {
-        let rows = sqlx::query(
+        let q = sqlx::query(
             "SELECT r.account_id, a.name, r.attended FROM meeting_registration r JOIN account a ON a.id = r.account_id \
              WHERE r.meeting_id = $1 ORDER BY a.name, r.account_id",
-        )
-        .bind(meeting_id)
-        .fetch_all(self.pool)
-        .await
-        .map_err(db("reading registrations"))?;
-        rows.iter()
-            .map(|r| {
-                let e = || db("reading registrations");
-                let attended: i64 = r.try_get(2).map_err(e())?;
-                Ok(Registration {
-                    account_id: r.try_get(0).map_err(e())?,
-                    name: r.try_get(1).map_err(e())?,
-                    attended: attended != 0,
-                })
-            })
-            .collect()
+        );
+        fetch_all(q.bind(meeting_id), self.pool, "registrations").await
     }
 
     /// Records who attended (the registrations not listed did not).

@@ -34,54 +34,32 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use serde::Serialize;
+use sqlx::AnyPool;
 use sqlx::any::AnyRow;
-use sqlx::{AnyPool, Row};
 
 use crate::adoption::Editor;
 use crate::checks::{check_date, check_url, ipa_known, known_ipa_codes};
 use crate::csv::{RowError, line_of, open_csv, width_error};
-use crate::snapshot::now;
-use crate::{Error, Result, db};
+use crate::db::{
+    Column, FromRow, columns, db, fetch_all, fetch_column, fetch_optional, fetch_value, returning_id, row, sql,
+};
+use crate::run::now;
+use crate::{Error, Result};
 
 // ---------------------------------------------------------------------------
 // Reading rows.
 
-const ACCOUNT: &str = "SELECT id, email, name, is_admin, password_hash, created_at FROM account";
+const ACCOUNT: &str = "SELECT id, email, name, is_admin, password_hash IS NOT NULL AS has_password, password_hash, \
+                       created_at FROM account";
 
+/// An account and its password hash.
 fn account_row(r: &AnyRow) -> Result<(Account, Option<String>)> {
     let e = || db("reading an account");
-    let hash: Option<String> = r.try_get(4).map_err(e())?;
-    let admin: i64 = r.try_get(3).map_err(e())?;
-    Ok((
-        Account {
-            id: r.try_get(0).map_err(e())?,
-            email: r.try_get(1).map_err(e())?,
-            name: r.try_get(2).map_err(e())?,
-            is_admin: admin != 0,
-            has_password: hash.is_some(),
-            created_at: r.try_get(5).map_err(e())?,
-        },
-        hash,
-    ))
+    Ok((<Account as FromRow>::from_row(r).map_err(e())?, Column::read(r, "password_hash").map_err(e())?))
 }
 
 const MEMBERSHIP: &str = "SELECT m.id, m.community_id, m.account_id, a.name, m.codice_ipa, m.referent, \
                           m.confirmed_by, m.created_at FROM membership m JOIN account a ON a.id = m.account_id";
-
-fn membership_row(r: &AnyRow) -> Result<Membership> {
-    let e = || db("reading a membership");
-    let referent: i64 = r.try_get(5).map_err(e())?;
-    Ok(Membership {
-        id: r.try_get(0).map_err(e())?,
-        community_id: r.try_get(1).map_err(e())?,
-        account_id: r.try_get(2).map_err(e())?,
-        name: r.try_get(3).map_err(e())?,
-        codice_ipa: r.try_get(4).map_err(e())?,
-        referent: referent != 0,
-        confirmed_by: r.try_get(6).map_err(e())?,
-        created_at: r.try_get(7).map_err(e())?,
-    })
-}
 
 const COMMUNITY: &str = "SELECT c.id, c.slug, c.area_id, t.slug AS area_slug, c.name, c.description, c.created_at \
                          FROM community c JOIN thematic_area t ON t.id = c.area_id";
@@ -111,10 +89,6 @@ const PROPOSAL: &str = "SELECT p.id, p.consultation_id, p.title, p.body, p.statu
 const POST: &str =
     "SELECT p.id, p.body, a.name AS author, p.created_at FROM post p JOIN account a ON a.id = p.author_id";
 
-fn sql(s: String) -> sqlx::AssertSqlSafe<String> {
-    sqlx::AssertSqlSafe(s)
-}
-
 /// Whether a database error is a uniqueness violation.
 fn unique_violation(e: &sqlx::Error) -> bool {
     matches!(e, sqlx::Error::Database(d) if d.is_unique_violation())
@@ -126,9 +100,10 @@ pub struct Communities<'a> {
     pub(crate) pool: &'a AnyPool,
 }
 
+/// Every row of `$sql` (its parameters bound in order) as `$ty`.
 macro_rules! fetch_as {
     ($pool:expr, $ty:ty, $sql:expr, $what:expr $(, $bind:expr)*) => {
-        sqlx::query_as::<_, $ty>(sql($sql))$(.bind($bind))*.fetch_all($pool).await.map_err(db($what))
+        fetch_all::<$ty, _>(sqlx::query(sql($sql))$(.bind($bind))*, $pool, $what).await
     };
 }
 
@@ -168,55 +143,27 @@ async fn paged<T>(
     what: &str,
 ) -> Result<Paged<T>>
 where
-    T: for<'r> sqlx::FromRow<'r, AnyRow> + Send + Unpin,
+    T: FromRow,
 {
     let (limit, offset) =
         (i64::try_from(slice.limit).unwrap_or(i64::MAX), i64::try_from(slice.offset).unwrap_or(i64::MAX));
-    let items = sqlx::query_as::<_, T>(sql(format!("{select} LIMIT $2 OFFSET $3")))
-        .bind(parent)
-        .bind(limit)
-        .bind(offset)
-        .fetch_all(pool)
-        .await
-        .map_err(db(format!("reading {what}")))?;
-    let total: i64 = sqlx::query(sql(count_sql.to_string()))
-        .bind(parent)
-        .fetch_one(pool)
-        .await
-        .and_then(|r| r.try_get(0))
-        .map_err(db(format!("counting {what}")))?;
-    Ok(Paged { items, total: usize::try_from(total).unwrap_or(0) })
+    let q = sqlx::query(sql(format!("{select} LIMIT $2 OFFSET $3"))).bind(parent).bind(limit).bind(offset);
+    let items = fetch_all(q, pool, what).await?;
+    let total: Option<i64> = fetch_value(sqlx::query(sql(count_sql.to_string())).bind(parent), pool, what).await?;
+    Ok(Paged { items, total: total.and_then(|t| usize::try_from(t).ok()).unwrap_or(0) })
 }
 
 /// One row of a `SELECT … FROM table alias` by id, or `NotFound` naming
 /// `what`.
 async fn by_id<T>(pool: &AnyPool, select: &str, alias: &str, what: &str, id: i64) -> Result<T>
 where
-    T: for<'r> sqlx::FromRow<'r, AnyRow> + Send + Unpin,
+    T: FromRow,
 {
-    sqlx::query_as::<_, T>(sql(format!("{select} WHERE {alias}.id = $1")))
-        .bind(id)
-        .fetch_optional(pool)
-        .await
-        .map_err(db(format!("reading a {what}")))?
-        .ok_or_else(|| Error::NotFound(format!("{what} #{id}")))
+    let q = sqlx::query(sql(format!("{select} WHERE {alias}.id = $1"))).bind(id);
+    fetch_optional(q, pool, &format!("a {what}")).await?.ok_or_else(|| Error::NotFound(format!("{what} #{id}")))
 }
 
 type Tx<'t> = sqlx::Transaction<'t, sqlx::Any>;
-
-/// Runs an `INSERT … RETURNING id` and gives the id; `what` names the step
-/// in the error.
-async fn returning_id<'q, 'c, E>(
-    insert: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>,
-    executor: E,
-    what: &str,
-) -> Result<i64>
-where
-    E: sqlx::Executor<'c, Database = sqlx::Any>,
-{
-    let row = insert.fetch_one(executor).await.map_err(db(what))?;
-    row.try_get(0).map_err(db(what))
-}
 
 mod accounts;
 mod checks;

@@ -3,21 +3,23 @@
 
 use super::*;
 
-/// A person with an account.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Account {
-    /// Id.
-    pub id: i64,
-    /// Email, lower-case.
-    pub email: String,
-    /// Display name.
-    pub name: String,
-    /// A platform admin.
-    pub is_admin: bool,
-    /// Whether a password is set.
-    pub has_password: bool,
-    /// When created (RFC 3339).
-    pub created_at: String,
+row! {
+    /// A person with an account.
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+    pub struct Account {
+        /// Id.
+        pub id: i64,
+        /// Email, lower-case.
+        pub email: String,
+        /// Display name.
+        pub name: String,
+        /// A platform admin.
+        pub is_admin: bool,
+        /// Whether a password is set.
+        pub has_password: bool,
+        /// When created (RFC 3339).
+        pub created_at: String,
+    }
 }
 
 /// A live session.
@@ -40,57 +42,63 @@ pub struct Grants {
     pub coordinator_of: Vec<i64>,
 }
 
-/// A thematic area.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
-pub struct Area {
-    /// Id.
-    pub id: i64,
-    /// URL name.
-    pub slug: String,
-    /// Name.
-    pub name: String,
-    /// Description.
-    pub description: String,
+row! {
+    /// A thematic area.
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+    pub struct Area {
+        /// Id.
+        pub id: i64,
+        /// URL name.
+        pub slug: String,
+        /// Name.
+        pub name: String,
+        /// Description.
+        pub description: String,
+    }
 }
 
-/// A community of practice.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
-pub struct Community {
-    /// Id.
-    pub id: i64,
-    /// URL name.
-    pub slug: String,
-    /// Its area's id.
-    pub area_id: i64,
-    /// Its area's slug.
-    pub area_slug: String,
-    /// Name.
-    pub name: String,
-    /// Description.
-    pub description: String,
-    /// When created.
-    pub created_at: String,
+row! {
+    /// A community of practice.
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+    pub struct Community {
+        /// Id.
+        pub id: i64,
+        /// URL name.
+        pub slug: String,
+        /// Its area's id.
+        pub area_id: i64,
+        /// Its area's slug.
+        pub area_slug: String,
+        /// Name.
+        pub name: String,
+        /// Description.
+        pub description: String,
+        /// When created.
+        pub created_at: String,
+    }
 }
 
-/// A person's registration in a community on behalf of an administration.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Membership {
-    /// Id.
-    pub id: i64,
-    /// The community.
-    pub community_id: i64,
-    /// The person.
-    pub account_id: i64,
-    /// The person's name.
-    pub name: String,
-    /// The administration represented.
-    pub codice_ipa: String,
-    /// Nominated by the administration as its referent in the community.
-    pub referent: bool,
-    /// The editor who confirmed it, if any.
-    pub confirmed_by: Option<String>,
-    /// When registered.
-    pub created_at: String,
+row! {
+    /// A person's registration in a community on behalf of an administration.
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+    pub struct Membership {
+        /// Id.
+        pub id: i64,
+        /// The community.
+        pub community_id: i64,
+        /// The person.
+        pub account_id: i64,
+        /// The person's name.
+        pub name: String,
+        /// The administration represented.
+        pub codice_ipa: String,
+        /// Nominated by the administration as its referent in the community.
+        pub referent: bool,
+        /// The editor who confirmed it, if any.
+        pub confirmed_by: Option<String>,
+        /// When registered.
+        pub created_at: String,
+    }
 }
 
 /// How a meeting is held.
@@ -121,46 +129,50 @@ pub struct MeetingInput {
     pub agenda: String,
 }
 
-/// A meeting.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
-pub struct Meeting {
-    /// Id.
-    pub id: i64,
-    /// The community.
-    pub community_id: i64,
-    /// Title.
-    pub title: String,
-    /// Start.
-    pub starts_at: String,
-    /// Mode.
-    pub mode: String,
-    /// Link.
-    pub link: Option<String>,
-    /// Place.
-    pub place: Option<String>,
-    /// Agenda.
-    pub agenda: String,
-    /// Minutes, once held.
-    pub minutes: Option<String>,
-    /// Status.
-    pub status: String,
-    /// Who created it.
-    pub author: String,
-    /// Registrations.
-    pub registrations: i64,
-    /// Attendees.
-    pub attended: i64,
+row! {
+    /// A meeting.
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+    pub struct Meeting {
+        /// Id.
+        pub id: i64,
+        /// The community.
+        pub community_id: i64,
+        /// Title.
+        pub title: String,
+        /// Start.
+        pub starts_at: String,
+        /// Mode.
+        pub mode: String,
+        /// Link.
+        pub link: Option<String>,
+        /// Place.
+        pub place: Option<String>,
+        /// Agenda.
+        pub agenda: String,
+        /// Minutes, once held.
+        pub minutes: Option<String>,
+        /// Status.
+        pub status: String,
+        /// Who created it.
+        pub author: String,
+        /// Registrations.
+        pub registrations: i64,
+        /// Attendees.
+        pub attended: i64,
+    }
 }
 
-/// A registration to a meeting.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Registration {
-    /// The person.
-    pub account_id: i64,
-    /// Name.
-    pub name: String,
-    /// Attended.
-    pub attended: bool,
+row! {
+    /// A registration to a meeting.
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+    pub struct Registration {
+        /// The person.
+        pub account_id: i64,
+        /// Name.
+        pub name: String,
+        /// Attended.
+        pub attended: bool,
+    }
 }
 
 /// A new shared resource.
@@ -178,101 +190,111 @@ pub struct ResourceInput {
     pub description: String,
 }
 
-/// A shared resource.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
-pub struct Resource {
-    /// Id.
-    pub id: i64,
-    /// The community.
-    pub community_id: i64,
-    /// Kind.
-    pub kind: String,
-    /// Title.
-    pub title: String,
-    /// Link.
-    pub url: Option<String>,
-    /// Catalog solution.
-    pub solution_id: Option<i64>,
-    /// Description.
-    pub description: String,
-    /// Who shared it.
-    pub author: String,
-    /// When.
-    pub created_at: String,
+row! {
+    /// A shared resource.
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+    pub struct Resource {
+        /// Id.
+        pub id: i64,
+        /// The community.
+        pub community_id: i64,
+        /// Kind.
+        pub kind: String,
+        /// Title.
+        pub title: String,
+        /// Link.
+        pub url: Option<String>,
+        /// Catalog solution.
+        pub solution_id: Option<i64>,
+        /// Description.
+        pub description: String,
+        /// Who shared it.
+        pub author: String,
+        /// When.
+        pub created_at: String,
+    }
 }
 
-/// A discussion thread.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
-pub struct Thread {
-    /// Id.
-    pub id: i64,
-    /// The community.
-    pub community_id: i64,
-    /// Title.
-    pub title: String,
-    /// Who opened it.
-    pub author: String,
-    /// When.
-    pub created_at: String,
-    /// Messages, the opening one included.
-    pub posts: i64,
+row! {
+    /// A discussion thread.
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+    pub struct Thread {
+        /// Id.
+        pub id: i64,
+        /// The community.
+        pub community_id: i64,
+        /// Title.
+        pub title: String,
+        /// Who opened it.
+        pub author: String,
+        /// When.
+        pub created_at: String,
+        /// Messages, the opening one included.
+        pub posts: i64,
+    }
 }
 
-/// A message of a thread or a comment on a proposal.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
-pub struct Post {
-    /// Id.
-    pub id: i64,
-    /// Text.
-    pub body: String,
-    /// Author.
-    pub author: String,
-    /// When.
-    pub created_at: String,
+row! {
+    /// A message of a thread or a comment on a proposal.
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+    pub struct Post {
+        /// Id.
+        pub id: i64,
+        /// Text.
+        pub body: String,
+        /// Author.
+        pub author: String,
+        /// When.
+        pub created_at: String,
+    }
 }
 
-/// A co-design consultation.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
-pub struct Consultation {
-    /// Id.
-    pub id: i64,
-    /// The community.
-    pub community_id: i64,
-    /// Title.
-    pub title: String,
-    /// What is asked.
-    pub body: String,
-    /// Status.
-    pub status: String,
-    /// Who opened it.
-    pub author: String,
-    /// When.
-    pub created_at: String,
-    /// Proposals.
-    pub proposals: i64,
+row! {
+    /// A co-design consultation.
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+    pub struct Consultation {
+        /// Id.
+        pub id: i64,
+        /// The community.
+        pub community_id: i64,
+        /// Title.
+        pub title: String,
+        /// What is asked.
+        pub body: String,
+        /// Status.
+        pub status: String,
+        /// Who opened it.
+        pub author: String,
+        /// When.
+        pub created_at: String,
+        /// Proposals.
+        pub proposals: i64,
+    }
 }
 
-/// A proposal of a consultation.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
-pub struct Proposal {
-    /// Id.
-    pub id: i64,
-    /// The consultation.
-    pub consultation_id: i64,
-    /// Title.
-    pub title: String,
-    /// Text.
-    pub body: String,
-    /// Status.
-    pub status: String,
-    /// Author.
-    pub author: String,
-    /// When.
-    pub created_at: String,
-    /// Supporters.
-    pub supports: i64,
-    /// Comments.
-    pub comments: i64,
+row! {
+    /// A proposal of a consultation.
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+    pub struct Proposal {
+        /// Id.
+        pub id: i64,
+        /// The consultation.
+        pub consultation_id: i64,
+        /// Title.
+        pub title: String,
+        /// Text.
+        pub body: String,
+        /// Status.
+        pub status: String,
+        /// Author.
+        pub author: String,
+        /// When.
+        pub created_at: String,
+        /// Supporters.
+        pub supports: i64,
+        /// Comments.
+        pub comments: i64,
+    }
 }
 
 /// Which kind of community file.

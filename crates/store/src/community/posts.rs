@@ -20,7 +20,7 @@ impl Communities<'_> {
                 .await
                 .map_err(db("reading the catalog"))?;
             if row.is_none() {
-                return Err(Error::Invalid(format!("solution: #{s} is not in the catalog")));
+                return Err(Error::invalid("solution", format!("#{s} is not in the catalog")));
             }
         }
         let insert = sqlx::query(
@@ -190,7 +190,7 @@ impl Communities<'_> {
     async fn open_consultation_of(&self, consultation_id: i64) -> Result<Consultation> {
         let c = self.consultation(consultation_id).await?;
         if c.status != "open" {
-            return Err(Error::Invalid(format!("consultation: not open ({})", c.status)));
+            return Err(Error::invalid("consultation", format!("not open ({})", c.status)));
         }
         Ok(c)
     }
@@ -278,7 +278,7 @@ impl Communities<'_> {
             .await;
         match res {
             Ok(_) => self.proposal(proposal_id).await,
-            Err(e) if unique_violation(&e) => Err(Error::Invalid("support: already supported".into())),
+            Err(e) if unique_violation(&e) => Err(Error::invalid("support", "already supported")),
             Err(e) => Err(db("supporting a proposal")(e)),
         }
     }

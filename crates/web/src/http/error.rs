@@ -114,7 +114,7 @@ impl From<cantiere_store::Error> for AppError {
     fn from(e: cantiere_store::Error) -> Self {
         use cantiere_store::Error as E;
         match e {
-            E::Invalid(m) => AppError::BadRequest(m),
+            e @ E::Invalid { .. } => AppError::BadRequest(e.to_string()),
             E::NotAllowed(m) => AppError::Forbidden(m),
             E::NotFound(m) => AppError::NotFound(format!("{m} does not exist")),
             rows @ E::Rows { .. } => AppError::BadRequest(rows.to_string()),
