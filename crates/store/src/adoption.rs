@@ -26,7 +26,7 @@ use crate::catalog::SolutionIndex;
 pub use crate::checks::ipa_known;
 use crate::checks::{check_date, check_url, known_ipa_codes};
 pub use crate::csv::RowError;
-use crate::csv::{line_of, open_csv, width_error};
+use crate::csv::{missing_columns, open_csv};
 use crate::db::{Column, Value, columns, db, fetch_all, fetch_optional, row, sql};
 use crate::run::now;
 use crate::{Error, Result};
@@ -245,43 +245,22 @@ pub fn parse_csv(bytes: &[u8]) -> (Vec<ParsedRow>, Vec<RowError>) {
         Ok(opened) => opened,
         Err(e) => return (Vec::new(), vec![e]),
     };
-    let position = |name: &str| header.iter().position(|h| h == name);
-    let mut at = HashMap::new();
-    for (i, name) in COLUMNS.iter().enumerate() {
-        match position(name) {
-            Some(p) => {
-                at.insert(*name, p);
-            }
-            None if i < 3 => errors.push(RowError {
-                line: 1,
-                column: (*name).to_string(),
-                message: format!("missing column: the header must name {}", COLUMNS[..3].join(", ")),
-            }),
-            None => {}
-        }
+    let missing = missing_columns(&header, &COLUMNS[..3]);
+    if !missing.is_empty() {
+        return (Vec::new(), missing);
     }
-    if !errors.is_empty() {
-        return (Vec::new(), errors);
-    }
+    let at: HashMap<&str, usize> =
+        COLUMNS.iter().filter_map(|name| Some((*name, header.iter().position(|h| h == name)?))).collect();
     let mut rows = Vec::new();
     let mut seen: HashMap<(String, SolutionRef), u64> = HashMap::new();
-    for record in reader.records() {
-        let record = match record {
-            Ok(r) => r,
+    for row in crate::csv::rows(text, &mut reader, header.len()) {
+        let (line, record) = match row {
+            Ok(row) => row,
             Err(e) => {
-                let line = line_of(text, e.position());
-                errors.push(RowError { line, column: String::new(), message: format!("unreadable row: {e}") });
+                errors.push(e);
                 continue;
             }
         };
-        let line = line_of(text, record.position());
-        if record.iter().all(|c| c.trim().is_empty()) {
-            continue;
-        }
-        if let Some(e) = width_error(&record, header.len(), line) {
-            errors.push(e);
-            continue;
-        }
         let cell = |name: &str| at.get(name).and_then(|&i| record.get(i)).map(str::trim).unwrap_or("");
         let optional = |name: &str| Some(cell(name).to_string()).filter(|s| !s.is_empty());
         let status_text = cell("status");

@@ -25,7 +25,7 @@ impl fmt::Display for RowError {
 
 /// The 1-based line where a record starts (the csv reader reports the line
 /// of a blank line before it, so count from its byte offset instead).
-pub(crate) fn line_of(text: &str, position: Option<&csv::Position>) -> u64 {
+fn line_of(text: &str, position: Option<&csv::Position>) -> u64 {
     let Some(p) = position else { return 0 };
     let mut b = (p.byte() as usize).min(text.len());
     while text.as_bytes().get(b).is_some_and(|c| *c == b'\n' || *c == b'\r') {
@@ -66,10 +66,48 @@ pub(crate) fn open_csv(bytes: &[u8]) -> std::result::Result<OpenCsv<'_>, RowErro
 /// A row with another number of cells than the header has columns (cells
 /// are matched to columns by position, so a shifted row would put its values
 /// under the wrong names).
-pub(crate) fn width_error(record: &csv::StringRecord, columns: usize, line: u64) -> Option<RowError> {
+fn width_error(record: &csv::StringRecord, columns: usize, line: u64) -> Option<RowError> {
     (record.len() != columns).then(|| RowError {
         line,
         column: String::new(),
         message: format!("the row has {} cells but the header has {columns} columns", record.len()),
     })
+}
+
+/// The rows of an opened file that hold something, each with its line: an
+/// unreadable row, or one of another width than the header, is its error
+/// (blank rows are skipped).
+pub(crate) fn rows<'a>(
+    text: &'a str,
+    reader: &'a mut csv::Reader<&'a [u8]>,
+    columns: usize,
+) -> impl Iterator<Item = std::result::Result<(u64, csv::StringRecord), RowError>> + 'a {
+    reader.records().filter_map(move |record| {
+        let record = match record {
+            Ok(r) => r,
+            Err(e) => {
+                let line = line_of(text, e.position());
+                return Some(Err(RowError { line, column: String::new(), message: format!("unreadable row: {e}") }));
+            }
+        };
+        let line = line_of(text, record.position());
+        if record.iter().all(|c| c.trim().is_empty()) {
+            return None;
+        }
+        Some(width_error(&record, columns, line).map_or(Ok((line, record)), Err))
+    })
+}
+
+/// The columns of `required` that the header does not name, each an error
+/// on line 1.
+pub(crate) fn missing_columns(header: &[String], required: &[&str]) -> Vec<RowError> {
+    required
+        .iter()
+        .filter(|c| !header.iter().any(|h| h == *c))
+        .map(|c| RowError {
+            line: 1,
+            column: (*c).to_string(),
+            message: format!("missing column: the header must name {}", required.join(", ")),
+        })
+        .collect()
 }

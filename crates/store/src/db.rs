@@ -250,7 +250,22 @@ where
     row.map(|r| T::from_row(&r).map_err(db(format!("reading {what}")))).transpose()
 }
 
-/// The first column of every row (an id, a code, a count).
+/// The first column of a row (an id, a code, a count).
+struct First<T>(T);
+
+impl<T: for<'r> sqlx::Decode<'r, Any> + sqlx::Type<Any>> FromRow for First<T> {
+    const COLUMNS: &'static [&'static str] = &[];
+
+    fn from_row(row: &AnyRow) -> std::result::Result<Self, sqlx::Error> {
+        row.try_get(0).map(First)
+    }
+
+    fn values(&self) -> Vec<Value> {
+        Vec::new()
+    }
+}
+
+/// The first column of every row.
 pub(crate) async fn fetch_column<'q, 'c, T, E>(
     q: Query<'q, Any, AnyArguments>,
     executor: E,
@@ -260,8 +275,7 @@ where
     T: for<'r> sqlx::Decode<'r, Any> + sqlx::Type<Any>,
     E: sqlx::Executor<'c, Database = Any>,
 {
-    let rows = q.fetch_all(executor).await.map_err(db(format!("reading {what}")))?;
-    rows.iter().map(|r| r.try_get(0).map_err(db(format!("reading {what}")))).collect()
+    Ok(fetch_all::<First<T>, E>(q, executor, what).await?.into_iter().map(|f| f.0).collect())
 }
 
 /// The first column of the one row of a query, if any.
@@ -274,8 +288,7 @@ where
     T: for<'r> sqlx::Decode<'r, Any> + sqlx::Type<Any>,
     E: sqlx::Executor<'c, Database = Any>,
 {
-    let row = q.fetch_optional(executor).await.map_err(db(format!("reading {what}")))?;
-    row.map(|r| r.try_get(0).map_err(db(format!("reading {what}")))).transpose()
+    Ok(fetch_optional::<First<T>, E>(q, executor, what).await?.map(|f| f.0))
 }
 
 /// Runs an `INSERT … RETURNING id` and gives the id; `what` names the step

@@ -23,7 +23,7 @@ async fn adoptions_are_checked_per_row_imported_whole_verified_by_their_editor_a
     assert_eq!(records.len(), 8);
     assert!(records.iter().all(|r| r.valid), "the demo catalog is valid");
 
-    for url in common::urls("adoption") {
+    for url in common::urls("adoption").await {
         let store = Store::open(&url).await.unwrap();
         // Before any run, no administration is known: every row says so.
         if store.runs().await.unwrap().is_empty() {

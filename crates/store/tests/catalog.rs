@@ -2,6 +2,8 @@
 //! with its validation result (invalid ones inactive, never dropped), and
 //! re-ingestion idempotent, on SQLite and (with DATABASE_URL) PostgreSQL.
 
+mod common;
+
 use std::collections::HashMap;
 use std::path::PathBuf;
 
@@ -47,11 +49,7 @@ async fn the_reference_suite_is_ingested_whole_and_idempotently() {
     assert_eq!(checked, yaml_rows, "every manifest row is a file found");
     assert_eq!(records.len(), yaml_rows, "and no other file");
 
-    let dir = std::env::temp_dir().join(format!("cantiere-catalog-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let mut urls = vec![format!("sqlite://{}", dir.join("catalog.sqlite").display())];
-    urls.extend(std::env::var("DATABASE_URL").ok());
-    for url in urls {
+    for url in common::urls("catalog").await {
         let store = Store::open(&url).await.unwrap();
         let before = store.count("solution").await.unwrap();
         let first = store.ingest_solutions(&records).await.unwrap();

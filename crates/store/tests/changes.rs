@@ -2,18 +2,15 @@
 //! tables bumps its counter (triggers, migration 0005) on SQLite and, with
 //! DATABASE_URL, PostgreSQL, where a listener is also woken by NOTIFY.
 
+mod common;
+
 use std::time::Duration;
 
 use cantiere_store::{Store, Versions};
 
 #[tokio::test]
 async fn every_change_bumps_its_topic_and_wakes_postgres_listeners() {
-    let dir = std::env::temp_dir().join(format!("cantiere-changes-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    let mut urls = vec![format!("sqlite://{}", dir.join("c.sqlite").display())];
-    urls.extend(std::env::var("DATABASE_URL").ok());
-    for url in urls {
+    for url in common::urls("changes").await {
         let store = Store::open(&url).await.unwrap();
         let mut listener = store.change_listener().await.unwrap();
         assert_eq!(listener.is_some(), url.starts_with("postgres"), "a listener on PostgreSQL only");

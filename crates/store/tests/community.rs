@@ -26,7 +26,7 @@ fn rows_of(e: Error) -> Vec<(u64, String)> {
 #[tokio::test]
 async fn communities_keep_their_rules_on_both_backends() {
     let er = common::snapshot("Emilia-Romagna");
-    for url in common::urls("community") {
+    for url in common::urls("community").await {
         let store = Store::open(&url).await.unwrap();
         store.import(&er).await.unwrap();
         let c = store.community();

@@ -20,7 +20,7 @@ async fn a_run_is_read_back_as_it_was_written_and_a_failed_import_changes_nothin
     let umbria = snapshot("Umbria");
     assert_eq!(umbria.results.len(), 92);
     assert!(umbria.boundaries.iter().any(|b| b.level == "regione" && b.code == "10"));
-    for url in urls("roundtrip") {
+    for url in urls("roundtrip").await {
         let store = Store::open(&url).await.unwrap();
         // Migrating twice is harmless.
         store.migrate().await.unwrap();

@@ -89,11 +89,7 @@ const PERUGIA: &str = "054039";
 #[tokio::test]
 async fn the_site_on_sqlite_and_postgres() {
     let snap = common::snapshot("Umbria");
-    let dir = std::env::temp_dir().join(format!("cantiere-web-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let mut urls = vec![format!("sqlite://{}", dir.join("web.sqlite").display())];
-    urls.extend(std::env::var("DATABASE_URL").ok());
-    for url in urls {
+    for url in common::urls("web_http").await {
         let (obs, catalog, again) = stored(&url, &snap).await;
         let solution_id = catalog
             .solutions

@@ -35,33 +35,20 @@ impl Communities<'_> {
 
     /// An account by id.
     pub async fn account(&self, id: i64) -> Result<Account> {
-        let row = sqlx::query(sql(format!("{ACCOUNT} WHERE id = $1")))
-            .bind(id)
-            .fetch_optional(self.pool)
-            .await
-            .map_err(db("reading an account"))?
-            .ok_or_else(|| Error::NotFound(format!("account #{id}")))?;
-        Ok(account_row(&row)?.0)
+        by_id(self.pool, ACCOUNT, "account", "account", id).await
     }
 
     /// An account and its password hash by email (none if unknown).
     pub async fn credentials(&self, email_text: &str) -> Result<Option<(Account, Option<String>)>> {
         let Ok(email) = email(email_text) else { return Ok(None) };
-        let row = sqlx::query(sql(format!("{ACCOUNT} WHERE email = $1")))
-            .bind(email)
-            .fetch_optional(self.pool)
-            .await
-            .map_err(db("reading an account"))?;
-        row.as_ref().map(account_row).transpose()
+        let q = sqlx::query(sql(format!("{ACCOUNT} WHERE email = $1"))).bind(email);
+        let found: Option<Credentials> = fetch_optional(q, self.pool, "an account").await?;
+        Ok(found.map(|c| (c.account, c.password_hash)))
     }
 
     /// Every account, by email.
     pub async fn accounts(&self) -> Result<Vec<Account>> {
-        let rows = sqlx::query(sql(format!("{ACCOUNT} ORDER BY email")))
-            .fetch_all(self.pool)
-            .await
-            .map_err(db("reading the accounts"))?;
-        rows.iter().map(|r| account_row(r).map(|a| a.0)).collect()
+        fetch_all(sqlx::query(sql(format!("{ACCOUNT} ORDER BY email"))), self.pool, "the accounts").await
     }
 
     /// Makes an account a platform admin (or not).
@@ -122,14 +109,10 @@ impl Communities<'_> {
 
     /// A community's coordinators.
     pub async fn coordinators(&self, community_id: i64) -> Result<Vec<Account>> {
-        let rows = sqlx::query(sql(format!(
+        let q = sqlx::query(sql(format!(
             "{ACCOUNT} WHERE id IN (SELECT account_id FROM coordinator WHERE community_id = $1) ORDER BY name"
-        )))
-        .bind(community_id)
-        .fetch_all(self.pool)
-        .await
-        .map_err(db("reading coordinators"))?;
-        rows.iter().map(|r| account_row(r).map(|a| a.0)).collect()
+        )));
+        fetch_all(q.bind(community_id), self.pool, "coordinators").await
     }
 
     // -- sessions and password resets --------------------------------------

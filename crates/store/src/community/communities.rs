@@ -19,7 +19,7 @@ impl Communities<'_> {
             self.pool,
             Area,
             "SELECT id, slug, name, description FROM thematic_area ORDER BY name".into(),
-            "reading the areas"
+            "the areas"
         )
     }
 
@@ -39,7 +39,7 @@ impl Communities<'_> {
 
     /// Every community, by area and name.
     pub async fn communities(&self) -> Result<Vec<Community>> {
-        fetch_as!(self.pool, Community, format!("{COMMUNITY} ORDER BY t.name, c.name"), "reading the communities")
+        fetch_as!(self.pool, Community, format!("{COMMUNITY} ORDER BY t.name, c.name"), "the communities")
     }
 
     /// A community by id.
@@ -49,13 +49,8 @@ impl Communities<'_> {
 
     /// A community by its URL name.
     pub async fn community_by_slug(&self, slug: &str) -> Result<Community> {
-        let rows = fetch_as!(
-            self.pool,
-            Community,
-            format!("{COMMUNITY} WHERE c.slug = $1"),
-            "reading a community",
-            slug.to_string()
-        )?;
+        let rows =
+            fetch_as!(self.pool, Community, format!("{COMMUNITY} WHERE c.slug = $1"), "a community", slug.to_string())?;
         rows.into_iter().next().ok_or_else(|| Error::NotFound(format!("community `{slug}`")))
     }
 
@@ -92,13 +87,7 @@ impl Communities<'_> {
 
     /// One membership.
     pub async fn membership(&self, id: i64) -> Result<Membership> {
-        let row = sqlx::query(sql(format!("{MEMBERSHIP} WHERE m.id = $1")))
-            .bind(id)
-            .fetch_optional(self.pool)
-            .await
-            .map_err(db("reading a membership"))?
-            .ok_or_else(|| Error::NotFound(format!("membership #{id}")))?;
-        <Membership as FromRow>::from_row(&row).map_err(db("reading a membership"))
+        by_id(self.pool, MEMBERSHIP, "m", "membership", id).await
     }
 
     /// Memberships: of one community, or all (by community, body, name).
@@ -111,28 +100,19 @@ impl Communities<'_> {
         if let Some(c) = community_id {
             query = query.bind(c);
         }
-        let rows = query.fetch_all(self.pool).await.map_err(db("reading memberships"))?;
-        rows.iter().map(|r| <Membership as FromRow>::from_row(r).map_err(db("reading the memberships"))).collect()
+        fetch_all(query, self.pool, "memberships").await
     }
 
     /// A person's memberships.
     pub async fn memberships_of(&self, account_id: i64) -> Result<Vec<Membership>> {
-        let rows = sqlx::query(sql(format!("{MEMBERSHIP} WHERE m.account_id = $1 ORDER BY m.community_id")))
-            .bind(account_id)
-            .fetch_all(self.pool)
-            .await
-            .map_err(db("reading memberships"))?;
-        rows.iter().map(|r| <Membership as FromRow>::from_row(r).map_err(db("reading the memberships"))).collect()
+        let q = sqlx::query(sql(format!("{MEMBERSHIP} WHERE m.account_id = $1 ORDER BY m.community_id")));
+        fetch_all(q.bind(account_id), self.pool, "memberships").await
     }
 
     /// The memberships held on behalf of one body, by community.
     pub async fn memberships_for(&self, codice_ipa: &str) -> Result<Vec<Membership>> {
-        let rows = sqlx::query(sql(format!("{MEMBERSHIP} WHERE m.codice_ipa = $1 ORDER BY m.community_id, a.name")))
-            .bind(codice_ipa.trim().to_lowercase())
-            .fetch_all(self.pool)
-            .await
-            .map_err(db("reading memberships"))?;
-        rows.iter().map(|r| <Membership as FromRow>::from_row(r).map_err(db("reading the memberships"))).collect()
+        let q = sqlx::query(sql(format!("{MEMBERSHIP} WHERE m.codice_ipa = $1 ORDER BY m.community_id, a.name")));
+        fetch_all(q.bind(codice_ipa.trim().to_lowercase()), self.pool, "memberships").await
     }
 
     /// Ends one's own membership.

@@ -150,32 +150,20 @@ fn read_rows(kind: CsvKind, bytes: &[u8]) -> std::result::Result<Vec<Cells>, Vec
     let err = |line, column: &str, message: String| RowError { line, column: column.to_string(), message };
     let (text, mut reader, header) = open_csv(bytes).map_err(|e| vec![e])?;
     let (required, extra) = kind.columns();
-    let missing: Vec<RowError> = required
-        .iter()
-        .filter(|c| !header.iter().any(|h| h == *c))
-        .map(|c| err(1, c, format!("missing column: the header must name {}", required.join(", "))))
-        .collect();
+    let missing = missing_columns(&header, required);
     if !missing.is_empty() {
         return Err(missing);
     }
     let mut rows = Vec::new();
     let mut errors = Vec::new();
-    for record in reader.records() {
-        let record = match record {
-            Ok(r) => r,
+    for row in crate::csv::rows(text, &mut reader, header.len()) {
+        let (line, record) = match row {
+            Ok(row) => row,
             Err(e) => {
-                errors.push(err(line_of(text, e.position()), "", format!("unreadable row: {e}")));
+                errors.push(e);
                 continue;
             }
         };
-        let line = line_of(text, record.position());
-        if record.iter().all(|c| c.trim().is_empty()) {
-            continue;
-        }
-        if let Some(e) = width_error(&record, header.len(), line) {
-            errors.push(e);
-            continue;
-        }
         let mut cells = BTreeMap::new();
         for name in required.iter().chain(extra) {
             let cell = header.iter().position(|h| h == name).and_then(|p| record.get(p)).unwrap_or("");

@@ -48,7 +48,7 @@ impl Communities<'_> {
             self.pool,
             Meeting,
             format!("{MEETING} WHERE m.community_id = $1 ORDER BY m.starts_at, m.id"),
-            "reading meetings",
+            "meetings",
             community_id
         )
     }

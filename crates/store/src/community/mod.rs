@@ -39,7 +39,7 @@ use sqlx::any::AnyRow;
 
 use crate::adoption::Editor;
 use crate::checks::{check_date, check_url, ipa_known, known_ipa_codes};
-use crate::csv::{RowError, line_of, open_csv, width_error};
+use crate::csv::{RowError, missing_columns, open_csv};
 use crate::db::{
     Column, FromRow, columns, db, fetch_all, fetch_column, fetch_optional, fetch_value, returning_id, row, sql,
 };
@@ -49,13 +49,25 @@ use crate::{Error, Result};
 // ---------------------------------------------------------------------------
 // Reading rows.
 
-const ACCOUNT: &str = "SELECT id, email, name, is_admin, password_hash IS NOT NULL AS has_password, password_hash, \
-                       created_at FROM account";
+const ACCOUNT: &str = "SELECT account.id, email, name, is_admin, password_hash IS NOT NULL AS has_password, \
+                       password_hash, created_at FROM account";
 
-/// An account and its password hash.
-fn account_row(r: &AnyRow) -> Result<(Account, Option<String>)> {
-    let e = || db("reading an account");
-    Ok((<Account as FromRow>::from_row(r).map_err(e())?, Column::read(r, "password_hash").map_err(e())?))
+/// An account and its password hash (PHC string, if one is set).
+struct Credentials {
+    account: Account,
+    password_hash: Option<String>,
+}
+
+impl FromRow for Credentials {
+    const COLUMNS: &'static [&'static str] = &[];
+
+    fn from_row(row: &AnyRow) -> std::result::Result<Self, sqlx::Error> {
+        Ok(Credentials { account: Account::from_row(row)?, password_hash: Column::read(row, "password_hash")? })
+    }
+
+    fn values(&self) -> Vec<crate::db::Value> {
+        Vec::new()
+    }
 }
 
 const MEMBERSHIP: &str = "SELECT m.id, m.community_id, m.account_id, a.name, m.codice_ipa, m.referent, \

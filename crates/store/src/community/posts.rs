@@ -14,12 +14,10 @@ impl Communities<'_> {
         let url = r.url.as_deref().map(str::trim).filter(|l| !l.is_empty()).map(|l| link("url", l)).transpose()?;
         let description = text("description", &r.description, MAX_TEXT)?;
         if let Some(s) = r.solution_id {
-            let row = sqlx::query("SELECT 1 FROM solution WHERE id = $1")
-                .bind(s)
-                .fetch_optional(self.pool)
-                .await
-                .map_err(db("reading the catalog"))?;
-            if row.is_none() {
+            let found: Option<i64> =
+                fetch_value(sqlx::query("SELECT id FROM solution WHERE id = $1").bind(s), self.pool, "the catalog")
+                    .await?;
+            if found.is_none() {
                 return Err(Error::invalid("solution", format!("#{s} is not in the catalog")));
             }
         }
@@ -46,10 +44,10 @@ impl Communities<'_> {
                 self.pool,
                 Resource,
                 format!("{RESOURCE} WHERE r.community_id = $1 ORDER BY r.kind, r.title"),
-                "reading resources",
+                "resources",
                 c
             ),
-            None => fetch_as!(self.pool, Resource, format!("{RESOURCE} ORDER BY r.id"), "reading resources"),
+            None => fetch_as!(self.pool, Resource, format!("{RESOURCE} ORDER BY r.id"), "resources"),
         }
     }
 
@@ -85,7 +83,7 @@ impl Communities<'_> {
             self.pool,
             Thread,
             format!("{THREAD} WHERE t.community_id = $1 ORDER BY t.id DESC"),
-            "reading threads",
+            "threads",
             community_id
         )
     }
@@ -109,7 +107,7 @@ impl Communities<'_> {
 
     /// A thread's messages, in order.
     pub async fn posts(&self, thread_id: i64) -> Result<Vec<Post>> {
-        fetch_as!(self.pool, Post, format!("{POST} WHERE p.thread_id = $1 ORDER BY p.id"), "reading posts", thread_id)
+        fetch_as!(self.pool, Post, format!("{POST} WHERE p.thread_id = $1 ORDER BY p.id"), "posts", thread_id)
     }
 
     /// A page of a thread's messages, in order.
@@ -169,7 +167,7 @@ impl Communities<'_> {
             self.pool,
             Consultation,
             format!("{CONSULTATION} WHERE c.community_id = $1 ORDER BY c.id DESC"),
-            "reading consultations",
+            "consultations",
             community_id
         )
     }
@@ -224,7 +222,7 @@ impl Communities<'_> {
             self.pool,
             Proposal,
             format!("{PROPOSAL} WHERE p.consultation_id = $1 ORDER BY p.id"),
-            "reading proposals",
+            "proposals",
             consultation_id
         )?;
         out.sort_by(|a, b| b.supports.cmp(&a.supports).then(a.id.cmp(&b.id)));
@@ -257,13 +255,7 @@ impl Communities<'_> {
 
     /// A proposal's comments, in order.
     pub async fn comments(&self, proposal_id: i64) -> Result<Vec<Post>> {
-        fetch_as!(
-            self.pool,
-            Post,
-            format!("{POST} WHERE p.proposal_id = $1 ORDER BY p.id"),
-            "reading comments",
-            proposal_id
-        )
+        fetch_as!(self.pool, Post, format!("{POST} WHERE p.proposal_id = $1 ORDER BY p.id"), "comments", proposal_id)
     }
 
     /// Supports a proposal of an open consultation (once per person).

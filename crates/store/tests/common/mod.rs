@@ -26,14 +26,22 @@ pub fn snapshot(region: &str) -> Snapshot {
     cantiere_territory::stored::snapshot(&sources, &files, &settings, &scored, Some(&shapes))
 }
 
-/// The databases to test: a fresh SQLite file, and PostgreSQL when configured.
-pub fn urls(name: &str) -> Vec<String> {
-    let dir = std::env::temp_dir().join(format!("cantiere-store-{name}-{}", std::process::id()));
+/// Fresh databases named `purpose` (one per test, so that tests running
+/// side by side never see each other's rows): a new SQLite file, and a new
+/// PostgreSQL database on the server `DATABASE_URL` names, when it is set.
+pub async fn urls(purpose: &str) -> Vec<String> {
+    use sqlx::Connection as _;
+    let dir = std::env::temp_dir().join(format!("cantiere-{purpose}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     let mut urls = vec![format!("sqlite://{}", dir.join("test.sqlite").display())];
     if let Ok(url) = std::env::var("DATABASE_URL") {
-        urls.push(url);
+        let name = format!("{}_{}", purpose.replace('-', "_"), std::process::id());
+        let mut conn = sqlx::PgConnection::connect(&url).await.unwrap();
+        sqlx::raw_sql(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name}"))).execute(&mut conn).await.unwrap();
+        sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&mut conn).await.unwrap();
+        let base = url.rsplit_once('/').unwrap().0;
+        urls.push(format!("{base}/{name}"));
     }
     urls
 }

@@ -26,30 +26,15 @@ use cantiere_web::catalog::Catalog;
 use cantiere_web::community::Hub;
 use cantiere_web::{Assets, Observatory, app_with_communities};
 use http_body_util::BodyExt;
-use sqlx::Connection;
 use tower::ServiceExt;
 
 pub fn fixture(name: &str) -> Vec<u8> {
     std::fs::read(common::root().join("fixtures/communities").join(name)).unwrap()
 }
 
-/// Fresh databases named `purpose` (one per test that runs beside others)
-/// per backend: a new SQLite file; a new PostgreSQL database on the
-/// configured server (other tests share its default one).
+/// Fresh databases named `purpose` per backend (the store tests' helper).
 pub async fn databases(purpose: &str) -> Vec<String> {
-    let dir = std::env::temp_dir().join(format!("cantiere-web-{purpose}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    let mut urls = vec![format!("sqlite://{}", dir.join("c.sqlite").display())];
-    if let Ok(url) = std::env::var("DATABASE_URL") {
-        let name = format!("{purpose}_{}", std::process::id());
-        let mut conn = sqlx::PgConnection::connect(&url).await.unwrap();
-        sqlx::raw_sql(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name}"))).execute(&mut conn).await.unwrap();
-        sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&mut conn).await.unwrap();
-        let base = url.rsplit_once('/').unwrap().0;
-        urls.push(format!("{base}/{name}"));
-    }
-    urls
+    common::urls(purpose).await
 }
 
 pub struct Site {
