@@ -6,7 +6,6 @@
 
 mod site;
 
-
 use axum::http::StatusCode;
 use cantiere_store::Snapshot;
 use cantiere_web::auth::{Limits, SESSION_COOKIE};

@@ -449,4 +449,3 @@ async fn every_role_meets_every_write_endpoint(url: &str, er: &Snapshot) {
     assert_eq!(c.meeting(m).await.unwrap().registrations, 3, "member, coordinator and admin registered");
     s.store.close().await;
 }
-
