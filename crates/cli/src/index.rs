@@ -14,7 +14,7 @@ use clap::{Args, Subcommand};
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Build an index: writes every data set, the results and the treatment report.
-    Build(BuildArgs),
+    Build(crate::build::BuildArgs),
     /// Analyse a built index: statistics, correlations, Cronbach's alpha, PCA,
     /// effective weights, and a unit's strengths and weaknesses.
     Analyse(AnalyseArgs),
@@ -29,23 +29,13 @@ pub enum Command {
 pub struct Inputs {
     /// iData: one row per unit (CSV or .xlsx).
     #[arg(long)]
-    data: PathBuf,
+    pub data: PathBuf,
     /// iMeta: one row per indicator, aggregate, group and denominator (CSV or .xlsx).
     #[arg(long)]
-    meta: PathBuf,
+    pub meta: PathBuf,
     /// Pipeline (TOML); without it only Raw is produced.
     #[arg(long)]
-    pipeline: Option<PathBuf>,
-}
-
-/// `cantiere index build`.
-#[derive(Debug, Args)]
-pub struct BuildArgs {
-    #[command(flatten)]
-    inputs: Inputs,
-    /// Output directory (created if needed).
-    #[arg(long)]
-    out: PathBuf,
+    pub pipeline: Option<PathBuf>,
 }
 
 /// `cantiere index analyse`.
@@ -63,7 +53,7 @@ pub struct AnalyseArgs {
 
 pub fn run(cmd: Command) -> Result<ExitCode> {
     match cmd {
-        Command::Build(a) => build(a),
+        Command::Build(a) => crate::build::build(a),
         Command::Analyse(a) => analyse(a),
         Command::Uncertainty(a) => crate::uncertainty::run(a),
     }
@@ -87,31 +77,7 @@ pub(crate) fn create(dir: &Path, name: &str) -> Result<BufWriter<File>> {
     Ok(BufWriter::new(File::create(&path).with_context(|| format!("cannot create {}", path.display()))?))
 }
 
-fn build(a: BuildArgs) -> Result<ExitCode> {
-    let build = run_pipeline(&a.inputs)?;
-    std::fs::create_dir_all(&a.out).with_context(|| format!("cannot create {}", a.out.display()))?;
-    for d in &build.data_sets {
-        d.write_csv(create(&a.out, &format!("{}.csv", d.name))?)?;
-    }
-    if let Some(r) = build.results() {
-        r.write_csv(create(&a.out, "results.csv")?)?;
-    }
-    if !build.treatment.is_empty() {
-        write_treatment(&build, create(&a.out, "treatment.csv")?)?;
-    }
-    let names: Vec<&str> = build.data_sets.iter().map(|d| d.name.as_str()).collect();
-    outln!(
-        "{} units, {} indicators, {} levels: wrote {} to {}",
-        build.last().n_units(),
-        build.framework.indicators().count(),
-        build.framework.levels(),
-        names.join(", "),
-        a.out.display()
-    );
-    Ok(ExitCode::SUCCESS)
-}
-
-fn write_treatment(build: &Build, out: impl Write) -> Result<()> {
+pub(crate) fn write_treatment(build: &Build, out: impl Write) -> Result<()> {
     let mut w = csv::Writer::from_writer(out);
     w.write_record([
         "iCode",

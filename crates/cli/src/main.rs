@@ -23,10 +23,12 @@ macro_rules! out {
     }};
 }
 
+mod build;
 mod catalog;
 mod community;
 mod index;
 mod memory;
+mod progress;
 mod publiccode;
 mod serve;
 mod territory;

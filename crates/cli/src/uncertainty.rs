@@ -83,21 +83,16 @@ pub fn run(a: UncertaintyArgs) -> Result<ExitCode> {
         units: a.units.clone(),
         max_bytes: crate::memory::budget(),
     };
-    // Drawn on stderr only when it is a terminal; its length comes with the first run.
-    let bar = indicatif::ProgressBar::new(0).with_style(
-        indicatif::ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} runs, {eta} left")
-            .expect("the template is valid")
-            .progress_chars("=> "),
-    );
-    bar.set_message("runs");
+    // Its length comes with the first run.
+    let bar = crate::progress::Progress::new(0, "uncertainty");
+    bar.message("runs");
     let start = Instant::now();
     let analysis = Analysis { units: &units, framework: &fw, raw: &raw, pipeline: &pipeline, inputs: &inputs.inputs };
     let outcome = analysis.run(&settings, &|done, total| {
-        bar.set_length(total as u64);
-        bar.set_position(done as u64);
+        bar.set(done as u64, total as u64);
     })?;
     let total = outcome.sample.len();
-    bar.finish_and_clear();
+    bar.finish();
     let elapsed = start.elapsed();
 
     std::fs::create_dir_all(&a.out).with_context(|| format!("cannot create {}", a.out.display()))?;

@@ -8,8 +8,6 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use crate::table::format_number;
-
 /// One column of values, one per unit; `NaN` is missing.
 pub type Column = Arc<[f64]>;
 
@@ -84,21 +82,18 @@ impl DataSet {
     }
 
     /// Writes the data set as CSV: `uCode` then one column per code, numbers in
-    /// shortest round-trip form, missing values as empty cells.
-    pub fn write_csv<W: std::io::Write>(&self, out: W) -> csv::Result<()> {
-        let mut w = csv::Writer::from_writer(out);
-        let mut header = vec!["uCode".to_string()];
-        header.extend(self.codes.iter().cloned());
-        w.write_record(&header)?;
-        let mut rec = Vec::with_capacity(header.len());
-        for (r, unit) in self.units.iter().enumerate() {
-            rec.clear();
-            rec.push(unit.clone());
-            rec.extend(self.columns.iter().map(|c| format_number(c[r])));
-            w.write_record(&rec)?;
-        }
-        w.flush()?;
-        Ok(())
+    /// shortest round-trip form, missing values as empty cells (rows formatted
+    /// in parallel chunks, written in order).
+    pub fn write_csv<W: std::io::Write>(&self, mut out: W) -> std::io::Result<()> {
+        crate::write::write_header(&mut out, std::iter::once("uCode").chain(self.codes.iter().map(String::as_str)))?;
+        crate::write::write_rows(&mut out, self.n_units(), |r, buf| {
+            crate::write::push_text(buf, &self.units[r]);
+            for c in &self.columns {
+                buf.push(b',');
+                crate::write::push_number(buf, c[r]);
+            }
+        })?;
+        out.flush()
     }
 
     /// Approximate heap bytes held by the columns (shared columns counted once

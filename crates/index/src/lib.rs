@@ -66,10 +66,14 @@ pub mod stats;
 pub mod steps;
 mod table;
 pub mod uncertainty;
+mod write;
+pub mod xlsx;
 
 pub use dataset::{Column, DataSet};
 pub use error::{Error, Location, Result, Warning};
-pub use model::{CodeType, Framework, Goalposts, Indicator, Units, collate, read_data};
+pub use model::{
+    CodeType, Framework, Goalposts, Indicator, MAX_COLUMNS, MAX_RECORD, Units, collate, read_data, read_data_csv,
+};
 pub use pipeline::{AggregateSpec, Build, Pipeline, Step, WeightSource, read_weights};
 pub use results::Results;
 pub use steps::aggregate::{Aggregation, Weights};
@@ -77,12 +81,15 @@ pub use steps::impute::Imputation;
 pub use steps::normalise::Normalisation;
 pub use steps::treat::TreatParams;
 pub use table::{Table, format_number, parse_number, unclosed_quote};
+pub use write::{push_number, push_text, write_header, write_rows};
 
 use std::path::Path;
 
-/// Reads iData and iMeta files (CSV or `.xlsx`) into units, framework and raw data.
+/// Reads iData and iMeta files (CSV or `.xlsx`) into units, framework and
+/// raw data; a CSV iData file is read in parallel blocks ([`read_data_csv`]).
 pub fn read_inputs(data: &Path, meta: &Path) -> Result<(Units, Framework, DataSet)> {
     let fw = Framework::from_table(&Table::read(meta)?)?;
-    let (units, raw) = read_data(&Table::read(data)?, &fw)?;
+    let (units, raw) =
+        if Table::is_workbook(data) { read_data(&Table::read(data)?, &fw)? } else { read_data_csv(data, &fw)? };
     Ok((units, fw, raw))
 }

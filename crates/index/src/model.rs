@@ -498,7 +498,9 @@ impl Units {
 pub const MAX_WEIGHT: f64 = 1e9;
 
 mod data;
+mod stream;
 pub use data::read_data;
+pub use stream::{MAX_COLUMNS, MAX_RECORD, read_data_csv};
 
 #[cfg(test)]
 mod tests;

@@ -372,46 +372,80 @@ impl Pipeline {
 
     /// Runs the pipeline on raw data.
     pub fn run(&self, units: &Units, fw: &Framework, raw: &DataSet) -> Result<Build> {
+        self.execute(units, fw, raw.renamed("Raw"), true, |_| Ok::<(), Error>(()))
+    }
+
+    /// Runs the pipeline handing each data set to `sink` as soon as it is
+    /// made (`Raw` first, the same data sets as [`Pipeline::run`]); the build
+    /// returned keeps only the last one, so that memory holds two data sets
+    /// at a time, not all of them (what a command that writes them needs).
+    pub fn run_streaming<E: From<Error>>(
+        &self,
+        units: &Units,
+        fw: &Framework,
+        raw: DataSet,
+        sink: impl FnMut(&DataSet) -> std::result::Result<(), E>,
+    ) -> std::result::Result<Build, E> {
+        self.execute(units, fw, raw.renamed("Raw"), false, sink)
+    }
+
+    fn execute<E: From<Error>>(
+        &self,
+        units: &Units,
+        fw: &Framework,
+        raw: DataSet,
+        keep_all: bool,
+        mut sink: impl FnMut(&DataSet) -> std::result::Result<(), E>,
+    ) -> std::result::Result<Build, E> {
+        sink(&raw)?;
         let mut b = Build {
             units: units.clone(),
             framework: fw.clone(),
-            data_sets: vec![raw.renamed("Raw")],
+            data_sets: vec![raw],
             weights: Weights::from_framework(fw),
             treatment: Vec::new(),
             screening: None,
             warnings: Vec::new(),
         };
+        let mut add = |b: &mut Build, d: DataSet| -> std::result::Result<(), E> {
+            sink(&d)?;
+            if !keep_all {
+                b.data_sets.clear();
+            }
+            b.data_sets.push(d);
+            Ok(())
+        };
         let last = |b: &Build| b.data_sets.last().expect("Raw is always there").clone();
         if self.denominate {
             let d = denominate(&last(&b), fw, units)?;
-            b.data_sets.push(d);
+            add(&mut b, d)?;
         }
         if let Some(m) = &self.impute {
             let (d, w) = impute(&last(&b), m, fw, units)?;
             b.warnings.extend(w);
-            b.data_sets.push(d);
+            add(&mut b, d)?;
         }
         if let Some(t) = self.screen {
             let (d, r) = screen(&last(&b), t)?;
             b.screening = Some(r);
-            b.data_sets.push(d);
+            add(&mut b, d)?;
         }
         if let Some(p) = &self.treat {
             let (d, r, w) = treat(&last(&b), p)?;
             b.treatment = r;
             b.warnings.extend(w);
-            b.data_sets.push(d);
+            add(&mut b, d)?;
         }
         if let Some(m) = &self.normalise {
             let (d, w) = normalise(&last(&b), m, fw)?;
             b.warnings.extend(w);
-            b.data_sets.push(d);
+            add(&mut b, d)?;
         }
         if let Some(a) = &self.aggregate {
             let input = last(&b);
             b.weights = a.weights(&input, fw)?;
             let d = aggregate(&input, fw, &b.weights, a.method, a.min_data)?;
-            b.data_sets.push(d);
+            add(&mut b, d)?;
         }
         Ok(b)
     }
@@ -532,56 +566,4 @@ impl Build {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn unknown_keys_are_errors_with_their_line() {
-        let e = Pipeline::from_toml("p.toml", "[screen]\nmin_data = 0.9\n[treat]\nwinmax = 5\nwinmux = 3\n", None)
-            .unwrap_err()
-            .to_string();
-        assert!(e.starts_with("p.toml:5: unknown field `winmux`"), "{e}");
-        let e = Pipeline::from_toml("p.toml", "[normalize]\nmethod = \"minmax\"\n", None).unwrap_err().to_string();
-        assert!(e.contains("unknown field `normalize`"), "{e}");
-    }
-
-    #[test]
-    fn bad_values_name_their_key() {
-        let e = Pipeline::from_toml("p.toml", "[normalise]\nmethod = \"minmax\"\nrange = [5, 1]\n", None)
-            .unwrap_err()
-            .to_string();
-        assert_eq!(e, "p.toml: key `normalise.range`: expected lower < upper, found [5, 1]");
-        let e = Pipeline::from_toml("p.toml", "[impute]\nmethod = \"mean_group\"\n", None).unwrap_err().to_string();
-        assert!(e.contains("`impute.group`"), "{e}");
-    }
-
-    #[test]
-    fn non_finite_numbers_and_malformed_pairs_are_refused_with_their_line() {
-        let cases = [
-            ("[normalise]\nmethod = \"minmax\"\nrange = [0, inf]\n", 3, "expected a finite number, found inf"),
-            (
-                "[normalise]\nmethod = \"minmax\"\nrange = [0, 50, 100]\n",
-                3,
-                "expected two numbers [a, b], found a list of 3",
-            ),
-            ("[aggregate]\nmethod = \"generalised\"\np = nan\n", 3, "expected a finite number, found NaN"),
-            ("[treat]\nkurtosis = -1\n", 0, "expected a positive threshold, found -1"),
-            ("[screen]\nmin_data = 1e309\n", 2, "floating-point number overflowed"),
-        ];
-        for (text, line, message) in cases {
-            let e = Pipeline::from_toml("p.toml", text, None).unwrap_err().to_string();
-            assert!(e.contains(message), "{text}: {e}");
-            if line > 0 {
-                assert!(e.starts_with(&format!("p.toml:{line}")), "{text}: {e}");
-            }
-        }
-    }
-
-    #[test]
-    fn absent_tables_skip_steps() {
-        let p = Pipeline::from_toml("p.toml", "[denominate]\n[aggregate]\n", None).unwrap();
-        assert!(p.denominate);
-        assert!(p.impute.is_none() && p.normalise.is_none());
-        assert_eq!(p.aggregate.unwrap().method, Aggregation::Arithmetic);
-    }
-}
+mod tests;

@@ -5,7 +5,6 @@
 
 use crate::pipeline::Build;
 use crate::stats;
-use crate::table::format_number;
 
 /// Scores and ranks of the aggregates, one row per unit.
 #[derive(Debug, Clone, PartialEq)]
@@ -40,7 +39,10 @@ impl Results {
             let (ra, rb) = (top[a], top[b]);
             ra.is_nan().cmp(&rb.is_nan()).then(ra.total_cmp(&rb)).then(agg.units[a].cmp(&agg.units[b]))
         });
-        let name_of = |u: &str| b.units.position(u).map(|i| b.units.names[i].clone()).unwrap_or_else(|| u.to_string());
+        // Units by code, once: a search per unit would make this quadratic.
+        let position: std::collections::HashMap<&str, usize> =
+            b.units.codes.iter().enumerate().map(|(i, c)| (c.as_str(), i)).collect();
+        let name_of = |u: &str| position.get(u).map(|&i| b.units.names[i].clone()).unwrap_or_else(|| u.to_string());
         Some(Results {
             units: order.iter().map(|&i| agg.units[i].clone()).collect(),
             names: order.iter().map(|&i| name_of(&agg.units[i])).collect(),
@@ -52,23 +54,20 @@ impl Results {
 
     /// Writes `uCode, uName`, then for each aggregate its score and its rank
     /// (column `<code>_Rank`).
-    pub fn write_csv<W: std::io::Write>(&self, out: W) -> csv::Result<()> {
-        let mut w = csv::Writer::from_writer(out);
-        let mut header = vec!["uCode".to_string(), "uName".to_string()];
-        for c in &self.codes {
-            header.push(c.clone());
-            header.push(format!("{c}_Rank"));
-        }
-        w.write_record(&header)?;
-        for (i, u) in self.units.iter().enumerate() {
-            let mut rec = vec![u.clone(), self.names[i].clone()];
+    pub fn write_csv<W: std::io::Write>(&self, mut out: W) -> std::io::Result<()> {
+        let header = self.codes.iter().flat_map(|c| [c.clone(), format!("{c}_Rank")]);
+        crate::write::write_header(&mut out, ["uCode".to_string(), "uName".to_string()].into_iter().chain(header))?;
+        crate::write::write_rows(&mut out, self.units.len(), |i, buf| {
+            crate::write::push_text(buf, &self.units[i]);
+            buf.push(b',');
+            crate::write::push_text(buf, &self.names[i]);
             for (s, r) in self.scores.iter().zip(&self.ranks) {
-                rec.push(format_number(s[i]));
-                rec.push(format_number(r[i]));
+                buf.push(b',');
+                crate::write::push_number(buf, s[i]);
+                buf.push(b',');
+                crate::write::push_number(buf, r[i]);
             }
-            w.write_record(&rec)?;
-        }
-        w.flush()?;
-        Ok(())
+        })?;
+        out.flush()
     }
 }

@@ -26,13 +26,18 @@ impl Table {
     /// Reads a table from a path, choosing the format by extension
     /// (`.xlsx`/`.xlsm` read the first worksheet; anything else is CSV).
     pub fn read(path: &Path) -> Result<Table> {
-        let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
-        if ext == "xlsx" || ext == "xlsm" {
+        if Table::is_workbook(path) {
             read_xlsx(path)
         } else {
             let bytes = std::fs::read(path).map_err(|e| Error::read(path, e))?;
             Table::from_csv(&path.display().to_string(), &bytes)
         }
+    }
+
+    /// Whether a path names a workbook (`.xlsx`, `.xlsm`) rather than CSV.
+    pub fn is_workbook(path: &Path) -> bool {
+        let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
+        ext == "xlsx" || ext == "xlsm"
     }
 
     /// Parses CSV bytes. `file` names the source in errors.
@@ -42,6 +47,18 @@ impl Table {
             let line = bytes[..e.valid_up_to()].iter().filter(|&&b| b == b'\n').count() as u64 + 1;
             Error::input(Location::file(file).line(line), "the file is not valid UTF-8 text")
         })?;
+        let mut longest = (0, 0u64);
+        for (i, l) in text.split('\n').enumerate() {
+            if l.len() > longest.0 {
+                longest = (l.len(), i as u64 + 1);
+            }
+        }
+        if longest.0 > crate::MAX_RECORD {
+            return Err(Error::input(
+                Location::file(file).line(longest.1),
+                format!("a record longer than {} MiB: not a table this reader takes", crate::MAX_RECORD >> 20),
+            ));
+        }
         if let Some(line) = unclosed_quote(text, b',') {
             return Err(Error::input(
                 Location::file(file).line(line),
@@ -70,6 +87,12 @@ impl Table {
             let line = rec.position().map(|p| line_at(p.byte())).unwrap_or(i as u64 + 1);
             let cells: Vec<String> = rec.iter().map(|s| s.trim().to_string()).collect();
             if i == 0 {
+                if cells.len() > crate::MAX_COLUMNS {
+                    return Err(Error::input(
+                        Location::file(file).line(line),
+                        format!("the header has {} columns: at most {}", cells.len(), crate::MAX_COLUMNS),
+                    ));
+                }
                 headers = cells;
                 continue;
             }
@@ -242,17 +265,9 @@ fn read_xlsx(path: &Path) -> Result<Table> {
 /// Formats a number in its shortest round-trip form; missing is the empty
 /// string, infinities are `Inf` and `-Inf` (as R writes them).
 pub fn format_number(x: f64) -> String {
-    if x.is_nan() {
-        String::new()
-    } else if x == f64::INFINITY {
-        "Inf".into()
-    } else if x == f64::NEG_INFINITY {
-        "-Inf".into()
-    } else {
-        // Rust's Display for f64 is the shortest representation that
-        // round-trips, never in exponent form.
-        format!("{x}")
-    }
+    let mut out = Vec::with_capacity(24);
+    crate::write::push_number(&mut out, x);
+    String::from_utf8(out).unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -1,118 +1,224 @@
 //! Reading iData: the units and the raw data set.
+//!
+//! Two readers give the same result: [`read_data`] from a [`Table`] (any
+//! source, `.xlsx` included), and [`super::stream::read_data_csv`] straight
+//! from a CSV file, in blocks parsed in parallel, without a cell ever being a
+//! `String` but the units' codes, names and groups. Both fill the same
+//! [`Parsed`] columns, and [`assemble`] checks and orders them.
 
 use super::*;
+use crate::Column;
 
-/// Reads iData against a validated framework: the units and the raw data set
-/// (one column per indicator, in iMeta order, rows sorted by `uCode`).
-pub fn read_data(t: &Table, fw: &Framework) -> Result<(Units, DataSet)> {
-    let c_code = t.require_column("uCode")?;
-    let c_name = t.column_index("uName");
-    let indicator_codes = fw.indicator_codes();
-    // Every column must be known.
-    for (ci, h) in t.headers.iter().enumerate() {
-        if h == "uCode" || h == "uName" || h == "Time" {
-            continue;
-        }
-        let known = fw.get(h).is_some_and(|n| n.kind == CodeType::Indicator)
-            || fw.groups.contains(h)
-            || fw.denominators.contains(h)
-            || fw.other_names.contains_key(h);
-        if !known {
-            let why = if fw.get(h).is_some() {
-                "is an aggregate in iMeta: aggregates are computed, not read".to_string()
-            } else {
-                "is not declared in iMeta (expected an indicator, group, denominator or other column)".to_string()
-            };
-            return Err(Error::input(Location::file(&t.file).line(1).column(&t.headers[ci]), format!("column {why}")));
-        }
+/// What each column of iData is read as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kind {
+    /// Kept as text: the unit code, name and group columns.
+    Text,
+    /// Read as numbers: indicators and denominators.
+    Number,
+    /// Read past (`Time`, other columns iMeta names).
+    Skip,
+}
+
+/// The header of iData checked against the framework: every column known,
+/// every indicator and denominator present; what each column is read as.
+pub(crate) fn plan(file: &str, headers: &[String], fw: &Framework) -> Result<Vec<Kind>> {
+    let at = |h: &str| Location::file(file).line(1).column(h);
+    if !headers.iter().any(|h| h == "uCode") {
+        return Err(Error::input(
+            Location::file(file).line(1),
+            format!("missing column `uCode` (the header has: {})", headers.join(", ")),
+        ));
     }
-    let mut ind_cols = Vec::with_capacity(indicator_codes.len());
-    for code in &indicator_codes {
-        let c = t.column_index(code).ok_or_else(|| {
-            Error::input(
-                Location::file(&t.file).line(1),
+    let mut kinds = Vec::with_capacity(headers.len());
+    for h in headers {
+        let indicator = fw.get(h).is_some_and(|n| n.kind == CodeType::Indicator);
+        let kind = if h == "uCode" || h == "uName" || fw.groups.contains(h) {
+            Kind::Text
+        } else if indicator || fw.denominators.contains(h) {
+            Kind::Number
+        } else if h == "Time" || fw.other_names.contains_key(h) {
+            Kind::Skip
+        } else {
+            let why = if fw.get(h).is_some() {
+                "is an aggregate in iMeta: aggregates are computed, not read"
+            } else {
+                "is not declared in iMeta (expected an indicator, group, denominator or other column)"
+            };
+            return Err(Error::input(at(h), format!("column {why}")));
+        };
+        kinds.push(kind);
+    }
+    for code in fw.indicator_codes() {
+        if !headers.contains(&code) {
+            return Err(Error::input(
+                Location::file(file).line(1),
                 format!("indicator `{code}` is declared in iMeta but has no column in the data"),
-            )
-        })?;
-        ind_cols.push(c);
+            ));
+        }
     }
     for d in fw.nodes().iter().filter_map(|n| n.denominator.as_ref()) {
-        if t.column_index(d).is_none() {
+        if !headers.contains(d) {
             return Err(Error::input(
-                Location::file(&t.file).line(1),
+                Location::file(file).line(1),
                 format!("denominator column `{d}` is used in iMeta but missing from the data"),
             ));
         }
     }
+    Ok(kinds)
+}
 
-    if t.rows.is_empty() {
-        return Err(Error::input(Location::file(&t.file).line(2), "no units: the file has a header but no rows"));
-    }
-    // Sort rows by uCode (COINr's new_coin does), rejecting duplicates.
-    let mut order: Vec<usize> = (0..t.rows.len()).collect();
-    for &i in &order {
-        let (line, row) = &t.rows[i];
-        if row[c_code].is_empty() {
-            return Err(Error::input(t.at(*line, c_code), "empty unit code"));
+/// A cell that is not a number where one is expected: its line, column and
+/// text, and whether it was a number that is not finite.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct BadCell {
+    pub line: u64,
+    pub column: usize,
+    pub text: String,
+    pub infinite: bool,
+}
+
+/// iData read by column: each row's line, the text and numeric columns (by
+/// header position, `None` for the other kind), and the first bad numeric
+/// cell in file order.
+#[derive(Debug, Default)]
+pub(crate) struct Parsed {
+    pub lines: Vec<u64>,
+    pub text: Vec<Option<Vec<String>>>,
+    pub numbers: Vec<Option<Vec<f64>>>,
+    pub bad: Option<BadCell>,
+}
+
+impl Parsed {
+    /// Empty columns for these kinds.
+    pub fn new(kinds: &[Kind]) -> Parsed {
+        Parsed {
+            lines: Vec::new(),
+            text: kinds.iter().map(|k| (*k == Kind::Text).then(Vec::new)).collect(),
+            numbers: kinds.iter().map(|k| (*k == Kind::Number).then(Vec::new)).collect(),
+            bad: None,
         }
     }
-    order.sort_by(|&a, &b| collate(&t.rows[a].1[c_code], &t.rows[b].1[c_code]).then(a.cmp(&b)));
+
+    /// Adds one row (its trimmed cells, as many as the header has).
+    pub fn push_row<'c>(&mut self, line: u64, cells: impl Iterator<Item = &'c str>) {
+        self.lines.push(line);
+        for (c, cell) in cells.enumerate() {
+            if let Some(col) = self.text[c].as_mut() {
+                col.push(cell.to_string());
+            } else if let Some(col) = self.numbers[c].as_mut() {
+                let x = number(cell, line, c, &mut self.bad);
+                col.push(x);
+            }
+        }
+    }
+
+    /// Appends the rows of `next` (read after these).
+    pub fn append(&mut self, mut next: Parsed) {
+        self.lines.append(&mut next.lines);
+        for (a, b) in self.text.iter_mut().zip(next.text) {
+            if let (Some(a), Some(mut b)) = (a.as_mut(), b) {
+                a.append(&mut b);
+            }
+        }
+        for (a, b) in self.numbers.iter_mut().zip(next.numbers) {
+            if let (Some(a), Some(mut b)) = (a.as_mut(), b) {
+                a.append(&mut b);
+            }
+        }
+        if self.bad.is_none() {
+            self.bad = next.bad;
+        }
+    }
+}
+
+/// A numeric cell's value (`NaN` when missing); a bad cell is recorded in
+/// `bad` if it is the first.
+pub(crate) fn number(cell: &str, line: u64, column: usize, bad: &mut Option<BadCell>) -> f64 {
+    match parse_number(cell) {
+        Some(x) if x.is_finite() || x.is_nan() => x,
+        other => {
+            if bad.is_none() {
+                *bad = Some(BadCell { line, column, text: cell.to_string(), infinite: other.is_some() });
+            }
+            f64::NAN
+        }
+    }
+}
+
+/// Reads iData against a validated framework: the units and the raw data set
+/// (one column per indicator, in iMeta order, rows sorted by `uCode`).
+pub fn read_data(t: &Table, fw: &Framework) -> Result<(Units, DataSet)> {
+    let kinds = plan(&t.file, &t.headers, fw)?;
+    let mut parsed = Parsed::new(&kinds);
+    for (line, row) in &t.rows {
+        parsed.push_row(*line, row.iter().map(String::as_str));
+    }
+    assemble(&t.file, &t.headers, parsed, fw)
+}
+
+/// Checks the rows read (no bad number, no empty or repeated unit code),
+/// sorts them by `uCode` as COINr does, and makes the units and the raw data
+/// set.
+pub(crate) fn assemble(file: &str, headers: &[String], mut p: Parsed, fw: &Framework) -> Result<(Units, DataSet)> {
+    let at = |line: u64, c: usize| Location::file(file).line(line).column(&headers[c]);
+    let column = |name: &str| headers.iter().position(|h| h == name);
+    if p.lines.is_empty() {
+        return Err(Error::input(Location::file(file).line(2), "no units: the file has a header but no rows"));
+    }
+    let c_code = column("uCode").ok_or_else(|| Error::input(Location::file(file).line(1), "missing column `uCode`"))?;
+    let codes = p.text[c_code].take().unwrap_or_default();
+    if let Some(i) = codes.iter().position(String::is_empty) {
+        return Err(Error::input(at(p.lines[i], c_code), "empty unit code"));
+    }
+    // COINr's order (`collate`), keys computed once; ties keep file order.
+    let keys: Vec<String> = codes.iter().map(|c| c.to_lowercase()).collect();
+    let by_code = |a: usize, b: usize| keys[a].cmp(&keys[b]).then_with(|| codes[b].cmp(&codes[a])).then(a.cmp(&b));
+    let mut order: Vec<usize> = (0..codes.len()).collect();
+    if !order.windows(2).all(|w| by_code(w[0], w[1]).is_lt()) {
+        order.sort_unstable_by(|&a, &b| by_code(a, b));
+    }
     for w in order.windows(2) {
-        let (la, ra) = &t.rows[w[0]];
-        let (lb, rb) = &t.rows[w[1]];
-        if ra[c_code] == rb[c_code] {
-            let (first, second) = if la < lb { (la, lb) } else { (lb, la) };
+        if codes[w[0]] == codes[w[1]] {
+            let (first, second) = (p.lines[w[0]].min(p.lines[w[1]]), p.lines[w[0]].max(p.lines[w[1]]));
             return Err(Error::input(
-                t.at(*second, c_code),
-                format!("duplicate unit code `{}` (first on line {first})", ra[c_code]),
+                at(second, c_code),
+                format!("duplicate unit code `{}` (first on line {first})", codes[w[0]]),
             ));
         }
     }
-
-    let n = order.len();
-    let mut units = Units {
-        codes: order.iter().map(|&i| t.rows[i].1[c_code].clone()).collect(),
-        names: order
-            .iter()
-            .map(|&i| {
-                let row = &t.rows[i].1;
-                c_name.map(|c| row[c].clone()).filter(|s| !s.is_empty()).unwrap_or_else(|| row[c_code].clone())
-            })
-            .collect(),
-        ..Default::default()
+    if let Some(b) = p.bad.take() {
+        let expected = if b.infinite { "a finite number" } else { "a number" };
+        return Err(Error::input(at(b.line, b.column), format!("expected {expected}, found `{}`", b.text)));
+    }
+    let sorted = order.iter().enumerate().all(|(i, &o)| i == o);
+    let reorder_text =
+        |v: Vec<String>| -> Vec<String> { if sorted { v } else { order.iter().map(|&i| v[i].clone()).collect() } };
+    let reorder = |v: Vec<f64>| -> Vec<f64> { if sorted { v } else { order.iter().map(|&i| v[i]).collect() } };
+    let names = match column("uName").and_then(|c| p.text[c].take()) {
+        Some(names) => names.into_iter().zip(&codes).map(|(n, c)| if n.is_empty() { c.clone() } else { n }).collect(),
+        None => codes.clone(),
     };
+    let mut units = Units { codes: reorder_text(codes), names: reorder_text(names), ..Default::default() };
     for g in &fw.groups {
-        if let Some(c) = t.column_index(g) {
-            let v = order.iter().map(|&i| Some(t.rows[i].1[c].clone()).filter(|s| !s.is_empty())).collect();
-            units.groups.push((g.clone(), v));
+        if let Some(v) = column(g).and_then(|c| p.text[c].take()) {
+            units
+                .groups
+                .push((g.clone(), reorder_text(v).into_iter().map(|s| Some(s).filter(|s| !s.is_empty())).collect()));
         }
     }
-    let numeric_column = |c: usize| -> Result<Vec<f64>> {
-        let mut v = Vec::with_capacity(n);
-        for &i in &order {
-            let (line, row) = &t.rows[i];
-            match parse_number(&row[c]) {
-                Some(x) if !x.is_infinite() => v.push(x),
-                // `inf`, `-Inf`, `1e309`: every score it touches would be infinite or missing.
-                Some(_) => {
-                    return Err(Error::input(t.at(*line, c), format!("expected a finite number, found `{}`", row[c])));
-                }
-                None => {
-                    return Err(Error::input(t.at(*line, c), format!("expected a number, found `{}`", row[c])));
-                }
-            }
-        }
-        Ok(v)
-    };
     for d in &fw.denominators {
-        if let Some(c) = t.column_index(d) {
-            units.denominators.push((d.clone(), numeric_column(c)?));
+        // A copy: a denominator may be an indicator too.
+        if let Some(v) = column(d).and_then(|c| p.numbers[c].clone()) {
+            units.denominators.push((d.clone(), reorder(v)));
         }
     }
-    let mut columns = Vec::with_capacity(ind_cols.len());
-    for &c in &ind_cols {
-        columns.push(numeric_column(c)?);
+    let indicator_codes = fw.indicator_codes();
+    let mut columns = Vec::with_capacity(indicator_codes.len());
+    for code in &indicator_codes {
+        let v = column(code).and_then(|c| p.numbers[c].take()).unwrap_or_default();
+        columns.push(Column::from(reorder(v)));
     }
-    let data = DataSet::new("Raw", units.codes.clone(), indicator_codes, columns);
+    let data = DataSet::from_shared("Raw", units.codes.clone().into(), indicator_codes, columns);
     Ok((units, data))
 }

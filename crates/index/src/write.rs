@@ -1,0 +1,310 @@
+//! Writing tables fast: numbers in their shortest round-trip form laid out
+//! as Rust's `Display` lays them out (never an exponent), straight into a
+//! byte buffer, and rows formatted in parallel chunks that are written in
+//! order. The bytes are those of [`crate::format_number`] and the `csv`
+//! crate's writer (a test compares them on every kind of value).
+
+use std::io::Write;
+
+use rayon::prelude::*;
+
+/// Appends `x` as [`crate::format_number`] writes it: missing is nothing,
+/// infinities are `Inf` and `-Inf`, anything else the shortest decimal that
+/// reads back as `x`, without an exponent (`0.00000015`, `10000000000000000`,
+/// `3`, `-0`).
+pub fn push_number(out: &mut Vec<u8>, x: f64) {
+    if x.is_nan() {
+        return;
+    }
+    if x.is_infinite() {
+        out.extend_from_slice(if x > 0.0 { b"Inf" } else { b"-Inf" });
+        return;
+    }
+    if x.abs() >= 2f64.powi(120) {
+        // Beyond 128-bit arithmetic for the tie check below: rare, and
+        // `Display` itself is exact.
+        out.extend_from_slice(format!("{x}").as_bytes());
+        return;
+    }
+    let mut buffer = zmij::Buffer::new();
+    let text = buffer.format_finite(x).as_bytes();
+    let (negative, text) = match text.split_first() {
+        Some((b'-', rest)) => (true, rest),
+        _ => (false, text),
+    };
+    // The shortest digits (Żmij, as Rust's own `Display` picks them), as
+    // `D.DDDeX`, `DDD.DDD` or `0.000DDD`: the digits and where the decimal
+    // point falls among them.
+    let (mantissa, exponent) = match text.iter().position(|&b| b == b'e') {
+        Some(e) => (&text[..e], parse_exponent(&text[e + 1..])),
+        None => (text, 0),
+    };
+    let mut digits = [0u8; 24];
+    let (mut n, mut point) = (0usize, None);
+    for &b in mantissa {
+        if b == b'.' {
+            point = Some(n);
+        } else if n == digits.len() {
+            out.extend_from_slice(format!("{x}").as_bytes());
+            return;
+        } else {
+            digits[n] = b;
+            n += 1;
+        }
+    }
+    let mut point = point.unwrap_or(n) as i64 + exponent;
+    // Leading zeros (`0.00015`) move the point; trailing zeros after it go.
+    let lead = digits[..n].iter().take_while(|&&d| d == b'0').count();
+    let (digits, mut n) = (&digits[lead..], n - lead);
+    if n > 17 {
+        // Never with shortest digits; kept safe all the same.
+        out.extend_from_slice(format!("{x}").as_bytes());
+        return;
+    }
+    point -= lead as i64;
+    while n > 0 && digits[n - 1] == b'0' && (n as i64) > point {
+        n -= 1;
+    }
+    let mut shortest = [b'0'; 17];
+    shortest[..n].copy_from_slice(&digits[..n]);
+    let mut digits = shortest;
+    if n > 0 && exact_tie_below(x.abs(), &digits[..n], point) {
+        // Rust's `Display` rounds a tie up where Żmij takes the even digit.
+        (n, point) = round_up(&mut digits, n, point);
+    }
+    if negative {
+        out.push(b'-');
+    }
+    if n == 0 {
+        out.push(b'0');
+        return;
+    }
+    if point <= 0 {
+        out.extend_from_slice(b"0.");
+        out.extend(std::iter::repeat_n(b'0', (-point) as usize));
+        out.extend_from_slice(&digits[..n]);
+    } else if (point as usize) >= n {
+        out.extend_from_slice(&digits[..n]);
+        out.extend(std::iter::repeat_n(b'0', point as usize - n));
+    } else {
+        out.extend_from_slice(&digits[..point as usize]);
+        out.push(b'.');
+        out.extend_from_slice(&digits[point as usize..n]);
+    }
+}
+
+/// Whether `x` (positive, finite) lies exactly halfway between the decimal
+/// `digits` (with the point after `point` of them) and the next decimal of
+/// as many digits: a tie, which needs the exact value of `x` to have one
+/// digit more than `digits`, the last a 5. The exact value is `m·2^e`; it is
+/// computed in 128 bits where it can have at most 18 significant digits, and
+/// otherwise cannot be a tie (`m` has at most 22 factors 5); values from
+/// 2^120 up are left to `Display` by the caller.
+fn exact_tie_below(x: f64, digits: &[u8], point: i64) -> bool {
+    let bits = x.to_bits();
+    let (exp_bits, frac) = ((bits >> 52) as i64, bits & ((1u64 << 52) - 1));
+    let (mut m, mut e) = if exp_bits == 0 { (frac, -1074) } else { (frac | (1u64 << 52), exp_bits - 1075) };
+    if m == 0 {
+        return false;
+    }
+    let twos = m.trailing_zeros();
+    m >>= twos;
+    e += i64::from(twos);
+    // The exact value as v·10^q, v without trailing zeros.
+    let (mut v, mut q): (u128, i64) = if e >= 0 {
+        if e > 120 - 53 {
+            return false;
+        }
+        (u128::from(m) << e, 0)
+    } else {
+        let k = -e;
+        if k > 25 {
+            return false;
+        }
+        (u128::from(m) * 5u128.pow(k as u32), -k)
+    };
+    while v % 10 == 0 && v > 0 {
+        v /= 10;
+        q += 1;
+    }
+    let n = digits.len();
+    if v % 10 != 5 || v >= 10u128.pow(18) {
+        return false;
+    }
+    let lower: u128 = digits.iter().fold(0, |acc, d| acc * 10 + u128::from(d - b'0'));
+    v / 10 == lower && q + 1 == point - n as i64
+}
+
+/// `digits` (the first `n` of them, the point after `point`) plus one unit
+/// in the last place; the new count and point (`999` becomes `1` with the
+/// point one further).
+fn round_up(digits: &mut [u8; 17], n: usize, point: i64) -> (usize, i64) {
+    for i in (0..n).rev() {
+        if digits[i] == b'9' {
+            digits[i] = b'0';
+        } else {
+            digits[i] += 1;
+            let kept = digits[..n].iter().rposition(|&d| d != b'0').map_or(0, |p| p + 1);
+            return (kept.max(1), point);
+        }
+    }
+    digits[0] = b'1';
+    (1, point + 1)
+}
+
+fn parse_exponent(text: &[u8]) -> i64 {
+    let (sign, digits) = match text.split_first() {
+        Some((b'-', rest)) => (-1, rest),
+        Some((b'+', rest)) => (1, rest),
+        _ => (1, text),
+    };
+    sign * digits.iter().fold(0i64, |acc, d| acc * 10 + i64::from(d - b'0'))
+}
+
+/// Appends a text cell as the `csv` crate writes it: quoted when it holds a
+/// comma, a quote or a line break, its quotes doubled.
+pub fn push_text(out: &mut Vec<u8>, cell: &str) {
+    if cell.bytes().any(|b| matches!(b, b',' | b'"' | b'\n' | b'\r')) {
+        out.push(b'"');
+        for b in cell.bytes() {
+            if b == b'"' {
+                out.push(b'"');
+            }
+            out.push(b);
+        }
+        out.push(b'"');
+    } else {
+        out.extend_from_slice(cell.as_bytes());
+    }
+}
+
+/// Rows formatted in one chunk.
+const ROWS_PER_CHUNK: usize = 2_048;
+
+/// Writes `rows` rows, each formatted by `row` into the buffer it is given
+/// (without its line end), in parallel chunks written in order; a batch of
+/// chunks at a time, so that memory holds a few chunks, never the file.
+pub fn write_rows<W: Write>(out: &mut W, rows: usize, row: impl Fn(usize, &mut Vec<u8>) + Sync) -> std::io::Result<()> {
+    let chunks: Vec<std::ops::Range<usize>> =
+        (0..rows).step_by(ROWS_PER_CHUNK).map(|s| s..(s + ROWS_PER_CHUNK).min(rows)).collect();
+    let format = |range: &std::ops::Range<usize>| {
+        let mut buf = Vec::with_capacity(range.len() * 64);
+        for r in range.clone() {
+            row(r, &mut buf);
+            buf.push(b'\n');
+        }
+        buf
+    };
+    let batch = 4 * rayon::current_num_threads().max(1);
+    for group in chunks.chunks(batch) {
+        let parallel = group.len() > 1 && rayon::current_num_threads() > 1;
+        let bufs: Vec<Vec<u8>> =
+            if parallel { group.par_iter().map(format).collect() } else { group.iter().map(format).collect() };
+        for b in bufs {
+            out.write_all(&b)?;
+        }
+    }
+    Ok(())
+}
+
+/// Writes a header line: `names` as CSV cells.
+pub fn write_header<W: Write>(out: &mut W, names: impl IntoIterator<Item = impl AsRef<str>>) -> std::io::Result<()> {
+    let mut buf = Vec::new();
+    for (i, n) in names.into_iter().enumerate() {
+        if i > 0 {
+            buf.push(b',');
+        }
+        push_text(&mut buf, n.as_ref());
+    }
+    buf.push(b'\n');
+    out.write_all(&buf)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn text(x: f64) -> String {
+        let mut out = Vec::new();
+        push_number(&mut out, x);
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn numbers_are_written_as_display_writes_them() {
+        let mut values = vec![
+            0.0,
+            -0.0,
+            1.0,
+            -1.0,
+            3.0,
+            0.1,
+            0.3,
+            100.0,
+            123.456,
+            1e15,
+            1e16,
+            1e17,
+            1.5e-7,
+            1e-300,
+            5e-324,
+            f64::MAX,
+            f64::MIN_POSITIVE,
+            2.0f64.powi(60),
+            123_456_789.0,
+            0.000_123,
+            1e21,
+            1e22,
+            9.999_999e-5,
+        ];
+        // Every kind of bit pattern (splitmix over the 64 bits), and values
+        // like the engine's (scores 0-100, exponentials, ranks).
+        let mut state = 7u64;
+        for i in 0..200_000 {
+            state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+            let mut z = state;
+            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+            z ^= z >> 31;
+            let bits = f64::from_bits(z);
+            if bits.is_finite() {
+                values.push(bits);
+            }
+            let u = (z >> 11) as f64 / (1u64 << 53) as f64;
+            values.extend([100.0 * u, (4.0 * u).exp(), (i % 1000) as f64, -u * 1e-3, u * 1e12]);
+            // Values with short binary fractions, where decimal ties happen.
+            let m = (z >> 11) as f64;
+            values.extend([m / 32.0, m * 1024.0, m / 1024.0, (z >> 20) as f64 / 8.0, m * 2f64.powi(60)]);
+        }
+        for x in values {
+            assert_eq!(text(x), format!("{x}"), "{x:e}");
+        }
+        assert_eq!(
+            (text(f64::NAN), text(f64::INFINITY), text(f64::NEG_INFINITY)),
+            ("".into(), "Inf".into(), "-Inf".into())
+        );
+    }
+
+    #[test]
+    fn cells_are_quoted_as_the_csv_crate_quotes_them() {
+        for cell in ["plain", "a,b", "say \"hi\"", "two\nlines", "cr\rhere", "", " spaced ", "Forlì-Cesena"] {
+            let mut w = csv::Writer::from_writer(Vec::new());
+            w.write_record([cell, "x"]).unwrap();
+            let expected = String::from_utf8(w.into_inner().unwrap()).unwrap();
+            let mut ours = Vec::new();
+            push_text(&mut ours, cell);
+            ours.extend_from_slice(b",x\n");
+            assert_eq!(String::from_utf8(ours).unwrap(), expected, "{cell:?}");
+        }
+    }
+
+    #[test]
+    fn rows_come_out_in_order_whatever_the_chunks() {
+        let rows = 3 * ROWS_PER_CHUNK + 17;
+        let mut out = Vec::new();
+        write_rows(&mut out, rows, |r, buf| buf.extend_from_slice(r.to_string().as_bytes())).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        let back: Vec<usize> = text.lines().map(|l| l.parse().unwrap()).collect();
+        assert_eq!(back, (0..rows).collect::<Vec<_>>());
+    }
+}
