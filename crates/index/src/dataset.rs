@@ -84,7 +84,7 @@ impl DataSet {
     /// Writes the data set as CSV: `uCode` then one column per code, numbers in
     /// shortest round-trip form, missing values as empty cells (rows formatted
     /// in parallel chunks, written in order).
-    pub fn write_csv<W: std::io::Write>(&self, mut out: W) -> std::io::Result<()> {
+    pub fn write_csv<W: std::io::Write + Send>(&self, mut out: W) -> std::io::Result<()> {
         crate::write::write_header(&mut out, std::iter::once("uCode").chain(self.codes.iter().map(String::as_str)))?;
         crate::write::write_rows(&mut out, self.n_units(), |r, buf| {
             crate::write::push_text(buf, &self.units[r]);

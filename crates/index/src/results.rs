@@ -32,7 +32,7 @@ impl Results {
             codes.extend(fw.at_level(level).map(|n| n.code.clone()));
         }
         let cols: Vec<&[f64]> = codes.iter().map(|c| agg.column(c).expect("aggregates are in Aggregated")).collect();
-        let ranks: Vec<Vec<f64>> = cols.iter().map(|c| stats::rank_descending(c)).collect();
+        let ranks: Vec<Vec<f64>> = crate::par::map(&cols, cols.len() * agg.n_units(), |c| stats::rank_descending(c));
         let top = &ranks[0];
         let mut order: Vec<usize> = (0..agg.n_units()).collect();
         order.sort_by(|&a, &b| {
@@ -54,7 +54,7 @@ impl Results {
 
     /// Writes `uCode, uName`, then for each aggregate its score and its rank
     /// (column `<code>_Rank`).
-    pub fn write_csv<W: std::io::Write>(&self, mut out: W) -> std::io::Result<()> {
+    pub fn write_csv<W: std::io::Write + Send>(&self, mut out: W) -> std::io::Result<()> {
         let header = self.codes.iter().flat_map(|c| [c.clone(), format!("{c}_Rank")]);
         crate::write::write_header(&mut out, ["uCode".to_string(), "uName".to_string()].into_iter().chain(header))?;
         crate::write::write_rows(&mut out, self.units.len(), |i, buf| {

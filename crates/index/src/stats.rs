@@ -78,13 +78,22 @@ pub fn median_in_place(v: &mut [f64]) -> f64 {
     if n == 0 {
         return f64::NAN;
     }
-    v.sort_unstable_by(f64::total_cmp);
     if n % 2 == 1 {
-        v[n / 2]
+        order_statistics(v, n / 2).0
     } else {
         // R: mean(sort(x, partial = half + 0:1)[half + 0:1])
-        mean(&v[n / 2 - 1..n / 2 + 1])
+        let (a, b) = order_statistics(v, n / 2 - 1);
+        mean(&[a, b])
     }
+}
+
+/// The `k`-th smallest value of `v` (0-based, by `total_cmp`) and the next
+/// one (the same when `k` is the last), found by selection, not sorting;
+/// reorders `v`.
+pub fn order_statistics(v: &mut [f64], k: usize) -> (f64, f64) {
+    let (_, kth, above) = v.select_nth_unstable_by(k, f64::total_cmp);
+    let kth = *kth;
+    (kth, above.iter().copied().min_by(f64::total_cmp).unwrap_or(kth))
 }
 
 /// Minimum of the non-missing values (`NaN` when none).
@@ -222,8 +231,19 @@ pub enum Ties {
 /// Ranks of the values in ascending order (smallest value = 1), as R's
 /// `rank(x, ties.method, na.last = "keep")`: missing values keep `NaN`.
 pub fn rank(x: &[f64], ties: Ties) -> Vec<f64> {
-    let mut idx: Vec<usize> = (0..x.len()).filter(|&i| !x[i].is_nan()).collect();
-    idx.sort_by(|&a, &b| x[a].total_cmp(&x[b]).then(a.cmp(&b)));
+    // Sorted as (order key, position) pairs: contiguous, so the sort does
+    // not chase each index into `x` (the key orders as `total_cmp`).
+    let key = |v: f64| {
+        let bits = v.to_bits() as i64;
+        (bits ^ ((((bits >> 63) as u64) >> 1) as i64)) as u64 ^ (1 << 63)
+    };
+    let mut pairs: Vec<(u64, u32)> = (0..x.len()).filter(|&i| !x[i].is_nan()).map(|i| (key(x[i]), i as u32)).collect();
+    if pairs.len() >= 1 << 12 && x.len() <= u32::MAX as usize {
+        radix_sort(&mut pairs);
+    } else {
+        pairs.sort_unstable();
+    }
+    let idx: Vec<usize> = pairs.into_iter().map(|(_, i)| i as usize).collect();
     let mut out = vec![f64::NAN; x.len()];
     let mut start = 0;
     while start < idx.len() {
@@ -243,6 +263,34 @@ pub fn rank(x: &[f64], ties: Ties) -> Vec<f64> {
         start = end;
     }
     out
+}
+
+/// Sorts (key, position) pairs given in position order by key, then
+/// position: a least-significant-digit radix sort, 16 bits a pass (stable,
+/// so equal keys keep their positions' order), skipping passes where every
+/// key has the same digit. For the long columns of the uncertainty runs.
+fn radix_sort(pairs: &mut Vec<(u64, u32)>) {
+    let mut scratch = vec![(0u64, 0u32); pairs.len()];
+    for shift in (0..64).step_by(16) {
+        let digit = |k: u64| ((k >> shift) & 0xffff) as usize;
+        let mut counts = vec![0usize; 1 << 16];
+        for &(k, _) in pairs.iter() {
+            counts[digit(k)] += 1;
+        }
+        if counts[digit(pairs[0].0)] == pairs.len() {
+            continue;
+        }
+        let mut start = 0;
+        for c in counts.iter_mut() {
+            (*c, start) = (start, start + *c);
+        }
+        for &p in pairs.iter() {
+            let d = digit(p.0);
+            scratch[counts[d]] = p;
+            counts[d] += 1;
+        }
+        std::mem::swap(pairs, &mut scratch);
+    }
 }
 
 /// Ranks in descending order (highest value = rank 1), ties take the best
@@ -290,6 +338,40 @@ mod tests {
         assert_eq!(median(&[4.0, f64::NAN, 1.0, 3.0, 2.0]), 2.5);
         assert_eq!(median(&[5.0, 1.0, 3.0]), 3.0);
         assert!(median(&[f64::NAN]).is_nan());
+    }
+
+    #[test]
+    fn the_radix_sort_orders_as_the_comparison_sort() {
+        let mut state = 11u64;
+        let mut pairs: Vec<(u64, u32)> = (0..20_000u32)
+            .map(|i| {
+                state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+                // Few distinct keys in some digits, many ties.
+                (state >> 40 << (i % 3 * 16), i)
+            })
+            .collect();
+        let mut expected = pairs.clone();
+        expected.sort_unstable();
+        radix_sort(&mut pairs);
+        assert_eq!(pairs, expected);
+    }
+
+    #[test]
+    fn ranks_count_the_values_below_each_value() {
+        // R's ranks by their definition: 1 + the values below (min), or the
+        // values below or equal (max), on values with ties, signs and zeros.
+        let x = [3.5, -1.0, 0.0, -0.0, 3.5, f64::NAN, -7.25, 1e300, -1e-300, 3.5, 2.0];
+        let below = |v: f64| x.iter().filter(|y| !y.is_nan() && **y < v).count() as f64;
+        let upto = |v: f64| x.iter().filter(|y| !y.is_nan() && **y <= v).count() as f64;
+        let (min, max, avg) = (rank(&x, Ties::Min), rank(&x, Ties::Max), rank(&x, Ties::Average));
+        for (i, &v) in x.iter().enumerate() {
+            if v.is_nan() {
+                assert!(min[i].is_nan() && max[i].is_nan() && avg[i].is_nan());
+                continue;
+            }
+            assert_eq!((min[i], max[i]), (below(v) + 1.0, upto(v)), "{v}");
+            assert_eq!(avg[i], (below(v) + 1.0 + upto(v)) / 2.0);
+        }
     }
 
     #[test]

@@ -8,6 +8,9 @@ use std::io::Write;
 
 use rayon::prelude::*;
 
+/// 2^120: from here on, the tie check's 128-bit arithmetic would overflow.
+const TWO_TO_120: f64 = 1_329_227_995_784_915_872_903_807_060_280_344_576.0;
+
 /// Appends `x` as [`crate::format_number`] writes it: missing is nothing,
 /// infinities are `Inf` and `-Inf`, anything else the shortest decimal that
 /// reads back as `x`, without an exponent (`0.00000015`, `10000000000000000`,
@@ -20,7 +23,15 @@ pub fn push_number(out: &mut Vec<u8>, x: f64) {
         out.extend_from_slice(if x > 0.0 { b"Inf" } else { b"-Inf" });
         return;
     }
-    if x.abs() >= 2f64.powi(120) {
+    // Whole numbers below 2^53 are their own shortest form (ranks, counts).
+    if x.fract() == 0.0 && x.abs() < 9_007_199_254_740_992.0 {
+        if x == 0.0 && x.is_sign_negative() {
+            out.push(b'-');
+        }
+        out.extend_from_slice(itoa::Buffer::new().format(x as i64).as_bytes());
+        return;
+    }
+    if x.abs() >= TWO_TO_120 {
         // Beyond 128-bit arithmetic for the tie check below: rare, and
         // `Display` itself is exact.
         out.extend_from_slice(format!("{x}").as_bytes());
@@ -28,6 +39,12 @@ pub fn push_number(out: &mut Vec<u8>, x: f64) {
     }
     let mut buffer = zmij::Buffer::new();
     let text = buffer.format_finite(x).as_bytes();
+    // Most numbers: plain decimals with no tie possible, written as they are.
+    // (A plain loop: `contains` would call memchr for a few bytes.)
+    if text.iter().all(|&b| b != b'e') && !tie_possible(x) {
+        out.extend_from_slice(text.strip_suffix(b".0").unwrap_or(text));
+        return;
+    }
     let (negative, text) = match text.split_first() {
         Some((b'-', rest)) => (true, rest),
         _ => (false, text),
@@ -91,6 +108,16 @@ pub fn push_number(out: &mut Vec<u8>, x: f64) {
         out.push(b'.');
         out.extend_from_slice(&digits[point as usize..n]);
     }
+}
+
+/// Whether a decimal tie is possible at all: the exact value of `x` must
+/// have few significant digits, so `x = m·2^e` with `e ≥ −25` once `m` is
+/// odd (a whole number, or few binary fraction digits).
+fn tie_possible(x: f64) -> bool {
+    let bits = x.to_bits();
+    let (exp_bits, frac) = ((bits >> 52 & 0x7ff) as i64, bits & ((1u64 << 52) - 1));
+    let (m, e) = if exp_bits == 0 { (frac, -1074) } else { (frac | (1u64 << 52), exp_bits - 1075) };
+    m != 0 && e + i64::from(m.trailing_zeros()) >= -25
 }
 
 /// Whether `x` (positive, finite) lies exactly halfway between the decimal
@@ -182,29 +209,58 @@ pub fn push_text(out: &mut Vec<u8>, cell: &str) {
 const ROWS_PER_CHUNK: usize = 2_048;
 
 /// Writes `rows` rows, each formatted by `row` into the buffer it is given
-/// (without its line end), in parallel chunks written in order; a batch of
-/// chunks at a time, so that memory holds a few chunks, never the file.
-pub fn write_rows<W: Write>(out: &mut W, rows: usize, row: impl Fn(usize, &mut Vec<u8>) + Sync) -> std::io::Result<()> {
+/// (without its line end), in parallel chunks written in order: while one
+/// batch of chunks is being written, the next is being formatted, and
+/// memory holds two batches, never the file.
+pub fn write_rows<W: Write + Send>(
+    out: &mut W,
+    rows: usize,
+    row: impl Fn(usize, &mut Vec<u8>) + Sync,
+) -> std::io::Result<()> {
     let chunks: Vec<std::ops::Range<usize>> =
         (0..rows).step_by(ROWS_PER_CHUNK).map(|s| s..(s + ROWS_PER_CHUNK).min(rows)).collect();
+    // Room for a chunk as long as the first row times the rows, and some.
+    let mut first = Vec::new();
+    if rows > 0 {
+        row(0, &mut first);
+    }
+    let per_row = first.len() + first.len() / 4 + 8;
     let format = |range: &std::ops::Range<usize>| {
-        let mut buf = Vec::with_capacity(range.len() * 64);
+        let mut buf = Vec::with_capacity(range.len() * per_row);
         for r in range.clone() {
             row(r, &mut buf);
             buf.push(b'\n');
         }
         buf
     };
-    let batch = 4 * rayon::current_num_threads().max(1);
-    for group in chunks.chunks(batch) {
-        let parallel = group.len() > 1 && rayon::current_num_threads() > 1;
-        let bufs: Vec<Vec<u8>> =
-            if parallel { group.par_iter().map(format).collect() } else { group.iter().map(format).collect() };
-        for b in bufs {
-            out.write_all(&b)?;
+    let threads = rayon::current_num_threads().max(1);
+    if chunks.len() <= 1 || threads == 1 {
+        for c in &chunks {
+            out.write_all(&format(c))?;
         }
+        return Ok(());
     }
-    Ok(())
+    let batch = 2 * threads;
+    std::thread::scope(|scope| {
+        let (send, receive) = std::sync::mpsc::sync_channel::<Vec<Vec<u8>>>(1);
+        let writer = scope.spawn(move || -> std::io::Result<()> {
+            for bufs in receive {
+                for b in bufs {
+                    out.write_all(&b)?;
+                }
+            }
+            Ok(())
+        });
+        for group in chunks.chunks(batch) {
+            let bufs: Vec<Vec<u8>> = group.par_iter().map(format).collect();
+            if send.send(bufs).is_err() {
+                // The writer stopped on an error: it says which.
+                break;
+            }
+        }
+        drop(send);
+        writer.join().unwrap_or_else(|_| Err(std::io::Error::other("the writer thread panicked")))
+    })
 }
 
 /// Writes a header line: `names` as CSV cells.

@@ -18,12 +18,12 @@ pub const MAX_COLUMNS: usize = 16_384;
 const NS: &str = "http://schemas.openxmlformats.org";
 
 /// A workbook being written.
-pub struct Workbook<W: Write + Seek> {
+pub struct Workbook<W: Write + Seek + Send> {
     zip: zip::ZipWriter<W>,
     sheets: Vec<String>,
 }
 
-impl<W: Write + Seek> std::fmt::Debug for Workbook<W> {
+impl<W: Write + Seek + Send> std::fmt::Debug for Workbook<W> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Workbook").field("sheets", &self.sheets).finish_non_exhaustive()
     }
@@ -70,7 +70,7 @@ fn io(e: zip::result::ZipError) -> std::io::Error {
     std::io::Error::other(e)
 }
 
-impl<W: Write + Seek> Workbook<W> {
+impl<W: Write + Seek + Send> Workbook<W> {
     /// A workbook written to `out`.
     pub fn new(out: W) -> Workbook<W> {
         Workbook { zip: zip::ZipWriter::new(out), sheets: Vec::new() }

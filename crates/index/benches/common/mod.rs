@@ -11,9 +11,9 @@ fn splitmix(state: &mut u64) -> f64 {
     ((z ^ (z >> 31)) >> 11) as f64 / (1u64 << 53) as f64
 }
 
-/// 131 indicators in 20 pillars, 4 sub-indices, 1 index; a group column with
-/// 5 groups; a third of the indicators heavily skewed (so treatment works).
-pub fn synthetic(n: usize) -> (Units, Framework, DataSet) {
+/// The synthetic iMeta: 131 indicators in 20 pillars, 4 sub-indices, 1
+/// index, and a group column.
+pub fn synthetic_meta() -> String {
     let k = 131;
     let mut meta = String::from("iCode,Level,Parent,Direction,Weight,Type\n");
     for i in 0..k {
@@ -27,6 +27,14 @@ pub fn synthetic(n: usize) -> (Units, Framework, DataSet) {
         meta.push_str(&format!("S{s},3,Index,1,1,Aggregate\n"));
     }
     meta.push_str("Index,4,,1,1,Aggregate\nregion,,,,,Group\n");
+    meta
+}
+
+/// 131 indicators in 20 pillars, 4 sub-indices, 1 index; a group column with
+/// 5 groups; a third of the indicators heavily skewed (so treatment works).
+pub fn synthetic(n: usize) -> (Units, Framework, DataSet) {
+    let k = 131;
+    let meta = synthetic_meta();
     let fw = Framework::from_table(&Table::from_csv("synthetic iMeta", meta.as_bytes()).unwrap()).unwrap();
     let mut state = 42u64;
     let units: Vec<String> = (0..n).map(|u| format!("U{u:06}")).collect();
@@ -66,4 +74,33 @@ pub fn peak_rss_bytes() -> Option<usize> {
     let s = std::fs::read_to_string("/proc/self/status").ok()?;
     let line = s.lines().find(|l| l.starts_with("VmHWM:"))?;
     Some(line.split_whitespace().nth(1)?.parse::<usize>().ok()? * 1024)
+}
+
+/// Writes the synthetic data of `n` units as `iData.csv`, `iMeta.csv` and
+/// `pipeline.toml` in `dir` (what a user of the command would have).
+#[allow(dead_code)]
+pub fn write_inputs(n: usize, dir: &std::path::Path) {
+    use std::io::Write;
+    std::fs::create_dir_all(dir).unwrap();
+    std::fs::write(dir.join("iMeta.csv"), synthetic_meta()).unwrap();
+    std::fs::write(dir.join("pipeline.toml"), PIPELINE).unwrap();
+    let (units, _, raw) = synthetic(n);
+    let mut out = std::io::BufWriter::new(std::fs::File::create(dir.join("iData.csv")).unwrap());
+    let header = ["uCode", "uName", "region"].into_iter().map(String::from).chain(raw.codes.iter().cloned());
+    cantiere_index::write_header(&mut out, header).unwrap();
+    let groups = &units.groups[0].1;
+    cantiere_index::write_rows(&mut out, n, |r, buf| {
+        for cell in [&units.codes[r], &units.names[r], groups[r].as_deref().unwrap_or("")] {
+            cantiere_index::push_text(buf, cell);
+            buf.push(b',');
+        }
+        for (i, c) in raw.columns.iter().enumerate() {
+            if i > 0 {
+                buf.push(b',');
+            }
+            cantiere_index::push_number(buf, c[r]);
+        }
+    })
+    .unwrap();
+    out.flush().unwrap();
 }

@@ -113,6 +113,17 @@ impl Parsed {
         }
     }
 
+    /// Makes room for `rows` rows.
+    pub fn reserve(&mut self, rows: usize) {
+        self.lines.reserve(rows);
+        for c in self.text.iter_mut().flatten() {
+            c.reserve(rows);
+        }
+        for c in self.numbers.iter_mut().flatten() {
+            c.reserve(rows);
+        }
+    }
+
     /// Appends the rows of `next` (read after these).
     pub fn append(&mut self, mut next: Parsed) {
         self.lines.append(&mut next.lines);

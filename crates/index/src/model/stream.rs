@@ -33,12 +33,23 @@ pub fn read_data_csv(path: &Path, fw: &Framework) -> Result<(Units, DataSet)> {
     let (header_end, header) = reader.header(&file)?;
     let kinds = plan(&file, &header, fw)?;
     let mut parsed = Parsed::new(&kinds);
+    let size = source_len(path);
     let mut start = header_end;
     while let Some((block, first_line)) = reader.next_block(start, &file)? {
+        if start > 0 && !block.is_empty() {
+            // Room for every row, guessed from the first block's lines, so
+            // that the columns are not copied as they grow.
+            let rows = newlines(&block).max(1) as usize;
+            parsed.reserve((size as usize / block.len().max(1)).saturating_add(1).saturating_mul(rows) + 16);
+        }
         start = 0;
         parsed.append(parse_block(&file, &block, first_line, &kinds)?);
     }
     assemble(&file, &header, parsed, fw)
+}
+
+fn source_len(path: &Path) -> u64 {
+    std::fs::metadata(path).map_or(0, |m| m.len())
 }
 
 /// The file read in blocks that end at record boundaries.

@@ -248,8 +248,10 @@ pub fn aggregate_with_logs(
                 apply_threshold(&mut s, &cols, min_data);
                 return Ok(s);
             }
-            if method == Aggregation::Geometric && cols.iter().all(|c| c.iter().all(|v| v.is_nan() || *v > 0.0)) {
-                let known: Vec<Option<&[f64]>> = kids.iter().map(|k| logs.get(&k.code).map(|c| &c[..])).collect();
+            let known: Vec<Option<&[f64]>> = kids.iter().map(|k| logs.get(&k.code).map(|c| &c[..])).collect();
+            // A column with known logarithms is positive (see `log_columns`): only the others are scanned.
+            let positive = |(c, l): (&&[f64], &Option<&[f64]>)| l.is_some() || c.iter().all(|v| v.is_nan() || *v > 0.0);
+            if method == Aggregation::Geometric && cols.iter().zip(&known).all(positive) {
                 let mut s = geometric_by_columns(&cols, &known, &w, n);
                 apply_threshold(&mut s, &cols, min_data);
                 return Ok(s);

@@ -163,6 +163,15 @@ pub struct Replay {
 /// Failed runs: run index and why.
 type Failures = Vec<(usize, String)>;
 
+/// A run's outcome: its index, the target's scores and ranks by unit.
+type Scored = (usize, Vec<f64>, Vec<f64>);
+
+/// A run's scores and ranks, or why it failed.
+type RunOutcome = std::result::Result<(Vec<f64>, Vec<f64>), String>;
+
+/// Logarithms of columns, by code.
+type Logs = HashMap<String, Column>;
+
 /// One run: its pipeline, its excluded indicator, its weight set.
 struct RunPlan {
     pipeline: Arc<Pipeline>,
@@ -227,30 +236,41 @@ impl Analysis<'_> {
         let mut score_matrix = vec![f64::NAN; n_units * stats_runs];
         let mut targets = vec![vec![f64::NAN; choices.len()]; 1 + unit_rows.len()];
         let mut done = 0usize;
-        let (failed, warnings) = self.execute(&code, &choices, &mut |run, scores| {
-            let ranks = stats::rank_descending(scores);
-            if run < stats_runs {
-                for u in 0..n_units {
-                    rank_matrix[u * stats_runs + run] = ranks[u] as f32;
-                    score_matrix[u * stats_runs + run] = scores[u];
+        let (failed, warnings) = self.execute(&code, &choices, &mut |batch: &[Scored]| {
+            // Each unit's row holds its runs: a batch's runs are written side
+            // by side, every unit's in one place, in parallel.
+            rank_matrix
+                .par_chunks_mut(stats_runs)
+                .zip(score_matrix.par_chunks_mut(stats_runs))
+                .enumerate()
+                .with_min_len(1024)
+                .for_each(|(u, (r, s))| {
+                    for (run, scores, ranks) in batch.iter().filter(|b| b.0 < stats_runs) {
+                        r[*run] = ranks[u] as f32;
+                        s[*run] = scores[u];
+                    }
+                });
+            let changes: Vec<f64> = batch
+                .par_iter()
+                .map(|(_, _, ranks)| {
+                    let diffs: Vec<f64> = ranks.iter().zip(&nominal_ranks).map(|(r, n)| (r - n).abs()).collect();
+                    stats::mean(&diffs)
+                })
+                .collect();
+            for ((run, _, ranks), change) in batch.iter().zip(changes) {
+                targets[0][*run] = change;
+                for (t, &row) in targets[1..].iter_mut().zip(&unit_rows) {
+                    t[*run] = ranks[row];
                 }
             }
-            let diffs: Vec<f64> = ranks.iter().zip(&nominal_ranks).map(|(r, n)| (r - n).abs()).collect();
-            targets[0][run] = stats::mean(&diffs);
-            for (t, &row) in targets[1..].iter_mut().zip(&unit_rows) {
-                t[run] = ranks[row];
-            }
-            done += 1;
+            done += batch.len();
             progress(done, choices.len());
         })?;
 
         let slice = |u: usize| u * stats_runs..(u + 1) * stats_runs;
         let ranks: Vec<UnitStats> = (0..n_units)
             .into_par_iter()
-            .map(|u| {
-                let r: Vec<f64> = rank_matrix[slice(u)].iter().map(|&v| f64::from(v)).collect();
-                UnitStats::of(&self.units.codes[u], nominal_ranks[u], &r)
-            })
+            .map(|u| UnitStats::of_ranks(&self.units.codes[u], nominal_ranks[u], &rank_matrix[slice(u)]))
             .collect();
         drop(rank_matrix);
         let scores: Vec<UnitStats> = (0..n_units)
@@ -282,9 +302,11 @@ impl Analysis<'_> {
         let nominal = self.nominal(&code)?;
         let mut scores = vec![Vec::new(); choices.len()];
         let mut ranks = vec![Vec::new(); choices.len()];
-        self.execute(&code, choices, &mut |run, s| {
-            ranks[run] = stats::rank_descending(s);
-            scores[run] = s.to_vec();
+        self.execute(&code, choices, &mut |batch: &[Scored]| {
+            for (run, s, r) in batch {
+                ranks[*run] = r.clone();
+                scores[*run] = s.clone();
+            }
         })?;
         Ok(Replay { nominal, scores, ranks })
     }
@@ -346,7 +368,9 @@ impl Analysis<'_> {
         if data.units.len() == self.units.len() && data.units.iter().eq(self.units.codes.iter()) {
             return col.to_vec();
         }
-        self.units.codes.iter().map(|u| data.unit_position(u).map_or(f64::NAN, |r| col[r])).collect()
+        // Rows by code, once: a search per unit would be quadratic.
+        let rows: HashMap<&str, usize> = data.units.iter().enumerate().map(|(i, u)| (u.as_str(), i)).collect();
+        self.units.codes.iter().map(|u| rows.get(u.as_str()).map_or(f64::NAN, |&r| col[r])).collect()
     }
 
     /// The plan of every run: its pipeline (shared between runs with the same
@@ -404,14 +428,15 @@ impl Analysis<'_> {
             .collect()
     }
 
-    /// Runs every plan, calling `sink(run, scores)` in run order within
-    /// each group of runs that share their steps. Returns failed runs and
+    /// Runs every plan, handing `sink` batches of runs (run, scores, ranks),
+    /// in run order within each group of runs that share their steps (ranks
+    /// are computed with the runs, in parallel). Returns failed runs and
     /// distinct warnings.
     fn execute(
         &self,
         code: &str,
         choices: &[Vec<Choice>],
-        sink: &mut dyn FnMut(usize, &[f64]),
+        sink: &mut dyn FnMut(&[Scored]),
     ) -> Result<(Failures, Vec<String>)> {
         let plans = self.plans(choices)?;
         let indicators = self.framework.indicator_codes();
@@ -476,8 +501,9 @@ impl Analysis<'_> {
                 chain.clear();
                 for &r in &runs {
                     failed.push((r, e.clone()));
-                    sink(r, &nan);
                 }
+                let batch: Vec<Scored> = runs.iter().map(|&r| (r, nan.clone(), nan.clone())).collect();
+                sink(&batch);
                 continue;
             }
             let (_, data, fw) = chain.last().expect("the chain has the last step");
@@ -519,7 +545,9 @@ impl Analysis<'_> {
             for k in level_keys.iter().flatten() {
                 *counts.entry(k).or_default() += 1;
             }
-            let mut partial: HashMap<&(String, Vec<u64>), DataSet> = HashMap::new();
+            // Each with the logarithms of its own aggregates, for the
+            // geometric runs above it.
+            let mut partial: HashMap<&(String, Vec<u64>), (DataSet, Logs)> = HashMap::new();
             if fw.levels() > 2 && counts.len() <= 16 {
                 for (&r, k) in runs.iter().zip(&level_keys) {
                     let Some(k) = k else { continue };
@@ -536,30 +564,43 @@ impl Analysis<'_> {
                             .chain(fw.at_level(2).map(|a| a.code.clone()))
                             .filter(|c| full.position(c).is_some())
                             .collect();
-                        partial.insert(k, full.select(&keep));
+                        let level2: Vec<String> =
+                            fw.at_level(2).map(|a| a.code.clone()).filter(|c| full.position(c).is_some()).collect();
+                        let mut own_logs = logs.clone();
+                        if spec.method == Aggregation::Geometric {
+                            own_logs.extend(log_columns(&full.select(&level2)));
+                        }
+                        partial.insert(k, (full.select(&keep), own_logs));
                     }
                 }
             }
             // Aggregation, in parallel, in chunks to bound memory.
             for (chunk, keys) in runs.chunks(64).zip(level_keys.chunks(64)) {
-                let outs: Vec<std::result::Result<Vec<f64>, String>> = chunk
+                let outs: Vec<RunOutcome> = chunk
                     .par_iter()
                     .zip(keys)
                     .map(|(&r, k)| {
-                        let from = k.as_ref().and_then(|k| partial.get(k)).unwrap_or(data);
+                        let (from, from_logs): (&DataSet, _) =
+                            k.as_ref().and_then(|k| partial.get(k)).map_or((data, &logs), |(d, l)| (d, l));
                         let w = weights_of(r)?;
-                        self.aggregate_run(&plans[r], from, fw, w, &logs, code).map_err(|e| e.to_string())
+                        let scores =
+                            self.aggregate_run(&plans[r], from, fw, w, from_logs, code).map_err(|e| e.to_string())?;
+                        let ranks = stats::rank_descending(&scores);
+                        Ok((scores, ranks))
                     })
                     .collect();
-                for (&r, out) in chunk.iter().zip(outs) {
-                    match out {
-                        Ok(s) => sink(r, &s),
+                let batch: Vec<Scored> = chunk
+                    .iter()
+                    .zip(outs)
+                    .map(|(&r, out)| match out {
+                        Ok((s, k)) => (r, s, k),
                         Err(e) => {
                             failed.push((r, e));
-                            sink(r, &nan);
+                            (r, nan.clone(), nan.clone())
                         }
-                    }
-                }
+                    })
+                    .collect();
+                sink(&batch);
             }
         }
         failed.sort_by_key(|(r, _)| *r);
