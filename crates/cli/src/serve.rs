@@ -100,7 +100,9 @@ fn runtime() -> Result<tokio::runtime::Runtime> {
 
 pub fn import(a: ImportArgs) -> Result<ExitCode> {
     let url = a.db.url();
-    let built = load_and_score(a.common)?;
+    let progress = crate::progress::Progress::new(3, "import");
+    let built = load_and_score(a.common, &progress)?;
+    progress.message("storing the run");
     let shapes = AreaShapes::load(&Packages::open(&built.registry)?, built.sources.registry.year)?;
     let start = Instant::now();
     let snapshot = cantiere_territory::stored::snapshot(
@@ -116,6 +118,7 @@ pub fn import(a: ImportArgs) -> Result<ExitCode> {
         store.close().await;
         Ok::<_, cantiere_store::Error>(id)
     })?;
+    progress.finish();
     eprintln!("stored as run {id} in {} ({:.2} s)", url, start.elapsed().as_secs_f64());
     Ok(ExitCode::SUCCESS)
 }

@@ -5,6 +5,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
 
+use crate::progress::Progress;
+
 use anyhow::{Context, Result, bail};
 use cantiere_territory::matching::Outcome;
 use cantiere_territory::padigitale::BodyKind;
@@ -95,7 +97,7 @@ pub struct Built {
 }
 
 /// Finds the sources, builds the index, prints the summary.
-pub fn load_and_score(a: CommonArgs) -> Result<Built> {
+pub fn load_and_score(a: CommonArgs, progress: &Progress) -> Result<Built> {
     let territory = match (a.region, a.province) {
         (Some(r), _) => Territory::Region(r),
         (_, Some(p)) => Territory::Province(p),
@@ -126,11 +128,15 @@ pub fn load_and_score(a: CommonArgs) -> Result<Built> {
         );
     }
     let start = Instant::now();
+    progress.message("reading the sources");
     let files = IndexFiles::load(&a.definition)
         .with_context(|| format!("reading the index definition in {}", a.definition.display()))?;
     let sources = Sources::load(&registry, &padigitale, a.year)?;
     let loaded = start.elapsed();
+    progress.advance();
+    progress.message("building the index");
     let scored = score(&sources, &files, &settings)?;
+    progress.advance();
 
     let apps = &sources.import.applications;
     let comuni: Vec<usize> = (0..apps.len()).filter(|&i| apps[i].kind == BodyKind::Comune).collect();
@@ -155,8 +161,11 @@ pub fn load_and_score(a: CommonArgs) -> Result<Built> {
 }
 
 fn build(a: BuildArgs) -> Result<ExitCode> {
-    let built = load_and_score(a.common)?;
+    let progress = Progress::new(3, "territory");
+    let built = load_and_score(a.common, &progress)?;
+    progress.message("writing the tables");
     output::write(&a.out, &built.sources, &built.scored)?;
+    progress.finish();
     eprintln!("results in {}", a.out.display());
     Ok(ExitCode::SUCCESS)
 }
