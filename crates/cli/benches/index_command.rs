@@ -7,7 +7,7 @@
 //! The targets of issue 18 are printed beside each figure, with COINr's own
 //! times measured on this machine (COINr 1.1.14, Rscript, same CSV inputs).
 //!
-//! `cargo bench -p cantiere-cli --bench index_command [-- --quick]`
+//! `cargo bench -p cantiere-cli --bench index_command [-- --quick | --inputs N DIR]`
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -50,7 +50,14 @@ fn path(p: &Path) -> &str {
 }
 
 fn main() {
-    let quick = std::env::args().any(|a| a == "--quick");
+    let args: Vec<String> = std::env::args().collect();
+    if let Some(i) = args.iter().position(|a| a == "--inputs") {
+        // Only write the inputs of N units into DIR (to run or profile by hand).
+        let (n, dir) = (args[i + 1].parse().expect("--inputs N DIR"), PathBuf::from(&args[i + 2]));
+        common::write_inputs(n, &dir);
+        return;
+    }
+    let quick = args.iter().any(|a| a == "--quick");
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
     let scratch: PathBuf = std::env::temp_dir().join(format!("cantiere-bench-index-{}", std::process::id()));
     let sizes: &[usize] = if quick { &[8_000, 10_000] } else { &[8_000, 10_000, 100_000, 300_000] };

@@ -266,14 +266,16 @@ pub fn rank(x: &[f64], ties: Ties) -> Vec<f64> {
 }
 
 /// Sorts (key, position) pairs given in position order by key, then
-/// position: a least-significant-digit radix sort, 16 bits a pass (stable,
+/// position: a least-significant-digit radix sort, 11 bits a pass (stable,
 /// so equal keys keep their positions' order), skipping passes where every
 /// key has the same digit. For the long columns of the uncertainty runs.
 fn radix_sort(pairs: &mut Vec<(u64, u32)>) {
+    const BITS: u32 = 11;
     let mut scratch = vec![(0u64, 0u32); pairs.len()];
-    for shift in (0..64).step_by(16) {
-        let digit = |k: u64| ((k >> shift) & 0xffff) as usize;
-        let mut counts = vec![0usize; 1 << 16];
+    let mut counts = vec![0usize; 1 << BITS];
+    for shift in (0..64).step_by(BITS as usize) {
+        let digit = |k: u64| ((k >> shift) & ((1 << BITS) - 1)) as usize;
+        counts.fill(0);
         for &(k, _) in pairs.iter() {
             counts[digit(k)] += 1;
         }

@@ -14,20 +14,6 @@ use std::path::Path;
 use cantiere_index::{Pipeline, Table, read_inputs};
 use zip::write::SimpleFileOptions;
 
-/// Spreadsheet column name of a 0-based index: A, B, …, Z, AA, AB, …
-fn column_name(mut i: usize) -> String {
-    let mut s = Vec::new();
-    loop {
-        s.push(b'A' + (i % 26) as u8);
-        if i < 26 {
-            break;
-        }
-        i = i / 26 - 1;
-    }
-    s.reverse();
-    String::from_utf8(s).unwrap()
-}
-
 fn escape(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
@@ -42,7 +28,7 @@ fn write_xlsx(path: &Path, sheet: &str, rows: &[Vec<String>]) {
             if cell.is_empty() {
                 continue;
             }
-            let at = format!("{}{}", column_name(c), r + 1);
+            let at = format!("{}{}", cantiere_index::xlsx::column_name(c), r + 1);
             match cell.parse::<f64>() {
                 Ok(v) if v.is_finite() => data.push_str(&format!("<c r=\"{at}\"><v>{cell}</v></c>")),
                 _ => data.push_str(&format!("<c r=\"{at}\" t=\"inlineStr\"><is><t>{}</t></is></c>", escape(cell))),
@@ -194,6 +180,6 @@ fn errors_in_a_workbook_name_the_file_sheet_row_and_column() {
 
 #[test]
 fn column_names_follow_the_spreadsheet_convention() {
-    let names: Vec<String> = [0, 25, 26, 51, 52, 701, 702].into_iter().map(column_name).collect();
+    let names: Vec<String> = [0, 25, 26, 51, 52, 701, 702].into_iter().map(cantiere_index::xlsx::column_name).collect();
     assert_eq!(names, ["A", "Z", "AA", "AZ", "BA", "ZZ", "AAA"]);
 }

@@ -253,14 +253,9 @@ pub fn parse_csv(bytes: &[u8]) -> (Vec<ParsedRow>, Vec<RowError>) {
         COLUMNS.iter().filter_map(|name| Some((*name, header.iter().position(|h| h == name)?))).collect();
     let mut rows = Vec::new();
     let mut seen: HashMap<(String, SolutionRef), u64> = HashMap::new();
-    for row in crate::csv::rows(text, &mut reader, header.len()) {
-        let (line, record) = match row {
-            Ok(row) => row,
-            Err(e) => {
-                errors.push(e);
-                continue;
-            }
-        };
+    let (good, bad) = crate::csv::rows(text, &mut reader, header.len());
+    errors.extend(bad);
+    for (line, record) in good {
         let cell = |name: &str| at.get(name).and_then(|&i| record.get(i)).map(str::trim).unwrap_or("");
         let optional = |name: &str| Some(cell(name).to_string()).filter(|s| !s.is_empty());
         let status_text = cell("status");

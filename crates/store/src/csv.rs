@@ -74,28 +74,34 @@ fn width_error(record: &csv::StringRecord, columns: usize, line: u64) -> Option<
     })
 }
 
-/// The rows of an opened file that hold something, each with its line: an
-/// unreadable row, or one of another width than the header, is its error
-/// (blank rows are skipped).
-pub(crate) fn rows<'a>(
-    text: &'a str,
-    reader: &'a mut csv::Reader<&'a [u8]>,
+/// The rows of an opened file that hold something, each with its line,
+/// and the errors of the others: an unreadable row, or one of another width
+/// than the header (blank rows are skipped).
+pub(crate) fn rows(
+    text: &str,
+    reader: &mut csv::Reader<&[u8]>,
     columns: usize,
-) -> impl Iterator<Item = std::result::Result<(u64, csv::StringRecord), RowError>> + 'a {
-    reader.records().filter_map(move |record| {
+) -> (Vec<(u64, csv::StringRecord)>, Vec<RowError>) {
+    let (mut good, mut bad) = (Vec::new(), Vec::new());
+    for record in reader.records() {
         let record = match record {
             Ok(r) => r,
             Err(e) => {
                 let line = line_of(text, e.position());
-                return Some(Err(RowError { line, column: String::new(), message: format!("unreadable row: {e}") }));
+                bad.push(RowError { line, column: String::new(), message: format!("unreadable row: {e}") });
+                continue;
             }
         };
         let line = line_of(text, record.position());
         if record.iter().all(|c| c.trim().is_empty()) {
-            return None;
+            continue;
         }
-        Some(width_error(&record, columns, line).map_or(Ok((line, record)), Err))
-    })
+        match width_error(&record, columns, line) {
+            Some(e) => bad.push(e),
+            None => good.push((line, record)),
+        }
+    }
+    (good, bad)
 }
 
 /// The columns of `required` that the header does not name, each an error

@@ -6,20 +6,15 @@
 
 mod common;
 
-use cantiere_publiccode::Options;
 use cantiere_store::adoption::{AdoptionInput, AdoptionStatus, Editor, SolutionRef};
-use cantiere_store::catalog::SolutionRecord;
 use cantiere_store::{Error, Store};
-use cantiere_territory::catalog::find_files;
 
 const PAGAMENTI: &str = "https://git.example.org/cantiere-demo/pagamenti-comunali.git";
 
 #[tokio::test]
 async fn adoptions_are_checked_per_row_imported_whole_verified_by_their_editor_and_audited() {
     let umbria = common::snapshot("Umbria");
-    let files = find_files(&[common::root().join("fixtures/catalog")]).unwrap();
-    let records: Vec<SolutionRecord> =
-        files.iter().map(|f| cantiere_territory::catalog::read_file(f, &Options::default())).collect();
+    let records = common::demo_catalog();
     assert_eq!(records.len(), 8);
     assert!(records.iter().all(|r| r.valid), "the demo catalog is valid");
 

@@ -9,9 +9,7 @@ use std::sync::Arc;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use cantiere_store::catalog::SolutionRecord;
 use cantiere_store::{Snapshot, Store};
-use cantiere_territory::catalog::find_files;
 use cantiere_web::catalog::Catalog;
 use cantiere_web::{Assets, Observatory, app};
 use http_body_util::BodyExt;
@@ -44,11 +42,7 @@ async fn stored(url: &str, snap: &Snapshot) -> (Observatory, Catalog, Catalog) {
         store.delete_run(r.id).await.unwrap();
     }
     store.import(snap).await.unwrap();
-    let files = find_files(&[common::root().join("fixtures/catalog")]).unwrap();
-    let records: Vec<SolutionRecord> = files
-        .iter()
-        .map(|f| cantiere_territory::catalog::read_file(f, &cantiere_publiccode::Options::default()))
-        .collect();
+    let records = common::demo_catalog();
     store.ingest_solutions(&records).await.unwrap();
     let (_, p1, p2) = without_pagopa(snap);
     // By id: on a shared PostgreSQL the store's tests may have ingested the

@@ -155,15 +155,8 @@ fn read_rows(kind: CsvKind, bytes: &[u8]) -> std::result::Result<Vec<Cells>, Vec
         return Err(missing);
     }
     let mut rows = Vec::new();
-    let mut errors = Vec::new();
-    for row in crate::csv::rows(text, &mut reader, header.len()) {
-        let (line, record) = match row {
-            Ok(row) => row,
-            Err(e) => {
-                errors.push(e);
-                continue;
-            }
-        };
+    let (good, mut errors) = crate::csv::rows(text, &mut reader, header.len());
+    for (line, record) in good {
         let mut cells = BTreeMap::new();
         for name in required.iter().chain(extra) {
             let cell = header.iter().position(|h| h == name).and_then(|p| record.get(p)).unwrap_or("");

@@ -45,3 +45,9 @@ pub async fn urls(purpose: &str) -> Vec<String> {
     }
     urls
 }
+
+/// The demo catalog's files (`fixtures/catalog`), read and validated.
+pub fn demo_catalog() -> Vec<cantiere_store::catalog::SolutionRecord> {
+    let files = cantiere_territory::catalog::find_files(&[root().join("fixtures/catalog")]).unwrap();
+    files.iter().map(|f| cantiere_territory::catalog::read_file(f, &cantiere_publiccode::Options::default())).collect()
+}

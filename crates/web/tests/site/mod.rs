@@ -17,10 +17,8 @@ use axum::Router;
 use axum::body::Body;
 use axum::extract::ConnectInfo;
 use axum::http::{Request, StatusCode, header};
-use cantiere_store::catalog::SolutionRecord;
 use cantiere_store::community::CsvKind;
 use cantiere_store::{Snapshot, Store};
-use cantiere_territory::catalog::find_files;
 use cantiere_web::auth::{Limits, MemoryMailer};
 use cantiere_web::catalog::Catalog;
 use cantiere_web::community::Hub;
@@ -50,12 +48,7 @@ pub async fn site(url: &str, snap: &Snapshot, limits: Limits) -> Site {
     c.import_csv(CsvKind::Areas, "areas.csv", &fixture("areas.csv")).await.unwrap();
     c.import_csv(CsvKind::Communities, "communities.csv", &fixture("communities.csv")).await.unwrap();
     c.import_csv(CsvKind::Registrations, "registrations.csv", &fixture("registrations.csv")).await.unwrap();
-    let files = find_files(&[common::root().join("fixtures/catalog")]).unwrap();
-    let records: Vec<SolutionRecord> = files
-        .iter()
-        .map(|f| cantiere_territory::catalog::read_file(f, &cantiere_publiccode::Options::default()))
-        .collect();
-    store.ingest_solutions(&records).await.unwrap();
+    store.ingest_solutions(&common::demo_catalog()).await.unwrap();
     let catalog = Catalog::new(store.solutions().await.unwrap(), store.adoptions().await.unwrap()).unwrap();
     let obs = Arc::new(Observatory::new(store.load(None).await.unwrap()).with_catalog(catalog));
     let mailer = Arc::new(MemoryMailer::default());
