@@ -49,6 +49,17 @@ fn path(p: &Path) -> &str {
     p.to_str().expect("a UTF-8 temporary path")
 }
 
+/// `index <command>` on the inputs in `dir`, writing to `out`, then `extra`.
+fn index_args(command: &str, dir: &Path, out: &Path, extra: &[&str]) -> Vec<String> {
+    let mut args = vec!["index".to_string(), command.to_string()];
+    for (flag, file) in [("--data", "iData.csv"), ("--meta", "iMeta.csv"), ("--pipeline", "pipeline.toml")] {
+        args.extend([flag.to_string(), path(&dir.join(file)).to_string()]);
+    }
+    args.extend(["--out".to_string(), path(out).to_string()]);
+    args.extend(extra.iter().map(|e| e.to_string()));
+    args
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     if let Some(i) = args.iter().position(|a| a == "--inputs") {
@@ -85,21 +96,8 @@ fn main() {
         for results_only in [false, true] {
             let out = dir.join(if results_only { "out-results" } else { "out-all" });
             let write = if results_only { "results" } else { "all" };
-            let (data, meta, pipeline) = (dir.join("iData.csv"), dir.join("iMeta.csv"), dir.join("pipeline.toml"));
-            let args = [
-                "index",
-                "build",
-                "--data",
-                path(&data),
-                "--meta",
-                path(&meta),
-                "--pipeline",
-                path(&pipeline),
-                "--out",
-                path(&out),
-                "--write",
-                write,
-            ];
+            let args = index_args("build", &dir, &out, &["--write", write]);
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
             let (t, rss) = best(if n >= 300_000 { 2 } else { 3 }, &args);
             if !results_only {
                 all_times.push((n, t));
@@ -114,26 +112,10 @@ fn main() {
         }
         if n == 100_000 && !quick {
             let out = dir.join("out-uncertainty");
-            let (data, meta, pipeline) = (dir.join("iData.csv"), dir.join("iMeta.csv"), dir.join("pipeline.toml"));
             let inputs = root.join("examples/asem/uncertainty.toml");
-            let args = [
-                "index",
-                "uncertainty",
-                "--data",
-                path(&data),
-                "--meta",
-                path(&meta),
-                "--pipeline",
-                path(&pipeline),
-                "--uncertain",
-                path(&inputs),
-                "--runs",
-                "1000",
-                "--seed",
-                "1",
-                "--out",
-                path(&out),
-            ];
+            let extra = ["--uncertain", path(&inputs), "--runs", "1000", "--seed", "1"];
+            let args = index_args("uncertainty", &dir, &out, &extra);
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
             let (t, rss) = best(1, &args);
             println!(
                 "| index uncertainty, 1,000 runs | {n} | rank and score statistics | {t:.2} s | {:.0} MB | {:.2}× | < 10 s | |",

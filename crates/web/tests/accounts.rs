@@ -9,14 +9,8 @@ mod site;
 use axum::http::StatusCode;
 use cantiere_store::Snapshot;
 use cantiere_web::auth::{Limits, SESSION_COOKIE};
-use site::{Client, common, databases, site};
+use site::{Client, databases, emilia_romagna, site};
 use sqlx::Connection;
-
-/// Emilia-Romagna's run, built once for every test of this file.
-fn emilia_romagna() -> &'static Snapshot {
-    static RUN: std::sync::OnceLock<Snapshot> = std::sync::OnceLock::new();
-    RUN.get_or_init(|| common::snapshot("Emilia-Romagna"))
-}
 
 #[tokio::test]
 async fn accounts_resist_bad_input_on_both_backends() {

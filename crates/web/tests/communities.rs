@@ -12,21 +12,11 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use cantiere_store::Snapshot;
 use cantiere_web::auth::Limits;
-use site::{Client, common, databases, fixture, site};
+use site::{Client, databases, emilia_romagna, fixture, json, site};
 use tower::ServiceExt;
 
 /// (endpoint pattern, path, form fields, roles allowed).
 type Case<'a> = (&'a str, String, Vec<(&'a str, String)>, &'a [&'a str]);
-
-fn json(body: &str) -> serde_json::Value {
-    serde_json::from_str(body).unwrap()
-}
-
-/// Emilia-Romagna's run, built once for every test of this file.
-fn emilia_romagna() -> &'static Snapshot {
-    static RUN: std::sync::OnceLock<Snapshot> = std::sync::OnceLock::new();
-    RUN.get_or_init(|| common::snapshot("Emilia-Romagna"))
-}
 
 // One test per scenario, each on its own fresh databases, so that one failure
 // does not hide the others.

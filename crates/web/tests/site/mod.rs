@@ -199,3 +199,14 @@ impl Client {
         self.cookies.get(cantiere_web::auth::SESSION_COOKIE)
     }
 }
+
+/// A JSON body.
+pub fn json(body: &str) -> serde_json::Value {
+    serde_json::from_str(body).unwrap()
+}
+
+/// Emilia-Romagna's run, built once for every test of a file.
+pub fn emilia_romagna() -> &'static Snapshot {
+    static RUN: std::sync::OnceLock<Snapshot> = std::sync::OnceLock::new();
+    RUN.get_or_init(|| common::snapshot("Emilia-Romagna"))
+}
