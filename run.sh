@@ -5,7 +5,8 @@
 # embedded SQLite database ./cantiere.sqlite, writes its tables to ./out/itd,
 # builds the reference index (COINr's ASEM example) into ./out/asem,
 # validates the publiccode.yml reference suite into ./out/publiccode.json,
-# imports the demo catalog and communities, and serves the observatory on
+# ingests the real publiccode.yml corpus with the demo catalog, imports the
+# demo communities, and serves the observatory on
 # http://127.0.0.1:8080/ (Ctrl-C stops it).
 #
 #   ./run.sh [--padigitale DIR]
@@ -57,12 +58,19 @@ if [ -d "$PUBLICCODE" ]; then
   # Exit status 1 is expected: the suite holds invalid files on purpose.
   "$BIN" publiccode validate --format json "$PUBLICCODE" > out/publiccode.json || [ $? -eq 1 ]
 fi
-# The reuse catalog: the demo solutions and adoptions (invented examples, see
-# fixtures/catalog/README.md), and the reference suite's files (invalid ones
-# stored inactive with their diagnostics).
+# The reuse catalog: the real publiccode.yml files of public bodies'
+# repositories (shared/data/publiccode-corpus: invalid ones stored inactive
+# with their diagnostics), beside the demo solutions and adoptions (invented
+# examples on example.org, labelled so on every page; see
+# fixtures/catalog/README.md). iPA codes and the administrations' names come
+# from PA digitale 2026 and IndicePA (2018), the newer first.
 CATALOG=(fixtures/catalog)
-if [ -d "$PUBLICCODE" ]; then CATALOG+=("$PUBLICCODE"); fi
-"$BIN" catalog ingest "${CATALOG[@]}" --database sqlite://cantiere.sqlite --ipa-codes "$PADIGITALE"
+CORPUS="$SHARED/data/publiccode-corpus/files"
+if [ -d "$CORPUS" ]; then CATALOG+=("$CORPUS"); fi
+IPA=(--ipa-codes "$PADIGITALE")
+INDICEPA="$SHARED/data/indicepa-2018/amministrazioni.csv"
+if [ -f "$INDICEPA" ]; then IPA+=(--ipa-codes "$INDICEPA"); fi
+"$BIN" catalog ingest "${CATALOG[@]}" --database sqlite://cantiere.sqlite "${IPA[@]}"
 "$BIN" catalog adoptions fixtures/catalog/adoptions-demo.csv --database sqlite://cantiere.sqlite
 # The demo communities (invented people, see fixtures/communities/README.md);
 # importing them again writes nothing new.

@@ -12,7 +12,10 @@ BIN="${CARGO_TARGET_DIR:-target}/release/cantiere"
 cargo build --release --locked --bin cantiere
 DB=$(mktemp -d)/e2e.sqlite
 "$BIN" import --database "sqlite://$DB" --region "${E2E_REGION:-Umbria}" --runs 20
-"$BIN" catalog ingest fixtures/catalog --database "sqlite://$DB"
+# The real publiccode.yml corpus beside the demo catalog, named from both iPA lists.
+SHARED="${CANTIERE_SHARED:-../shared}"
+"$BIN" catalog ingest fixtures/catalog "$SHARED/data/publiccode-corpus/files" --database "sqlite://$DB" \
+  --ipa-codes "$SHARED/data/padigitale2026" --ipa-codes "$SHARED/data/indicepa-2018/amministrazioni.csv"
 "$BIN" catalog adoptions fixtures/catalog/adoptions-demo.csv --database "sqlite://$DB"
 "$BIN" community import --database "sqlite://$DB" --areas fixtures/communities/areas.csv \
   --communities fixtures/communities/communities.csv --registrations fixtures/communities/registrations.csv

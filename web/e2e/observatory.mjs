@@ -91,29 +91,50 @@ assert.match(lines[0], /^code,name,region,province,size_class,population,score,r
 assert.ok(lines.length > 90, `${lines.length - 1} municipalities in the CSV`);
 console.log(`ok download: ${lines.length - 1} rows`);
 
-// The reuse catalog: search, filter by a platform, open a solution, see its adopters.
+// The reuse catalog on real data: owners by name, search, filter by
+// pagoPA, open a real solution with its signals and related solutions, and
+// the demo's invented solution labelled as an example with its adopters.
 await page.click('nav a[href="/it/soluzioni"]');
 await page.waitForURL(/\/it\/soluzioni/);
-await page.fill('#q', 'pagamento');
-await Promise.all([page.waitForURL(/q=pagamento/), page.press('#q', 'Enter')]);
-assert.match(await page.textContent('#solution-results'), /Pagamenti Comunali/);
+const listed = Number((await page.textContent('#solution-count strong')).replace(/\D/g, ''));
+assert.ok(listed >= 200, `${listed} solutions listed from the real corpus`);
+const owners = await page.locator('#facet-owner label').allTextContents();
+assert.ok(owners.length > 3, `${owners.length} owners in the facet`);
+for (const o of owners) {
+  // A name people read, the iPA code beside it in small print.
+  assert.match(o, /^\s*\S+(\s+\S+)+\s+[a-z0-9_]+\s+\(\d+\)\s*$/i, `owner shown by name: ${o}`);
+}
+assert.match(owners.join('\n'), /Regione Piemonte|Regione Emilia-Romagna|Regione Marche/i);
+await page.fill('#q', 'pagamenti');
+await Promise.all([page.waitForURL(/q=pagamenti/), page.press('#q', 'Enter')]);
+assert.match(await page.textContent('#solution-results'), /PayFlowPA/);
 // Bootstrap Italia draws the checkbox on its label: click the label, as a person does.
-await page.click('#facet-platform label:has-text("pagopa")');
+await page.click('#facet-platform label:has-text("pagoPA")');
 assert.ok(await page.isChecked('#facet-platform input[value="pagopa"]'));
 await Promise.all([page.waitForURL(/platform=pagopa/), page.click('#apply-filters')]);
 const found = await page.locator('#solution-results li').count();
-assert.ok(found >= 1, `${found} solutions with pagoPA`);
-for (const badge of await page.locator('#solution-results li').allTextContents()) {
-  assert.match(badge, /pagopa/, 'every result integrates pagoPA');
+assert.ok(found >= 2, `${found} payment solutions with pagoPA`);
+for (const item of await page.locator('#solution-results li').allTextContents()) {
+  assert.match(item, /pagoPA/, 'every result integrates pagoPA');
 }
 await audit('09-solutions');
+await Promise.all([page.waitForURL(/\/it\/soluzioni\/\d+$/), page.click('#solution-results a:has-text("PayFlowPA")')]);
+assert.match(await page.textContent('#solution-name'), /PayFlowPA/);
+assert.match(await page.textContent('#owner'), /Comune di Bari/i);
+assert.match(await page.textContent('#signals'), /Ultimo rilascio/);
+assert.match(await page.textContent('#signal-adopters'), /^\s*\d+ \/ \d+/);
+const related = await page.locator('#related li').count();
+assert.ok(related >= 1, `${related} related solutions`);
+await audit('10-solution');
+await page.goto(`${base}/it/soluzioni?q=Pagamenti+Comunali`);
 await Promise.all([page.waitForURL(/\/it\/soluzioni\/\d+$/), page.click('#solution-results a:text("Pagamenti Comunali")')]);
-assert.equal(await page.textContent('#solution-name'), 'Pagamenti Comunali');
+assert.equal((await page.textContent('#solution-name')).trim().replace(/\s+/g, ' '), 'Pagamenti Comunali esempio dimostrativo');
+assert.ok(await page.isVisible('#example-note'), 'the invented solution says so');
 await chartsReady();
 const adopters = await page.locator('#adopters tbody tr').count();
 assert.ok(adopters > 10, `${adopters} adopters listed`);
-await audit('10-solution');
-console.log(`ok catalog: ${found} pagoPA solutions, ${adopters} adopters of Pagamenti Comunali`);
+assert.match(await page.textContent('#adopters caption'), /esempio dimostrativo/);
+console.log(`ok catalog: ${listed} listed, ${found} pagoPA payment solutions, ${related} related, ${adopters} example adopters`);
 
 // Communities: register, join for a municipality, become coordinator (the
 // platform admin's command), plan a meeting, register to it, see the coverage change.

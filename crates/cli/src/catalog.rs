@@ -15,7 +15,7 @@ use cantiere_territory::catalog::{clone_url, duplicate_urls, find_files, read_fi
 use clap::{Args, Subcommand};
 use rayon::prelude::*;
 
-use crate::publiccode::{IpaArgs, ipa_codes};
+use crate::publiccode::{IpaArgs, ipa_codes, ipa_sources};
 use crate::serve::DatabaseArgs;
 
 /// `cantiere catalog …`.
@@ -106,10 +106,15 @@ fn ingest(a: IngestArgs) -> Result<ExitCode> {
         })
         .collect();
     bar.finish_and_clear();
+    // The same lists name the administrations (owners, adopters).
+    let administrations = cantiere_territory::administrations::read_lists(&ipa_sources(&a.ipa))?;
     let url = a.db.url();
     let summary = tokio::runtime::Builder::new_current_thread().enable_all().build()?.block_on(async {
         let store = Store::open(&url).await?;
         let s = store.ingest_solutions(&records).await?;
+        if !administrations.is_empty() {
+            store.replace_administrations(&administrations).await?;
+        }
         store.close().await;
         Ok::<_, cantiere_store::Error>(s)
     })?;
@@ -123,6 +128,9 @@ fn ingest(a: IngestArgs) -> Result<ExitCode> {
         summary.updated,
         summary.unchanged
     );
+    if !administrations.is_empty() {
+        eprintln!("{} administrations named from the iPA lists", administrations.len());
+    }
     let dups = duplicate_urls(&records);
     if !dups.is_empty() {
         eprintln!("{} repository URLs are claimed by more than one file (all kept):", dups.len());

@@ -36,9 +36,11 @@ pub enum ExportFormat {
 /// Where iPA codes come from.
 #[derive(Debug, Args)]
 pub struct IpaArgs {
-    /// iPA codes: a CSV with a `codice_ipa` column, a list with one code per line, or a folder of
-    /// such CSVs (e.g. the PA digitale 2026 data). Default: $CANTIERE_PADIGITALE, then
-    /// ../shared/data/padigitale2026; without any, every well-formed code is accepted.
+    /// iPA codes: a CSV with a `codice_ipa` or `cod_amm` column, a list with one code per line, or a
+    /// folder of such CSVs (e.g. the PA digitale 2026 data), newest first (repeat the option).
+    /// Default: $CANTIERE_PADIGITALE (else ../shared/data/padigitale2026) and
+    /// $CANTIERE_INDICEPA (else ../shared/data/indicepa-2018/amministrazioni.csv), those that
+    /// exist; without any, every well-formed code is accepted.
     #[arg(long = "ipa-codes")]
     ipa_codes: Vec<PathBuf>,
 }
@@ -132,16 +134,24 @@ fn export(args: ExportArgs) -> Result<ExitCode> {
     Ok(if report.is_valid() { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }
 
-pub(crate) fn ipa_codes(args: &IpaArgs) -> Result<IpaCodes> {
-    let mut sources = args.ipa_codes.clone();
-    if sources.is_empty() {
-        let default = crate::territory::padigitale_dir(None);
-        if default.is_dir() {
-            sources.push(default);
-        } else {
-            eprintln!("note: no iPA code list (--ipa-codes); any well-formed iPA code is accepted");
-        }
+/// The iPA lists to read, newest first: those given, else the defaults that exist.
+pub(crate) fn ipa_sources(args: &IpaArgs) -> Vec<PathBuf> {
+    if !args.ipa_codes.is_empty() {
+        return args.ipa_codes.clone();
     }
+    let indicepa = std::env::var_os("CANTIERE_INDICEPA")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("../shared/data/indicepa-2018/amministrazioni.csv"));
+    let sources: Vec<PathBuf> =
+        [crate::territory::padigitale_dir(None), indicepa].into_iter().filter(|p| p.exists()).collect();
+    if sources.is_empty() {
+        eprintln!("note: no iPA code list (--ipa-codes); any well-formed iPA code is accepted");
+    }
+    sources
+}
+
+pub(crate) fn ipa_codes(args: &IpaArgs) -> Result<IpaCodes> {
+    let sources = ipa_sources(args);
     let mut codes = IpaCodes::default();
     for source in &sources {
         codes.extend(IpaCodes::from_path(source)?);

@@ -10,13 +10,15 @@
 use std::collections::HashSet;
 use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use crate::ReadError;
 
-/// A set of iPA codes, matched case-insensitively as the reference does.
+/// A set of iPA codes, matched case-insensitively as the reference does
+/// (shared: cloning a list of 20,000 codes costs a counter).
 #[derive(Debug, Clone, Default)]
 pub struct IpaCodes {
-    codes: HashSet<String>,
+    codes: Arc<HashSet<String>>,
 }
 
 /// The answer of a lookup.
@@ -31,12 +33,15 @@ pub enum IpaCheck {
 impl IpaCodes {
     pub fn from_codes<I: IntoIterator<Item = S>, S: AsRef<str>>(codes: I) -> IpaCodes {
         IpaCodes {
-            codes: codes.into_iter().map(|c| c.as_ref().trim().to_lowercase()).filter(|c| !c.is_empty()).collect(),
+            codes: Arc::new(
+                codes.into_iter().map(|c| c.as_ref().trim().to_lowercase()).filter(|c| !c.is_empty()).collect(),
+            ),
         }
     }
 
-    /// Reads the codes of a CSV file whose header has a `codice_ipa` column (any case, `,` or `;`
-    /// separated), or of a plain list with one code per line. A CSV without that column gives none.
+    /// Reads the codes of a CSV file whose header has a `codice_ipa` column (PA digitale 2026) or a
+    /// `cod_amm` column (IndicePA's exports) (any case, `,` or `;` separated), or of a plain list
+    /// with one code per line. A CSV without either column gives none.
     pub fn from_csv(mut reader: impl Read) -> std::io::Result<IpaCodes> {
         let mut text = String::new();
         reader.read_to_string(&mut text)?;
@@ -49,15 +54,16 @@ impl IpaCodes {
             return Ok(IpaCodes::from_codes(text.lines()));
         };
         let mut csv = csv::ReaderBuilder::new().delimiter(sep).flexible(true).from_reader(text.as_bytes());
-        let column = csv.headers()?.iter().position(|h| h.trim().eq_ignore_ascii_case("codice_ipa"));
+        let is_code = |h: &str| h.trim().eq_ignore_ascii_case("codice_ipa") || h.trim().eq_ignore_ascii_case("cod_amm");
+        let column = csv.headers()?.iter().position(is_code);
         let Some(column) = column else { return Ok(IpaCodes::default()) };
-        let mut codes = IpaCodes::default();
+        let mut codes = HashSet::new();
         for record in csv.records() {
             if let Some(code) = record?.get(column).map(|c| c.trim().to_lowercase()).filter(|c| !c.is_empty()) {
-                codes.codes.insert(code);
+                codes.insert(code);
             }
         }
-        Ok(codes)
+        Ok(IpaCodes { codes: Arc::new(codes) })
     }
 
     /// Reads a file as [`IpaCodes::from_csv`] does, or every `.csv` file of a folder (the PA
@@ -83,7 +89,11 @@ impl IpaCodes {
 
     /// Adds the codes of another list.
     pub fn extend(&mut self, other: IpaCodes) {
-        self.codes.extend(other.codes);
+        if self.codes.is_empty() {
+            self.codes = other.codes;
+        } else {
+            Arc::make_mut(&mut self.codes).extend(other.codes.iter().cloned());
+        }
     }
 
     pub fn len(&self) -> usize {
@@ -123,6 +133,8 @@ mod tests {
         assert_eq!(codes.check("no_such_pa"), IpaCheck::NotKnown);
         let list = IpaCodes::from_csv("pcm\nc_h501\n".as_bytes()).unwrap();
         assert_eq!(list.check("PCM"), IpaCheck::Known);
+        let indicepa = IpaCodes::from_csv("cod_amm,des_amm\narpa,ARPA Piemonte\n".as_bytes()).unwrap();
+        assert_eq!(indicepa.check("ARPA"), IpaCheck::Known);
         let other = IpaCodes::from_csv("a,b\n1,2\n".as_bytes()).unwrap();
         assert!(other.is_empty());
         let none = IpaCodes::default();

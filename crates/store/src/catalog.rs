@@ -37,8 +37,12 @@ row! {
         pub diagnostics: String,
         /// The normalised document as JSON, when the file could be read.
         pub document: Option<String>,
-        /// FNV-1a 64 of the file's bytes, hex.
+        /// FNV-1a 64 of the file's bytes, its diagnostics and notes, hex.
         pub content_hash: String,
+        /// What ingestion noted beside the validator, as JSON
+        /// (`[{"kind", "key", "description"}]`): relative files not
+        /// checked outside the repository, script links.
+        pub notes: String,
     }
 }
 

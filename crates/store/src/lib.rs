@@ -27,6 +27,7 @@
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
+pub mod administration;
 pub mod adoption;
 pub mod catalog;
 mod checks;
@@ -107,7 +108,7 @@ pub enum Backend {
 }
 
 /// Migrations: (version, name, SQLite text, PostgreSQL text).
-const MIGRATIONS: [(i64, &str, &str, &str); 5] = [
+const MIGRATIONS: [(i64, &str, &str, &str); 6] = [
     (
         1,
         "schema",
@@ -137,6 +138,12 @@ const MIGRATIONS: [(i64, &str, &str, &str); 5] = [
         "changes",
         include_str!("../migrations/sqlite/0005_changes.sql"),
         include_str!("../migrations/postgres/0005_changes.sql"),
+    ),
+    (
+        6,
+        "administration",
+        include_str!("../migrations/sqlite/0006_administration.sql"),
+        include_str!("../migrations/postgres/0006_administration.sql"),
     ),
 ];
 
@@ -319,6 +326,17 @@ impl Store {
     /// (its first-seen date kept) and touched otherwise.
     pub async fn ingest_solutions(&self, records: &[catalog::SolutionRecord]) -> Result<catalog::IngestSummary> {
         catalog::ingest(&self.pool, records).await
+    }
+
+    /// Replaces the stored administrations with these, in one transaction
+    /// (all or nothing); returns how many were stored.
+    pub async fn replace_administrations(&self, list: &[administration::Administration]) -> Result<usize> {
+        administration::replace(&self.pool, list).await
+    }
+
+    /// Every stored administration, by iPA code.
+    pub async fn administrations(&self) -> Result<Vec<administration::Administration>> {
+        administration::list(&self.pool).await
     }
 
     /// Every stored solution, by source.

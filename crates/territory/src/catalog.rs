@@ -7,7 +7,7 @@
 
 use std::path::{Path, PathBuf};
 
-use cantiere_publiccode::{Options, ReadError, Report, validate_at, validate_read};
+use cantiere_publiccode::{Options, PublicCode, ReadError, Report, validate_at, validate_read};
 use cantiere_store::catalog::SolutionRecord;
 
 fn fnv1a(bytes: &[u8]) -> String {
@@ -19,26 +19,132 @@ fn fnv1a(bytes: &[u8]) -> String {
     format!("{h:016x}")
 }
 
-/// Reads and validates one file (offline: no network checks).
+/// A note ingestion adds to a file beside the validator's diagnostics.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Note {
+    /// [`OUTSIDE_REPOSITORY`] or [`SCRIPT_LINK`].
+    pub kind: String,
+    /// The key it is about (`logo`, `description.it.screenshots[0]`), or empty.
+    pub key: String,
+    /// What it means, in English.
+    pub description: String,
+}
+
+/// The file was read outside its repository (a copy, a corpus): its
+/// relative logo and screenshots could not be checked, and were not.
+pub const OUTSIDE_REPOSITORY: &str = "outside_repository";
+/// A value is a `javascript:`, `vbscript:` or `data:` link: never shown as a link.
+pub const SCRIPT_LINK: &str = "script_link";
+
+/// Reads and validates one file (offline: no network checks). A file in a
+/// folder with no `.git` beside it is a copy out of its repository: its
+/// relative logo and screenshots cannot be checked, so they are not (a
+/// note says so) rather than failing the file.
 pub fn read_file(path: &Path, options: &Options) -> SolutionRecord {
     let source = path.display().to_string();
+    let folder = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let in_repository = folder.join(".git").exists();
     // Read once: the same bytes are hashed and validated.
     match std::fs::read(path) {
-        Ok(bytes) => from_report(source, &bytes, validate_read(path, &bytes, options)),
+        Ok(bytes) if in_repository || !options.file_checks => {
+            from_report(source, &bytes, validate_read(path, &bytes, options), None)
+        }
+        Ok(bytes) => {
+            let unchecked = Options { file_checks: false, ..options.clone() };
+            let report = validate_read(path, &bytes, &unchecked);
+            let note = unchecked_files(&report);
+            from_report(source, &bytes, report, note)
+        }
         Err(error) => unreadable(source, &ReadError { path: path.to_path_buf(), source: error }.to_string()),
     }
 }
 
-/// Validates the bytes of a file that came from `source`, with no folder
-/// to resolve relative references against (a git object, a download).
-pub fn read_bytes(source: String, bytes: &[u8], options: &Options) -> SolutionRecord {
-    let report = validate_at(bytes, options, None);
-    from_report(source, bytes, report)
+/// The note for a file whose relative files could not be checked, if it names any.
+fn unchecked_files(report: &Report) -> Option<Note> {
+    report.document.as_ref().and_then(relative_files).map(|keys| Note {
+        kind: OUTSIDE_REPOSITORY.into(),
+        key: keys.join(", "),
+        description: "read without its repository's files: these relative files were not checked".into(),
+    })
 }
 
-fn from_report(source: String, bytes: &[u8], report: Report) -> SolutionRecord {
+/// The keys of a document naming relative files (not URLs), if any.
+fn relative_files(doc: &PublicCode) -> Option<Vec<String>> {
+    let relative = |v: &str| !v.contains("://");
+    let mut keys: Vec<String> = Vec::new();
+    for (key, value) in [("logo", &doc.logo), ("monochromeLogo", &doc.monochrome_logo)] {
+        if value.as_deref().is_some_and(relative) {
+            keys.push(key.into());
+        }
+    }
+    for (lang, d) in &doc.description {
+        for (i, shot) in d.screenshots.iter().enumerate() {
+            if relative(shot) {
+                keys.push(format!("description.{lang}.screenshots[{i}]"));
+            }
+        }
+    }
+    if doc.legal.authors_file.as_deref().is_some_and(relative) {
+        keys.push("legal.authorsFile".into());
+    }
+    (!keys.is_empty()).then_some(keys)
+}
+
+/// The document's string values whose link scheme is `javascript:`,
+/// `vbscript:` or `data:`, read as a browser reads a URL: ASCII
+/// whitespace and control characters dropped, case ignored.
+fn script_links(value: &serde_json::Value, key: &str, out: &mut Vec<Note>) {
+    match value {
+        serde_json::Value::String(s) => {
+            let folded: String =
+                s.chars().filter(|c| !c.is_ascii_whitespace() && !c.is_control()).take(16).collect::<String>();
+            let folded = folded.to_ascii_lowercase();
+            if ["javascript:", "vbscript:", "data:"].iter().any(|p| folded.starts_with(p)) {
+                out.push(Note {
+                    kind: SCRIPT_LINK.into(),
+                    key: key.to_string(),
+                    description: "a script or data link: shown as text, never as a link".into(),
+                });
+            }
+        }
+        serde_json::Value::Array(items) => {
+            for (i, v) in items.iter().enumerate() {
+                script_links(v, &format!("{key}[{i}]"), out);
+            }
+        }
+        serde_json::Value::Object(map) => {
+            for (k, v) in map {
+                let path = if key.is_empty() { k.clone() } else { format!("{key}.{k}") };
+                script_links(v, &path, out);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Validates the bytes of a file that came from `source`, with no folder
+/// to resolve relative references against (a git object, a download): a
+/// note names the relative files that could not be checked.
+pub fn read_bytes(source: String, bytes: &[u8], options: &Options) -> SolutionRecord {
+    let report = validate_at(bytes, options, None);
+    let note = if options.file_checks { unchecked_files(&report) } else { None };
+    from_report(source, bytes, report, note)
+}
+
+fn from_report(source: String, bytes: &[u8], report: Report, note: Option<Note>) -> SolutionRecord {
     let errors = report.diagnostics.iter().filter(|d| d.is_error()).count();
     let doc = report.document.as_ref();
+    let mut notes: Vec<Note> = note.into_iter().collect();
+    if let Some(json) = doc.and_then(|d| serde_json::to_value(d).ok()) {
+        script_links(&json, "", &mut notes);
+    }
+    let diagnostics = serde_json::to_string(&report.diagnostics).unwrap_or_else(|_| "[]".into());
+    let notes = serde_json::to_string(&notes).unwrap_or_else(|_| "[]".into());
+    // The hash covers what is derived from the bytes too: a new validator
+    // or a new list of iPA codes refreshes a stored file.
+    let mut hashed = bytes.to_vec();
+    hashed.extend_from_slice(diagnostics.as_bytes());
+    hashed.extend_from_slice(notes.as_bytes());
     SolutionRecord {
         source,
         name: doc.map(|d| d.name.clone()).unwrap_or_default(),
@@ -46,9 +152,10 @@ fn from_report(source: String, bytes: &[u8], report: Report) -> SolutionRecord {
         valid: report.is_valid(),
         errors,
         warnings: report.diagnostics.len() - errors,
-        diagnostics: serde_json::to_string(&report.diagnostics).unwrap_or_else(|_| "[]".into()),
+        diagnostics,
         document: doc.map(|d| d.to_json()),
-        content_hash: fnv1a(bytes),
+        content_hash: fnv1a(&hashed),
+        notes,
     }
 }
 
@@ -65,6 +172,7 @@ pub fn unreadable(source: String, message: &str) -> SolutionRecord {
         diagnostics: serde_json::json!([{"type": "error", "key": "", "description": message}]).to_string(),
         document: None,
         content_hash: fnv1a(message.as_bytes()),
+        notes: "[]".into(),
     }
 }
 
@@ -184,6 +292,7 @@ mod tests {
             diagnostics: "[]".into(),
             document: None,
             content_hash: String::new(),
+            notes: "[]".into(),
         }
     }
 
@@ -203,6 +312,22 @@ mod tests {
                 vec!["a/publiccode.yml".to_string(), "b/publiccode.yml".to_string()]
             )]
         );
+    }
+
+    #[test]
+    fn script_links_are_found_as_a_browser_reads_them() {
+        let doc = serde_json::json!({
+            "url": "https://example.org/x",
+            "landingURL": " JaVa\tScript:alert(1)",
+            "description": {"it": {"documentation": "data:text/html,<b>", "videos": ["https://v", "vbscript:x"]}},
+            "name": "javascript is a language",
+        });
+        let mut notes = Vec::new();
+        script_links(&doc, "", &mut notes);
+        let mut keys: Vec<&str> = notes.iter().map(|n| n.key.as_str()).collect();
+        keys.sort();
+        assert_eq!(keys, ["description.it.documentation", "description.it.videos[1]", "landingURL"]);
+        assert!(notes.iter().all(|n| n.kind == SCRIPT_LINK));
     }
 
     #[test]

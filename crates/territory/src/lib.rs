@@ -41,6 +41,7 @@
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
+pub mod administrations;
 pub mod build;
 pub mod catalog;
 pub mod definition;

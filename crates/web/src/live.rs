@@ -49,6 +49,7 @@ pub async fn load(store: &Store, run: Option<i64>) -> Result<Observatory, LoadEr
         let results = store.results(p.id).await?;
         obs = obs.with_previous(&p, &results);
     }
+    let obs = obs.with_administrations(store.administrations().await?);
     let (solutions, adoptions) = (store.solutions().await?, store.adoptions().await?);
     let catalog = tokio::task::spawn_blocking(move || Catalog::new(solutions, adoptions)).await??;
     Ok(obs.with_catalog(catalog))

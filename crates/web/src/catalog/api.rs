@@ -9,6 +9,7 @@ use cantiere_store::adoption::Adoption;
 use serde::Serialize;
 
 use super::pages::{catalog_of, solution_query};
+use super::signals::{related, signals};
 use super::{Catalog, SearchResult, Solution};
 use crate::http::error::AppError;
 use crate::http::query::Params;
@@ -44,14 +45,18 @@ struct SolutionRow<'a> {
     active: bool,
     errors: usize,
     warnings: usize,
+    example: bool,
     platforms: String,
+    compliance: String,
     categories: String,
+    scopes: String,
     kind: String,
     licence: String,
     status: String,
     maintenance: String,
     owner: String,
     in_use: usize,
+    verified: usize,
     source: &'a str,
     last_seen: &'a str,
 }
@@ -65,14 +70,18 @@ fn solution_row<'a>(c: &Catalog, s: &'a Solution) -> SolutionRow<'a> {
         active: s.active,
         errors: s.errors,
         warnings: s.warnings,
+        example: s.example,
         platforms: f("platform"),
+        compliance: f("compliance"),
         categories: f("category"),
+        scopes: f("scope"),
         kind: f("kind"),
         licence: f("licence"),
         status: f("status"),
         maintenance: f("maintenance"),
         owner: f("owner"),
         in_use: c.users(s).count(),
+        verified: c.verified_users(s),
         source: &s.source,
         last_seen: &s.last_seen,
     }
@@ -83,7 +92,8 @@ pub async fn solutions(State(site): S, p: Params) -> Answer {
     let obs = &site.obs;
     let (c, res) = solution_hits(obs, &p)?;
     let rows: Vec<SolutionRow> = res.hits.iter().map(|&i| solution_row(&c, &c.solutions[i])).collect();
-    Ok(Json(serde_json::json!({"total": rows.len(), "facets": res.facets, "solutions": rows})).into_response())
+    Ok(Json(serde_json::json!({"total": rows.len(), "partial": res.partial, "facets": res.facets, "solutions": rows}))
+        .into_response())
 }
 
 /// `/api/v1/solutions.csv`.
@@ -99,10 +109,27 @@ pub async fn solution(State(site): S, Path(id): Path<String>) -> Answer {
     let c = catalog_of(obs)?;
     let s = c.by_path(&id)?;
     let adoptions: Vec<&Adoption> = c.adoptions_for(s).collect();
+    let today = cantiere_store::now();
     Ok(Json(serde_json::json!({
-        "solution": s, "document": s.doc, "adoptions": adoptions,
+        "solution": s, "document": public_document(s), "adoptions": adoptions,
+        "signals": signals(&c, s, today.get(..10).unwrap_or(&today)),
+        "related": related(&c, s, 6).iter().map(|r| r.id).collect::<Vec<_>>(),
     }))
     .into_response())
+}
+
+/// The document as the public sees it: the maintenance contacts' names,
+/// e-mail addresses and phone numbers are personal data, so each contact
+/// is shown by its affiliation only.
+pub(crate) fn public_document(s: &Solution) -> Option<serde_json::Value> {
+    let mut doc = serde_json::to_value(s.doc.as_ref()?).ok()?;
+    if let Some(contacts) = doc.pointer_mut("/maintenance/contacts").and_then(|c| c.as_array_mut()) {
+        for c in contacts.iter_mut() {
+            let affiliation = c.get("affiliation").cloned().unwrap_or(serde_json::Value::Null);
+            *c = serde_json::json!({ "affiliation": affiliation });
+        }
+    }
+    Some(doc)
 }
 
 fn adoption_list<'a>(c: &'a Catalog, p: &Params) -> Result<Vec<&'a Adoption>, AppError> {

@@ -3,11 +3,17 @@
 //! municipality's peers use for what it misses.
 
 mod api;
+pub mod facets;
+pub mod labels;
 mod pages;
 pub mod recommend;
+mod report;
 mod search;
+pub mod signals;
+mod stem;
 
-pub use search::{Catalog, FACETS, Facet, FacetValue, IndexError, PLATFORMS, SearchQuery, SearchResult, Solution};
+pub use facets::{FACETS, PLATFORMS};
+pub use search::{Catalog, Facet, FacetValue, IndexError, SearchQuery, SearchResult, Solution, Sort};
 
 use crate::http::query::{SOLUTION_SEARCH, SOLUTION_SEARCH_PAGE};
 use crate::http::routes::{CSV, JSON, Kept, Routes};
@@ -38,6 +44,13 @@ pub(crate) fn routes() -> Routes {
             &[],
             JSON,
             api::solution,
+        )
+        .api(
+            "/api/v1/catalog/report.csv",
+            "The ingestion report: every file ingested, its errors, duplicate repositories and notes",
+            &[],
+            CSV,
+            report::report_csv,
         )
         .api("/api/v1/adoptions", "The adoption registry", &["codice_ipa"], JSON, api::adoptions)
         .api("/api/v1/adoptions.csv", "The same as CSV", &["codice_ipa"], CSV, api::adoptions_csv)

@@ -7,7 +7,8 @@ use axum::extract::{Path, State};
 use axum::response::Html;
 use minijinja::{Value, context};
 
-use super::{Catalog, FACETS, SearchQuery, Solution};
+use super::signals::{related, signals, who_needs};
+use super::{Catalog, FACETS, SearchQuery, Solution, Sort, labels};
 use crate::http::SiteState;
 use crate::http::error::AppError;
 use crate::http::i18n::Lang;
@@ -32,7 +33,22 @@ pub(crate) fn solution_query(p: &Params) -> Result<SearchQuery, AppError> {
         }
     }
     let include_inactive = matches!(p.one("inactive")?, Some("1" | "true" | "on"));
-    Ok(SearchQuery { text, filters, include_inactive })
+    let sort = match p.one("sort")?.filter(|s| !s.is_empty()) {
+        None => Sort::Relevance,
+        Some(s) => Sort::parse(s)
+            .ok_or_else(|| AppError::BadRequest(format!("sort `{s}`: expected relevance, adopters or release")))?,
+    };
+    Ok(SearchQuery { text, filters, include_inactive, sort })
+}
+
+/// The name people read for a facet's value: an administration's name for
+/// an owner, the vocabulary's label, else the value.
+pub(crate) fn value_label(obs: &Observatory, key: &str, value: &str, lang: Lang) -> String {
+    match key {
+        "owner" => obs.administrations.get(value).map(|a| a.name.clone()).unwrap_or_else(|| value.to_string()),
+        "language" => value.to_uppercase(),
+        _ => labels::label(key, value, lang).unwrap_or(value).to_string(),
+    }
 }
 
 pub(crate) fn catalog_of(obs: &Observatory) -> Result<Arc<Catalog>, AppError> {
@@ -53,13 +69,21 @@ pub async fn solutions(State(site): S, lang: Lang, params: Params) -> Result<Htm
         .iter()
         .skip((page - 1) * PER_PAGE)
         .take(PER_PAGE)
-        .map(|&i| solution_summary(&catalog, &catalog.solutions[i], lang))
+        .map(|&i| solution_summary(obs, &catalog, &catalog.solutions[i], lang))
         .collect();
     let facet_labels: Vec<Value> = FACETS
         .iter()
         .zip(&result.facets)
         .map(|((key, it, en), f)| {
-            context! { key => key, label => if lang == Lang::It { it } else { en }, values => f.values }
+            let values: Vec<Value> = f
+                .values
+                .iter()
+                .map(|v| {
+                    let label = value_label(obs, key, &v.value, lang);
+                    context! { value => v.value, count => v.count, selected => v.selected, label => label }
+                })
+                .collect();
+            context! { key => key, label => if lang == Lang::It { it } else { en }, values => values }
         })
         .collect();
     let mut pairs: Vec<(String, String)> = Vec::new();
@@ -72,22 +96,32 @@ pub async fn solutions(State(site): S, lang: Lang, params: Params) -> Result<Htm
     if query.include_inactive {
         pairs.push(("inactive".into(), "1".into()));
     }
+    let sort = params.one("sort")?.unwrap_or("relevance").to_string();
+    if sort != "relevance" {
+        pairs.push(("sort".into(), sort.clone()));
+    }
     let base_qs = crate::http::query::encode(&pairs);
     let ctx = context! {
         q => query.text, total => result.hits.len(), hits => hits, facets => facet_labels,
         include_inactive => query.include_inactive, page_no => page, pages => pages, base_qs => base_qs,
-        active => catalog.active(), adoptions => catalog.adoptions.len(),
+        active => catalog.active(), adoptions => catalog.adoptions.len(), partial => result.partial, sort => sort,
     };
     let title = lang.labels()["solutions"];
     render(obs, lang, Page { template: "solutions.html", menu: "solutions", title, path: "soluzioni" }, ctx)
 }
 
-pub(crate) fn solution_summary(catalog: &Catalog, s: &Solution, lang: Lang) -> Value {
+pub(crate) fn solution_summary(obs: &Observatory, catalog: &Catalog, s: &Solution, lang: Lang) -> Value {
     let desc = s.description(lang.code());
+    let labelled = |key: &str| -> Vec<String> {
+        s.facets.get(key).into_iter().flatten().map(|v| value_label(obs, key, v, lang)).collect()
+    };
+    let owner = s.facets.get("owner").and_then(|o| o.first()).map(|c| value_label(obs, "owner", c, lang));
     context! {
-        id => s.id, name => s.name, active => s.active, url => s.url,
+        id => s.id, name => s.name, active => s.active, url => s.url, example => s.example,
         short => desc.map(|d| d.short_description.trim().to_string()),
-        facets => s.facets, in_use => catalog.users(s).count(),
+        platforms => labelled("platform"), kind => labelled("kind"), owner => owner,
+        release_date => s.doc.as_ref().and_then(|d| d.release_date.clone()),
+        in_use => catalog.users(s).count(), verified => catalog.verified_users(s),
     }
 }
 
@@ -105,7 +139,9 @@ pub async fn solution(
     let adopters: Vec<Value> = catalog
         .adoptions_for(s)
         .map(|a| {
-            let (name, muni) = obs.administrations.get(&a.codice_ipa).cloned().unwrap_or((a.codice_ipa.clone(), None));
+            let known = obs.administrations.get(&a.codice_ipa);
+            let name = known.map_or(a.codice_ipa.as_str(), |k| k.name.as_str());
+            let muni = known.and_then(|k| k.muni.clone());
             let located = muni.as_deref().and_then(|c| obs.muni(c));
             if let (Some(m), cantiere_store::adoption::AdoptionStatus::InUse) = (located, a.status) {
                 *region_counts.entry(&m.body.region_code).or_default() += 1;
@@ -116,20 +152,44 @@ pub async fn solution(
         .collect();
     let doc = s.doc.as_ref();
     let owner = s.facets.get("owner").and_then(|o| o.first()).map(|code| {
-        let name = obs.administrations.get(code).map(|(n, _)| n.clone());
+        let known = obs.administrations.get(code);
         let declared = doc.and_then(|d| d.organisation.as_ref()).and_then(|o| o.name.clone());
-        context! { code => code, name => name.or(declared) }
+        let name = known.map(|k| k.name.clone()).or(declared);
+        let lists = known.map(|k| k.lists.replace(';', ", ")).unwrap_or_default();
+        context! { code => code, name => name, known => known.is_some(), lists => lists, category => known.map(|k| k.category.clone()) }
     });
+    let today = cantiere_store::now();
+    let signals = signals(&catalog, s, today.get(..10).unwrap_or(&today));
+    let labelled = |key: &str| -> Vec<String> {
+        s.facets.get(key).into_iter().flatten().map(|v| value_label(obs, key, v, lang)).collect()
+    };
+    let related: Vec<Value> =
+        related(&catalog, s, 6).into_iter().map(|r| solution_summary(obs, &catalog, r, lang)).collect();
+    let needs: Vec<Value> = who_needs(obs, s, 8)
+        .into_iter()
+        .map(|w| {
+            let name = obs
+                .indicators
+                .iter()
+                .find(|i| i.measure == w.measure)
+                .map(|i| i.name.split(':').next().unwrap_or(&i.name).to_string())
+                .unwrap_or_else(|| w.measure.to_string());
+            context! { w => w, measure_name => name }
+        })
+        .collect();
     let ctx = context! {
         s => s,
         desc => s.description(lang.code()).map(Value::from_serialize),
         legal => doc.map(|d| Value::from_serialize(&d.legal)),
-        maintenance => doc.map(|d| Value::from_serialize(&d.maintenance)),
-        development_status => doc.map(|d| d.development_status.clone()),
-        software_version => doc.and_then(|d| d.software_version.clone()),
-        release_date => doc.and_then(|d| d.release_date.clone()),
+        signals => signals,
+        platforms => labelled("platform"), compliance => labelled("compliance"),
+        categories => labelled("category"), scopes => labelled("scope"),
+        licence_family => labelled("licence_family"), status_label => labelled("status"),
+        maintenance_label => labelled("maintenance"),
         owner => owner,
         adopters => adopters,
+        related => related,
+        needs => needs,
         region_counts => serde_json::to_string(&region_counts).unwrap_or_default(),
     };
     let path = format!("soluzioni/{}", s.id);

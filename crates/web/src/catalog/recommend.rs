@@ -113,6 +113,8 @@ pub struct Recommendation {
     pub improved: usize,
     /// Administrations that use it in all.
     pub adopters: usize,
+    /// An invented example (its adoptions too): labelled so.
+    pub example: bool,
 }
 
 /// The solutions serving `measure` for the administration `own`, ranked
@@ -130,6 +132,7 @@ pub fn recommend(catalog: &Catalog, own: &str, measure: &str, peers: &[Peer], li
                 peers: adopting.iter().map(|p| p.codice_ipa.clone()).collect(),
                 improved: adopting.iter().filter(|p| p.improved == Some(true)).count(),
                 adopters: in_use.iter().collect::<BTreeSet<_>>().len(),
+                example: s.example,
             }
         })
         .collect();
@@ -166,6 +169,7 @@ mod tests {
                 diagnostics: "[]".into(),
                 document: Some(doc.to_string()),
                 content_hash: String::new(),
+                notes: "[]".into(),
             },
             active,
             first_seen: String::new(),

@@ -4,10 +4,13 @@
 //!
 //! Text is indexed four ways and a query is looked up in all four: the name
 //! (boosted), Italian descriptions with the Italian Snowball stemmer, English
-//! ones with the English stemmer, and every description unstemmed; all of
+//! ones with the English stemmer (both guarded against short stems that
+//! merge unrelated words: [`super::stem`]), and every description
+//! unstemmed; all of
 //! them lower-cased and accent-folded (`identita` finds `identità`,
 //! `pagamento` finds `pagamenti`, `payments` finds `payment`). Every query
-//! word must match (in any of the four). Facets are counted over the matches
+//! word must match (in any of the four); when no solution has them all, the
+//! solutions with some of them are given and the result says so. Facets are counted over the matches
 //! after the filters; values within a facet are alternatives, facets
 //! combine.
 
@@ -16,29 +19,16 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use cantiere_publiccode::PublicCode;
 use cantiere_store::adoption::{Adoption, AdoptionStatus};
 use cantiere_store::catalog::StoredSolution;
+use frostem::Algorithm;
 use serde::Serialize;
 use tantivy::collector::TopDocs;
 use tantivy::query::QueryParser;
 use tantivy::schema::{FAST, Field, INDEXED, IndexRecordOption, STORED, Schema, TextFieldIndexing, TextOptions};
-use tantivy::tokenizer::{
-    AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer, TextAnalyzer,
-};
+use tantivy::tokenizer::{AsciiFoldingFilter, LowerCaser, RemoveLongFilter, SimpleTokenizer, TextAnalyzer};
 use tantivy::{Index, IndexReader, TantivyDocument, doc};
 
-/// The facets, in the order the page shows them: (key, Italian label, English label).
-pub const FACETS: [(&str, &str, &str); 7] = [
-    ("platform", "Integrazioni con le piattaforme", "Platform integrations"),
-    ("category", "Categoria", "Category"),
-    ("kind", "Tipo", "Kind"),
-    ("licence", "Licenza", "Licence"),
-    ("status", "Stato di sviluppo", "Development status"),
-    ("maintenance", "Manutenzione", "Maintenance"),
-    ("owner", "Amministrazione titolare", "Owner administration"),
-];
-
-/// The national platforms the PA digitale measures are about, as the
-/// `supports` aliases and the old `IT.piattaforme` flags name them.
-pub const PLATFORMS: [&str; 5] = ["pagopa", "io", "spid", "cie", "anpr"];
+use super::facets::{FACETS, facets_of, is_example};
+use super::stem::GuardedStemmer;
 
 /// One solution with what the site shows and filters on.
 #[derive(Debug, Clone, Serialize)]
@@ -59,6 +49,11 @@ pub struct Solution {
     pub warnings: usize,
     /// The validator's diagnostics.
     pub diagnostics: serde_json::Value,
+    /// What ingestion noted beside them (`[{kind, key, description}]`).
+    pub notes: serde_json::Value,
+    /// An invented example (its repository is on a domain reserved for
+    /// examples): it and its adoptions are labelled so wherever shown.
+    pub example: bool,
     /// First ingested.
     pub first_seen: String,
     /// Last ingested.
@@ -74,48 +69,20 @@ pub struct Solution {
 }
 
 impl Solution {
-    /// The description in a language (`it`, `en`), else the first one.
+    /// The description in a language (`it`, `en`; `IT` and `it-IT` too),
+    /// else the first one.
     pub fn description(&self, lang: &str) -> Option<&cantiere_publiccode::Description> {
         let d = &self.doc.as_ref()?.description;
-        d.iter().find(|(k, _)| k.split('-').next() == Some(lang)).or_else(|| d.iter().next()).map(|(_, v)| v)
+        d.iter()
+            .find(|(k, _)| k.split(['-', '_']).next().is_some_and(|l| l.eq_ignore_ascii_case(lang)))
+            .or_else(|| d.iter().next())
+            .map(|(_, v)| v)
     }
 
     /// Whether it has a facet value.
     pub fn has(&self, facet: &str, value: &str) -> bool {
         self.facets.get(facet).is_some_and(|v| v.iter().any(|x| x == value))
     }
-}
-
-/// The owner's iPA code from `organisation.uri` (`urn:x-italian-pa:<code>`).
-fn owner(doc: &PublicCode) -> Option<String> {
-    let uri = &doc.organisation.as_ref()?.uri;
-    uri.strip_prefix("urn:x-italian-pa:").map(|c| c.trim().to_lowercase()).filter(|c| !c.is_empty())
-}
-
-fn facets_of(doc: &PublicCode) -> BTreeMap<&'static str, Vec<String>> {
-    let mut platforms: BTreeSet<String> = BTreeSet::new();
-    for s in &doc.supports {
-        platforms.insert(s.id.strip_prefix("alias:").unwrap_or(&s.id).to_string());
-    }
-    if let Some(it) = &doc.it {
-        let p = &it.piattaforme;
-        for (on, name) in [(p.pagopa, "pagopa"), (p.io, "io"), (p.spid, "spid"), (p.cie, "cie"), (p.anpr, "anpr")] {
-            if on {
-                platforms.insert(name.to_string());
-            }
-        }
-    }
-    let one = |s: &str| if s.is_empty() { Vec::new() } else { vec![s.to_string()] };
-    let owner = owner(doc);
-    let mut f = BTreeMap::new();
-    f.insert("platform", platforms.into_iter().collect());
-    f.insert("category", doc.categories.clone());
-    f.insert("kind", vec![if owner.is_some() { "riuso" } else { "open-source" }.to_string()]);
-    f.insert("licence", one(&doc.legal.license));
-    f.insert("status", one(&doc.development_status));
-    f.insert("maintenance", one(&doc.maintenance.kind));
-    f.insert("owner", owner.into_iter().collect());
-    f
 }
 
 struct Fields {
@@ -165,6 +132,33 @@ pub struct SearchQuery {
     pub filters: BTreeMap<String, BTreeSet<String>>,
     /// Also invalid (inactive) solutions.
     pub include_inactive: bool,
+    /// The order of the results.
+    pub sort: Sort,
+}
+
+/// The order of search results.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Sort {
+    /// Best match first (by name without words).
+    #[default]
+    Relevance,
+    /// Most verified adopters first (then relevance).
+    Adopters,
+    /// Latest `releaseDate` first (undated last, then relevance).
+    Release,
+}
+
+impl Sort {
+    /// The sort a query parameter names (`relevance`, `adopters`, `release`).
+    pub fn parse(s: &str) -> Option<Sort> {
+        match s {
+            "relevance" => Some(Sort::Relevance),
+            "adopters" => Some(Sort::Adopters),
+            "release" => Some(Sort::Release),
+            _ => None,
+        }
+    }
 }
 
 /// One facet value with its count among the results.
@@ -194,6 +188,8 @@ pub struct SearchResult {
     pub hits: Vec<usize>,
     /// The facets over the hits.
     pub facets: Vec<Facet>,
+    /// No solution had every word: these have some of them.
+    pub partial: bool,
 }
 
 /// Building the index failed (it is in memory: this is a bug, not bad data).
@@ -201,13 +197,13 @@ pub struct SearchResult {
 #[error("building the catalog's search index: {0}")]
 pub struct IndexError(#[from] tantivy::TantivyError);
 
-fn analyzer(stem: Option<Language>) -> TextAnalyzer {
+fn analyzer(stem: Option<Algorithm>) -> TextAnalyzer {
     let base = TextAnalyzer::builder(SimpleTokenizer::default())
         .filter(RemoveLongFilter::limit(40))
         .filter(LowerCaser)
         .filter(AsciiFoldingFilter);
     match stem {
-        Some(l) => base.filter(Stemmer::new(l)).build(),
+        Some(a) => base.filter(GuardedStemmer(a)).build(),
         None => base.build(),
     }
 }
@@ -219,15 +215,19 @@ impl Catalog {
             .into_iter()
             .map(|s| {
                 let doc: Option<PublicCode> = s.record.document.as_deref().and_then(|d| serde_json::from_str(d).ok());
+                let example = is_example(&s.record.url);
+                let url = s.record.url;
                 Solution {
                     id: s.id,
                     name: s.record.name,
-                    url: s.record.url,
+                    url,
                     source: s.record.source,
                     active: s.active,
                     errors: s.record.errors,
                     warnings: s.record.warnings,
                     diagnostics: serde_json::from_str(&s.record.diagnostics).unwrap_or_default(),
+                    notes: serde_json::from_str(&s.record.notes).unwrap_or_default(),
+                    example,
                     first_seen: s.first_seen,
                     last_seen: s.last_seen,
                     facets: doc.as_ref().map(facets_of).unwrap_or_default(),
@@ -263,8 +263,8 @@ impl Catalog {
         };
         let index = Index::create_in_ram(sb.build());
         index.tokenizers().register("folded", analyzer(None));
-        index.tokenizers().register("italian", analyzer(Some(Language::Italian)));
-        index.tokenizers().register("english", analyzer(Some(Language::English)));
+        index.tokenizers().register("italian", analyzer(Some(Algorithm::Italian)));
+        index.tokenizers().register("english", analyzer(Some(Algorithm::English)));
         let mut writer = index.writer_with_num_threads::<TantivyDocument>(1, 50_000_000)?;
         for (i, s) in solutions.iter().enumerate() {
             let mut d = doc!(fields.id => i as u64, fields.name => s.name.clone());
@@ -279,7 +279,7 @@ impl Catalog {
                         text.push_str(part);
                         text.push('\n');
                     }
-                    match lang.split('-').next().unwrap_or("") {
+                    match lang.split(['-', '_']).next().unwrap_or("").to_ascii_lowercase().as_str() {
                         "it" => d.add_text(fields.it, &text),
                         "en" => d.add_text(fields.en, &text),
                         _ => {}
@@ -350,14 +350,16 @@ impl Catalog {
     }
 
     /// Indices of the solutions matching the words, best first; every
-    /// solution, by name, without words.
-    fn matches(&self, text: &str) -> Vec<usize> {
+    /// solution, by name, without words. `all`: every word must match,
+    /// else any of them.
+    fn matches(&self, text: &str, all: bool) -> Vec<usize> {
         // Words only: the query syntax (fields, quotes, +/-) is not offered,
         // so a stray `:` or `"` is a character, not an error.
         let words: String = text.chars().map(|c| if c.is_alphanumeric() { c } else { ' ' }).collect();
         if words.trim().is_empty() {
             return (0..self.solutions.len()).collect();
         }
+        let words = if all { words } else { words.split_whitespace().collect::<Vec<_>>().join(" OR ") };
         let (query, _) = self.parser.parse_query_lenient(&words);
         let searcher = self.reader.searcher();
         let Ok(top) = searcher.search(&query, &TopDocs::with_limit(self.solutions.len().max(1)).order_by_score())
@@ -383,15 +385,28 @@ impl Catalog {
                 Some((f, ids.collect()))
             })
             .collect();
-        let hits: Vec<usize> = self
-            .matches(&q.text)
-            .into_iter()
-            .filter(|&i| q.include_inactive || self.solutions[i].active)
-            .filter(|&i| {
-                let tags = &self.tags[i];
-                wanted.iter().all(|(f, ids)| tags.iter().any(|(tf, tv)| tf == f && ids.contains(tv)))
-            })
-            .collect();
+        let keep = |found: Vec<usize>| -> Vec<usize> {
+            found
+                .into_iter()
+                .filter(|&i| q.include_inactive || self.solutions[i].active)
+                .filter(|&i| {
+                    let tags = &self.tags[i];
+                    wanted.iter().all(|(f, ids)| tags.iter().any(|(tf, tv)| tf == f && ids.contains(tv)))
+                })
+                .collect()
+        };
+        let mut hits = keep(self.matches(&q.text, true));
+        // When no solution has every word, those with some of them, said so.
+        let partial = hits.is_empty() && q.text.split_whitespace().nth(1).is_some() && {
+            hits = keep(self.matches(&q.text, false));
+            !hits.is_empty()
+        };
+        match q.sort {
+            Sort::Relevance => {}
+            // Stable sorts: ties keep the relevance order.
+            Sort::Adopters => hits.sort_by_key(|&i| std::cmp::Reverse(self.verified_users(&self.solutions[i]))),
+            Sort::Release => hits.sort_by(|&a, &b| self.release(b).cmp(&self.release(a))),
+        }
         let mut counts: Vec<Vec<usize>> = self.values.iter().map(|v| vec![0; v.len()]).collect();
         for &i in &hits {
             for &(f, v) in &self.tags[i] {
@@ -420,7 +435,18 @@ impl Catalog {
                 Facet { key, values }
             })
             .collect();
-        SearchResult { hits, facets }
+        SearchResult { hits, facets, partial }
+    }
+
+    /// A solution's `releaseDate` when it reads as a date (`YYYY-MM-DD`), for sorting.
+    fn release(&self, i: usize) -> Option<&str> {
+        let d = self.solutions[i].doc.as_ref()?.release_date.as_deref()?;
+        (d.len() == 10 && d.as_bytes()[4] == b'-').then_some(d)
+    }
+
+    /// The administrations whose use of a solution an editor verified.
+    pub fn verified_users(&self, s: &Solution) -> usize {
+        self.users(s).filter(|a| a.verified_by.is_some()).count()
     }
 
     /// The adoptions of a solution.

@@ -19,7 +19,9 @@
 //!   registration / comuni of the scope in the run; **share of local
 //!   bodies** = territorial bodies of the scope represented / the scope's
 //!   comuni plus the other local authorities known there (those that applied
-//!   to PA digitale 2026, located by their seat).
+//!   to PA digitale 2026 and, when an operator loaded it, those IndicePA
+//!   lists — unions, mountain communities, provinces that never applied —
+//!   located by their seat).
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
@@ -47,6 +49,24 @@ pub fn local_authority(name: &str) -> bool {
         .iter()
         .any(|p| n.starts_with(p))
         || n.starts_with("regione ")
+}
+
+/// Whether an IndicePA category (`tipologia_istat`) is a local authority's
+/// other than a comune: unions, mountain communities, provinces,
+/// metropolitan cities, regions.
+pub fn local_category(category: &str) -> bool {
+    let c = category.trim().to_lowercase();
+    [
+        "unioni di comuni",
+        "comunita' montane",
+        "comunità montane",
+        "province",
+        "citta' metropolitane",
+        "città metropolitane",
+        "regioni",
+    ]
+    .iter()
+    .any(|p| c.starts_with(p))
 }
 
 /// A body with its seat.
@@ -161,12 +181,13 @@ pub struct Coverage {
 /// Every administration the run knows, with its kind and seat.
 pub fn bodies(obs: &Observatory) -> HashMap<String, BodyInfo> {
     let mut out = HashMap::new();
-    for (ipa, (name, muni)) in &obs.administrations {
-        let seat = muni.as_deref().and_then(|c| obs.muni(c));
+    for (ipa, a) in &obs.administrations {
+        let name = &a.name;
+        let seat = a.muni.as_deref().and_then(|c| obs.muni(c));
         let is_comune = seat.is_some_and(|m| Observatory::ipa_of(m) == *ipa);
         let kind = if is_comune {
             BodyKind::Comune
-        } else if local_authority(name) {
+        } else if local_authority(name) || local_category(&a.category) {
             BodyKind::LocalAuthority
         } else {
             BodyKind::Other

@@ -6,6 +6,7 @@
 //! limit, security headers).
 
 pub mod cache;
+mod download;
 pub mod error;
 pub mod i18n;
 pub mod query;
@@ -28,6 +29,7 @@ use crate::community::Hub;
 use crate::observatory::Observatory;
 use crate::{Assets, CSP};
 use cache::Cache;
+pub use download::csv_response;
 use error::AppError;
 use routes::{JSON, Kept, Routes, Table};
 
@@ -171,22 +173,4 @@ async fn clean_path(req: Request, next: Next) -> Response {
         return error::respond(path, AppError::BadRequest("the path contains a control character".into()));
     }
     next.run(req).await
-}
-
-/// A CSV download named `name`: one row per item, the header from the
-/// items' field names.
-pub fn csv_response<T: serde::Serialize>(name: &str, rows: impl IntoIterator<Item = T>) -> Result<Response, AppError> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    for r in rows {
-        w.serialize(r).map_err(error::internal)?;
-    }
-    let body = w.into_inner().map_err(error::internal)?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
-            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
-        ],
-        body,
-    )
-        .into_response())
 }

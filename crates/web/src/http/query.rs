@@ -79,11 +79,40 @@ impl Params {
 }
 
 /// The catalog search's parameters: words, invalid files too, the facets.
-pub const SOLUTION_SEARCH: &[&str] =
-    &["q", "inactive", "platform", "category", "kind", "licence", "status", "maintenance", "owner"];
+pub const SOLUTION_SEARCH: &[&str] = &[
+    "q",
+    "inactive",
+    "sort",
+    "platform",
+    "compliance",
+    "category",
+    "scope",
+    "kind",
+    "licence_family",
+    "licence",
+    "status",
+    "maintenance",
+    "owner",
+    "language",
+];
 /// … and the page of results.
-pub const SOLUTION_SEARCH_PAGE: &[&str] =
-    &["q", "inactive", "platform", "category", "kind", "licence", "status", "maintenance", "owner", "page"];
+pub const SOLUTION_SEARCH_PAGE: &[&str] = &[
+    "q",
+    "inactive",
+    "sort",
+    "platform",
+    "compliance",
+    "category",
+    "scope",
+    "kind",
+    "licence_family",
+    "licence",
+    "status",
+    "maintenance",
+    "owner",
+    "language",
+    "page",
+];
 
 /// Refuses a query naming a parameter that is not in `known` (the ones the
 /// route reads, from the route table): a made-up parameter would otherwise

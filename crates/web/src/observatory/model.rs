@@ -68,8 +68,22 @@ pub struct Observatory {
     catalog: CatalogSlot,
     /// Innovation scores of the previous run, by municipality.
     previous_innovation: HashMap<String, f64>,
-    /// Administrations by iPA code: name and, when located, municipality code.
-    pub administrations: HashMap<String, (String, Option<String>)>,
+    /// Administrations by iPA code: the run's comuni, PA digitale's
+    /// applicants, then the stored iPA lists ([`Observatory::with_administrations`]).
+    pub administrations: HashMap<String, Administration>,
+}
+
+/// An administration the site names.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Administration {
+    /// Its name.
+    pub name: String,
+    /// The ISTAT code of the comune of its seat, when located in the run.
+    pub muni: Option<String>,
+    /// Its category (PA digitale's `tipologia_ente`, IndicePA's `tipologia_istat`).
+    pub category: String,
+    /// The iPA lists that know its code (`padigitale2026;indicepa-2018`), empty when none was loaded.
+    pub lists: String,
 }
 
 /// Where the observatory keeps its catalog: readers take the current one,
@@ -223,15 +237,25 @@ impl Observatory {
             .into_iter()
             .map(|(k, v)| (k, format!(r#"{{"type":"FeatureCollection","features":[{}]}}"#, v.join(","))))
             .collect();
-        let mut administrations: HashMap<String, (String, Option<String>)> = HashMap::new();
+        let mut administrations: HashMap<String, Administration> = HashMap::new();
         for a in &s.applications {
-            administrations
-                .entry(a.codice_ipa.trim().to_lowercase())
-                .or_insert_with(|| (a.ente.clone(), a.ucode.clone()));
+            administrations.entry(a.codice_ipa.trim().to_lowercase()).or_insert_with(|| Administration {
+                name: a.ente.clone(),
+                muni: a.ucode.clone(),
+                category: a.kind.clone(),
+                lists: String::new(),
+            });
         }
         for m in &munis {
-            administrations
-                .insert(Observatory::ipa_of(m), (format!("Comune di {}", m.body.name), Some(m.body.code.clone())));
+            administrations.insert(
+                Observatory::ipa_of(m),
+                Administration {
+                    name: format!("Comune di {}", m.body.name),
+                    muni: Some(m.body.code.clone()),
+                    category: "Comune".into(),
+                    lists: String::new(),
+                },
+            );
         }
         let names = Snapshot::group_names();
         let mut group_counts = [0; 4];
@@ -271,6 +295,42 @@ impl Observatory {
         }
     }
 
+    /// Adds the administrations of the stored iPA lists: a code the run
+    /// already names keeps its name and seat and learns its category and
+    /// lists; another is added, its seat located by the comune's ISTAT code
+    /// or, for IndicePA (which gives names), by the comune's name within its
+    /// region.
+    pub fn with_administrations(mut self, list: Vec<cantiere_store::administration::Administration>) -> Observatory {
+        // Letters and digits only, the region before any `/` (ISTAT's
+        // bilingual names): `Emilia Romagna` is `Emilia-Romagna`.
+        let fold = |s: &str| {
+            fold(s.split('/').next().unwrap_or("")).chars().filter(|c| c.is_alphanumeric()).collect::<String>()
+        };
+        let by_name: HashMap<(String, String), String> =
+            self.munis.iter().map(|m| ((fold(&m.body.name), fold(&m.body.region)), m.body.code.clone())).collect();
+        for a in list {
+            let seat = Some(a.municipality_code.clone())
+                .filter(|c| self.by_code.contains_key(c))
+                .or_else(|| by_name.get(&(fold(&a.municipality), fold(&a.region))).cloned());
+            match self.administrations.get_mut(&a.codice_ipa) {
+                Some(known) => {
+                    known.lists = a.lists;
+                    if known.category.is_empty() || known.category == "Altri Enti" {
+                        known.category = a.category;
+                    }
+                    if known.muni.is_none() {
+                        known.muni = seat;
+                    }
+                }
+                None => {
+                    let named = Administration { name: a.name, muni: seat, category: a.category, lists: a.lists };
+                    self.administrations.insert(a.codice_ipa, named);
+                }
+            }
+        }
+        self
+    }
+
     /// Attaches the catalog.
     pub fn with_catalog(self, catalog: Catalog) -> Observatory {
         self.replace_catalog(catalog);
@@ -299,12 +359,7 @@ impl Observatory {
     /// adoptions (see [`crate::catalog::recommend`]).
     pub fn advice(&self, m: &Muni, per_need: usize) -> Vec<Advice> {
         let Some(catalog) = self.catalog() else { return Vec::new() };
-        let applied: std::collections::BTreeSet<String> = self
-            .applications(&m.body.code, false)
-            .into_iter()
-            .filter(|a| a.status == "A" || a.status == "E")
-            .map(|a| a.measure.clone())
-            .collect();
+        let applied = self.applied_measures(&m.body.code);
         let measure_of: HashMap<&str, &str> =
             self.indicators.iter().map(|i| (i.code.as_str(), i.measure.as_str())).collect();
         let weak: Vec<(String, String, f64)> = m
@@ -375,6 +430,40 @@ impl Observatory {
             .collect();
         v.sort_by(|a, b| (&a.measure, &b.submitted).cmp(&(&b.measure, &a.submitted)));
         v
+    }
+
+    /// The PA digitale measures a comune has an accepted (`A`) or completed
+    /// (`E`) application for: what the recommendations and "who needs it"
+    /// count as done.
+    pub fn applied_measures(&self, code: &str) -> std::collections::BTreeSet<String> {
+        self.apps_by_ucode
+            .get(code)
+            .into_iter()
+            .flatten()
+            .map(|&i| &self.apps[i])
+            .filter(|a| a.kind == "Comune" && (a.status == "A" || a.status == "E"))
+            .map(|a| a.measure.clone())
+            .collect()
+    }
+
+    /// The comuni of the run without an accepted or completed application
+    /// for a measure, largest first.
+    pub fn missing_measure(&self, measure: &str) -> Vec<&Muni> {
+        let mut out: Vec<&Muni> = self
+            .munis
+            .iter()
+            .filter(|m| {
+                !self
+                    .apps_by_ucode
+                    .get(&m.body.code)
+                    .into_iter()
+                    .flatten()
+                    .map(|&i| &self.apps[i])
+                    .any(|a| a.kind == "Comune" && a.measure == measure && (a.status == "A" || a.status == "E"))
+            })
+            .collect();
+        out.sort_by_key(|m| std::cmp::Reverse(m.body.population.unwrap_or(0)));
+        out
     }
 
     /// Every application.

@@ -289,6 +289,7 @@ pub async fn card(State(site): S, lang: Lang, Path((_, code)): Path<(String, Str
             .map(|p| context! { name => name_of.get(p.code.as_str()).copied().unwrap_or(&p.code), value => p.value, peers_mean => p.peers_mean })
             .collect()
     };
+    let (advice, advice_examples) = advice_rows(obs, m, &name_of);
     let mut compare: Vec<&str> = vec![&m.body.code];
     compare.extend(peers.iter().take(3).map(|p| p.body.code.as_str()));
     let ctx = context! {
@@ -300,7 +301,8 @@ pub async fn card(State(site): S, lang: Lang, Path((_, code)): Path<(String, Str
         weaknesses => named(&m.weaknesses),
         apps => obs.applications(&code, false),
         compare_url => format!("/{}/confronta?c={}", lang.code(), compare.join(",")),
-        advice => advice_rows(obs, m, &name_of),
+        advice => advice,
+        advice_examples => advice_examples,
         adoptions => adoption_rows(obs, &Observatory::ipa_of(m)),
         has_catalog => obs.catalog().is_some(),
     };
@@ -401,8 +403,14 @@ pub async fn downloads(State(site): S, lang: Lang) -> Shown {
 }
 
 /// The card's recommendations, with the names the page shows.
-fn advice_rows(obs: &Observatory, m: &Muni, name_of: &HashMap<&str, &str>) -> Vec<Value> {
-    obs.advice(m, 3)
+/// The card's advice, and whether any of it is an invented example.
+fn advice_rows(obs: &Observatory, m: &Muni, name_of: &HashMap<&str, &str>) -> (Vec<Value>, bool) {
+    let advice = obs.advice(m, 3);
+    let examples = advice.iter().any(|a| a.solutions.iter().any(|r| r.example))
+        || obs.catalog().is_some_and(|c| {
+            c.adoptions_of(&Observatory::ipa_of(m)).any(|a| c.get(a.solution_id).is_some_and(|s| s.example))
+        });
+    let rows = advice
         .into_iter()
         .map(|a| {
             let indicator = match &a.need.reason {
@@ -419,7 +427,8 @@ fn advice_rows(obs: &Observatory, m: &Muni, name_of: &HashMap<&str, &str>) -> Ve
                 .unwrap_or_else(|| a.need.measure.clone());
             context! { measure => a.need.measure, measure_name => measure_name, indicator => indicator, solutions => a.solutions }
         })
-        .collect()
+        .collect();
+    (rows, examples)
 }
 
 /// An administration's recorded adoptions, with the solutions' names.
@@ -429,7 +438,7 @@ fn adoption_rows(obs: &Observatory, ipa: &str) -> Vec<Value> {
         .adoptions_of(ipa)
         .filter_map(|a| {
             let s = catalog.get(a.solution_id)?;
-            Some(context! { a => a, status => a.status.code(), name => s.name.clone(), id => s.id })
+            Some(context! { a => a, status => a.status.code(), name => s.name.clone(), id => s.id, example => s.example })
         })
         .collect()
 }
