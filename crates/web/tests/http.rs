@@ -173,7 +173,8 @@ async fn api(site: &Site, solution_id: i64) {
     {
         assert!(paths.contains_key(served), "{served} documented");
     }
-    assert_eq!(paths.len(), 20, "the observatory's and the catalog's endpoints, this document and /health");
+    assert_eq!(paths.len(), 21, "the observatory's and the catalog's endpoints, this document and /health");
+    assert!(paths.contains_key("/api/v1/catalog/report.csv"), "the ingestion report documented");
     let community = paths.keys().filter(|p| p.contains("communit") || p.contains("coverage")).collect::<Vec<_>>();
     assert!(community.is_empty(), "a site without communities does not document theirs: {community:?}");
     let (_, _, csv) = site.get("/api/v1/municipalities.csv?province=PG").await;
@@ -268,7 +269,9 @@ async fn catalog_pages(site: &Site, snap: &Snapshot, solution_id: i64) {
     let (s, _, page) = site.get("/it/soluzioni?q=pagamento&platform=pagopa").await;
     assert_eq!(s, StatusCode::OK);
     assert!(page.contains(&format!("href=\"/it/soluzioni/{solution_id}\">Pagamenti Comunali</a>")), "{page}");
-    assert!(page.contains("value=\"pagopa\" id=\"f-platform-1\" checked"), "the filter stays checked");
+    let pagopa_box = page.split("name=\"platform\" value=\"pagopa\"").nth(1).and_then(|r| r.split('>').next());
+    assert!(pagopa_box.is_some_and(|b| b.ends_with(" checked")), "the filter stays checked: {pagopa_box:?}");
+    assert!(page.contains(">pagoPA ("), "the platform by the name people read");
     let (status, _, none) = site.get("/en/solutions?q=x").await;
     assert_eq!(status, StatusCode::NOT_FOUND, "English uses the Italian path names: /en/soluzioni");
     assert!(none.contains("<html lang=\"en\">") && none.contains("<h1>Page not found</h1>"), "{none}");
@@ -292,14 +295,27 @@ async fn catalog_pages(site: &Site, snap: &Snapshot, solution_id: i64) {
     let (s, _, sol) = site.get(&format!("/it/soluzioni/{solution_id}")).await;
     assert_eq!(s, StatusCode::OK);
     assert_eq!(sol.matches("<tr><td><a href=\"/it/comuni/").count(), 2, "two adopters");
-    assert!(sol.contains(&format!("({p1})")));
+    assert!(sol.contains(&format!("<small class=\"text-muted\">{p1}</small>")), "the iPA code in small print");
+    // The demo's invented solution and its adopters say so.
+    assert!(sol.contains("id=\"example-note\"") && sol.contains("Pagamenti Comunali (esempio dimostrativo)</caption>"));
+    // Contacts are personal data: their names are not shown, nor given by the API.
+    assert!(!sol.contains("Ufficio transizione digitale") && sol.contains("referenti indicati: 1"), "{sol}");
+    let (_, _, one) = site.get(&format!("/api/v1/solutions/{solution_id}")).await;
+    assert!(!one.contains("Ufficio transizione digitale") && !one.contains("transizione@example.org"), "{one}");
+    let one: serde_json::Value = serde_json::from_str(&one).unwrap();
+    assert_eq!(one["signals"]["contacts"], 1);
+    assert_eq!(one["document"]["maintenance"]["contacts"].as_array().map(Vec::len), Some(1));
     assert!(!sol.contains("<script>") && sol.contains("https://example.org/&lt;script&gt;"));
 
     // The card of the municipality without pagoPA recommends it: two peers use it.
     let (_, _, card) = site.get(&format!("/it/comuni/{m}")).await;
     let section = card.split("id=\"recommended\"").nth(1).expect("a recommendations section");
     let section = section.split("</section>").next().unwrap();
-    assert!(section.contains("Pagamenti Comunali</a>: 2 comuni simili la usano"), "{section}");
+    assert!(
+        section.contains("Pagamenti Comunali</a> <span class=\"badge badge-example\">esempio dimostrativo</span>: 2 comuni simili la usano"),
+        "{section}"
+    );
+    assert!(section.contains("id=\"advice-examples\""), "the card says the examples are invented");
     let (_, _, rec) = site.get(&format!("/api/v1/municipalities/{m}/recommendations")).await;
     let rec: serde_json::Value = serde_json::from_str(&rec).unwrap();
     let pagopa = rec["needs"].as_array().unwrap().iter().find(|n| n["need"]["measure"] == "1.4.3").unwrap();
@@ -317,6 +333,15 @@ async fn catalog_pages(site: &Site, snap: &Snapshot, solution_id: i64) {
     }
     let long = "a".repeat(201);
     assert_eq!(site.get(&format!("/it/soluzioni?q={long}")).await.0, StatusCode::BAD_REQUEST);
+    assert_eq!(site.get("/it/soluzioni?sort=price").await.0, StatusCode::BAD_REQUEST);
+    assert_eq!(site.get("/api/v1/solutions?sort=release").await.0, StatusCode::OK);
+
+    // The ingestion report: one row per file, the demo's eight among them.
+    let (s, ct, report) = site.get("/api/v1/catalog/report.csv").await;
+    assert_eq!((s, ct.as_str()), (StatusCode::OK, "text/csv; charset=utf-8"));
+    assert!(report.starts_with("source,name,url,valid,errors,warnings,first_error,same_repository,notes\n"));
+    let demo = report.lines().filter(|l| l.starts_with(&ours) && l.contains("/fixtures/catalog/")).count();
+    assert_eq!(demo, 8, "{report}");
     let (_, _, xss) = site.get("/it/soluzioni?q=%3Cscript%3Ealert(1)%3C%2Fscript%3E").await;
     assert!(!xss.contains("<script>alert") && xss.contains("&lt;script&gt;alert(1)"));
 }
