@@ -11,6 +11,9 @@ cd "$(dirname "$0")"
 ./scripts/fetch-registry.sh
 cargo fmt --all -- --check
 cargo clippy --all-targets --locked -- -D warnings
+# No source file over 600 lines.
+LONG=$(find crates fuzz -name '*.rs' -not -path '*/target/*' -exec awk 'END { if (NR > 600) print FILENAME ": " NR " lines" }' {} \;)
+if [ -n "$LONG" ]; then echo "$LONG" >&2; echo "error: source files over 600 lines" >&2; exit 1; fi
 # A throwaway PostgreSQL server (Debian's package): the store and web tests
 # run on it as well as on SQLite.
 DATABASE_URL="$(./scripts/postgres.sh)"
