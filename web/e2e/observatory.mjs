@@ -96,8 +96,8 @@ console.log(`ok download: ${lines.length - 1} rows`);
 // the demo's invented solution labelled as an example with its adopters.
 await page.click('nav a[href="/it/soluzioni"]');
 await page.waitForURL(/\/it\/soluzioni/);
-const listed = Number((await page.textContent('#solution-count strong')).replace(/\D/g, ''));
-assert.ok(listed >= 200, `${listed} solutions listed from the real corpus`);
+const catalogListed = Number((await page.textContent('#solution-count strong')).replace(/\D/g, ''));
+assert.ok(catalogListed >= 200, `${catalogListed} solutions listed from the real corpus`);
 const owners = await page.locator('#facet-owner label').allTextContents();
 assert.ok(owners.length > 3, `${owners.length} owners in the facet`);
 for (const o of owners) {
@@ -134,7 +134,7 @@ await chartsReady();
 const adopters = await page.locator('#adopters tbody tr').count();
 assert.ok(adopters > 10, `${adopters} adopters listed`);
 assert.match(await page.textContent('#adopters caption'), /esempio dimostrativo/);
-console.log(`ok catalog: ${listed} listed, ${found} pagoPA payment solutions, ${related} related, ${adopters} example adopters`);
+console.log(`ok catalog: ${catalogListed} listed, ${found} pagoPA payment solutions, ${related} related, ${adopters} example adopters`);
 
 // Communities: register, join for a municipality, become coordinator (the
 // platform admin's command), plan a meeting, register to it, see the coverage change.

@@ -106,6 +106,7 @@ fn ingest(a: IngestArgs) -> Result<ExitCode> {
         })
         .collect();
     bar.finish_and_clear();
+    let validated = start.elapsed().as_secs_f64();
     // The same lists name the administrations (owners, adopters).
     let administrations = cantiere_territory::administrations::read_lists(&ipa_sources(&a.ipa))?;
     let url = a.db.url();
@@ -119,7 +120,7 @@ fn ingest(a: IngestArgs) -> Result<ExitCode> {
         Ok::<_, cantiere_store::Error>(s)
     })?;
     eprintln!(
-        "{} files in {:.2} s: {} valid, {} invalid (stored inactive); {} new, {} updated, {} unchanged ({url})",
+        "{} files in {:.2} s (validated in {validated:.2} s): {} valid, {} invalid (stored inactive); {} new, {} updated, {} unchanged ({url})",
         records.len(),
         start.elapsed().as_secs_f64(),
         summary.valid,

@@ -9,8 +9,8 @@ use std::fmt::Write as _;
 use serde::Serialize;
 use sqlx::AnyPool;
 
-use crate::Result;
 use crate::db::{FromRow, columns, db, fetch_all, row, sql};
+use crate::{Backend, Result};
 
 row! {
     /// One administration.
@@ -34,7 +34,7 @@ row! {
     }
 }
 
-pub(crate) async fn replace(pool: &AnyPool, list: &[Administration]) -> Result<usize> {
+pub(crate) async fn replace(pool: &AnyPool, backend: Backend, list: &[Administration]) -> Result<usize> {
     let mut tx = pool.begin().await.map_err(db("starting to store the administrations"))?;
     sqlx::query("DELETE FROM administration").execute(&mut *tx).await.map_err(db("clearing the administrations"))?;
     let width = Administration::COLUMNS.len();
@@ -43,7 +43,13 @@ pub(crate) async fn replace(pool: &AnyPool, list: &[Administration]) -> Result<u
         for i in 0..chunk.len() {
             text.push_str(if i == 0 { "(" } else { ",(" });
             for j in 0..width {
-                let _ = write!(text, "{}${}", if j == 0 { "" } else { "," }, i * width + j + 1);
+                let sep = if j == 0 { "" } else { "," };
+                // SQLite binds `?` positionally; its `$N` names cost a lookup per parameter.
+                let _ = if backend == Backend::Sqlite {
+                    write!(text, "{sep}?")
+                } else {
+                    write!(text, "{sep}${}", i * width + j + 1)
+                };
             }
             text.push(')');
         }

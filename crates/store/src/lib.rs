@@ -331,7 +331,7 @@ impl Store {
     /// Replaces the stored administrations with these, in one transaction
     /// (all or nothing); returns how many were stored.
     pub async fn replace_administrations(&self, list: &[administration::Administration]) -> Result<usize> {
-        administration::replace(&self.pool, list).await
+        administration::replace(&self.pool, self.backend, list).await
     }
 
     /// Every stored administration, by iPA code.

@@ -365,7 +365,6 @@ impl Analysis<'_> {
         let rows: HashMap<&str, usize> = data.units.iter().enumerate().map(|(i, u)| (u.as_str(), i)).collect();
         self.units.codes.iter().map(|u| rows.get(u.as_str()).map_or(f64::NAN, |&r| col[r])).collect()
     }
-
 }
 
 #[cfg(test)]
