@@ -26,6 +26,7 @@ macro_rules! out {
 mod build;
 mod catalog;
 mod community;
+mod data;
 mod index;
 mod memory;
 mod progress;
@@ -62,6 +63,9 @@ enum Command {
     /// Thematic communities: imports and roles.
     #[command(subcommand)]
     Community(community::Command),
+    /// Indicator data: values by unit and period, and their dictionary.
+    #[command(subcommand)]
+    Data(data::Command),
 }
 
 fn main() -> ExitCode {
@@ -73,6 +77,7 @@ fn main() -> ExitCode {
         Command::Serve(a) => serve::serve(a),
         Command::Catalog(cmd) => catalog::run(cmd),
         Command::Community(cmd) => community::run(cmd),
+        Command::Data(cmd) => data::run(cmd),
     };
     match result {
         Ok(code) => code,

@@ -33,6 +33,7 @@ pub mod catalog;
 mod checks;
 pub mod community;
 mod csv;
+pub mod data;
 mod db;
 mod run;
 
@@ -108,7 +109,7 @@ pub enum Backend {
 }
 
 /// Migrations: (version, name, SQLite text, PostgreSQL text).
-const MIGRATIONS: [(i64, &str, &str, &str); 6] = [
+const MIGRATIONS: [(i64, &str, &str, &str); 7] = [
     (
         1,
         "schema",
@@ -144,6 +145,12 @@ const MIGRATIONS: [(i64, &str, &str, &str); 6] = [
         "administration",
         include_str!("../migrations/sqlite/0006_administration.sql"),
         include_str!("../migrations/postgres/0006_administration.sql"),
+    ),
+    (
+        7,
+        "data",
+        include_str!("../migrations/sqlite/0007_data.sql"),
+        include_str!("../migrations/postgres/0007_data.sql"),
     ),
 ];
 
@@ -337,6 +344,39 @@ impl Store {
     /// Every stored administration, by iPA code.
     pub async fn administrations(&self) -> Result<Vec<administration::Administration>> {
         administration::list(&self.pool).await
+    }
+
+    /// Adds or replaces indicators of the dictionary, in one transaction.
+    pub async fn upsert_definitions(&self, list: &[data::Definition]) -> Result<usize> {
+        data::upsert_definitions(&self.pool, list).await
+    }
+
+    /// The dictionary of indicators, by code.
+    pub async fn definitions(&self) -> Result<Vec<data::Definition>> {
+        data::definitions(&self.pool).await
+    }
+
+    /// Stores the values of an import (each with the index of its file in
+    /// `files`), in one transaction, with its provenance.
+    pub async fn import_values(
+        &self,
+        files: &[data::ImportFile],
+        values: &[(usize, data::NewValue)],
+        actor: &str,
+    ) -> Result<data::DataSummary> {
+        data::import(&self.pool, self.backend, files, values, actor).await
+    }
+
+    /// The stored values of an indicator, by unit and period.
+    pub async fn values(&self, indicator: &str) -> Result<Vec<data::StoredValue>> {
+        data::values(&self.pool, indicator).await
+    }
+
+    /// Every name a data file may give a unit, with the unit's key: the
+    /// latest run's comuni by ISTAT, cadastral and iPA code (first), the
+    /// stored administrations by iPA code.
+    pub async fn unit_names(&self) -> Result<Vec<(String, String)>> {
+        data::unit_names(&self.pool).await
     }
 
     /// Every stored solution, by source.

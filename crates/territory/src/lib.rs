@@ -44,6 +44,7 @@
 pub mod administrations;
 pub mod build;
 pub mod catalog;
+pub mod data;
 pub mod definition;
 mod error;
 mod feather;

@@ -1,0 +1,150 @@
+//! `cantiere data import`: indicator values in long format (`unit,
+//! indicator, period, value[, source, note]`, CSV or XLSX) and the
+//! dictionary that defines their indicators, into the store; all the files
+//! or nothing, every bad cell reported with its file, line and column.
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Instant;
+
+use anyhow::{Context, Result};
+use cantiere_store::Store;
+use cantiere_store::data::{Definition, ImportFile, NewValue};
+use cantiere_territory::data::{RowError, read_dictionary, read_values};
+use clap::{Args, Subcommand};
+
+use crate::serve::DatabaseArgs;
+
+/// `cantiere data …`.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Import indicator values (columns unit, indicator, period, value, optional source and note; unit an
+    /// ISTAT, iPA or cadastral code; period YYYY, YYYY-Qn, YYYY-MM or YYYY-MM-DD), all or nothing.
+    Import(ImportArgs),
+}
+
+/// `cantiere data import`.
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// Value files (.csv with commas, or .xlsx: the first worksheet).
+    files: Vec<PathBuf>,
+    /// The dictionary of the indicators (columns code, name_it, name_en, optional unit, direction 1|-1,
+    /// source, licence, description), stored with the values; indicators already stored need none.
+    #[arg(long)]
+    dictionary: Option<PathBuf>,
+    /// Who imports, for the provenance of every value.
+    #[arg(long, default_value = "cantiere data import")]
+    actor: String,
+    #[command(flatten)]
+    db: DatabaseArgs,
+}
+
+pub fn run(cmd: Command) -> Result<ExitCode> {
+    match cmd {
+        Command::Import(a) => import(a),
+    }
+}
+
+fn report(errors: &[RowError]) -> ExitCode {
+    eprintln!("{} errors; nothing was imported:", errors.len());
+    for e in errors.iter().take(100) {
+        eprintln!("  {e}");
+    }
+    if errors.len() > 100 {
+        eprintln!("  … and {} more", errors.len() - 100);
+    }
+    ExitCode::FAILURE
+}
+
+fn fnv1a(path: &Path) -> Result<String> {
+    let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in bytes {
+        h = (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    Ok(format!("{h:016x}"))
+}
+
+fn import(a: ImportArgs) -> Result<ExitCode> {
+    let start = Instant::now();
+    let dictionary = match &a.dictionary {
+        None => Vec::new(),
+        Some(path) => match read_dictionary(path) {
+            Ok(d) => d,
+            Err(errors) => return Ok(report(&errors)),
+        },
+    };
+    let url = a.db.url();
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    let store = rt.block_on(Store::open(&url))?;
+    let (names, stored) =
+        rt.block_on(async { Ok::<_, cantiere_store::Error>((store.unit_names().await?, store.definitions().await?)) })?;
+    // The run's comuni come first: their names win over an administration's.
+    let mut units: HashMap<String, String> = HashMap::with_capacity(names.len());
+    for (name, key) in names {
+        units.entry(name).or_insert(key);
+    }
+    let known: HashSet<String> =
+        stored.into_iter().map(|d| d.code).chain(dictionary.iter().map(|d| d.code.clone())).collect();
+    let paths: Vec<&Path> = a.files.iter().map(PathBuf::as_path).collect();
+    let resolve = |u: &str| units.get(&u.trim().to_lowercase()).cloned();
+    let values = match read_values(&paths, &resolve, &|i: &str| known.contains(i)) {
+        Ok(v) => v,
+        Err(errors) => {
+            rt.block_on(store.close());
+            return Ok(report(&errors));
+        }
+    };
+    let read = start.elapsed().as_secs_f64();
+    let files: Vec<ImportFile> = a
+        .files
+        .iter()
+        .map(|f| Ok(ImportFile { file: f.display().to_string(), content_hash: fnv1a(f)? }))
+        .collect::<Result<_>>()?;
+    let tagged: Vec<(usize, NewValue)> = values
+        .into_iter()
+        .map(|v| {
+            let value = NewValue {
+                unit: v.unit,
+                indicator: v.indicator,
+                period: v.period,
+                source: v.source,
+                value: v.value,
+                note: v.note,
+            };
+            (v.file, value)
+        })
+        .collect();
+    let definitions: Vec<Definition> = dictionary
+        .into_iter()
+        .map(|d| Definition {
+            code: d.code,
+            name_it: d.name_it,
+            name_en: d.name_en,
+            unit: d.unit,
+            direction: d.direction,
+            source: d.source,
+            licence: d.licence,
+            description: d.description,
+        })
+        .collect();
+    let summary = rt.block_on(async {
+        if !definitions.is_empty() {
+            store.upsert_definitions(&definitions).await?;
+        }
+        let s = store.import_values(&files, &tagged, &a.actor).await;
+        store.close().await;
+        s
+    })?;
+    eprintln!(
+        "{} values from {} files in {:.2} s (read in {read:.2} s): {} new, {} replaced; {} indicators defined ({url})",
+        tagged.len(),
+        files.len(),
+        start.elapsed().as_secs_f64(),
+        summary.new,
+        summary.replaced,
+        definitions.len()
+    );
+    Ok(ExitCode::SUCCESS)
+}

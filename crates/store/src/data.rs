@@ -1,0 +1,226 @@
+//! Indicator data: the dictionary of indicators, their values by unit,
+//! period and source, and the provenance of every value (the import that
+//! wrote it: file, content hash, when, by whom). Read and checked by
+//! `cantiere-territory`'s `data`; written here, all of an import in one
+//! transaction. A value for a (unit, indicator, period, source) already
+//! stored is replaced and the new import recorded as its provenance.
+
+use std::fmt::Write as _;
+
+use serde::Serialize;
+use sqlx::AnyPool;
+
+use crate::db::{FromRow, Value, columns, db, fetch_all, fetch_column, fetch_value, returning_id, row, sql};
+use crate::run::now;
+use crate::{Backend, Result};
+
+row! {
+    /// An indicator of the dictionary.
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+    pub struct Definition {
+        /// Its code.
+        pub code: String,
+        /// Italian name.
+        pub name_it: String,
+        /// English name.
+        pub name_en: String,
+        /// Unit of measure.
+        pub unit: String,
+        /// 1: higher is better; -1: lower is better.
+        pub direction: i64,
+        /// Source.
+        pub source: String,
+        /// Licence.
+        pub licence: String,
+        /// What it measures and cannot show.
+        pub description: String,
+    }
+}
+
+row! {
+    /// A stored value.
+    #[derive(Debug, Clone, PartialEq, Serialize)]
+    pub struct StoredValue {
+        /// A comune's ISTAT code, else a body's iPA code.
+        pub unit: String,
+        /// The indicator's code.
+        pub indicator: String,
+        /// The period (`2024`, `2024-Q3`, `2024-07`, `2024-07-31`).
+        pub period: String,
+        /// Its source (may be empty).
+        pub source: String,
+        /// The value.
+        pub value: f64,
+        /// A note.
+        pub note: String,
+        /// The import that wrote it.
+        pub import_id: i64,
+    }
+}
+
+/// One file of an import.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportFile {
+    /// Its path as given.
+    pub file: String,
+    /// FNV-1a 64 of its bytes, hex.
+    pub content_hash: String,
+}
+
+/// What an import did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+pub struct DataSummary {
+    /// Values stored for the first time.
+    pub new: usize,
+    /// Values that replaced stored ones.
+    pub replaced: usize,
+}
+
+pub(crate) async fn upsert_definitions(pool: &AnyPool, list: &[Definition]) -> Result<usize> {
+    let mut tx = pool.begin().await.map_err(db("starting to store the dictionary"))?;
+    let cols = Definition::COLUMNS;
+    let params: Vec<String> = (1..=cols.len()).map(|i| format!("${i}")).collect();
+    let sets: Vec<String> = cols.iter().skip(1).map(|c| format!("{c} = excluded.{c}")).collect();
+    let text = format!(
+        "INSERT INTO indicator_definition ({}) VALUES ({}) ON CONFLICT (code) DO UPDATE SET {}",
+        cols.join(", "),
+        params.join(", "),
+        sets.join(", ")
+    );
+    for d in list {
+        let q = d.values().into_iter().fold(sqlx::query(sql(text.clone())), |q, v| v.bind(q));
+        q.execute(&mut *tx).await.map_err(db(format!("storing indicator {}", d.code)))?;
+    }
+    tx.commit().await.map_err(db("committing the dictionary"))?;
+    Ok(list.len())
+}
+
+pub(crate) async fn definitions(pool: &AnyPool) -> Result<Vec<Definition>> {
+    let text = format!("SELECT {} FROM indicator_definition ORDER BY code", columns::<Definition>());
+    fetch_all(sqlx::query(sql(text)), pool, "the indicator dictionary").await
+}
+
+/// The values of `files` (each value with the index of its file), in one transaction.
+pub(crate) async fn import(
+    pool: &AnyPool,
+    backend: Backend,
+    files: &[ImportFile],
+    values: &[(usize, crate::data::NewValue)],
+    actor: &str,
+) -> Result<DataSummary> {
+    let mut tx = pool.begin().await.map_err(db("starting the data import"))?;
+    let before: Option<i64> =
+        fetch_value(sqlx::query("SELECT COUNT(*) FROM indicator_value"), &mut *tx, "values").await?;
+    let at = now();
+    let mut ids = Vec::with_capacity(files.len());
+    for (i, f) in files.iter().enumerate() {
+        let count = values.iter().filter(|(k, _)| *k == i).count() as i64;
+        let q = sqlx::query(
+            "INSERT INTO data_import (file, content_hash, imported_at, actor, value_count) \
+             VALUES ($1, $2, $3, $4, $5) RETURNING id",
+        )
+        .bind(f.file.clone())
+        .bind(f.content_hash.clone())
+        .bind(at.clone())
+        .bind(actor.to_string())
+        .bind(count);
+        ids.push(returning_id(q, &mut *tx, &format!("recording the import of {}", f.file)).await?);
+    }
+    const WIDTH: usize = 7;
+    for chunk in values.chunks(30_000 / WIDTH) {
+        let mut text = String::from(
+            "INSERT INTO indicator_value (unit, indicator, period, source, value, note, import_id) VALUES ",
+        );
+        for i in 0..chunk.len() {
+            text.push_str(if i == 0 { "(" } else { ",(" });
+            for j in 0..WIDTH {
+                let sep = if j == 0 { "" } else { "," };
+                // SQLite binds `?` positionally; its `$N` names cost a lookup per parameter.
+                let _ = if backend == Backend::Sqlite {
+                    write!(text, "{sep}?")
+                } else {
+                    write!(text, "{sep}${}", i * WIDTH + j + 1)
+                };
+            }
+            text.push(')');
+        }
+        text.push_str(
+            " ON CONFLICT (unit, indicator, period, source) DO UPDATE SET value = excluded.value, \
+             note = excluded.note, import_id = excluded.import_id",
+        );
+        let mut q = sqlx::query(sql(text)).persistent(false);
+        for (file, v) in chunk {
+            for value in [
+                Value::Text(Some(v.unit.clone())),
+                Value::Text(Some(v.indicator.clone())),
+                Value::Text(Some(v.period.clone())),
+                Value::Text(Some(v.source.clone())),
+                Value::Real(Some(v.value)),
+                Value::Text(Some(v.note.clone())),
+                Value::Int(Some(ids[*file])),
+            ] {
+                q = value.bind(q);
+            }
+        }
+        q.execute(&mut *tx).await.map_err(db("storing indicator values"))?;
+    }
+    let after: Option<i64> =
+        fetch_value(sqlx::query("SELECT COUNT(*) FROM indicator_value"), &mut *tx, "values").await?;
+    tx.commit().await.map_err(db("committing the data import"))?;
+    let new = (after.unwrap_or(0) - before.unwrap_or(0)).max(0) as usize;
+    Ok(DataSummary { new, replaced: values.len() - new })
+}
+
+/// A value to store.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewValue {
+    /// Unit key.
+    pub unit: String,
+    /// Indicator code (in the dictionary).
+    pub indicator: String,
+    /// Period.
+    pub period: String,
+    /// Source.
+    pub source: String,
+    /// Value (finite).
+    pub value: f64,
+    /// Note.
+    pub note: String,
+}
+
+pub(crate) async fn values(pool: &AnyPool, indicator: &str) -> Result<Vec<StoredValue>> {
+    let text = format!(
+        "SELECT {} FROM indicator_value WHERE indicator = $1 ORDER BY unit, period, source",
+        columns::<StoredValue>()
+    );
+    fetch_all(sqlx::query(sql(text)).bind(indicator.to_string()), pool, &format!("the values of {indicator}")).await
+}
+
+/// Unit keys by every name a file may give them: a comune of the latest
+/// run by ISTAT code, cadastral code and iPA code (`c_` + cadastral); every
+/// stored administration by iPA code.
+pub(crate) async fn unit_names(pool: &AnyPool) -> Result<Vec<(String, String)>> {
+    row! {
+        struct Named {
+            code: String,
+            cadastral: String,
+        }
+    }
+    let latest: Option<i64> =
+        fetch_value(sqlx::query("SELECT id FROM run ORDER BY id DESC LIMIT 1"), pool, "the latest run").await?;
+    let mut out = Vec::new();
+    if let Some(run) = latest {
+        let q = sqlx::query("SELECT code, cadastral FROM body WHERE run_id = $1 AND kind = 'comune'").bind(run);
+        for Named { code, cadastral } in fetch_all::<Named, _>(q, pool, "the run's comuni").await? {
+            if !cadastral.is_empty() {
+                out.push((cadastral.to_lowercase(), code.clone()));
+                out.push((crate::adoption::comune_ipa(&cadastral), code.clone()));
+            }
+            out.push((code.clone(), code));
+        }
+    }
+    let ipa: Vec<String> =
+        fetch_column(sqlx::query("SELECT codice_ipa FROM administration"), pool, "the administrations").await?;
+    out.extend(ipa.into_iter().map(|c| (c.clone(), c)));
+    Ok(out)
+}

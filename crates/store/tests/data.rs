@@ -1,0 +1,65 @@
+//! Indicator data: the dictionary and values stored with their provenance,
+//! a value given again replaced (its new import recorded), the units a file
+//! may name read back, on SQLite and (with DATABASE_URL) PostgreSQL.
+
+mod common;
+
+use cantiere_store::Store;
+use cantiere_store::administration::Administration;
+use cantiere_store::data::{Definition, ImportFile, NewValue};
+
+fn value(unit: &str, period: &str, v: f64) -> NewValue {
+    NewValue {
+        unit: unit.into(),
+        indicator: "spid_uso".into(),
+        period: period.into(),
+        source: "regione".into(),
+        value: v,
+        note: String::new(),
+    }
+}
+
+#[tokio::test]
+async fn values_are_stored_with_their_provenance_and_replaced_by_a_later_import() {
+    for url in common::urls("data").await {
+        let store = Store::open(&url).await.unwrap();
+        let union = Administration {
+            codice_ipa: "um_test".into(),
+            name: "Unione di prova".into(),
+            category: "Unioni di Comuni e loro Consorzi e Associazioni".into(),
+            municipality_code: String::new(),
+            municipality: String::new(),
+            region: String::new(),
+            lists: "indicepa-2018".into(),
+        };
+        store.replace_administrations(&[union]).await.unwrap();
+        assert!(store.unit_names().await.unwrap().contains(&("um_test".to_string(), "um_test".to_string())));
+        let def = Definition {
+            code: "spid_uso".into(),
+            name_it: "Accessi con SPID".into(),
+            name_en: "SPID logins".into(),
+            unit: "%".into(),
+            direction: 1,
+            source: "Regione".into(),
+            licence: "CC BY 4.0".into(),
+            description: String::new(),
+        };
+        store.upsert_definitions(std::slice::from_ref(&def)).await.unwrap();
+        assert_eq!(store.definitions().await.unwrap(), vec![def]);
+
+        let files = |n: &str| vec![ImportFile { file: n.into(), content_hash: "0123456789abcdef".into() }];
+        let first = [(0, value("037006", "2024", 0.5)), (0, value("um_test", "2024-Q1", 0.25))];
+        let s = store.import_values(&files("a.csv"), &first, "test").await.unwrap();
+        assert_eq!((s.new, s.replaced), (2, 0), "{url}");
+        let again = [(0, value("037006", "2024", 0.75)), (0, value("037006", "2025", 0.8))];
+        let s = store.import_values(&files("b.csv"), &again, "test").await.unwrap();
+        assert_eq!((s.new, s.replaced), (1, 1), "{url}");
+        let stored = store.values("spid_uso").await.unwrap();
+        let seen: Vec<(&str, &str, f64)> =
+            stored.iter().map(|v| (v.unit.as_str(), v.period.as_str(), v.value)).collect();
+        assert_eq!(seen, [("037006", "2024", 0.75), ("037006", "2025", 0.8), ("um_test", "2024-Q1", 0.25)]);
+        assert_eq!(stored[0].import_id, stored[1].import_id, "both written by the second import");
+        assert_ne!(stored[0].import_id, stored[2].import_id);
+        store.close().await;
+    }
+}

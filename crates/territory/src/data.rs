@@ -1,0 +1,350 @@
+//! Indicator data a region or an operator brings: values by unit, period
+//! and source, in long format (`unit, indicator, period, value` and
+//! optionally `source`, `note`; CSV with commas or the first worksheet of
+//! an XLSX workbook), and the dictionary that says what each indicator is
+//! (`code, name_it, name_en, unit, direction, source, licence,
+//! description`).
+//!
+//! A unit is named by its ISTAT code, its iPA code or its cadastral code
+//! and resolved by the caller (against the stored run and
+//! administrations); a period is `YYYY`, `YYYY-Qn`, `YYYY-MM` or
+//! `YYYY-MM-DD`; a value is a finite number. Every bad cell of every file
+//! is reported with its file, line and column, and nothing is returned
+//! unless every row of every file is good (imports are all or nothing).
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use cantiere_index::Table;
+
+/// Files larger than this are refused before they are read.
+pub const MAX_FILE: u64 = 1 << 30;
+
+/// One value, resolved.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Value {
+    /// The index of the file it was read from, in the order given.
+    pub file: usize,
+    /// The unit's key: a comune's ISTAT code, else another body's iPA code.
+    pub unit: String,
+    /// The indicator's code.
+    pub indicator: String,
+    /// The period as written (`2024`, `2024-Q3`, `2024-07`, `2024-07-31`).
+    pub period: String,
+    /// Where it comes from (empty when the file does not say).
+    pub source: String,
+    /// The value.
+    pub value: f64,
+    /// A note on it.
+    pub note: String,
+}
+
+/// A dictionary entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Definition {
+    /// Code (letters, digits, `_`, `.`, `-`; at most 64).
+    pub code: String,
+    /// Italian name.
+    pub name_it: String,
+    /// English name.
+    pub name_en: String,
+    /// Unit of measure.
+    pub unit: String,
+    /// 1: higher is better; -1: lower is better.
+    pub direction: i64,
+    /// Source.
+    pub source: String,
+    /// Licence.
+    pub licence: String,
+    /// What it measures and what it cannot show.
+    pub description: String,
+}
+
+/// A bad cell or row: where and what was expected.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RowError {
+    /// The file.
+    pub file: String,
+    /// 1-based line (the header is line 1).
+    pub line: u64,
+    /// 1-based column number and name, when about a cell.
+    pub column: Option<(usize, String)>,
+    /// What was found and what was expected.
+    pub message: String,
+}
+
+impl std::fmt::Display for RowError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}", self.file, self.line)?;
+        if let Some((n, name)) = &self.column {
+            write!(f, ":{n}: column `{name}`")?;
+        }
+        write!(f, ": {}", self.message)
+    }
+}
+
+/// Whether a period is `YYYY`, `YYYY-Qn`, `YYYY-MM` or a real `YYYY-MM-DD`.
+pub fn valid_period(p: &str) -> bool {
+    let b = p.as_bytes();
+    let digits = |r: std::ops::Range<usize>| b.get(r).is_some_and(|s| s.iter().all(u8::is_ascii_digit));
+    let num = |r: std::ops::Range<usize>| p[r].parse::<u32>().unwrap_or(0);
+    if !digits(0..4) {
+        return false;
+    }
+    match b.len() {
+        4 => true,
+        7 if b[4] == b'-' && b[5] == b'Q' => (b'1'..=b'4').contains(&b[6]),
+        7 if b[4] == b'-' => digits(5..7) && (1..=12).contains(&num(5..7)),
+        10 if b[4] == b'-' && b[7] == b'-' && digits(5..7) && digits(8..10) => {
+            let (y, m, d) = (num(0..4), num(5..7), num(8..10));
+            let leap = y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
+            let days = match m {
+                1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+                4 | 6 | 9 | 11 => 30,
+                2 if leap => 29,
+                2 => 28,
+                _ => 0,
+            };
+            (1..=days).contains(&d)
+        }
+        _ => false,
+    }
+}
+
+/// Whether a code is letters, digits, `_`, `.` or `-`, 1 to 64 of them.
+pub fn valid_code(c: &str) -> bool {
+    !c.is_empty() && c.len() <= 64 && c.bytes().all(|b| b.is_ascii_alphanumeric() || b"_.-".contains(&b))
+}
+
+/// Reads a table (CSV or XLSX), refusing a file over [`MAX_FILE`] first.
+fn table(path: &Path) -> Result<Table, RowError> {
+    let file = path.display().to_string();
+    let whole = |message: String| RowError { file: file.clone(), line: 0, column: None, message };
+    let size = std::fs::metadata(path).map_err(|e| whole(e.to_string()))?.len();
+    if size > MAX_FILE {
+        return Err(whole(format!("{size} bytes: at most {} MiB per file", MAX_FILE >> 20)));
+    }
+    Table::read(path).map_err(|e| whole(e.to_string()))
+}
+
+/// The columns of a table, by name (case-insensitive), the required ones checked.
+fn columns(t: &Table, required: &[&str], optional: &[&str]) -> Result<HashMap<&'static str, usize>, RowError> {
+    let mut out = HashMap::new();
+    let find = |name: &str| t.headers.iter().position(|h| h.trim().eq_ignore_ascii_case(name));
+    for name in required {
+        let at = find(name).ok_or_else(|| RowError {
+            file: t.file.clone(),
+            line: 1,
+            column: None,
+            message: format!("missing column `{name}` (expected {})", required.join(", ")),
+        })?;
+        out.insert(leak(name), at);
+    }
+    for name in optional {
+        if let Some(at) = find(name) {
+            out.insert(leak(name), at);
+        }
+    }
+    Ok(out)
+}
+
+fn leak(name: &str) -> &'static str {
+    match name {
+        "unit" => "unit",
+        "indicator" => "indicator",
+        "period" => "period",
+        "value" => "value",
+        "source" => "source",
+        "note" => "note",
+        "code" => "code",
+        "name_it" => "name_it",
+        "name_en" => "name_en",
+        "direction" => "direction",
+        "licence" => "licence",
+        _ => "description",
+    }
+}
+
+/// Reads value files. `resolve` gives a unit's key from what a cell says
+/// (ISTAT, iPA or cadastral code), `known` whether an indicator is in the
+/// dictionary. Every error of every file, or every value.
+pub fn read_values(
+    paths: &[&Path],
+    resolve: &dyn Fn(&str) -> Option<String>,
+    known: &dyn Fn(&str) -> bool,
+) -> Result<Vec<Value>, Vec<RowError>> {
+    let mut errors: Vec<RowError> = Vec::new();
+    let mut values: Vec<Value> = Vec::new();
+    // (unit, indicator, period, source) → where it was first given.
+    let mut seen: HashMap<(String, String, String, String), (String, u64)> = HashMap::new();
+    for (index, path) in paths.iter().enumerate() {
+        let t = match table(path) {
+            Ok(t) => t,
+            Err(e) => {
+                errors.push(e);
+                continue;
+            }
+        };
+        let cols = match columns(&t, &["unit", "indicator", "period", "value"], &["source", "note"]) {
+            Ok(c) => c,
+            Err(e) => {
+                errors.push(e);
+                continue;
+            }
+        };
+        let name = |c: &str| (cols[c] + 1, t.headers[cols[c]].clone());
+        for (line, cells) in &t.rows {
+            let cell = |c: &str| cols.get(c).map_or("", |&i| cells[i].as_str());
+            let mut bad = |c: &str, message: String| {
+                errors.push(RowError { file: t.file.clone(), line: *line, column: Some(name(c)), message });
+            };
+            let unit = resolve(cell("unit"));
+            if unit.is_none() {
+                bad("unit", format!("`{}`: not an ISTAT, iPA or cadastral code of a known unit", cell("unit")));
+            }
+            let indicator = cell("indicator");
+            if !valid_code(indicator) {
+                bad("indicator", format!("`{indicator}`: expected a code of letters, digits, _ . - (at most 64)"));
+            } else if !known(indicator) {
+                bad("indicator", format!("`{indicator}`: not in the dictionary (import it with --dictionary)"));
+            }
+            let period = cell("period");
+            if !valid_period(period) {
+                bad("period", format!("`{period}`: expected YYYY, YYYY-Qn, YYYY-MM or YYYY-MM-DD"));
+            }
+            let value = match cell("value").parse::<f64>() {
+                Ok(v) if v.is_finite() => Some(v),
+                _ => {
+                    bad("value", format!("`{}`: expected a finite number (a dot for decimals)", cell("value")));
+                    None
+                }
+            };
+            let (Some(unit), Some(value)) = (unit, value) else { continue };
+            let key = (unit.clone(), indicator.to_string(), period.to_string(), cell("source").to_string());
+            if let Some((file, first)) = seen.get(&key) {
+                errors.push(RowError {
+                    file: t.file.clone(),
+                    line: *line,
+                    column: None,
+                    message: format!("the same unit, indicator, period and source as {file}:{first}"),
+                });
+                continue;
+            }
+            seen.insert(key, (t.file.clone(), *line));
+            values.push(Value {
+                file: index,
+                unit,
+                indicator: indicator.to_string(),
+                period: period.to_string(),
+                source: cell("source").to_string(),
+                value,
+                note: cell("note").to_string(),
+            });
+        }
+    }
+    if errors.is_empty() { Ok(values) } else { Err(errors) }
+}
+
+/// Reads a dictionary file: every error, or every entry.
+pub fn read_dictionary(path: &Path) -> Result<Vec<Definition>, Vec<RowError>> {
+    let t = table(path).map_err(|e| vec![e])?;
+    let required = ["code", "name_it", "name_en"];
+    let cols =
+        columns(&t, &required, &["unit", "direction", "source", "licence", "description"]).map_err(|e| vec![e])?;
+    let mut errors = Vec::new();
+    let mut out: Vec<Definition> = Vec::new();
+    let mut seen: HashMap<String, u64> = HashMap::new();
+    for (line, cells) in &t.rows {
+        let cell = |c: &str| cols.get(c).map_or("", |&i| cells[i].as_str());
+        let at = |c: &str| Some((cols[c] + 1, t.headers[cols[c]].clone()));
+        let code = cell("code");
+        if !valid_code(code) {
+            let message = format!("`{code}`: expected a code of letters, digits, _ . - (at most 64)");
+            errors.push(RowError { file: t.file.clone(), line: *line, column: at("code"), message });
+            continue;
+        }
+        if let Some(first) = seen.insert(code.to_string(), *line) {
+            let message = format!("`{code}` is already defined at line {first}");
+            errors.push(RowError { file: t.file.clone(), line: *line, column: at("code"), message });
+            continue;
+        }
+        let direction = match cell("direction") {
+            "" | "1" | "+1" => 1,
+            "-1" => -1,
+            other => {
+                let message = format!("`{other}`: expected 1 (higher is better) or -1");
+                errors.push(RowError { file: t.file.clone(), line: *line, column: at("direction"), message });
+                continue;
+            }
+        };
+        out.push(Definition {
+            code: code.to_string(),
+            name_it: cell("name_it").to_string(),
+            name_en: cell("name_en").to_string(),
+            unit: cell("unit").to_string(),
+            direction,
+            source: cell("source").to_string(),
+            licence: cell("licence").to_string(),
+            description: cell("description").to_string(),
+        });
+    }
+    if errors.is_empty() { Ok(out) } else { Err(errors) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn periods_are_years_quarters_months_or_real_days() {
+        for ok in ["2024", "2024-Q1", "2024-Q4", "2024-01", "2024-12", "2024-02-29", "2023-12-31"] {
+            assert!(valid_period(ok), "{ok}");
+        }
+        for bad in ["24", "2024-Q5", "2024-Q0", "2024-13", "2024-00", "2023-02-29", "2024-04-31", "2024/01", "x2024"] {
+            assert!(!valid_period(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn every_bad_cell_is_reported_and_nothing_is_returned() {
+        let dir = std::env::temp_dir().join(format!("cantiere-data-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let good = dir.join("good.csv");
+        std::fs::write(
+            &good,
+            "unit,indicator,period,value,source\n037006,spid_uso,2024,0.5,\nc_a944,spid_uso,2024-Q1,1e3,\n",
+        )
+        .unwrap();
+        let bad = dir.join("bad.csv");
+        std::fs::write(
+            &bad,
+            "Period,Unit,Indicator,Value\n2024-13,037006,spid_uso,1\n2024,999999,spid_uso,1\n2024,037006,nuovo,NaN\n2024,A944,spid_uso,0.5\n",
+        )
+        .unwrap();
+        let resolve = |u: &str| match u.to_ascii_lowercase().as_str() {
+            "037006" | "c_a944" | "a944" => Some("037006".to_string()),
+            _ => None,
+        };
+        let known = |i: &str| i == "spid_uso";
+        let values = read_values(&[good.as_path()], &resolve, &known).unwrap();
+        assert_eq!(values.len(), 2);
+        assert_eq!(
+            (values[1].unit.as_str(), values[1].period.as_str(), values[1].value),
+            ("037006", "2024-Q1", 1000.0)
+        );
+        let errors = read_values(&[good.as_path(), bad.as_path()], &resolve, &known).unwrap_err();
+        std::fs::remove_dir_all(&dir).unwrap();
+        let shown: Vec<String> =
+            errors.iter().map(|e| e.to_string().replace(&dir.display().to_string(), "D")).collect();
+        assert_eq!(
+            shown,
+            [
+                "D/bad.csv:2:1: column `Period`: `2024-13`: expected YYYY, YYYY-Qn, YYYY-MM or YYYY-MM-DD",
+                "D/bad.csv:3:2: column `Unit`: `999999`: not an ISTAT, iPA or cadastral code of a known unit",
+                "D/bad.csv:4:3: column `Indicator`: `nuovo`: not in the dictionary (import it with --dictionary)",
+                "D/bad.csv:4:4: column `Value`: `NaN`: expected a finite number (a dot for decimals)",
+                "D/bad.csv:5: the same unit, indicator, period and source as D/good.csv:2",
+            ]
+        );
+    }
+}
