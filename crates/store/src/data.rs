@@ -126,8 +126,13 @@ pub(crate) async fn import(
         .bind(count);
         ids.push(returning_id(q, &mut *tx, &format!("recording the import of {}", f.file)).await?);
     }
+    // In the key's order: the table's tree is written at its end.
+    let mut sorted: Vec<&(usize, NewValue)> = values.iter().collect();
+    sorted.sort_unstable_by(|(_, a), (_, b)| {
+        (&a.indicator, &a.period, &a.unit, &a.source).cmp(&(&b.indicator, &b.period, &b.unit, &b.source))
+    });
     const WIDTH: usize = 7;
-    for chunk in values.chunks(30_000 / WIDTH) {
+    for chunk in sorted.chunks(30_000 / WIDTH) {
         let mut text = String::from(
             "INSERT INTO indicator_value (unit, indicator, period, source, value, note, import_id) VALUES ",
         );
@@ -145,7 +150,7 @@ pub(crate) async fn import(
             text.push(')');
         }
         text.push_str(
-            " ON CONFLICT (unit, indicator, period, source) DO UPDATE SET value = excluded.value, \
+            " ON CONFLICT (indicator, period, unit, source) DO UPDATE SET value = excluded.value, \
              note = excluded.note, import_id = excluded.import_id",
         );
         let mut q = sqlx::query(sql(text)).persistent(false);

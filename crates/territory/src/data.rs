@@ -175,8 +175,11 @@ pub fn read_values(
 ) -> Result<Vec<Value>, Vec<RowError>> {
     let mut errors: Vec<RowError> = Vec::new();
     let mut values: Vec<Value> = Vec::new();
-    // (unit, indicator, period, source) → where it was first given.
-    let mut seen: HashMap<(String, String, String, String), (String, u64)> = HashMap::new();
+    // Where each value was given: (file, line), for the duplicates' message.
+    let mut lines: Vec<(usize, u64)> = Vec::new();
+    let mut names: Vec<String> = Vec::new();
+    // Units repeat (a unit per period and indicator): each resolved once.
+    let mut resolved: HashMap<String, Option<String>> = HashMap::new();
     for (index, path) in paths.iter().enumerate() {
         let t = match table(path) {
             Ok(t) => t,
@@ -192,13 +195,21 @@ pub fn read_values(
                 continue;
             }
         };
+        names.push(t.file.clone());
         let name = |c: &str| (cols[c] + 1, t.headers[cols[c]].clone());
         for (line, cells) in &t.rows {
             let cell = |c: &str| cols.get(c).map_or("", |&i| cells[i].as_str());
             let mut bad = |c: &str, message: String| {
                 errors.push(RowError { file: t.file.clone(), line: *line, column: Some(name(c)), message });
             };
-            let unit = resolve(cell("unit"));
+            let unit = match resolved.get(cell("unit")) {
+                Some(u) => u.clone(),
+                None => {
+                    let u = resolve(cell("unit"));
+                    resolved.insert(cell("unit").to_string(), u.clone());
+                    u
+                }
+            };
             if unit.is_none() {
                 bad("unit", format!("`{}`: not an ISTAT, iPA or cadastral code of a known unit", cell("unit")));
             }
@@ -220,17 +231,7 @@ pub fn read_values(
                 }
             };
             let (Some(unit), Some(value)) = (unit, value) else { continue };
-            let key = (unit.clone(), indicator.to_string(), period.to_string(), cell("source").to_string());
-            if let Some((file, first)) = seen.get(&key) {
-                errors.push(RowError {
-                    file: t.file.clone(),
-                    line: *line,
-                    column: None,
-                    message: format!("the same unit, indicator, period and source as {file}:{first}"),
-                });
-                continue;
-            }
-            seen.insert(key, (t.file.clone(), *line));
+            lines.push((index, *line));
             values.push(Value {
                 file: index,
                 unit,
@@ -242,6 +243,24 @@ pub fn read_values(
             });
         }
     }
+    // A value given twice: found by sorting, reported where it is given again.
+    fn key(v: &Value) -> (&str, &str, &str, &str) {
+        (&v.unit, &v.indicator, &v.period, &v.source)
+    }
+    let mut order: Vec<usize> = (0..values.len()).collect();
+    order.sort_unstable_by(|&a, &b| key(&values[a]).cmp(&key(&values[b])).then(a.cmp(&b)));
+    for pair in order.windows(2) {
+        if key(&values[pair[0]]) == key(&values[pair[1]]) {
+            let ((f0, l0), (f1, l1)) = (lines[pair[0]], lines[pair[1]]);
+            errors.push(RowError {
+                file: names[f1].clone(),
+                line: l1,
+                column: None,
+                message: format!("the same unit, indicator, period and source as {}:{l0}", names[f0]),
+            });
+        }
+    }
+    errors.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
     if errors.is_empty() { Ok(values) } else { Err(errors) }
 }
 

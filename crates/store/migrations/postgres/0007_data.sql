@@ -27,6 +27,7 @@ CREATE TABLE indicator_value (
     value DOUBLE PRECISION NOT NULL,
     note TEXT NOT NULL,
     import_id BIGINT NOT NULL REFERENCES data_import (id),
-    PRIMARY KEY (unit, indicator, period, source)
+    -- By indicator and period first: what an index reads, and the order an
+    -- import writes in (sorted), so the tree grows at its end.
+    PRIMARY KEY (indicator, period, unit, source)
 );
-CREATE INDEX indicator_value_indicator ON indicator_value (indicator, period);

@@ -27,6 +27,7 @@ CREATE TABLE indicator_value (
     value REAL NOT NULL,
     note TEXT NOT NULL,
     import_id INTEGER NOT NULL REFERENCES data_import (id),
-    PRIMARY KEY (unit, indicator, period, source)
-);
-CREATE INDEX indicator_value_indicator ON indicator_value (indicator, period);
+    -- By indicator and period first: what an index reads, and the order an
+    -- import writes in (sorted), so the tree grows at its end.
+    PRIMARY KEY (indicator, period, unit, source)
+) WITHOUT ROWID;
