@@ -50,6 +50,7 @@ mod tests {
         assert_eq!(label("category", "payment-gateway", Lang::It), Some("Pagamenti elettronici"));
         assert_eq!(label("platform", "io", Lang::En), Some("IO app"));
         assert_eq!(label("category", "no-such-slug", Lang::It), None);
+        assert_eq!(label("language", "de", Lang::It), Some("Tedesco"));
     }
 
     #[test]

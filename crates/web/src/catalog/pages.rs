@@ -46,7 +46,7 @@ pub(crate) fn solution_query(p: &Params) -> Result<SearchQuery, AppError> {
 pub(crate) fn value_label(obs: &Observatory, key: &str, value: &str, lang: Lang) -> String {
     match key {
         "owner" => obs.administrations.get(value).map(|a| a.name.clone()).unwrap_or_else(|| value.to_string()),
-        "language" => value.to_uppercase(),
+        "language" => labels::label(key, value, lang).map_or_else(|| value.to_uppercase(), str::to_string),
         _ => labels::label(key, value, lang).unwrap_or(value).to_string(),
     }
 }
@@ -108,6 +108,24 @@ pub async fn solutions(State(site): S, lang: Lang, params: Params) -> Result<Htm
     };
     let title = lang.labels()["solutions"];
     render(obs, lang, Page { template: "solutions.html", menu: "solutions", title, path: "soluzioni" }, ctx)
+}
+
+/// A long description's paragraphs: split at blank lines, each one's lines
+/// joined (YAML block scalars wrap lines at a width, not at sentences).
+fn paragraphs(text: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut current: Vec<&str> = Vec::new();
+    for line in text.lines().map(str::trim).chain([""]) {
+        if line.is_empty() {
+            if !current.is_empty() {
+                out.push(current.join(" "));
+                current.clear();
+            }
+        } else {
+            current.push(line);
+        }
+    }
+    out
 }
 
 pub(crate) fn solution_summary(obs: &Observatory, catalog: &Catalog, s: &Solution, lang: Lang) -> Value {
@@ -179,13 +197,14 @@ pub async fn solution(
         .collect();
     let ctx = context! {
         s => s,
+        paragraphs => s.description(lang.code()).map(|d| paragraphs(&d.long_description)).unwrap_or_default(),
         desc => s.description(lang.code()).map(Value::from_serialize),
         legal => doc.map(|d| Value::from_serialize(&d.legal)),
         signals => signals,
         platforms => labelled("platform"), compliance => labelled("compliance"),
         categories => labelled("category"), scopes => labelled("scope"),
         licence_family => labelled("licence_family"), status_label => labelled("status"),
-        maintenance_label => labelled("maintenance"),
+        maintenance_label => labelled("maintenance"), languages => labelled("language"),
         owner => owner,
         adopters => adopters,
         related => related,
@@ -194,4 +213,14 @@ pub async fn solution(
     };
     let path = format!("soluzioni/{}", s.id);
     render(obs, lang, Page { template: "solution.html", menu: "solutions", title: &s.name, path: &path }, ctx)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn paragraphs_are_split_at_blank_lines_and_wrapped_lines_joined() {
+        let text = "Il progetto fornisce\nun sistema integrato.\n\n\n  I vantaggi:  \n1) pagamenti\n";
+        assert_eq!(super::paragraphs(text), ["Il progetto fornisce un sistema integrato.", "I vantaggi: 1) pagamenti"]);
+        assert!(super::paragraphs("  \n\n").is_empty());
+    }
 }
