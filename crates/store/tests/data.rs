@@ -60,6 +60,17 @@ async fn values_are_stored_with_their_provenance_and_replaced_by_a_later_import(
         assert_eq!(seen, [("037006", "2024", 0.75), ("037006", "2025", 0.8), ("um_test", "2024-Q1", 0.25)]);
         assert_eq!(stored[0].import_id, stored[1].import_id, "both written by the second import");
         assert_ne!(stored[0].import_id, stored[2].import_id);
+        // Every f64 comes back bit for bit, whatever the way it is written
+        // (but -0.0: SQLite stores an integral REAL as an integer, so it is 0).
+        let odd = [0.1 + 0.2, 1e-310, 123_456_789.123_456_78, -1.5e300, f64::MAX, 5e-324];
+        let exact: Vec<(usize, NewValue)> =
+            odd.iter().enumerate().map(|(i, &v)| (0, value(&format!("u{i}"), "2030", v))).collect();
+        store.import_values(&files("c.csv"), &exact, "test").await.unwrap();
+        let back = store.values("spid_uso").await.unwrap();
+        for (i, v) in odd.iter().enumerate() {
+            let got = back.iter().find(|s| s.unit == format!("u{i}")).unwrap().value;
+            assert_eq!(got.to_bits(), v.to_bits(), "{url}: {v:e} read back as {got:e}");
+        }
         store.close().await;
     }
 }
