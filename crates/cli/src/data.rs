@@ -8,9 +8,8 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use cantiere_store::Store;
-use cantiere_store::data::{Definition, ImportFile, NewValue};
 use cantiere_territory::data::{RowError, read_dictionary, read_values};
 use clap::{Args, Subcommand};
 
@@ -57,15 +56,6 @@ fn report(errors: &[RowError]) -> ExitCode {
     ExitCode::FAILURE
 }
 
-fn fnv1a(path: &Path) -> Result<String> {
-    let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in bytes {
-        h = (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3);
-    }
-    Ok(format!("{h:016x}"))
-}
-
 fn import(a: ImportArgs) -> Result<ExitCode> {
     let start = Instant::now();
     let dictionary = match &a.dictionary {
@@ -89,62 +79,30 @@ fn import(a: ImportArgs) -> Result<ExitCode> {
         stored.into_iter().map(|d| d.code).chain(dictionary.iter().map(|d| d.code.clone())).collect();
     let paths: Vec<&Path> = a.files.iter().map(PathBuf::as_path).collect();
     let resolve = |u: &str| units.get(&u.trim().to_lowercase()).cloned();
-    let values = match read_values(&paths, &resolve, &|i: &str| known.contains(i)) {
-        Ok(v) => v,
+    let read = match read_values(&paths, &resolve, &|i: &str| known.contains(i)) {
+        Ok(read) => read,
         Err(errors) => {
             rt.block_on(store.close());
             return Ok(report(&errors));
         }
     };
-    let read = start.elapsed().as_secs_f64();
-    let files: Vec<ImportFile> = a
-        .files
-        .iter()
-        .map(|f| Ok(ImportFile { file: f.display().to_string(), content_hash: fnv1a(f)? }))
-        .collect::<Result<_>>()?;
-    let tagged: Vec<(usize, NewValue)> = values
-        .into_iter()
-        .map(|v| {
-            let value = NewValue {
-                unit: v.unit,
-                indicator: v.indicator,
-                period: v.period,
-                source: v.source,
-                value: v.value,
-                note: v.note,
-            };
-            (v.file, value)
-        })
-        .collect();
-    let definitions: Vec<Definition> = dictionary
-        .into_iter()
-        .map(|d| Definition {
-            code: d.code,
-            name_it: d.name_it,
-            name_en: d.name_en,
-            unit: d.unit,
-            direction: d.direction,
-            source: d.source,
-            licence: d.licence,
-            description: d.description,
-        })
-        .collect();
+    let read_in = start.elapsed().as_secs_f64();
     let summary = rt.block_on(async {
-        if !definitions.is_empty() {
-            store.upsert_definitions(&definitions).await?;
+        if !dictionary.is_empty() {
+            store.upsert_definitions(&dictionary).await?;
         }
-        let s = store.import_values(&files, &tagged, &a.actor).await;
+        let s = store.import_values(&read.files, &read.values, &a.actor).await;
         store.close().await;
         s
     })?;
     eprintln!(
-        "{} values from {} files in {:.2} s (read in {read:.2} s): {} new, {} replaced; {} indicators defined ({url})",
-        tagged.len(),
-        files.len(),
+        "{} values from {} files in {:.2} s (read in {read_in:.2} s): {} new, {} replaced; {} indicators defined ({url})",
+        read.values.len(),
+        read.files.len(),
         start.elapsed().as_secs_f64(),
         summary.new,
         summary.replaced,
-        definitions.len()
+        dictionary.len()
     );
     Ok(ExitCode::SUCCESS)
 }

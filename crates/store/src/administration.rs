@@ -4,12 +4,10 @@
 //! that knew each code. The catalog shows owners and adopters by name, the
 //! communities count local bodies against them. Replaced whole at each load.
 
-use std::fmt::Write as _;
-
 use serde::Serialize;
 use sqlx::AnyPool;
 
-use crate::db::{FromRow, columns, db, fetch_all, row, sql};
+use crate::db::{FromRow, columns, db, fetch_all, insert_many, row, sql};
 use crate::{Backend, Result};
 
 row! {
@@ -37,30 +35,10 @@ row! {
 pub(crate) async fn replace(pool: &AnyPool, backend: Backend, list: &[Administration]) -> Result<usize> {
     let mut tx = pool.begin().await.map_err(db("starting to store the administrations"))?;
     sqlx::query("DELETE FROM administration").execute(&mut *tx).await.map_err(db("clearing the administrations"))?;
+    let head = format!("INSERT INTO administration ({})", columns::<Administration>());
+    let rows = list.iter().map(Administration::values);
     let width = Administration::COLUMNS.len();
-    for chunk in list.chunks(2_000) {
-        let mut text = format!("INSERT INTO administration ({}) VALUES ", columns::<Administration>());
-        for i in 0..chunk.len() {
-            text.push_str(if i == 0 { "(" } else { ",(" });
-            for j in 0..width {
-                let sep = if j == 0 { "" } else { "," };
-                // SQLite binds `?` positionally; its `$N` names cost a lookup per parameter.
-                let _ = if backend == Backend::Sqlite {
-                    write!(text, "{sep}?")
-                } else {
-                    write!(text, "{sep}${}", i * width + j + 1)
-                };
-            }
-            text.push(')');
-        }
-        let mut q = sqlx::query(sql(text)).persistent(false);
-        for a in chunk {
-            for v in a.values() {
-                q = v.bind(q);
-            }
-        }
-        q.execute(&mut *tx).await.map_err(db("storing the administrations"))?;
-    }
+    insert_many(&mut tx, backend, &head, "", width, 2_000, rows, "storing the administrations").await?;
     tx.commit().await.map_err(db("committing the administrations"))?;
     Ok(list.len())
 }

@@ -5,12 +5,12 @@
 //! transaction. A value for a (unit, indicator, period, source) already
 //! stored is replaced and the new import recorded as its provenance.
 
-use std::fmt::Write as _;
-
 use serde::Serialize;
 use sqlx::AnyPool;
 
-use crate::db::{FromRow, Value, columns, db, fetch_all, fetch_column, fetch_value, returning_id, row, sql};
+use crate::db::{
+    FromRow, Value, columns, db, fetch_all, fetch_column, fetch_value, insert_many, returning_id, row, sql,
+};
 use crate::run::now;
 use crate::{Backend, Result};
 
@@ -143,21 +143,23 @@ pub(crate) async fn import(
     Ok(DataSummary { new, replaced: values.len() - new })
 }
 
-/// A value to store.
-#[derive(Debug, Clone, PartialEq)]
-pub struct NewValue {
-    /// Unit key.
-    pub unit: String,
-    /// Indicator code (in the dictionary).
-    pub indicator: String,
-    /// Period.
-    pub period: String,
-    /// Source.
-    pub source: String,
-    /// Value (finite).
-    pub value: f64,
-    /// Note.
-    pub note: String,
+row! {
+    /// A value to store.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct NewValue {
+        /// Unit key.
+        pub unit: String,
+        /// Indicator code (in the dictionary).
+        pub indicator: String,
+        /// Period.
+        pub period: String,
+        /// Source.
+        pub source: String,
+        /// Value (finite).
+        pub value: f64,
+        /// Note.
+        pub note: String,
+    }
 }
 
 pub(crate) async fn values(pool: &AnyPool, indicator: &str) -> Result<Vec<StoredValue>> {
@@ -200,43 +202,20 @@ pub(crate) async fn unit_names(pool: &AnyPool) -> Result<Vec<(String, String)>> 
 const UPSERT: &str = " ON CONFLICT (indicator, period, unit, source) DO UPDATE SET value = excluded.value, \
                       note = excluded.note, import_id = excluded.import_id";
 
-/// SQLite: rows bound as parameters (`?`, positional), 4,285 rows per statement.
+/// SQLite: rows bound as parameters, 4,285 rows per statement.
 async fn write_bound(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     sorted: &[&(usize, NewValue)],
     ids: &[i64],
 ) -> Result<()> {
     const WIDTH: usize = 7;
-    for chunk in sorted.chunks(30_000 / WIDTH) {
-        let mut text = String::from(
-            "INSERT INTO indicator_value (unit, indicator, period, source, value, note, import_id) VALUES ",
-        );
-        for i in 0..chunk.len() {
-            text.push_str(if i == 0 { "(" } else { ",(" });
-            for j in 0..WIDTH {
-                let sep = if j == 0 { "" } else { "," };
-                let _ = write!(text, "{sep}?");
-            }
-            text.push(')');
-        }
-        text.push_str(UPSERT);
-        let mut q = sqlx::query(sql(text)).persistent(false);
-        for (file, v) in chunk {
-            for value in [
-                Value::Text(Some(v.unit.clone())),
-                Value::Text(Some(v.indicator.clone())),
-                Value::Text(Some(v.period.clone())),
-                Value::Text(Some(v.source.clone())),
-                Value::Real(Some(v.value)),
-                Value::Text(Some(v.note.clone())),
-                Value::Int(Some(ids[*file])),
-            ] {
-                q = value.bind(q);
-            }
-        }
-        q.execute(&mut **tx).await.map_err(db("storing indicator values"))?;
-    }
-    Ok(())
+    let head = "INSERT INTO indicator_value (unit, indicator, period, source, value, note, import_id)";
+    let rows = sorted.iter().map(|(file, v)| {
+        let mut row = v.values();
+        row.push(Value::Int(Some(ids[*file])));
+        row
+    });
+    insert_many(tx, Backend::Sqlite, head, UPSERT, WIDTH, 30_000 / WIDTH, rows, "storing indicator values").await
 }
 
 /// PostgreSQL: 50,000 rows per statement as one JSON parameter, expanded by

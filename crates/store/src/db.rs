@@ -12,7 +12,7 @@ use sqlx::any::{AnyArguments, AnyRow};
 use sqlx::query::Query;
 use sqlx::{Any, AnyPool, Row};
 
-use crate::{Error, Result};
+use crate::{Backend, Error, Result};
 
 /// The error of a database step, with what was being done.
 pub(crate) fn db(context: impl Into<String>) -> impl FnOnce(sqlx::Error) -> Error {
@@ -303,6 +303,50 @@ where
 {
     let row = insert.fetch_one(executor).await.map_err(db(what))?;
     row.try_get(0).map_err(db(what))
+}
+
+/// Inserts rows of `width` values each, `per` rows a statement: `head`
+/// (`INSERT INTO t (a, b)`), the rows' placeholders, then `tail` (an
+/// `ON CONFLICT` clause, or nothing). SQLite binds `?` positionally; its
+/// `$N` names cost a lookup per parameter. Not a prepared statement kept
+/// for reuse: PostgreSQL fixes each parameter's type when a statement is
+/// prepared, and a NULL in one chunk would be typed differently from a
+/// number at the same place in the next chunk of the same shape ("incorrect
+/// binary data format").
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn insert_many(
+    tx: &mut sqlx::Transaction<'_, Any>,
+    backend: Backend,
+    head: &str,
+    tail: &str,
+    width: usize,
+    per: usize,
+    rows: impl Iterator<Item = Vec<Value>>,
+    what: &str,
+) -> Result<()> {
+    use std::fmt::Write as _;
+    let mut rows = rows.peekable();
+    while rows.peek().is_some() {
+        let chunk: Vec<Vec<Value>> = rows.by_ref().take(per).collect();
+        let mut text = format!("{head} VALUES ");
+        let mut n = 0;
+        for i in 0..chunk.len() {
+            text.push_str(if i == 0 { "(" } else { ",(" });
+            for j in 0..width {
+                n += 1;
+                let sep = if j == 0 { "" } else { "," };
+                let _ = if backend == Backend::Sqlite { write!(text, "{sep}?") } else { write!(text, "{sep}${n}") };
+            }
+            text.push(')');
+        }
+        text.push_str(tail);
+        let mut q = sqlx::query(sql(text)).persistent(false);
+        for v in chunk.into_iter().flatten() {
+            q = v.bind(q);
+        }
+        q.execute(&mut **tx).await.map_err(db(what))?;
+    }
+    Ok(())
 }
 
 /// The columns of `T`, for a `SELECT` list: `a, b, c`.

@@ -10,7 +10,8 @@ use std::path::{Path, PathBuf};
 use cantiere_publiccode::{Options, PublicCode, ReadError, Report, validate_at, validate_read};
 use cantiere_store::catalog::SolutionRecord;
 
-fn fnv1a(bytes: &[u8]) -> String {
+/// FNV-1a 64 of bytes, hex: the content hash of what is ingested or imported.
+pub(crate) fn fnv1a(bytes: &[u8]) -> String {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     for &b in bytes {
         h ^= u64::from(b);

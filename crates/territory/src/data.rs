@@ -16,48 +16,22 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use cantiere_index::Table;
+use cantiere_store::data::{Definition, ImportFile, NewValue};
+
+use crate::catalog::fnv1a;
 
 /// Files larger than this are refused before they are read.
 pub const MAX_FILE: u64 = 1 << 30;
 
-/// One value, resolved.
+/// What value files hold, once every row is good: each file with its
+/// content hash, and the values with the index of the file they came from.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Value {
-    /// The index of the file it was read from, in the order given.
-    pub file: usize,
-    /// The unit's key: a comune's ISTAT code, else another body's iPA code.
-    pub unit: String,
-    /// The indicator's code.
-    pub indicator: String,
-    /// The period as written (`2024`, `2024-Q3`, `2024-07`, `2024-07-31`).
-    pub period: String,
-    /// Where it comes from (empty when the file does not say).
-    pub source: String,
-    /// The value.
-    pub value: f64,
-    /// A note on it.
-    pub note: String,
-}
-
-/// A dictionary entry.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Definition {
-    /// Code (letters, digits, `_`, `.`, `-`; at most 64).
-    pub code: String,
-    /// Italian name.
-    pub name_it: String,
-    /// English name.
-    pub name_en: String,
-    /// Unit of measure.
-    pub unit: String,
-    /// 1: higher is better; -1: lower is better.
-    pub direction: i64,
-    /// Source.
-    pub source: String,
-    /// Licence.
-    pub licence: String,
-    /// What it measures and what it cannot show.
-    pub description: String,
+pub struct Imported {
+    /// The files, in the order given.
+    pub files: Vec<ImportFile>,
+    /// The values: (file index, value); a unit is a comune's ISTAT code,
+    /// else another body's iPA code.
+    pub values: Vec<(usize, NewValue)>,
 }
 
 /// A bad cell or row: where and what was expected.
@@ -87,26 +61,14 @@ impl std::fmt::Display for RowError {
 pub fn valid_period(p: &str) -> bool {
     let b = p.as_bytes();
     let digits = |r: std::ops::Range<usize>| b.get(r).is_some_and(|s| s.iter().all(u8::is_ascii_digit));
-    let num = |r: std::ops::Range<usize>| p[r].parse::<u32>().unwrap_or(0);
     if !digits(0..4) {
         return false;
     }
     match b.len() {
         4 => true,
         7 if b[4] == b'-' && b[5] == b'Q' => (b'1'..=b'4').contains(&b[6]),
-        7 if b[4] == b'-' => digits(5..7) && (1..=12).contains(&num(5..7)),
-        10 if b[4] == b'-' && b[7] == b'-' && digits(5..7) && digits(8..10) => {
-            let (y, m, d) = (num(0..4), num(5..7), num(8..10));
-            let leap = y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
-            let days = match m {
-                1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-                4 | 6 | 9 | 11 => 30,
-                2 if leap => 29,
-                2 => 28,
-                _ => 0,
-            };
-            (1..=days).contains(&d)
-        }
+        7 if b[4] == b'-' => digits(5..7) && (1..=12).contains(&p[5..7].parse::<u32>().unwrap_or(0)),
+        10 => cantiere_publiccode::rules::is_date(p),
         _ => false,
     }
 }
@@ -116,19 +78,27 @@ pub fn valid_code(c: &str) -> bool {
     !c.is_empty() && c.len() <= 64 && c.bytes().all(|b| b.is_ascii_alphanumeric() || b"_.-".contains(&b))
 }
 
-/// Reads a table (CSV or XLSX), refusing a file over [`MAX_FILE`] first.
-fn table(path: &Path) -> Result<Table, RowError> {
+/// Reads a table (CSV or XLSX), refusing a file over [`MAX_FILE`] first,
+/// with the file's content hash (a CSV file is read once for both).
+fn table(path: &Path) -> Result<(Table, ImportFile), RowError> {
     let file = path.display().to_string();
     let whole = |message: String| RowError { file: file.clone(), line: 0, column: None, message };
     let size = std::fs::metadata(path).map_err(|e| whole(e.to_string()))?.len();
     if size > MAX_FILE {
         return Err(whole(format!("{size} bytes: at most {} MiB per file", MAX_FILE >> 20)));
     }
-    Table::read(path).map_err(|e| whole(e.to_string()))
+    let bytes = std::fs::read(path).map_err(|e| whole(e.to_string()))?;
+    let table = if Table::is_workbook(path) { Table::read(path) } else { Table::from_csv(&file, &bytes) };
+    let table = table.map_err(|e| whole(e.to_string()))?;
+    Ok((table, ImportFile { file, content_hash: fnv1a(&bytes) }))
 }
 
 /// The columns of a table, by name (case-insensitive), the required ones checked.
-fn columns(t: &Table, required: &[&str], optional: &[&str]) -> Result<HashMap<&'static str, usize>, RowError> {
+fn columns(
+    t: &Table,
+    required: &[&'static str],
+    optional: &[&'static str],
+) -> Result<HashMap<&'static str, usize>, RowError> {
     let mut out = HashMap::new();
     let find = |name: &str| t.headers.iter().position(|h| h.trim().eq_ignore_ascii_case(name));
     for name in required {
@@ -138,31 +108,14 @@ fn columns(t: &Table, required: &[&str], optional: &[&str]) -> Result<HashMap<&'
             column: None,
             message: format!("missing column `{name}` (expected {})", required.join(", ")),
         })?;
-        out.insert(leak(name), at);
+        out.insert(*name, at);
     }
     for name in optional {
         if let Some(at) = find(name) {
-            out.insert(leak(name), at);
+            out.insert(*name, at);
         }
     }
     Ok(out)
-}
-
-fn leak(name: &str) -> &'static str {
-    match name {
-        "unit" => "unit",
-        "indicator" => "indicator",
-        "period" => "period",
-        "value" => "value",
-        "source" => "source",
-        "note" => "note",
-        "code" => "code",
-        "name_it" => "name_it",
-        "name_en" => "name_en",
-        "direction" => "direction",
-        "licence" => "licence",
-        _ => "description",
-    }
 }
 
 /// Reads value files. `resolve` gives a unit's key from what a cell says
@@ -172,17 +125,20 @@ pub fn read_values(
     paths: &[&Path],
     resolve: &dyn Fn(&str) -> Option<String>,
     known: &dyn Fn(&str) -> bool,
-) -> Result<Vec<Value>, Vec<RowError>> {
+) -> Result<Imported, Vec<RowError>> {
     let mut errors: Vec<RowError> = Vec::new();
-    let mut values: Vec<Value> = Vec::new();
+    let mut files: Vec<ImportFile> = Vec::new();
+    let mut values: Vec<(usize, NewValue)> = Vec::new();
     // Where each value was given: (file, line), for the duplicates' message.
-    let mut lines: Vec<(usize, u64)> = Vec::new();
-    let mut names: Vec<String> = Vec::new();
+    let mut lines: Vec<u64> = Vec::new();
     // Units repeat (a unit per period and indicator): each resolved once.
     let mut resolved: HashMap<String, Option<String>> = HashMap::new();
-    for (index, path) in paths.iter().enumerate() {
+    for path in paths {
         let t = match table(path) {
-            Ok(t) => t,
+            Ok((t, f)) => {
+                files.push(f);
+                t
+            }
             Err(e) => {
                 errors.push(e);
                 continue;
@@ -195,7 +151,7 @@ pub fn read_values(
                 continue;
             }
         };
-        names.push(t.file.clone());
+        let index = files.len() - 1;
         let name = |c: &str| (cols[c] + 1, t.headers[cols[c]].clone());
         for (line, cells) in &t.rows {
             let cell = |c: &str| cols.get(c).map_or("", |&i| cells[i].as_str());
@@ -231,42 +187,45 @@ pub fn read_values(
                 }
             };
             let (Some(unit), Some(value)) = (unit, value) else { continue };
-            lines.push((index, *line));
-            values.push(Value {
-                file: index,
+            lines.push(*line);
+            let value = NewValue {
                 unit,
                 indicator: indicator.to_string(),
                 period: period.to_string(),
                 source: cell("source").to_string(),
                 value,
                 note: cell("note").to_string(),
-            });
+            };
+            values.push((index, value));
         }
     }
     // A value given twice: found by sorting, reported where it is given again.
-    fn key(v: &Value) -> (&str, &str, &str, &str) {
+    fn key((_, v): &(usize, NewValue)) -> (&str, &str, &str, &str) {
         (&v.unit, &v.indicator, &v.period, &v.source)
     }
     let mut order: Vec<usize> = (0..values.len()).collect();
     order.sort_unstable_by(|&a, &b| key(&values[a]).cmp(&key(&values[b])).then(a.cmp(&b)));
     for pair in order.windows(2) {
         if key(&values[pair[0]]) == key(&values[pair[1]]) {
-            let ((f0, l0), (f1, l1)) = (lines[pair[0]], lines[pair[1]]);
+            let (f0, f1) = (values[pair[0]].0, values[pair[1]].0);
             errors.push(RowError {
-                file: names[f1].clone(),
-                line: l1,
+                file: files[f1].file.clone(),
+                line: lines[pair[1]],
                 column: None,
-                message: format!("the same unit, indicator, period and source as {}:{l0}", names[f0]),
+                message: format!(
+                    "the same unit, indicator, period and source as {}:{}",
+                    files[f0].file, lines[pair[0]]
+                ),
             });
         }
     }
     errors.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
-    if errors.is_empty() { Ok(values) } else { Err(errors) }
+    if errors.is_empty() { Ok(Imported { files, values }) } else { Err(errors) }
 }
 
 /// Reads a dictionary file: every error, or every entry.
 pub fn read_dictionary(path: &Path) -> Result<Vec<Definition>, Vec<RowError>> {
-    let t = table(path).map_err(|e| vec![e])?;
+    let (t, _) = table(path).map_err(|e| vec![e])?;
     let required = ["code", "name_it", "name_en"];
     let cols =
         columns(&t, &required, &["unit", "direction", "source", "licence", "description"]).map_err(|e| vec![e])?;
@@ -345,12 +304,13 @@ mod tests {
             _ => None,
         };
         let known = |i: &str| i == "spid_uso";
-        let values = read_values(&[good.as_path()], &resolve, &known).unwrap();
-        assert_eq!(values.len(), 2);
-        assert_eq!(
-            (values[1].unit.as_str(), values[1].period.as_str(), values[1].value),
-            ("037006", "2024-Q1", 1000.0)
-        );
+        let read = read_values(&[good.as_path()], &resolve, &known).unwrap();
+        assert_eq!(read.files.len(), 1);
+        assert_eq!(read.files[0].content_hash, fnv1a(&std::fs::read(&good).unwrap()));
+        assert_eq!(read.values.len(), 2);
+        assert!(read.values.iter().all(|(file, _)| *file == 0));
+        let second = &read.values[1].1;
+        assert_eq!((second.unit.as_str(), second.period.as_str(), second.value), ("037006", "2024-Q1", 1000.0));
         let errors = read_values(&[good.as_path(), bad.as_path()], &resolve, &known).unwrap_err();
         std::fs::remove_dir_all(&dir).unwrap();
         let shown: Vec<String> =

@@ -2,7 +2,6 @@
 //! (`cantiere-territory`'s `stored::snapshot`) maps its results to these rows.
 
 use std::collections::BTreeMap;
-use std::fmt::Write as _;
 
 use serde::Serialize;
 use sqlx::AnyPool;

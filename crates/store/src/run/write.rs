@@ -11,34 +11,15 @@ async fn insert_rows<T: RunTable>(
     rows: &[T],
 ) -> Result<()> {
     let width = T::COLUMNS.len() + 1;
+    let head = format!("INSERT INTO {} (run_id, {})", T::TABLE, columns::<T>());
+    let values = rows.iter().map(|row| {
+        let mut v = Vec::with_capacity(width);
+        v.push(crate::db::Value::Int(Some(run)));
+        v.extend(row.values());
+        v
+    });
     let per = (30_000 / width).min(2_000);
-    for chunk in rows.chunks(per) {
-        let mut text = format!("INSERT INTO {} (run_id, {}) VALUES ", T::TABLE, columns::<T>());
-        let mut n = 0;
-        for i in 0..chunk.len() {
-            text.push_str(if i == 0 { "(" } else { ",(" });
-            for j in 0..width {
-                n += 1;
-                // SQLite binds `?` positionally; its `$N` names cost a lookup per parameter.
-                let sep = if j == 0 { "" } else { "," };
-                let _ = if backend == Backend::Sqlite { write!(text, "{sep}?") } else { write!(text, "{sep}${n}") };
-            }
-            text.push(')');
-        }
-        // Not a prepared statement kept for reuse: PostgreSQL fixes each
-        // parameter's type when a statement is prepared, and a NULL in one
-        // chunk would be typed differently from a number at the same place in
-        // the next chunk of the same shape ("incorrect binary data format").
-        let mut q = sqlx::query(sql(text)).persistent(false);
-        for row in chunk {
-            q = q.bind(run);
-            for v in row.values() {
-                q = v.bind(q);
-            }
-        }
-        q.execute(&mut **tx).await.map_err(db(format!("inserting into {}", T::TABLE)))?;
-    }
-    Ok(())
+    crate::db::insert_many(tx, backend, &head, "", width, per, values, &format!("inserting into {}", T::TABLE)).await
 }
 
 pub(crate) async fn insert(pool: &AnyPool, backend: Backend, s: &Snapshot) -> Result<i64> {

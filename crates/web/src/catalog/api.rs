@@ -9,7 +9,7 @@ use cantiere_store::adoption::Adoption;
 use serde::Serialize;
 
 use super::pages::{catalog_of, solution_query};
-use super::signals::{related, signals};
+use super::signals::{related, signals, today};
 use super::{Catalog, SearchResult, Solution};
 use crate::http::error::AppError;
 use crate::http::query::Params;
@@ -109,10 +109,9 @@ pub async fn solution(State(site): S, Path(id): Path<String>) -> Answer {
     let c = catalog_of(obs)?;
     let s = c.by_path(&id)?;
     let adoptions: Vec<&Adoption> = c.adoptions_for(s).collect();
-    let today = cantiere_store::now();
     Ok(Json(serde_json::json!({
         "solution": s, "document": public_document(s), "adoptions": adoptions,
-        "signals": signals(&c, s, today.get(..10).unwrap_or(&today)),
+        "signals": signals(&c, s, &today()),
         "related": related(&c, s, 6).iter().map(|r| r.id).collect::<Vec<_>>(),
     }))
     .into_response())

@@ -7,7 +7,7 @@ use axum::extract::{Path, State};
 use axum::response::Html;
 use minijinja::{Value, context};
 
-use super::signals::{related, signals, who_needs};
+use super::signals::{related, signals, today, who_needs};
 use super::{Catalog, FACETS, SearchQuery, Solution, Sort, labels};
 use crate::http::SiteState;
 use crate::http::error::AppError;
@@ -128,11 +128,14 @@ fn paragraphs(text: &str) -> Vec<String> {
     out
 }
 
+/// The labels of a solution's values of a facet.
+fn labelled(obs: &Observatory, s: &Solution, key: &str, lang: Lang) -> Vec<String> {
+    s.facets.get(key).into_iter().flatten().map(|v| value_label(obs, key, v, lang)).collect()
+}
+
 pub(crate) fn solution_summary(obs: &Observatory, catalog: &Catalog, s: &Solution, lang: Lang) -> Value {
     let desc = s.description(lang.code());
-    let labelled = |key: &str| -> Vec<String> {
-        s.facets.get(key).into_iter().flatten().map(|v| value_label(obs, key, v, lang)).collect()
-    };
+    let labelled = |key| labelled(obs, s, key, lang);
     let owner = s.facets.get("owner").and_then(|o| o.first()).map(|c| value_label(obs, "owner", c, lang));
     context! {
         id => s.id, name => s.name, active => s.active, url => s.url, example => s.example,
@@ -176,24 +179,13 @@ pub async fn solution(
         let lists = known.map(|k| k.lists.replace(';', ", ")).unwrap_or_default();
         context! { code => code, name => name, known => known.is_some(), lists => lists, category => known.map(|k| k.category.clone()) }
     });
-    let today = cantiere_store::now();
-    let signals = signals(&catalog, s, today.get(..10).unwrap_or(&today));
-    let labelled = |key: &str| -> Vec<String> {
-        s.facets.get(key).into_iter().flatten().map(|v| value_label(obs, key, v, lang)).collect()
-    };
+    let signals = signals(&catalog, s, &today());
+    let labelled = |key| labelled(obs, s, key, lang);
     let related: Vec<Value> =
         related(&catalog, s, 6).into_iter().map(|r| solution_summary(obs, &catalog, r, lang)).collect();
     let needs: Vec<Value> = who_needs(obs, s, 8)
         .into_iter()
-        .map(|w| {
-            let name = obs
-                .indicators
-                .iter()
-                .find(|i| i.measure == w.measure)
-                .map(|i| i.name.split(':').next().unwrap_or(&i.name).to_string())
-                .unwrap_or_else(|| w.measure.to_string());
-            context! { w => w, measure_name => name }
-        })
+        .map(|w| context! { measure_name => obs.measure_name(w.measure), w => w })
         .collect();
     let ctx = context! {
         s => s,

@@ -72,6 +72,13 @@ pub struct Signals {
     pub read_on: String,
 }
 
+/// Today's date, `YYYY-MM-DD` (UTC), the day contracts are compared with.
+pub fn today() -> String {
+    let mut now = cantiere_store::now();
+    now.truncate(10);
+    now
+}
+
 /// The signals of a solution, `today` being `YYYY-MM-DD`.
 pub fn signals(catalog: &Catalog, s: &Solution, today: &str) -> Option<Signals> {
     let doc = s.doc.as_ref()?;

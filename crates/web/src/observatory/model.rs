@@ -466,6 +466,15 @@ impl Observatory {
         out
     }
 
+    /// A PA digitale measure's name, as its first indicator names it (the
+    /// part before `:`), else its code.
+    pub fn measure_name(&self, measure: &str) -> String {
+        self.indicators
+            .iter()
+            .find(|i| i.measure == measure)
+            .map_or_else(|| measure.to_string(), |i| i.name.split(':').next().unwrap_or(&i.name).to_string())
+    }
+
     /// Every application.
     pub fn all_applications(&self) -> &[ApplicationRow] {
         &self.apps

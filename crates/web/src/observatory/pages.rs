@@ -419,12 +419,7 @@ fn advice_rows(obs: &Observatory, m: &Muni, name_of: &HashMap<&str, &str>) -> (V
                 }
                 Reason::Missing => None,
             };
-            let measure_name = obs
-                .indicators
-                .iter()
-                .find(|i| i.measure == a.need.measure)
-                .map(|i| i.name.split(':').next().unwrap_or(&i.name).to_string())
-                .unwrap_or_else(|| a.need.measure.clone());
+            let measure_name = obs.measure_name(&a.need.measure);
             context! { measure => a.need.measure, measure_name => measure_name, indicator => indicator, solutions => a.solutions }
         })
         .collect();
