@@ -86,11 +86,12 @@ impl DataSet {
     /// in parallel chunks, written in order).
     pub fn write_csv<W: std::io::Write + Send>(&self, mut out: W) -> std::io::Result<()> {
         crate::write::write_header(&mut out, std::iter::once("uCode").chain(self.codes.iter().map(String::as_str)))?;
-        crate::write::write_rows(&mut out, self.n_units(), |r, buf| {
+        let columns: Vec<&[f64]> = self.columns.iter().map(|c| &c[..]).collect();
+        crate::write::write_column_rows(&mut out, self.n_units(), &columns, |r, values, buf| {
             crate::write::push_text(buf, &self.units[r]);
-            for c in &self.columns {
+            for &x in values {
                 buf.push(b',');
-                crate::write::push_number(buf, c[r]);
+                crate::write::push_number(buf, x);
             }
         })?;
         out.flush()

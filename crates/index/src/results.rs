@@ -57,15 +57,14 @@ impl Results {
     pub fn write_csv<W: std::io::Write + Send>(&self, mut out: W) -> std::io::Result<()> {
         let header = self.codes.iter().flat_map(|c| [c.clone(), format!("{c}_Rank")]);
         crate::write::write_header(&mut out, ["uCode".to_string(), "uName".to_string()].into_iter().chain(header))?;
-        crate::write::write_rows(&mut out, self.units.len(), |i, buf| {
+        let columns: Vec<&[f64]> = self.scores.iter().zip(&self.ranks).flat_map(|(s, r)| [&s[..], &r[..]]).collect();
+        crate::write::write_column_rows(&mut out, self.units.len(), &columns, |i, values, buf| {
             crate::write::push_text(buf, &self.units[i]);
             buf.push(b',');
             crate::write::push_text(buf, &self.names[i]);
-            for (s, r) in self.scores.iter().zip(&self.ranks) {
+            for &x in values {
                 buf.push(b',');
-                crate::write::push_number(buf, s[i]);
-                buf.push(b',');
-                crate::write::push_number(buf, r[i]);
+                crate::write::push_number(buf, x);
             }
         })?;
         out.flush()

@@ -196,6 +196,17 @@ pub fn unclosed_quote(text: &str, delimiter: u8) -> Option<u64> {
 /// `Inf`/`-Inf` are read as R writes them (reference outputs hold them);
 /// inputs refuse them where they are read ([`crate::read_data`]).
 pub fn parse_number(cell: &str) -> Option<f64> {
+    // Most cells: a number with nothing around it, which no missing or
+    // infinity spelling starts like.
+    if let Some(&first) = cell.as_bytes().first()
+        && (first.is_ascii_digit()
+            || first == b'.'
+            || first == b'-' && cell.as_bytes().get(1).is_some_and(u8::is_ascii_digit))
+        && !cell.as_bytes()[cell.len() - 1].is_ascii_whitespace()
+    {
+        let v: f64 = cell.parse().ok()?;
+        return if v.is_nan() { None } else { Some(v) };
+    }
     let s = cell.trim();
     if s.is_empty() || s == "NA" || s == "NaN" || s == "nan" || s == "#N/A" {
         return Some(f64::NAN);

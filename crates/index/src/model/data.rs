@@ -113,6 +113,35 @@ impl Parsed {
         }
     }
 
+    /// Appends the rows of `pieces` (read after these, in order), one column
+    /// at a time in parallel.
+    pub fn append_all(&mut self, pieces: Vec<Parsed>) {
+        use rayon::prelude::*;
+        let mut text: Vec<Vec<Vec<String>>> = self.text.iter().map(|_| Vec::new()).collect();
+        let mut numbers: Vec<Vec<Vec<f64>>> = self.numbers.iter().map(|_| Vec::new()).collect();
+        for mut p in pieces {
+            self.lines.append(&mut p.lines);
+            if self.bad.is_none() {
+                self.bad = p.bad.take();
+            }
+            for (c, column) in p.text.into_iter().enumerate() {
+                text[c].extend(column);
+            }
+            for (c, column) in p.numbers.into_iter().enumerate() {
+                numbers[c].extend(column);
+            }
+        }
+        fn join<T: Send>(column: &mut Option<Vec<T>>, parts: Vec<Vec<T>>) {
+            if let Some(column) = column {
+                for mut part in parts {
+                    column.append(&mut part);
+                }
+            }
+        }
+        self.text.par_iter_mut().zip(text).for_each(|(column, parts)| join(column, parts));
+        self.numbers.par_iter_mut().zip(numbers).for_each(|(column, parts)| join(column, parts));
+    }
+
     /// Makes room for `rows` rows.
     pub fn reserve(&mut self, rows: usize) {
         self.lines.reserve(rows);
@@ -121,24 +150,6 @@ impl Parsed {
         }
         for c in self.numbers.iter_mut().flatten() {
             c.reserve(rows);
-        }
-    }
-
-    /// Appends the rows of `next` (read after these).
-    pub fn append(&mut self, mut next: Parsed) {
-        self.lines.append(&mut next.lines);
-        for (a, b) in self.text.iter_mut().zip(next.text) {
-            if let (Some(a), Some(mut b)) = (a.as_mut(), b) {
-                a.append(&mut b);
-            }
-        }
-        for (a, b) in self.numbers.iter_mut().zip(next.numbers) {
-            if let (Some(a), Some(mut b)) = (a.as_mut(), b) {
-                a.append(&mut b);
-            }
-        }
-        if self.bad.is_none() {
-            self.bad = next.bad;
         }
     }
 }
@@ -225,11 +236,12 @@ pub(crate) fn assemble(file: &str, headers: &[String], mut p: Parsed, fw: &Frame
         }
     }
     let indicator_codes = fw.indicator_codes();
-    let mut columns = Vec::with_capacity(indicator_codes.len());
-    for code in &indicator_codes {
-        let v = column(code).and_then(|c| p.numbers[c].take()).unwrap_or_default();
-        columns.push(Column::from(reorder(v)));
-    }
+    let taken: Vec<Vec<f64>> =
+        indicator_codes.iter().map(|code| column(code).and_then(|c| p.numbers[c].take()).unwrap_or_default()).collect();
+    let columns: Vec<Column> = {
+        use rayon::prelude::*;
+        taken.into_par_iter().map(|v| Column::from(reorder(v))).collect()
+    };
     let data = DataSet::from_shared("Raw", units.codes.clone().into(), indicator_codes, columns);
     Ok((units, data))
 }

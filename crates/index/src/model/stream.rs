@@ -32,24 +32,43 @@ pub fn read_data_csv(path: &Path, fw: &Framework) -> Result<(Units, DataSet)> {
     let mut reader = Blocks { source: &mut source, path, pending: Vec::new(), eof: false, line: 1 };
     let (header_end, header) = reader.header(&file)?;
     let kinds = plan(&file, &header, fw)?;
-    let mut parsed = Parsed::new(&kinds);
-    let size = source_len(path);
-    let mut start = header_end;
-    while let Some((block, first_line)) = reader.next_block(start, &file)? {
-        if start > 0 && !block.is_empty() {
-            // Room for every row, guessed from the first block's lines, so
-            // that the columns are not copied as they grow.
-            let rows = newlines(&block).max(1) as usize;
-            parsed.reserve((size as usize / block.len().max(1)).saturating_add(1).saturating_mul(rows) + 16);
+    // The next block is read while this one is parsed.
+    let size = std::fs::metadata(path).map_or(0, |m| m.len());
+    let parsed = std::thread::scope(|scope| -> Result<Parsed> {
+        let (send, receive) = std::sync::mpsc::sync_channel::<Result<(Vec<u8>, u64)>>(1);
+        let file_name = &file;
+        scope.spawn(move || {
+            let mut start = header_end;
+            loop {
+                let next = reader.next_block(start, file_name);
+                start = 0;
+                let done = !matches!(next, Ok(Some(_)));
+                let sent = match next {
+                    Ok(Some(block)) => send.send(Ok(block)),
+                    Ok(None) => break,
+                    Err(e) => send.send(Err(e)),
+                };
+                if done || sent.is_err() {
+                    break;
+                }
+            }
+        });
+        let mut parsed = Parsed::new(&kinds);
+        let mut first = true;
+        for block in receive {
+            let (block, first_line) = block?;
+            if first && !block.is_empty() {
+                // Room for every row, guessed from the first block's lines,
+                // so that the columns are not copied as they grow.
+                let rows = newlines(&block).max(1) as usize;
+                parsed.reserve((size as usize / block.len()).saturating_add(1).saturating_mul(rows) + 16);
+                first = false;
+            }
+            parsed.append_all(parse_block(&file, &block, first_line, &kinds)?);
         }
-        start = 0;
-        parsed.append(parse_block(&file, &block, first_line, &kinds)?);
-    }
+        Ok(parsed)
+    })?;
     assemble(&file, &header, parsed, fw)
-}
-
-fn source_len(path: &Path) -> u64 {
-    std::fs::metadata(path).map_or(0, |m| m.len())
 }
 
 /// The file read in blocks that end at record boundaries.
@@ -224,11 +243,12 @@ fn boundaries(bytes: &[u8]) -> impl Iterator<Item = usize> + '_ {
     })
 }
 
-/// Parses a block of whole records starting on `first_line`.
-fn parse_block(file: &str, block: &[u8], first_line: u64, kinds: &[Kind]) -> Result<Parsed> {
-    let text = utf8(block, file, first_line)?;
+/// Parses a block of whole records starting on `first_line`: its rows, in
+/// pieces.
+fn parse_block(file: &str, block: &[u8], first_line: u64, kinds: &[Kind]) -> Result<Vec<Parsed>> {
     if needs_csv_reader(block) {
-        return parse_with_csv(file, text, first_line, kinds);
+        let text = utf8(block, file, first_line)?;
+        return Ok(vec![parse_with_csv(file, text, first_line, kinds)?]);
     }
     // Chunks cut at line breaks, parsed side by side, appended in order.
     let parts = (rayon::current_num_threads() * 4).max(1);
@@ -248,28 +268,48 @@ fn parse_block(file: &str, block: &[u8], first_line: u64, kinds: &[Kind]) -> Res
         starts.push(line);
         line += n;
     }
-    let parsed: Vec<Result<Parsed>> =
-        chunks.par_iter().zip(&starts).map(|(&(a, b), &line)| parse_plain(file, &text[a..b], line, kinds)).collect();
-    let mut out = Parsed::new(kinds);
-    for p in parsed {
-        out.append(p?);
-    }
-    Ok(out)
+    // Each chunk checked as UTF-8 where it is parsed (a cut after a line
+    // break is a character boundary); the first error in file order wins.
+    let parsed: Vec<Result<Parsed>> = chunks
+        .par_iter()
+        .zip(&starts)
+        .zip(&lines)
+        .map(|((&(a, b), &line), &rows)| parse_plain(file, utf8(&block[a..b], file, line)?, line, rows as usize, kinds))
+        .collect();
+    parsed.into_iter().collect()
 }
 
 /// Rows of plain text: no quotes, lines ending in `\n` or `\r\n`.
-fn parse_plain(file: &str, text: &str, first_line: u64, kinds: &[Kind]) -> Result<Parsed> {
+fn parse_plain(file: &str, text: &str, first_line: u64, rows: usize, kinds: &[Kind]) -> Result<Parsed> {
     let mut out = Parsed::new(kinds);
+    out.reserve(rows);
     let width = kinds.len();
     let mut cells: Vec<&str> = Vec::with_capacity(width + 1);
     for (i, line_text) in text.split_terminator('\n').enumerate() {
         let line = first_line + i as u64;
         let line_text = line_text.strip_suffix('\r').unwrap_or(line_text);
         cells.clear();
-        cells.extend(line_text.split(',').map(str::trim));
+        let mut start = 0;
+        for comma in memchr::memchr_iter(b',', line_text.as_bytes()) {
+            cells.push(trimmed(&line_text[start..comma]));
+            start = comma + 1;
+        }
+        cells.push(trimmed(&line_text[start..]));
         push_checked(file, &mut out, line, &cells, width)?;
     }
     Ok(out)
+}
+
+/// `cell.trim()`, without looking inside a cell that starts and ends with
+/// a visible ASCII character (every Unicode space is either ASCII or not
+/// ASCII at all).
+fn trimmed(cell: &str) -> &str {
+    let visible = |b: u8| b > b' ' && b < 0x7f;
+    match cell.as_bytes() {
+        [first, .., last] if visible(*first) && visible(*last) => cell,
+        [only] if visible(*only) => cell,
+        _ => cell.trim(),
+    }
 }
 
 /// Rows read by the full CSV reader (quoted cells, lone carriage returns).
