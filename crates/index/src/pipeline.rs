@@ -386,7 +386,11 @@ impl Pipeline {
         raw: DataSet,
         sink: impl FnMut(&DataSet) -> std::result::Result<(), E>,
     ) -> std::result::Result<Build, E> {
-        self.execute(units, fw, raw.renamed("Raw"), false, sink)
+        // Renamed in place: a renamed copy would keep Raw's columns alive
+        // until the whole build is done.
+        let mut raw = raw;
+        raw.name = "Raw".to_string();
+        self.execute(units, fw, raw, false, sink)
     }
 
     fn execute<E: From<Error>>(
