@@ -88,10 +88,7 @@ fn import(a: ImportArgs) -> Result<ExitCode> {
     };
     let read_in = start.elapsed().as_secs_f64();
     let summary = rt.block_on(async {
-        if !dictionary.is_empty() {
-            store.upsert_definitions(&dictionary).await?;
-        }
-        let s = store.import_values(&read.files, &read.values, &a.actor).await;
+        let s = store.import_values(&dictionary, &read.files, &read.values, &a.actor).await;
         store.close().await;
         s
     })?;

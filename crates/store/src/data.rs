@@ -78,6 +78,12 @@ pub struct DataSummary {
 
 pub(crate) async fn upsert_definitions(pool: &AnyPool, list: &[Definition]) -> Result<usize> {
     let mut tx = pool.begin().await.map_err(db("starting to store the dictionary"))?;
+    write_definitions(&mut tx, list).await?;
+    tx.commit().await.map_err(db("committing the dictionary"))?;
+    Ok(list.len())
+}
+
+async fn write_definitions(tx: &mut sqlx::Transaction<'_, sqlx::Any>, list: &[Definition]) -> Result<()> {
     let cols = Definition::COLUMNS;
     let params: Vec<String> = (1..=cols.len()).map(|i| format!("${i}")).collect();
     let sets: Vec<String> = cols.iter().skip(1).map(|c| format!("{c} = excluded.{c}")).collect();
@@ -89,10 +95,9 @@ pub(crate) async fn upsert_definitions(pool: &AnyPool, list: &[Definition]) -> R
     );
     for d in list {
         let q = d.values().into_iter().fold(sqlx::query(sql(text.clone())), |q, v| v.bind(q));
-        q.execute(&mut *tx).await.map_err(db(format!("storing indicator {}", d.code)))?;
+        q.execute(&mut **tx).await.map_err(db(format!("storing indicator {}", d.code)))?;
     }
-    tx.commit().await.map_err(db("committing the dictionary"))?;
-    Ok(list.len())
+    Ok(())
 }
 
 pub(crate) async fn definitions(pool: &AnyPool) -> Result<Vec<Definition>> {
@@ -100,15 +105,30 @@ pub(crate) async fn definitions(pool: &AnyPool) -> Result<Vec<Definition>> {
     fetch_all(sqlx::query(sql(text)), pool, "the indicator dictionary").await
 }
 
-/// The values of `files` (each value with the index of its file), in one transaction.
+/// The dictionary entries and the values of `files` (each value with the
+/// index of its file), in one transaction; a value that is not finite or
+/// names no file is refused before anything is written.
 pub(crate) async fn import(
     pool: &AnyPool,
     backend: Backend,
+    definitions: &[Definition],
     files: &[ImportFile],
     values: &[(usize, crate::data::NewValue)],
     actor: &str,
 ) -> Result<DataSummary> {
+    if let Some((file, v)) = values.iter().find(|(file, v)| *file >= files.len() || !v.value.is_finite()) {
+        let message = if *file >= files.len() {
+            format!("file {file} of {}: no such file", files.len())
+        } else {
+            format!("`{}`: expected a finite number", v.value)
+        };
+        return Err(crate::Error::Invalid {
+            field: format!("value of {} for {} in {}", v.indicator, v.unit, v.period),
+            message,
+        });
+    }
     let mut tx = pool.begin().await.map_err(db("starting the data import"))?;
+    write_definitions(&mut tx, definitions).await?;
     let before: Option<i64> =
         fetch_value(sqlx::query("SELECT COUNT(*) FROM indicator_value"), &mut *tx, "values").await?;
     let at = now();

@@ -356,15 +356,17 @@ impl Store {
         data::definitions(&self.pool).await
     }
 
-    /// Stores the values of an import (each with the index of its file in
-    /// `files`), in one transaction, with its provenance.
+    /// Stores an import: the dictionary entries it brings and its values
+    /// (each with the index of its file in `files`), with their provenance,
+    /// in one transaction: all or nothing.
     pub async fn import_values(
         &self,
+        definitions: &[data::Definition],
         files: &[data::ImportFile],
         values: &[(usize, data::NewValue)],
         actor: &str,
     ) -> Result<data::DataSummary> {
-        data::import(&self.pool, self.backend, files, values, actor).await
+        data::import(&self.pool, self.backend, definitions, files, values, actor).await
     }
 
     /// The stored values of an indicator, by unit and period.
