@@ -22,6 +22,10 @@ pub enum Command {
     /// uncertain inputs drawn at random; writes rank and score statistics per
     /// unit and, with --sensitivity, first-order and total Sobol' indices.
     Uncertainty(crate::uncertainty::UncertaintyArgs),
+    /// Publish an index on the site: builds it from iData, iMeta and a pipeline as `build` does and stores
+    /// its values, scores and ranks as a run of its own index and period, units matched to the stored
+    /// comuni by ISTAT, cadastral or iPA code (all or nothing).
+    Publish(crate::publish::PublishArgs),
 }
 
 /// Inputs shared by the index subcommands.
@@ -56,6 +60,7 @@ pub fn run(cmd: Command) -> Result<ExitCode> {
         Command::Build(a) => crate::build::build(a),
         Command::Analyse(a) => analyse(a),
         Command::Uncertainty(a) => crate::uncertainty::run(a),
+        Command::Publish(a) => crate::publish::publish(a),
     }
 }
 

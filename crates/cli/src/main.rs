@@ -31,6 +31,7 @@ mod index;
 mod memory;
 mod progress;
 mod publiccode;
+mod publish;
 mod serve;
 mod territory;
 mod uncertainty;

@@ -194,24 +194,13 @@ pub(crate) async fn values(pool: &AnyPool, indicator: &str) -> Result<Vec<Stored
 /// run by ISTAT code, cadastral code and iPA code (`c_` + cadastral); every
 /// stored administration by iPA code.
 pub(crate) async fn unit_names(pool: &AnyPool) -> Result<Vec<(String, String)>> {
-    row! {
-        struct Named {
-            code: String,
-            cadastral: String,
-        }
-    }
-    let latest: Option<i64> =
-        fetch_value(sqlx::query("SELECT id FROM run ORDER BY id DESC LIMIT 1"), pool, "the latest run").await?;
     let mut out = Vec::new();
-    if let Some(run) = latest {
-        let q = sqlx::query("SELECT code, cadastral FROM body WHERE run_id = $1 AND kind = 'comune'").bind(run);
-        for Named { code, cadastral } in fetch_all::<Named, _>(q, pool, "the run's comuni").await? {
-            if !cadastral.is_empty() {
-                out.push((cadastral.to_lowercase(), code.clone()));
-                out.push((crate::adoption::comune_ipa(&cadastral), code.clone()));
-            }
-            out.push((code.clone(), code));
+    for body in crate::run::comuni(pool, &crate::run::runs(pool).await?).await? {
+        if !body.cadastral.is_empty() {
+            out.push((body.cadastral.to_lowercase(), body.code.clone()));
+            out.push((crate::adoption::comune_ipa(&body.cadastral), body.code.clone()));
         }
+        out.push((body.code.clone(), body.code));
     }
     let ipa: Vec<String> =
         fetch_column(sqlx::query("SELECT codice_ipa FROM administration"), pool, "the administrations").await?;

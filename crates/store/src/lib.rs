@@ -109,7 +109,7 @@ pub enum Backend {
 }
 
 /// Migrations: (version, name, SQLite text, PostgreSQL text).
-const MIGRATIONS: [(i64, &str, &str, &str); 7] = [
+const MIGRATIONS: [(i64, &str, &str, &str); 8] = [
     (
         1,
         "schema",
@@ -151,6 +151,12 @@ const MIGRATIONS: [(i64, &str, &str, &str); 7] = [
         "data",
         include_str!("../migrations/sqlite/0007_data.sql"),
         include_str!("../migrations/postgres/0007_data.sql"),
+    ),
+    (
+        8,
+        "indices",
+        include_str!("../migrations/sqlite/0008_indices.sql"),
+        include_str!("../migrations/postgres/0008_indices.sql"),
     ),
 ];
 
@@ -319,13 +325,27 @@ impl Store {
         run::runs(&self.pool).await
     }
 
-    /// Reads a run whole (the latest when `run` is `None`).
+    /// Reads a run whole (when `run` is `None`, the latest of the main
+    /// index: see [`run::latest_per_index`]).
     pub async fn load(&self, run: Option<i64>) -> Result<Snapshot> {
         let id = match run {
             Some(id) => id,
-            None => self.runs().await?.first().map(|r| r.id).ok_or(Error::Empty)?,
+            None => run::latest_per_index(&self.runs().await?).first().map(|r| r.id).ok_or(Error::Empty)?,
         };
         run::load(&self.pool, id).await
+    }
+
+    /// The latest run of every index, the main index first (see
+    /// [`run::latest_per_index`]).
+    pub async fn latest_runs(&self) -> Result<Vec<RunInfo>> {
+        Ok(run::latest_per_index(&self.runs().await?))
+    }
+
+    /// The comuni a published index's units are matched against: those of
+    /// the latest run, among the latest of each index, that has the most
+    /// (ties: the newest). Empty when nothing is stored.
+    pub async fn comuni(&self) -> Result<Vec<Body>> {
+        run::comuni(&self.pool, &self.runs().await?).await
     }
 
     /// Stores ingested publiccode.yml files, in one transaction: a new
@@ -375,7 +395,7 @@ impl Store {
     }
 
     /// Every name a data file may give a unit, with the unit's key: the
-    /// latest run's comuni by ISTAT, cadastral and iPA code (first), the
+    /// comuni of [`Store::comuni`] by ISTAT, cadastral and iPA code (first), the
     /// stored administrations by iPA code.
     pub async fn unit_names(&self) -> Result<Vec<(String, String)>> {
         data::unit_names(&self.pool).await

@@ -27,6 +27,8 @@
 //!   which indicators, how they are computed, directions, weights.
 //! - [`indicators`] → iData/iMeta in COINr's layout → the engine's pipeline
 //!   ([`build::score`]).
+//! - [`published`]: an index built from any coin's files (iData, iMeta,
+//!   a pipeline) as a run beside the ITD, its units matched to the comuni.
 //! - [`smarter`]: context × innovation groups (the Emilia-Romagna SmartER
 //!   cross-analysis) and the probability of staying in one's group under
 //!   uncertainty; [`peers`]: similar municipalities and strengths and
@@ -55,6 +57,7 @@ pub mod output;
 mod packages;
 pub mod padigitale;
 pub mod peers;
+pub mod published;
 pub mod registry;
 pub mod smarter;
 pub mod stored;

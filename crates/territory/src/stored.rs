@@ -73,6 +73,9 @@ pub fn snapshot(
         sources: sources_json,
         definition: read("index.toml"),
         pipeline: read("pipeline.toml"),
+        name: def.index.name.clone(),
+        // The data describe the day of the latest application's latest date.
+        period: latest.values().max().cloned().unwrap_or_default(),
     };
 
     let mut bodies: Vec<Body> = units

@@ -35,6 +35,11 @@ row! {
         pub definition: String,
         /// The pipeline file's text.
         pub pipeline: String,
+        /// The index's name (empty for runs stored before indices had one).
+        pub name: String,
+        /// The period its data describes (`YYYY`, `YYYY-Qn`, `YYYY-MM`,
+        /// `YYYY-MM-DD`; empty for runs stored before periods).
+        pub period: String,
     }
 }
 
@@ -318,7 +323,7 @@ impl Snapshot {
 mod read;
 mod write;
 
-pub(crate) use read::{delete, load, results, runs};
+pub(crate) use read::{comuni, delete, latest_per_index, load, results, runs};
 pub(crate) use write::insert;
 
 #[cfg(test)]
@@ -338,5 +343,29 @@ mod tests {
             assert_eq!(civil(days), ymd, "{days}");
         }
         assert_eq!(now().len(), "2026-11-25T00:00:00Z".len());
+    }
+
+    #[test]
+    fn the_main_index_is_the_first_stored_and_comes_first() {
+        let run = |id, code: &str| RunInfo {
+            id,
+            index_code: code.into(),
+            index_version: "1".into(),
+            territory: String::new(),
+            created_at: String::new(),
+            runs: 0,
+            threshold_context: None,
+            threshold_innovation: None,
+            sources: String::new(),
+            definition: String::new(),
+            pipeline: String::new(),
+            name: String::new(),
+            period: String::new(),
+        };
+        // Newest first, as the store lists them: ITD (run 1) came first.
+        let runs = [run(6, "B"), run(5, "ITD"), run(4, "A"), run(3, "B"), run(2, "A"), run(1, "ITD")];
+        let latest: Vec<(i64, String)> = latest_per_index(&runs).into_iter().map(|r| (r.id, r.index_code)).collect();
+        assert_eq!(latest, [(5, "ITD".into()), (4, "A".into()), (6, "B".into())]);
+        assert!(latest_per_index(&[]).is_empty());
     }
 }

@@ -7,6 +7,38 @@ pub(crate) async fn runs(pool: &AnyPool) -> Result<Vec<RunInfo>> {
     crate::db::fetch_all(sqlx::query(sql(text)), pool, "the runs").await
 }
 
+/// The latest run of each index, the **main index** first, then the others
+/// by code. The main index is the one of the oldest run still stored: the
+/// first index published on a database stays its main one. `runs` is
+/// newest first, as [`runs`] gives it.
+pub(crate) fn latest_per_index(runs: &[RunInfo]) -> Vec<RunInfo> {
+    let Some(main) = runs.last().map(|r| r.index_code.as_str()) else { return Vec::new() };
+    let mut latest: BTreeMap<&str, &RunInfo> = BTreeMap::new();
+    for r in runs {
+        latest.entry(r.index_code.as_str()).or_insert(r);
+    }
+    let mut out: Vec<RunInfo> = latest.remove(main).into_iter().cloned().collect();
+    out.extend(latest.into_values().cloned());
+    out
+}
+
+/// The comuni of the latest run, among the latest of each index, with the
+/// most of them (ties: the newest).
+pub(crate) async fn comuni(pool: &AnyPool, runs: &[RunInfo]) -> Result<Vec<Body>> {
+    let mut best: Option<(i64, i64)> = None;
+    for r in latest_per_index(runs) {
+        let q = sqlx::query("SELECT COUNT(*) FROM body WHERE run_id = $1 AND kind = 'comune'").bind(r.id);
+        let n: i64 = crate::db::fetch_value(q, pool, "counting a run's comuni").await?.unwrap_or(0);
+        if best.is_none_or(|(count, id)| n > count || (n == count && r.id > id)) {
+            best = Some((n, r.id));
+        }
+    }
+    let Some((_, id)) = best else { return Ok(Vec::new()) };
+    let mut bodies: Vec<Body> = run_rows(pool, id).await?;
+    bodies.retain(|b| b.kind == "comune");
+    Ok(bodies)
+}
+
 pub(crate) async fn load(pool: &AnyPool, id: i64) -> Result<Snapshot> {
     let run = runs(pool).await?.into_iter().find(|r| r.id == id).ok_or(Error::Empty)?;
     Ok(Snapshot {

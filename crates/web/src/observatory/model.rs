@@ -148,6 +148,8 @@ impl Observatory {
             sources: "{}".into(),
             definition: String::new(),
             pipeline: String::new(),
+            name: String::new(),
+            period: String::new(),
         });
         let results: HashMap<&str, &ResultRow> = s.results.iter().map(|r| (r.ucode.as_str(), r)).collect();
         let mut values: HashMap<&str, Values> = HashMap::new();
