@@ -147,8 +147,8 @@ fn a_published_index_stores_what_the_build_gives() {
         close(r.score, &row["Indice"], "score");
         close(r.rank, &row["Indice_Rank"], "rank");
     }
-    let value: HashMap<(&str, &str), (Option<f64>, Option<f64>)> =
-        snap.scores.iter().map(|s| ((s.ucode.as_str(), s.code.as_str()), (s.raw, s.value))).collect();
+    let value: HashMap<(&str, &str), &cantiere_store::ScoreRow> =
+        snap.scores.iter().map(|s| ((s.ucode.as_str(), s.code.as_str()), s)).collect();
     let mut compared = 0;
     for (file, raw, codes) in [
         ("Raw.csv", true, &["spid", "pagopa", "tempi", "banda"][..]),
@@ -157,7 +157,7 @@ fn a_published_index_stores_what_the_build_gives() {
     ] {
         for row in rows(&out.join(file)) {
             for code in codes {
-                let v = value.get(&(istat[row["uCode"].as_str()], *code)).copied().unwrap_or_default();
+                let v = value.get(&(istat[row["uCode"].as_str()], *code)).map_or((None, None), |s| (s.raw, s.value));
                 close(if raw { v.0 } else { v.1 }, &row[*code], &format!("{file} {} {code}", row["uCode"]));
                 compared += 1;
             }
