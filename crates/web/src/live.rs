@@ -33,26 +33,53 @@ pub const POLL: Duration = Duration::from_secs(1);
 /// An error while loading what to serve.
 pub type LoadError = Box<dyn std::error::Error + Send + Sync>;
 
-/// The observatory of run `run` (the latest when `None`), with the previous
-/// run of the same index and territory (for the movers) and the catalog.
+/// The observatory of run `run` (the latest of the main index when `None`),
+/// with the latest run of every other index beside it, each with the
+/// previous run of its index and territory (for the movers), its periods
+/// and the main run's comune boundaries (for its map); then the
+/// administrations and the catalog.
 pub async fn load(store: &Store, run: Option<i64>) -> Result<Observatory, LoadError> {
+    let runs = store.runs().await?;
     let snapshot = store.load(run).await?;
     let current = snapshot.run.clone().ok_or("a loaded run has its info")?;
-    let previous = store
-        .runs()
-        .await?
-        .into_iter()
-        .find(|r| r.id < current.id && r.index_code == current.index_code && r.territory == current.territory);
-    let mut obs = Observatory::new(snapshot);
-    if let Some(p) = previous {
-        // Only its ranks are compared: its results, not the whole run.
-        let results = store.results(p.id).await?;
-        obs = obs.with_previous(&p, &results);
+    let boundaries: Vec<_> = snapshot.boundaries.iter().filter(|b| b.level == "comune").cloned().collect();
+    let mut others = Vec::new();
+    for other in store.latest_runs().await?.into_iter().filter(|r| r.index_code != current.index_code) {
+        let mut s = store.load(Some(other.id)).await?;
+        if s.boundaries.is_empty() {
+            s.boundaries = boundaries.clone();
+        }
+        others.push(with_history(store, &runs, Observatory::new(s)).await?);
     }
+    let obs = with_history(store, &runs, Observatory::new(snapshot)).await?.with_indices(others);
     let obs = obs.with_administrations(store.administrations().await?);
     let (solutions, adoptions) = (store.solutions().await?, store.adoptions().await?);
     let catalog = tokio::task::spawn_blocking(move || Catalog::new(solutions, adoptions)).await??;
     Ok(obs.with_catalog(catalog))
+}
+
+/// An index's previous run (only its ranks are compared: its results, not
+/// the whole run) and its periods, newest first, from `runs` (newest first).
+async fn with_history(
+    store: &Store,
+    runs: &[cantiere_store::RunInfo],
+    obs: Observatory,
+) -> Result<Observatory, LoadError> {
+    let current = obs.run.clone();
+    let same = |r: &&cantiere_store::RunInfo| r.index_code == current.index_code && r.territory == current.territory;
+    let mut periods: Vec<String> = Vec::new();
+    for r in runs.iter().filter(|r| r.index_code == current.index_code && !r.period.is_empty()) {
+        if !periods.contains(&r.period) {
+            periods.push(r.period.clone());
+        }
+    }
+    // Periods of one index share a form (`2025-Q4`, `2026-Q1`): newest first.
+    periods.sort_by(|a, b| b.cmp(a));
+    let mut obs = obs.with_periods(periods);
+    if let Some(p) = runs.iter().filter(same).find(|r| r.id < current.id) {
+        obs = obs.with_previous(p, &store.results(p.id).await?);
+    }
+    Ok(obs)
 }
 
 /// What changed between two readings of the counters.

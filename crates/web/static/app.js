@@ -25,7 +25,8 @@
   function map(el) {
     var level = el.dataset.level;
     var chart = init(el);
-    getJSON('/api/v1/geo/' + level).then(function (geo) {
+    var index = el.dataset.index ? '?index=' + encodeURIComponent(el.dataset.index) : '';
+    getJSON('/api/v1/geo/' + level + index).then(function (geo) {
       echarts.registerMap(level, geo);
       var props = {};
       geo.features.forEach(function (f) { props[f.properties.code] = f.properties; });

@@ -173,7 +173,11 @@ async fn api(site: &Site, solution_id: i64) {
     {
         assert!(paths.contains_key(served), "{served} documented");
     }
-    assert_eq!(paths.len(), 21, "the observatory's and the catalog's endpoints, this document and /health");
+    assert_eq!(
+        paths.len(),
+        22,
+        "the observatory's (with /api/v1/indices) and the catalog's endpoints, this document and /health"
+    );
     assert!(paths.contains_key("/api/v1/catalog/report.csv"), "the ingestion report documented");
     let community = paths.keys().filter(|p| p.contains("communit") || p.contains("coverage")).collect::<Vec<_>>();
     assert!(community.is_empty(), "a site without communities does not document theirs: {community:?}");

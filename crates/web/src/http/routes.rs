@@ -190,15 +190,17 @@ pub fn openapi(table: &Table) -> serde_json::Value {
             Some((_, values)) => serde_json::json!({"type": "string", "enum": values}),
             None => serde_json::json!({"type": "string"}),
         };
-        let mut parameters: Vec<serde_json::Value> = r
-            .params
-            .iter()
-            .map(|p| serde_json::json!({"name": p, "in": "query", "required": false, "schema": schema(p)}))
-            .collect();
+        // The path's parameters first, then the query's.
+        let mut parameters: Vec<serde_json::Value> = Vec::new();
         for seg in r.path.split('/').filter(|s| s.starts_with('{')) {
             let name = seg.trim_matches(['{', '}']);
             parameters.push(serde_json::json!({"name": name, "in": "path", "required": true, "schema": schema(name)}));
         }
+        parameters.extend(
+            r.params
+                .iter()
+                .map(|p| serde_json::json!({"name": p, "in": "query", "required": false, "schema": schema(p)})),
+        );
         let error = serde_json::json!({"description": "Error", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}});
         let body = if media.contains("json") { "object" } else { "string" };
         paths.insert(

@@ -66,21 +66,23 @@ fn selected<'a>(obs: &'a Observatory, p: &Params) -> Result<Vec<&'a Muni>, AppEr
 
 /// `/api/v1/municipalities`: every municipality's result (filters: region, province, size).
 pub async fn municipalities(State(site): S, p: Params) -> Answer {
-    let obs = &site.obs;
+    let obs = site.obs.chosen(&p)?;
     let rows: Vec<Row> = selected(obs, &p)?.into_iter().map(row).collect();
-    Ok(Json(serde_json::json!({"run": obs.run.id, "count": rows.len(), "municipalities": rows})).into_response())
+    let json = serde_json::json!({"run": obs.run.id, "index": obs.run.index_code, "period": obs.run.period,
+        "count": rows.len(), "municipalities": rows});
+    Ok(Json(json).into_response())
 }
 
 /// `/api/v1/municipalities.csv`.
 pub async fn municipalities_csv(State(site): S, p: Params) -> Answer {
-    let obs = &site.obs;
+    let obs = site.obs.chosen(&p)?;
     let rows = selected(obs, &p)?;
     csv_response("municipalities.csv", rows.into_iter().map(row))
 }
 
 /// `/api/v1/municipalities/{code}`: one municipality, whole.
-pub async fn municipality(State(site): S, Path(code): Path<String>) -> Answer {
-    let obs = &site.obs;
+pub async fn municipality(State(site): S, Path(code): Path<String>, p: Params) -> Answer {
+    let obs = site.obs.chosen(&p)?;
     let m = obs.muni(&code).ok_or_else(|| AppError::NotFound(format!("no municipality with ISTAT code `{code}`")))?;
     Ok(Json(serde_json::json!({
         "municipality": m.body, "result": m.result, "values": m.values,
@@ -141,22 +143,21 @@ pub async fn areas_csv(State(site): S, p: Params) -> Answer {
 }
 
 /// `/api/v1/indicators`.
-pub async fn indicators(State(site): S) -> Json<serde_json::Value> {
-    let obs = &site.obs;
-    Json(
-        serde_json::json!({"index": obs.run.index_code, "version": obs.run.index_version, "indicators": obs.indicators}),
-    )
+pub async fn indicators(State(site): S, p: Params) -> Answer {
+    let obs = site.obs.chosen(&p)?;
+    let json = serde_json::json!({"index": obs.run.index_code, "version": obs.run.index_version, "indicators": obs.indicators});
+    Ok(Json(json).into_response())
 }
 
 /// `/api/v1/indicators.csv`.
-pub async fn indicators_csv(State(site): S) -> Answer {
-    let obs = &site.obs;
+pub async fn indicators_csv(State(site): S, p: Params) -> Answer {
+    let obs = site.obs.chosen(&p)?;
     csv_response("indicators.csv", obs.indicators.iter())
 }
 
 /// `/api/v1/values.csv`: every value, long format.
-pub async fn values_csv(State(site): S) -> Answer {
-    let obs = &site.obs;
+pub async fn values_csv(State(site): S, p: Params) -> Answer {
+    let obs = site.obs.chosen(&p)?;
     #[derive(Serialize)]
     struct V<'a> {
         ucode: &'a str,
@@ -185,8 +186,8 @@ pub async fn applications_csv(State(site): S, p: Params) -> Answer {
 }
 
 /// `/api/v1/geo/{level}`: GeoJSON of `comune`, `provincia` or `regione`.
-pub async fn geo(State(site): S, Path(level): Path<String>) -> Answer {
-    let obs = &site.obs;
+pub async fn geo(State(site): S, Path(level): Path<String>, p: Params) -> Answer {
+    let obs = site.obs.chosen(&p)?;
     let body = obs.geo.get(&level).ok_or_else(|| {
         AppError::NotFound(format!("no boundaries for `{level}`: expected comune, provincia or regione"))
     })?;
@@ -209,7 +210,12 @@ pub async fn search(State(site): S, p: Params) -> Answer {
 }
 
 /// `/api/v1/run`.
-pub async fn run(State(site): S) -> Json<serde_json::Value> {
-    let obs = &site.obs;
-    Json(serde_json::json!({"run": obs.run, "sources": obs.sources}))
+pub async fn run(State(site): S, p: Params) -> Answer {
+    let obs = site.obs.chosen(&p)?;
+    Ok(Json(serde_json::json!({"run": obs.run, "sources": obs.sources})).into_response())
+}
+
+/// `/api/v1/indices`: every index served, the main one first.
+pub async fn indices(State(site): S) -> Json<serde_json::Value> {
+    Json(serde_json::json!({"indices": site.obs.indices()}))
 }

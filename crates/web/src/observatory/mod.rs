@@ -1,8 +1,10 @@
-//! The observatory: one stored run of an index as pages (home, ranking,
-//! methodology, a municipality's card, comparison, region and province
-//! pages, search, downloads) and as the API beside them.
+//! The observatory: the latest run of each index stored as pages (home,
+//! ranking, methodology, a municipality's card, comparison, region and
+//! province pages, search, downloads) and as the API beside them; the main
+//! index without `index=`, another with `index=CODE` (`indices.rs`).
 
 mod api;
+mod indices;
 mod model;
 mod pages;
 
@@ -15,7 +17,7 @@ pub const GEO_LEVELS: [&str; 3] = ["comune", "provincia", "regione"];
 /// The levels of `/api/v1/areas`.
 const AREA_LEVELS: [&str; 2] = ["region", "province"];
 /// The filters of the lists of municipalities.
-const FILTERS: &[&str] = &["region", "province", "size"];
+const FILTERS: &[&str] = &["index", "region", "province", "size"];
 
 /// The observatory's routes: its pages and its API.
 pub fn routes() -> Routes {
@@ -23,15 +25,16 @@ pub fn routes() -> Routes {
         .page("/", &[], pages::root)
         .page("/{lang}", &[], pages::home)
         .page("/{lang}/", &[], pages::home)
-        .page("/{lang}/indice", &["sort", "order", "region", "province", "size", "page"], pages::ranking)
-        .page("/{lang}/metodologia", &[], pages::methodology)
+        .page("/{lang}/indice", &["index", "sort", "order", "region", "province", "size", "page"], pages::ranking)
+        .page("/{lang}/metodologia", &["index"], pages::methodology)
         .page("/{lang}/comuni/{code}", &[], pages::card)
         .page("/{lang}/confronta", &["c"], pages::compare)
         .page("/{lang}/regioni/{code}", &[], pages::region)
         .page("/{lang}/province/{code}", &[], pages::province)
         .page("/{lang}/cerca", &["q"], pages::search)
         .page("/{lang}/dati", &[], pages::downloads)
-        .api("/api/v1/run", "The run served: index, version, territory, sources", &[], JSON, api::run)
+        .api("/api/v1/indices", "Every index served: code, name, version, periods, units", &[], JSON, api::indices)
+        .api("/api/v1/run", "The run served: index, version, territory, period, sources", &["index"], JSON, api::run)
         .api(
             "/api/v1/municipalities",
             "Every municipality's score, rank, rank interval, group",
@@ -43,7 +46,7 @@ pub fn routes() -> Routes {
         .api(
             "/api/v1/municipalities/{code}",
             "One municipality: values, peers, strengths, weaknesses, projects",
-            &[],
+            &["index"],
             JSON,
             api::municipality,
         )
@@ -51,9 +54,9 @@ pub fn routes() -> Routes {
         .values("level", &AREA_LEVELS)
         .api("/api/v1/areas.csv", "The same as CSV", &["level"], CSV, api::areas_csv)
         .values("level", &AREA_LEVELS)
-        .api("/api/v1/indicators", "Indicators and aggregates of the index", &[], JSON, api::indicators)
-        .api("/api/v1/indicators.csv", "The same as CSV", &[], CSV, api::indicators_csv)
-        .api("/api/v1/values.csv", "Every raw and normalised value", &[], CSV, api::values_csv)
+        .api("/api/v1/indicators", "Indicators and aggregates of the index", &["index"], JSON, api::indicators)
+        .api("/api/v1/indicators.csv", "The same as CSV", &["index"], CSV, api::indicators_csv)
+        .api("/api/v1/values.csv", "Every raw and normalised value", &["index"], CSV, api::values_csv)
         .api(
             "/api/v1/applications.csv",
             "PA digitale applications (of one municipality with ucode)",
@@ -64,7 +67,7 @@ pub fn routes() -> Routes {
         .api(
             "/api/v1/geo/{level}",
             "Simplified boundaries (comune, provincia, regione) with scores",
-            &[],
+            &["index"],
             "application/geo+json",
             api::geo,
         )

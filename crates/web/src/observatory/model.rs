@@ -71,6 +71,12 @@ pub struct Observatory {
     /// Administrations by iPA code: the run's comuni, PA digitale's
     /// applicants, then the stored iPA lists ([`Observatory::with_administrations`]).
     pub administrations: HashMap<String, Administration>,
+    /// The other indices served beside this one (see `indices.rs`).
+    pub(super) others: Vec<Arc<Observatory>>,
+    /// The periods stored for this index, newest first.
+    pub(super) periods: Vec<String>,
+    /// Whether this is the index served without `index=`.
+    pub(super) main: bool,
 }
 
 /// An administration the site names.
@@ -294,6 +300,9 @@ impl Observatory {
             catalog: CatalogSlot::default(),
             previous_innovation: HashMap::new(),
             administrations,
+            others: Vec::new(),
+            periods: Vec::new(),
+            main: true,
         }
     }
 

@@ -77,6 +77,7 @@ pub async fn home(State(site): S, lang: Lang) -> Shown {
         regions => regions,
         top => top,
         sources => Value::from_serialize(&obs.sources),
+        indices => obs.indices(),
     };
     let l = lang.labels();
     render(obs, lang, Page { template: "home.html", menu: "home", title: l["home"], path: "" }, ctx)
@@ -85,6 +86,8 @@ pub async fn home(State(site): S, lang: Lang) -> Shown {
 /// Filters of the ranking.
 #[derive(Debug, Default, Clone, Serialize)]
 struct Filters {
+    /// The index shown (empty: the main one).
+    index: String,
     region: String,
     province: String,
     size: String,
@@ -134,6 +137,7 @@ fn filters(p: &Params) -> Result<Filters, AppError> {
         return Err(AppError::BadRequest(format!("order: expected asc or desc, found `{order}`")));
     }
     Ok(Filters {
+        index: String::new(),
         region: p.one("region")?.unwrap_or("").to_string(),
         province: p.one("province")?.unwrap_or("").to_string(),
         size: p.one("size")?.unwrap_or("").to_string(),
@@ -144,9 +148,15 @@ fn filters(p: &Params) -> Result<Filters, AppError> {
 
 fn query_string(f: &Filters, extra: &[(&str, String)]) -> String {
     let mut parts: Vec<(String, String)> = Vec::new();
-    for (k, v) in
-        [("region", &f.region), ("province", &f.province), ("size", &f.size), ("sort", &f.sort), ("order", &f.order)]
-    {
+    let pairs = [
+        ("index", &f.index),
+        ("region", &f.region),
+        ("province", &f.province),
+        ("size", &f.size),
+        ("sort", &f.sort),
+        ("order", &f.order),
+    ];
+    for (k, v) in pairs {
         if !v.is_empty() {
             parts.push((k.to_string(), v.clone()));
         }
@@ -160,8 +170,11 @@ fn query_string(f: &Filters, extra: &[(&str, String)]) -> String {
 
 /// The ranking, with filters, sorting and pages.
 pub async fn ranking(State(site): S, lang: Lang, p: Params, RawQuery(q): RawQuery) -> Shown {
-    let obs = &site.obs;
-    let f = filters(&p)?;
+    let obs = site.obs.chosen(&p)?;
+    let mut f = filters(&p)?;
+    if !obs.is_main() {
+        f.index = obs.run.index_code.clone();
+    }
     let page: usize = match p.one("page")? {
         None => 1,
         Some(s) => s
@@ -202,18 +215,29 @@ pub async fn ranking(State(site): S, lang: Lang, p: Params, RawQuery(q): RawQuer
                 .then(|| format!("{base}{}", query_string(&f, &[("sort", key.into()), ("order", order.into())]))),
         }
     };
-    let columns = vec![
+    // An index without groups (one published from a coin's files) shows
+    // neither them nor context and innovation; without uncertainty runs,
+    // no rank interval.
+    let grouped = obs.munis.iter().any(|m| m.result.group.is_some());
+    let intervals = obs.munis.iter().any(|m| m.result.rank_low.is_some());
+    let mut columns = vec![
         col("rank", l["rank"], true, true),
         col("name", l["municipality"], false, true),
         col("province", l["province"], false, false),
         col("region", l["region"], false, false),
         col("score", l["score"], true, true),
-        col("interval", l["rank_interval"], true, false),
-        col("context", l["context"], true, true),
-        col("innovation", l["innovation"], true, true),
-        col("group", l["group"], false, false),
-        col("stability", l["stability"], true, true),
     ];
+    if intervals {
+        columns.push(col("interval", l["rank_interval"], true, false));
+    }
+    if grouped {
+        columns.extend([
+            col("context", l["context"], true, true),
+            col("innovation", l["innovation"], true, true),
+            col("group", l["group"], false, false),
+            col("stability", l["stability"], true, true),
+        ]);
+    }
     let api_query = query_string(&Filters { sort: String::new(), order: String::new(), ..f.clone() }, &[]);
     let ctx = context! {
         f => Value::from_serialize(&f),
@@ -228,17 +252,37 @@ pub async fn ranking(State(site): S, lang: Lang, p: Params, RawQuery(q): RawQuer
         size_classes => &obs.size_classes,
         csv_url => format!("/api/v1/municipalities.csv{api_query}"),
         json_url => format!("/api/v1/municipalities{api_query}"),
+        grouped => grouped,
+        intervals => intervals,
+        indices => site.obs.indices(),
+        index_code => &obs.run.index_code,
+        index_name => index_name(obs),
+        is_main => obs.is_main(),
     };
     let path = format!("indice{}", q.map(|q| format!("?{q}")).unwrap_or_default());
     render(obs, lang, Page { template: "ranking.html", menu: "ranking", title: l["ranking"], path: &path }, ctx)
 }
 
 /// Methodology: indicators, weights, steps.
-pub async fn methodology(State(site): S, lang: Lang) -> Shown {
-    let obs = &site.obs;
-    let ctx = context! { pillars => obs.pillars(), indicators => obs.leaf_indicators() };
+pub async fn methodology(State(site): S, lang: Lang, p: Params) -> Shown {
+    let obs = site.obs.chosen(&p)?;
+    let ctx = context! {
+        pillars => obs.pillars(),
+        indicators => obs.leaf_indicators(),
+        indices => site.obs.indices(),
+        index_code => &obs.run.index_code,
+        index_name => index_name(obs),
+        is_main => obs.is_main(),
+        sources => Value::from_serialize(&obs.sources),
+    };
     let title = lang.labels()["methodology"];
-    render(obs, lang, Page { template: "methodology.html", menu: "methodology", title, path: "metodologia" }, ctx)
+    let path = format!("metodologia{}", obs.index_query());
+    render(obs, lang, Page { template: "methodology.html", menu: "methodology", title, path: &path }, ctx)
+}
+
+/// An index's name as the pages show it: its name, else its code.
+fn index_name(obs: &Observatory) -> &str {
+    if obs.run.name.is_empty() { &obs.run.index_code } else { &obs.run.name }
 }
 
 fn unknown(code: &str) -> AppError {
@@ -305,6 +349,7 @@ pub async fn card(State(site): S, lang: Lang, Path((_, code)): Path<(String, Str
         advice_examples => advice_examples,
         adoptions => adoption_rows(obs, &Observatory::ipa_of(m)),
         has_catalog => obs.catalog().is_some(),
+        elsewhere => obs.elsewhere(&code).into_iter().map(|(index, result, total)| context! { index, result, total }).collect::<Vec<_>>(),
     };
     let path = format!("comuni/{code}");
     render(obs, lang, Page { template: "card.html", menu: "card", title: &m.body.name, path: &path }, ctx)

@@ -1,0 +1,153 @@
+//! Several indices side by side: the ITD of a region (the main index, the
+//! first stored) and an index published from a coin's files, served by the
+//! same site on SQLite and, when `DATABASE_URL` is set, PostgreSQL; pages
+//! and API pick one with `index=`.
+
+#[path = "../../store/tests/common/mod.rs"]
+mod common;
+
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use cantiere_store::Store;
+use cantiere_territory::published::{Publication, snapshot};
+use cantiere_web::{Assets, app};
+use http_body_util::BodyExt;
+use tower::ServiceExt;
+
+/// Three Umbrian comuni named three ways (ISTAT, cadastral, iPA code).
+/// Worked by hand: min-max to [0, 100], `giorni` reversed (lower is
+/// better), equal weights:
+///
+/// | comune | servizi | giorni | norm. servizi | norm. giorni | index | rank |
+/// |---|---|---|---|---|---|---|
+/// | Perugia 054039 | 10 | 1 | 0 | 100 | 50 | 2 |
+/// | Terni 055032 | 20 | 3 | 50 | 0 | 25 | 3 |
+/// | Assisi 054001 | 30 | 2 | 100 | 50 | 75 | 1 |
+const DATA: &str = "uCode,uName,servizi,giorni\n054039,Perugia,10,1\nL117,Terni,20,3\nc_a475,Assisi,30,2\n";
+const META: &str = "Level,iCode,iName,Direction,Weight,Type,Parent
+1,servizi,Servizi online,1,1,Indicator,PROVA
+1,giorni,Giorni di attesa,-1,1,Indicator,PROVA
+2,PROVA,Indice di prova,1,1,Aggregate,
+";
+const PIPELINE: &str = "[normalise]\nmethod = \"minmax\"\nrange = [0, 100]\n\n[aggregate]\nmethod = \"arithmetic\"\n";
+const EXPECTED: [(&str, f64, f64); 3] = [("054001", 75.0, 1.0), ("054039", 50.0, 2.0), ("055032", 25.0, 3.0)];
+
+fn build() -> cantiere_index::Build {
+    let dir = std::env::temp_dir().join(format!("cantiere-web-indices-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let (data, meta) = (dir.join("iData.csv"), dir.join("iMeta.csv"));
+    std::fs::write(&data, DATA).unwrap();
+    std::fs::write(&meta, META).unwrap();
+    let (units, fw, raw) = cantiere_index::read_inputs(&data, &meta).unwrap();
+    let pipeline = cantiere_index::Pipeline::from_toml("p.toml", PIPELINE, None).unwrap();
+    std::fs::remove_dir_all(&dir).unwrap();
+    pipeline.run(&units, &fw, &raw).unwrap()
+}
+
+async fn get(site: &axum::Router, uri: &str) -> (StatusCode, String) {
+    let res = site.clone().oneshot(Request::get(uri).body(Body::empty()).unwrap()).await.unwrap();
+    let status = res.status();
+    (status, String::from_utf8(res.into_body().collect().await.unwrap().to_bytes().to_vec()).unwrap())
+}
+
+#[tokio::test]
+async fn two_indices_side_by_side_on_sqlite_and_postgres() {
+    let itd = common::snapshot("Umbria");
+    let built = build();
+    for url in common::urls("web_indices").await {
+        let store = Store::open(&url).await.unwrap();
+        store.import(&itd).await.unwrap();
+        let publication = Publication {
+            code: "PROVA".into(),
+            name: "Indice di prova".into(),
+            version: "1".into(),
+            period: "2025".into(),
+            territory: "Umbria".into(),
+            sources: r#"{"published":[{"file":"iData.csv","bytes":80,"content_hash":"0123456789abcdef"}]}"#.into(),
+            definition: META.into(),
+            pipeline: PIPELINE.into(),
+        };
+        let published = snapshot(&built, &store.comuni().await.unwrap(), &publication).unwrap();
+        store.import(&published).await.unwrap();
+        let obs = cantiere_web::live::load(&store, None).await.unwrap();
+        store.close().await;
+        let site = app(Arc::new(obs), &Assets { node_modules: common::root().join("web/node_modules") });
+
+        // The list: the ITD first (stored first), then the published index.
+        let (s, body) = get(&site, "/api/v1/indices").await;
+        assert_eq!(s, StatusCode::OK, "{url}");
+        let list: serde_json::Value = serde_json::from_str(&body).unwrap();
+        let list = list["indices"].as_array().unwrap();
+        assert_eq!(list.len(), 2);
+        assert_eq!((list[0]["code"].as_str(), list[0]["main"].as_bool()), (Some("ITD"), Some(true)));
+        assert_eq!(list[0]["units"], itd.results.len());
+        assert_eq!(list[1]["code"], "PROVA");
+        assert_eq!(list[1]["name"], "Indice di prova");
+        assert_eq!(list[1]["periods"], serde_json::json!(["2025"]));
+        assert_eq!(list[1]["units"], 3);
+
+        // The scores worked by hand, under their ISTAT codes.
+        let (s, body) = get(&site, "/api/v1/municipalities?index=PROVA").await;
+        assert_eq!(s, StatusCode::OK);
+        let json: serde_json::Value = serde_json::from_str(&body).unwrap();
+        assert_eq!((json["index"].as_str(), json["period"].as_str()), (Some("PROVA"), Some("2025")));
+        let rows = json["municipalities"].as_array().unwrap();
+        assert_eq!(rows.len(), 3);
+        for (code, score, rank) in EXPECTED {
+            let row = rows.iter().find(|r| r["code"] == code).unwrap();
+            assert!((row["score"].as_f64().unwrap() - score).abs() < 1e-12, "{code}: {row}");
+            assert_eq!(row["rank"].as_f64(), Some(rank), "{code}");
+        }
+        // Without `index` the main index answers; an unknown one is refused.
+        let (_, body) = get(&site, "/api/v1/municipalities").await;
+        assert!(body.contains("\"index\":\"ITD\"") && body.contains(&format!("\"count\":{}", itd.results.len())));
+        let (s, body) = get(&site, "/api/v1/municipalities?index=NOPE").await;
+        assert_eq!(s, StatusCode::BAD_REQUEST);
+        assert!(body.contains("index: no index `NOPE` is served (served: ITD, PROVA)"), "{body}");
+        let (_, body) = get(&site, "/api/v1/indicators?index=PROVA").await;
+        assert!(body.contains("\"Giorni di attesa\"") && !body.contains("ITD"), "{body}");
+        let (_, geo) = get(&site, "/api/v1/geo/comune?index=PROVA").await;
+        let geo: serde_json::Value = serde_json::from_str(&geo).unwrap();
+        assert_eq!(geo["features"].as_array().unwrap().len(), 3, "the main run's boundaries, this index's comuni");
+
+        // The ranking of the published index: no group, context or interval
+        // columns; its links and its filter form keep the index.
+        let (s, page) = get(&site, "/it/indice?index=PROVA").await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(page.contains("<h1>Classifica: Indice di prova</h1>"), "title");
+        assert!(page.contains("<input type=\"hidden\" name=\"index\" value=\"PROVA\">"));
+        assert!(page.contains("/it/indice?index=PROVA&amp;sort=name&amp;order=asc"), "sorting keeps the index");
+        assert!(!page.contains(">Contesto<") && !page.contains("data-chart=\"scatter\""));
+        assert!(page.contains("data-index=\"PROVA\""), "the map asks for this index's scores");
+        let names: Vec<&str> = page.split("<th scope=\"row\"><a href=\"/it/comuni/").skip(1).map(|s| &s[..6]).collect();
+        assert_eq!(names, ["054001", "054039", "055032"], "rank order");
+        // The main ranking has the groups and a selector naming both.
+        let (_, main) = get(&site, "/it/indice").await;
+        assert!(
+            main.contains(">Contesto<") && main.contains("<option value=\"PROVA\">Indice di prova (2025)</option>")
+        );
+
+        // The methodology of the published index, the home page, the card.
+        let (_, method) = get(&site, "/it/metodologia?index=PROVA").await;
+        assert!(method.contains("cantiere index publish") && method.contains("Giorni di attesa"));
+        assert!(method.contains("0123456789abcdef"), "the files published and their hashes");
+        let (_, home) = get(&site, "/it/").await;
+        assert!(
+            home.contains("id=\"indices\"") && home.contains("<a href=\"/it/indice?index=PROVA\">Indice di prova</a>")
+        );
+        let (_, card) = get(&site, "/it/comuni/054001").await;
+        let section = card.split("id=\"elsewhere\"").nth(1).expect("the card's other indices");
+        assert!(
+            section.contains("Indice di prova") && section.contains("75,0") && section.contains("1 / 3"),
+            "{section}"
+        );
+        let (s, other) = get(&site, "/it/comuni/054002").await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(!other.contains("id=\"elsewhere\""), "a comune the other index does not rank");
+
+        let (_, doc) = get(&site, "/api/v1/openapi.json").await;
+        assert!(doc.contains("\"/api/v1/indices\""));
+    }
+}
