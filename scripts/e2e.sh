@@ -12,6 +12,10 @@ BIN="${CARGO_TARGET_DIR:-target}/release/cantiere"
 cargo build --release --locked --bin cantiere
 DB=$(mktemp -d)/e2e.sqlite
 "$BIN" import --database "sqlite://$DB" --region "${E2E_REGION:-Umbria}" --runs 20
+# A second index beside the ITD, published from a demo coin (invented numbers).
+"$BIN" index publish --database "sqlite://$DB" --data fixtures/indices/demo-umbria/iData.csv \
+  --meta fixtures/indices/demo-umbria/iMeta.csv --pipeline fixtures/indices/demo-umbria/pipeline.toml \
+  --code DEMO_UMBRIA --name "Indice dimostrativo dell'Umbria (dati inventati)" --period 2025 --territory Umbria
 # The real publiccode.yml corpus beside the demo catalog, named from both iPA lists.
 SHARED="${CANTIERE_SHARED:-../shared}"
 "$BIN" catalog ingest fixtures/catalog "$SHARED/data/publiccode-corpus/files" --database "sqlite://$DB" \

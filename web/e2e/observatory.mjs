@@ -1,7 +1,7 @@
 // End-to-end test of the observatory in real headless Chromium (Debian's
 // /usr/bin/chromium, driven by playwright-core): open the home page, search a
 // municipality by name, open its card, compare it with its peers, switch
-// language, download a CSV, search the reuse catalog, filter it by a platform and
+// language, switch to another index, download a CSV, search the reuse catalog, filter it by a platform and
 // open a solution with its adopters; register, join a community for a
 // municipality, create a meeting, register to it and see the coverage change; as the platform admin, import a
 // registrations file and see a bad one refused row by row; axe-core must report no WCAG 2.1 A/AA violation on
@@ -80,6 +80,21 @@ await page.goto(`${base}/en/indice`);
 await chartsReady();
 await page.selectOption('#map-colour', 'group');
 await audit('06-ranking');
+
+// Another index, published from a coin's files (scripts/e2e.sh): chosen in
+// the selector, its ranking (no groups) and its map; the card then lists
+// the comune's place in it.
+await page.selectOption('#index-select', 'DEMO_UMBRIA');
+await Promise.all([page.waitForURL(/index=DEMO_UMBRIA/), page.click('#index-form button[type=submit]')]);
+await chartsReady();
+assert.match(await page.textContent('h1'), /Indice dimostrativo dell'Umbria/);
+assert.equal(await page.locator('#ranking tbody tr').count(), 12, 'the twelve comuni of the demo index');
+assert.equal(await page.locator('[data-chart="scatter"]').count(), 0, 'no groups, no scatter');
+await audit('06b-ranking-other-index');
+await page.goto(`${base}/it/comuni/054039`);
+await chartsReady();
+assert.match(await page.textContent('#elsewhere'), /Indice dimostrativo dell'Umbria[\s\S]*\/ 12/);
+console.log('ok another index: selector, ranking, card');
 
 // Download a CSV.
 await page.goto(`${base}/it/dati`);

@@ -7,7 +7,7 @@ use sqlx::AnyPool;
 
 use crate::Result;
 use crate::adoption::comune_ipa;
-use crate::db::{db, fetch_column, fetch_value};
+use crate::db::{db, fetch_column};
 
 /// Whether a text is a date of the calendar, `YYYY-MM` or `YYYY-MM-DD`.
 pub(crate) fn check_date(text: &str) -> bool {
@@ -40,11 +40,12 @@ pub(crate) fn check_url(text: &str) -> bool {
     rest.is_some_and(|r| !r.is_empty() && !r.starts_with('/') && !r.chars().any(char::is_whitespace))
 }
 
-/// The iPA codes the store knows: every comune of the latest run (`c_` and
-/// its cadastral code) and every body that applied to PA digitale.
+/// The iPA codes the store knows: every comune of the reference run (`c_`
+/// and its cadastral code: see `run::reference_run`) and every body that
+/// applied to PA digitale in it.
 pub(crate) async fn known_ipa_codes(pool: &AnyPool) -> Result<BTreeSet<String>> {
     let mut out = BTreeSet::new();
-    let Some(run) = latest_run(pool).await? else { return Ok(out) };
+    let Some(run) = crate::run::reference_run(pool).await? else { return Ok(out) };
     let q = sqlx::query("SELECT cadastral FROM body WHERE run_id = $1 AND cadastral <> ''").bind(run);
     let cadastral: Vec<String> = fetch_column(q, pool, "cadastral codes").await?;
     out.extend(cadastral.iter().map(|c| comune_ipa(c)));
@@ -58,7 +59,7 @@ pub(crate) async fn known_ipa_codes(pool: &AnyPool) -> Result<BTreeSet<String>> 
 /// of the database for one code instead of reading them all.
 pub async fn ipa_known(pool: &AnyPool, code: &str) -> Result<bool> {
     let code = code.trim().to_lowercase();
-    let Some(run) = latest_run(pool).await? else { return Ok(false) };
+    let Some(run) = crate::run::reference_run(pool).await? else { return Ok(false) };
     if let Some(cadastral) = code.strip_prefix("c_") {
         let row = sqlx::query("SELECT 1 FROM body WHERE run_id = $1 AND lower(cadastral) = $2")
             .bind(run)
@@ -77,8 +78,4 @@ pub async fn ipa_known(pool: &AnyPool, code: &str) -> Result<bool> {
         .await
         .map_err(db("checking an iPA code"))?;
     Ok(row.is_some())
-}
-
-async fn latest_run(pool: &AnyPool) -> Result<Option<i64>> {
-    fetch_value(sqlx::query("SELECT id FROM run ORDER BY id DESC LIMIT 1"), pool, "the latest run").await
 }

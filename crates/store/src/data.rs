@@ -190,12 +190,12 @@ pub(crate) async fn values(pool: &AnyPool, indicator: &str) -> Result<Vec<Stored
     fetch_all(sqlx::query(sql(text)).bind(indicator.to_string()), pool, &format!("the values of {indicator}")).await
 }
 
-/// Unit keys by every name a file may give them: a comune of the latest
-/// run by ISTAT code, cadastral code and iPA code (`c_` + cadastral); every
+/// Unit keys by every name a file may give them: a comune of the reference
+/// run (`run::reference_run`) by ISTAT code, cadastral code and iPA code (`c_` + cadastral); every
 /// stored administration by iPA code.
 pub(crate) async fn unit_names(pool: &AnyPool) -> Result<Vec<(String, String)>> {
     let mut out = Vec::new();
-    for body in crate::run::comuni(pool, &crate::run::runs(pool).await?).await? {
+    for body in crate::run::comuni(pool).await? {
         if !body.cadastral.is_empty() {
             out.push((body.cadastral.to_lowercase(), body.code.clone()));
             out.push((crate::adoption::comune_ipa(&body.cadastral), body.code.clone()));

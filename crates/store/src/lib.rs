@@ -345,7 +345,7 @@ impl Store {
     /// the latest run, among the latest of each index, that has the most
     /// (ties: the newest). Empty when nothing is stored.
     pub async fn comuni(&self) -> Result<Vec<Body>> {
-        run::comuni(&self.pool, &self.runs().await?).await
+        run::comuni(&self.pool).await
     }
 
     /// Stores ingested publiccode.yml files, in one transaction: a new

@@ -94,8 +94,9 @@ pub fn app_with_communities(hub: Arc<community::Hub>, assets: &Assets) -> Router
 }
 
 /// Renders every page a visitor is likely to open first (home, ranking,
-/// methodology, and every municipality's card, in both languages) into the
-/// cache; returns how many.
+/// methodology, and every municipality's card, in both languages; the
+/// ranking and methodology of every other index) into the cache; returns
+/// how many.
 pub async fn warm(router: &Router, obs: &Observatory) -> usize {
     use tower::ServiceExt;
     let mut paths = Vec::new();
@@ -104,6 +105,10 @@ pub async fn warm(router: &Router, obs: &Observatory) -> usize {
             paths.push(format!("/{lang}{p}"));
         }
         paths.extend(obs.munis.iter().map(|m| format!("/{lang}/comuni/{}", m.body.code)));
+        for other in obs.indices().into_iter().filter(|i| !i.main) {
+            paths.push(format!("/{lang}/indice{}", other.query));
+            paths.push(format!("/{lang}/metodologia{}", other.query));
+        }
     }
     let n = paths.len();
     let tasks: Vec<_> = paths

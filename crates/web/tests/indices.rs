@@ -71,6 +71,11 @@ async fn two_indices_side_by_side_on_sqlite_and_postgres() {
         };
         let published = snapshot(&built, &store.comuni().await.unwrap(), &publication).unwrap();
         store.import(&published).await.unwrap();
+        // The region's run stays the reference the store matches units and
+        // iPA codes against, though the published run is newer.
+        assert_eq!(store.comuni().await.unwrap().len(), itd.results.len(), "{url}");
+        let names = store.unit_names().await.unwrap();
+        assert!(names.iter().any(|(name, key)| name == "054002" && key == "054002"), "a comune PROVA does not rank");
         let obs = cantiere_web::live::load(&store, None).await.unwrap();
         store.close().await;
         let site = app(Arc::new(obs), &Assets { node_modules: common::root().join("web/node_modules") });

@@ -323,7 +323,7 @@ impl Snapshot {
 mod read;
 mod write;
 
-pub(crate) use read::{comuni, delete, latest_per_index, load, results, runs};
+pub(crate) use read::{comuni, delete, latest_per_index, load, reference_run, results, runs};
 pub(crate) use write::insert;
 
 #[cfg(test)]

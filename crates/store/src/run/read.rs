@@ -22,18 +22,25 @@ pub(crate) fn latest_per_index(runs: &[RunInfo]) -> Vec<RunInfo> {
     out
 }
 
-/// The comuni of the latest run, among the latest of each index, with the
-/// most of them (ties: the newest).
-pub(crate) async fn comuni(pool: &AnyPool, runs: &[RunInfo]) -> Result<Vec<Body>> {
+/// The **reference run**: the latest run, among the latest of each index,
+/// with the most comuni (ties: the newest). Its comuni are those a
+/// published index's units and a data file's units are matched against,
+/// and its comuni and applicants the iPA codes the store knows.
+pub(crate) async fn reference_run(pool: &AnyPool) -> Result<Option<i64>> {
     let mut best: Option<(i64, i64)> = None;
-    for r in latest_per_index(runs) {
+    for r in latest_per_index(&runs(pool).await?) {
         let q = sqlx::query("SELECT COUNT(*) FROM body WHERE run_id = $1 AND kind = 'comune'").bind(r.id);
         let n: i64 = crate::db::fetch_value(q, pool, "counting a run's comuni").await?.unwrap_or(0);
         if best.is_none_or(|(count, id)| n > count || (n == count && r.id > id)) {
             best = Some((n, r.id));
         }
     }
-    let Some((_, id)) = best else { return Ok(Vec::new()) };
+    Ok(best.map(|(_, id)| id))
+}
+
+/// The comuni of the reference run ([`reference_run`]).
+pub(crate) async fn comuni(pool: &AnyPool) -> Result<Vec<Body>> {
+    let Some(id) = reference_run(pool).await? else { return Ok(Vec::new()) };
     let mut bodies: Vec<Body> = run_rows(pool, id).await?;
     bodies.retain(|b| b.kind == "comune");
     Ok(bodies)
