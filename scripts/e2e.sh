@@ -12,10 +12,15 @@ BIN="${CARGO_TARGET_DIR:-target}/release/cantiere"
 cargo build --release --locked --bin cantiere
 DB=$(mktemp -d)/e2e.sqlite
 "$BIN" import --database "sqlite://$DB" --region "${E2E_REGION:-Umbria}" --runs 20
-# A second index beside the ITD, published from a demo coin (invented numbers).
-"$BIN" index publish --database "sqlite://$DB" --data fixtures/indices/demo-umbria/iData.csv \
-  --meta fixtures/indices/demo-umbria/iMeta.csv --pipeline fixtures/indices/demo-umbria/pipeline.toml \
-  --code DEMO_UMBRIA --name "Indice dimostrativo dell'Umbria (dati inventati)" --period 2025 --territory Umbria
+# A second index beside the ITD, published from a demo coin (invented
+# numbers) for two periods: a series.
+for period in 2024 2025; do
+  data=fixtures/indices/demo-umbria/iData.csv
+  [ "$period" = 2024 ] && data=fixtures/indices/demo-umbria/iData-2024.csv
+  "$BIN" index publish --database "sqlite://$DB" --data "$data" \
+    --meta fixtures/indices/demo-umbria/iMeta.csv --pipeline fixtures/indices/demo-umbria/pipeline.toml \
+    --code DEMO_UMBRIA --name "Indice dimostrativo dell'Umbria (dati inventati)" --period "$period" --territory Umbria
+done
 # The real publiccode.yml corpus beside the demo catalog, named from both iPA lists.
 SHARED="${CANTIERE_SHARED:-../shared}"
 "$BIN" catalog ingest fixtures/catalog "$SHARED/data/publiccode-corpus/files" --database "sqlite://$DB" \

@@ -90,11 +90,17 @@ await chartsReady();
 assert.match(await page.textContent('h1'), /Indice dimostrativo dell'Umbria/);
 assert.equal(await page.locator('#ranking tbody tr').count(), 12, 'the twelve comuni of the demo index');
 assert.equal(await page.locator('[data-chart="scatter"]').count(), 0, 'no groups, no scatter');
+assert.match(await page.textContent('#ranking thead'), /Change/, 'the change since 2024');
 await audit('06b-ranking-other-index');
 await page.goto(`${base}/it/comuni/054039`);
 await chartsReady();
 assert.match(await page.textContent('#elsewhere'), /Indice dimostrativo dell'Umbria[\s\S]*\/ 12/);
-console.log('ok another index: selector, ranking, card');
+// Its series: 2024 then 2025, drawn and tabled.
+const periods = await page.locator('#series-DEMO_UMBRIA tbody th').allTextContents();
+assert.deepEqual(periods, ['2024', '2025']);
+assert.equal(await page.locator('[data-chart="series"][data-index="DEMO_UMBRIA"] canvas').count(), 1, 'the series chart');
+await audit('06c-card-series');
+console.log('ok another index: selector, ranking, card, series');
 
 // Download a CSV.
 await page.goto(`${base}/it/dati`);

@@ -17,7 +17,7 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::extract::Request;
-use cantiere_store::{Store, Versions};
+use cantiere_store::{RunInfo, Store, Versions};
 use tower::ServiceExt;
 
 use crate::catalog::Catalog;
@@ -58,15 +58,14 @@ pub async fn load(store: &Store, run: Option<i64>) -> Result<Observatory, LoadEr
     Ok(obs.with_catalog(catalog))
 }
 
-/// An index's previous run (only its ranks are compared: its results, not
-/// the whole run) and its periods, newest first, from `runs` (newest first).
-async fn with_history(
-    store: &Store,
-    runs: &[cantiere_store::RunInfo],
-    obs: Observatory,
-) -> Result<Observatory, LoadError> {
+/// An index's history from `runs` (newest first): its periods, newest
+/// first; the results of the latest run of each earlier period of the same
+/// version and territory (its time series); and the run compared for the
+/// movers and the rank changes: the latest run of the most recent earlier
+/// period, else the run of the same index and territory stored before it.
+/// Only results are read of those runs, not the whole runs.
+async fn with_history(store: &Store, runs: &[RunInfo], obs: Observatory) -> Result<Observatory, LoadError> {
     let current = obs.run.clone();
-    let same = |r: &&cantiere_store::RunInfo| r.index_code == current.index_code && r.territory == current.territory;
     let mut periods: Vec<String> = Vec::new();
     for r in runs.iter().filter(|r| r.index_code == current.index_code && !r.period.is_empty()) {
         if !periods.contains(&r.period) {
@@ -75,9 +74,39 @@ async fn with_history(
     }
     // Periods of one index share a form (`2025-Q4`, `2026-Q1`): newest first.
     periods.sort_by(|a, b| b.cmp(a));
-    let mut obs = obs.with_periods(periods);
-    if let Some(p) = runs.iter().filter(same).find(|r| r.id < current.id) {
-        obs = obs.with_previous(p, &store.results(p.id).await?);
+    let served = obs.period().to_string();
+    let series = |r: &&RunInfo| {
+        r.index_code == current.index_code
+            && r.index_version == current.index_version
+            && r.territory == current.territory
+            && !r.period.is_empty()
+            && r.period < served
+    };
+    // The latest run of each earlier period, the most recent period first.
+    let mut earlier: Vec<&RunInfo> = Vec::new();
+    for r in runs.iter().filter(series) {
+        if !earlier.iter().any(|e| e.period == r.period) {
+            earlier.push(r);
+        }
+    }
+    earlier.sort_by(|a, b| b.period.cmp(&a.period));
+    let mut history = Vec::with_capacity(earlier.len());
+    for r in &earlier {
+        history.push((r.period.clone(), store.results(r.id).await?));
+    }
+    let (previous, previous_results) = match (earlier.first(), history.first()) {
+        (Some(r), Some((_, rows))) => (Some((*r).clone()), rows.clone()),
+        _ => match runs
+            .iter()
+            .find(|r| r.id < current.id && r.index_code == current.index_code && r.territory == current.territory)
+        {
+            Some(p) => (Some(p.clone()), store.results(p.id).await?),
+            None => (None, Vec::new()),
+        },
+    };
+    let mut obs = obs.with_periods(periods).with_history(history);
+    if let Some(p) = previous {
+        obs = obs.with_previous(&p, &previous_results);
     }
     Ok(obs)
 }

@@ -108,6 +108,33 @@
     });
   }
 
+  // A comune's rank over the periods of its index, the rank interval as a
+  // band (the 5th to 95th percentile under uncertainty), rank 1 on top.
+  function series(el) {
+    var chart = init(el);
+    var index = el.dataset.index ? '?index=' + encodeURIComponent(el.dataset.index) : '';
+    getJSON('/api/v1/municipalities/' + el.dataset.code + '/series' + index).then(function (points) {
+      var en = el.dataset.lang === 'en', has = points.some(function (p) { return p.rank_low !== null; });
+      var low = points.map(function (p) { return p.rank_low; });
+      var width = points.map(function (p) { return p.rank_low === null ? null : p.rank_high - p.rank_low; });
+      var list = [];
+      if (has) {
+        list.push({ type: 'line', data: low, stack: 'band', symbol: 'none', lineStyle: { opacity: 0 }, silent: true });
+        list.push({ type: 'line', data: width, stack: 'band', symbol: 'none', lineStyle: { opacity: 0 },
+          areaStyle: { color: '#0066cc', opacity: 0.15 }, silent: true, name: en ? 'Rank interval' : 'Intervallo' });
+      }
+      list.push({ type: 'line', name: en ? 'Rank' : 'Posizione', itemStyle: { color: '#0066cc' },
+        data: points.map(function (p) { return p.rank; }) });
+      chart.setOption({
+        tooltip: { trigger: 'axis' },
+        xAxis: { type: 'category', data: points.map(function (p) { return p.period; }) },
+        yAxis: { type: 'value', inverse: true, minInterval: 1, name: en ? 'Rank' : 'Posizione' },
+        series: list
+      });
+      done(el);
+    });
+  }
+
   // Areas shaded by a number the page gives by area code (data-counts):
   // regions by how many administrations use a solution, provinces by the
   // share of comuni in a community (data-level, data-max, data-suffix).
@@ -136,7 +163,7 @@
     });
   }
 
-  var kinds = { map: map, scatter: scatter, pillars: pillars, adopters: counts, counts: counts };
+  var kinds = { map: map, scatter: scatter, pillars: pillars, series: series, adopters: counts, counts: counts };
   document.querySelectorAll('[data-chart]').forEach(function (el) {
     var f = kinds[el.dataset.chart];
     if (f && window.echarts) { f(el); }

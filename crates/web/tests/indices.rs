@@ -26,6 +26,15 @@ use tower::ServiceExt;
 /// | Terni 055032 | 20 | 3 | 50 | 0 | 25 | 3 |
 /// | Assisi 054001 | 30 | 2 | 100 | 50 | 75 | 1 |
 const DATA: &str = "uCode,uName,servizi,giorni\n054039,Perugia,10,1\nL117,Terni,20,3\nc_a475,Assisi,30,2\n";
+/// The same index a year before, worked by hand likewise: Perugia 100 (1st),
+/// Terni and Assisi 25 (tied 2nd: a tie shares the best rank).
+///
+/// | comune | servizi | giorni | norm. servizi | norm. giorni | index | rank |
+/// |---|---|---|---|---|---|---|
+/// | Perugia | 30 | 1 | 100 | 100 | 100 | 1 |
+/// | Terni | 10 | 2 | 0 | 50 | 25 | 2 |
+/// | Assisi | 20 | 3 | 50 | 0 | 25 | 2 |
+const DATA_2024: &str = "uCode,uName,servizi,giorni\n054039,Perugia,30,1\nL117,Terni,10,2\nc_a475,Assisi,20,3\n";
 const META: &str = "Level,iCode,iName,Direction,Weight,Type,Parent
 1,servizi,Servizi online,1,1,Indicator,PROVA
 1,giorni,Giorni di attesa,-1,1,Indicator,PROVA
@@ -34,11 +43,11 @@ const META: &str = "Level,iCode,iName,Direction,Weight,Type,Parent
 const PIPELINE: &str = "[normalise]\nmethod = \"minmax\"\nrange = [0, 100]\n\n[aggregate]\nmethod = \"arithmetic\"\n";
 const EXPECTED: [(&str, f64, f64); 3] = [("054001", 75.0, 1.0), ("054039", 50.0, 2.0), ("055032", 25.0, 3.0)];
 
-fn build() -> cantiere_index::Build {
+fn build(data_csv: &str) -> cantiere_index::Build {
     let dir = std::env::temp_dir().join(format!("cantiere-web-indices-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let (data, meta) = (dir.join("iData.csv"), dir.join("iMeta.csv"));
-    std::fs::write(&data, DATA).unwrap();
+    std::fs::write(&data, data_csv).unwrap();
     std::fs::write(&meta, META).unwrap();
     let (units, fw, raw) = cantiere_index::read_inputs(&data, &meta).unwrap();
     let pipeline = cantiere_index::Pipeline::from_toml("p.toml", PIPELINE, None).unwrap();
@@ -55,7 +64,7 @@ async fn get(site: &axum::Router, uri: &str) -> (StatusCode, String) {
 #[tokio::test]
 async fn two_indices_side_by_side_on_sqlite_and_postgres() {
     let itd = common::snapshot("Umbria");
-    let built = build();
+    let (built, built_2024) = (build(DATA), build(DATA_2024));
     for url in common::urls("web_indices").await {
         let store = Store::open(&url).await.unwrap();
         store.import(&itd).await.unwrap();
@@ -71,6 +80,9 @@ async fn two_indices_side_by_side_on_sqlite_and_postgres() {
         };
         let published = snapshot(&built, &store.comuni().await.unwrap(), &publication).unwrap();
         store.import(&published).await.unwrap();
+        // The year before, published after: 2025 stays the period served.
+        let earlier = Publication { period: "2024".into(), ..publication.clone() };
+        store.import(&snapshot(&built_2024, &store.comuni().await.unwrap(), &earlier).unwrap()).await.unwrap();
         // The region's run stays the reference the store matches units and
         // iPA codes against, though the published run is newer.
         assert_eq!(store.comuni().await.unwrap().len(), itd.results.len(), "{url}");
@@ -90,7 +102,8 @@ async fn two_indices_side_by_side_on_sqlite_and_postgres() {
         assert_eq!(list[0]["units"], itd.results.len());
         assert_eq!(list[1]["code"], "PROVA");
         assert_eq!(list[1]["name"], "Indice di prova");
-        assert_eq!(list[1]["periods"], serde_json::json!(["2025"]));
+        assert_eq!(list[1]["periods"], serde_json::json!(["2025", "2024"]));
+        assert_eq!(list[1]["period"], "2025");
         assert_eq!(list[1]["units"], 3);
 
         // The scores worked by hand, under their ISTAT codes.
@@ -151,6 +164,42 @@ async fn two_indices_side_by_side_on_sqlite_and_postgres() {
         let (s, other) = get(&site, "/it/comuni/054002").await;
         assert_eq!(s, StatusCode::OK);
         assert!(!other.contains("id=\"elsewhere\""), "a comune the other index does not rank");
+
+        // Over time: each comune's two periods, and the ranking's change.
+        let (s, body) = get(&site, "/api/v1/municipalities/054001/series?index=PROVA").await;
+        assert_eq!(s, StatusCode::OK);
+        let series: serde_json::Value = serde_json::from_str(&body).unwrap();
+        let points: Vec<(String, f64, f64)> = series
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| (p["period"].as_str().unwrap().into(), p["score"].as_f64().unwrap(), p["rank"].as_f64().unwrap()))
+            .collect();
+        assert_eq!(points.len(), 2);
+        assert_eq!((points[0].0.as_str(), points[0].2), ("2024", 2.0));
+        assert!((points[0].1 - 25.0).abs() < 1e-12 && (points[1].1 - 75.0).abs() < 1e-12, "{points:?}");
+        assert_eq!((points[1].0.as_str(), points[1].2), ("2025", 1.0));
+        let (s, _) = get(&site, "/api/v1/municipalities/054002/series?index=PROVA").await;
+        assert_eq!(s, StatusCode::NOT_FOUND, "a comune PROVA does not rank");
+        let (_, series_itd) = get(&site, "/api/v1/municipalities/054001/series").await;
+        assert_eq!(serde_json::from_str::<serde_json::Value>(&series_itd).unwrap().as_array().unwrap().len(), 1);
+        // Since 2024: Assisi 2 -> 1 (+1), Perugia 1 -> 2 (-1), Terni 2 -> 3 (-1).
+        let (_, page) = get(&site, "/it/indice?index=PROVA").await;
+        assert!(page.contains("rispetto al periodo 2024"), "the period compared");
+        let changes: Vec<&str> = page
+            .split("<td class=\"text-end\"><span class=\"text-")
+            .skip(1)
+            .map(|c| c.split('<').next().unwrap())
+            .collect();
+        assert_eq!(changes, ["success\">+1", "danger\">−1", "danger\">−1"], "in rank order: Assisi, Perugia, Terni");
+        let (_, card) = get(&site, "/it/comuni/054039").await;
+        let table = card.split("id=\"series-PROVA\"").nth(1).expect("Perugia's series in PROVA");
+        assert!(
+            table.contains("<th scope=\"row\">2024</th><td class=\"text-end\">100,0</td><td class=\"text-end\">1</td>")
+        );
+        assert!(
+            table.contains("<th scope=\"row\">2025</th><td class=\"text-end\">50,0</td><td class=\"text-end\">2</td>")
+        );
 
         let (_, doc) = get(&site, "/api/v1/openapi.json").await;
         assert!(doc.contains("\"/api/v1/indices\""));

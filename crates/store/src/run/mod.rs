@@ -366,6 +366,20 @@ mod tests {
         let runs = [run(6, "B"), run(5, "ITD"), run(4, "A"), run(3, "B"), run(2, "A"), run(1, "ITD")];
         let latest: Vec<(i64, String)> = latest_per_index(&runs).into_iter().map(|r| (r.id, r.index_code)).collect();
         assert_eq!(latest, [(5, "ITD".into()), (4, "A".into()), (6, "B".into())]);
+        // Periods: the latest period is served, whatever order they were
+        // stored in (2024 published after 2025); among runs of one period,
+        // the newest; a run with a period over one without.
+        let dated = |id, code: &str, period: &str| RunInfo { period: period.into(), ..run(id, code) };
+        let runs = [
+            dated(7, "B", "2024"),
+            dated(6, "B", "2025"),
+            dated(5, "B", "2025"),
+            dated(4, "A", ""),
+            dated(3, "A", "2023"),
+            dated(2, "ITD", "2026-08-16"),
+        ];
+        let latest: Vec<i64> = latest_per_index(&runs).into_iter().map(|r| r.id).collect();
+        assert_eq!(latest, [2, 3, 6]);
         assert!(latest_per_index(&[]).is_empty());
     }
 }

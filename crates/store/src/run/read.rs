@@ -7,15 +7,20 @@ pub(crate) async fn runs(pool: &AnyPool) -> Result<Vec<RunInfo>> {
     crate::db::fetch_all(sqlx::query(sql(text)), pool, "the runs").await
 }
 
-/// The latest run of each index, the **main index** first, then the others
-/// by code. The main index is the one of the oldest run still stored: the
-/// first index published on a database stays its main one. `runs` is
-/// newest first, as [`runs`] gives it.
+/// The run served of each index: its latest period's latest run (a run
+/// with a period wins over one without: those stored before periods), the
+/// **main index** first, then the others by code. The main index is the one
+/// of the oldest run still stored: the first index published on a database
+/// stays its main one. `runs` is newest first, as [`runs`] gives it.
 pub(crate) fn latest_per_index(runs: &[RunInfo]) -> Vec<RunInfo> {
     let Some(main) = runs.last().map(|r| r.index_code.as_str()) else { return Vec::new() };
     let mut latest: BTreeMap<&str, &RunInfo> = BTreeMap::new();
     for r in runs {
-        latest.entry(r.index_code.as_str()).or_insert(r);
+        let e = latest.entry(r.index_code.as_str()).or_insert(r);
+        // Newest first: a later one replaces it only with a later period.
+        if r.period > e.period {
+            *e = r;
+        }
     }
     let mut out: Vec<RunInfo> = latest.remove(main).into_iter().cloned().collect();
     out.extend(latest.into_values().cloned());

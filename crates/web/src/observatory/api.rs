@@ -92,6 +92,17 @@ pub async fn municipality(State(site): S, Path(code): Path<String>, p: Params) -
     .into_response())
 }
 
+/// `/api/v1/municipalities/{code}/series?index=`: the comune's score, rank,
+/// rank interval and group in every period of the index, oldest first.
+pub async fn series(State(site): S, Path(code): Path<String>, p: Params) -> Answer {
+    let obs = site.obs.chosen(&p)?;
+    if obs.muni(&code).is_none() {
+        let index = &obs.run.index_code;
+        return Err(AppError::NotFound(format!("no municipality with ISTAT code `{code}` in index {index}")));
+    }
+    Ok(Json(obs.series(&code)).into_response())
+}
+
 fn level(p: &Params) -> Result<&'static str, AppError> {
     match p.one("level")? {
         None | Some("region") => Ok("region"),

@@ -7,6 +7,7 @@ mod api;
 mod indices;
 mod model;
 mod pages;
+mod series;
 
 pub use model::{Muni, Observatory};
 
@@ -49,6 +50,13 @@ pub fn routes() -> Routes {
             &["index"],
             JSON,
             api::municipality,
+        )
+        .api(
+            "/api/v1/municipalities/{code}/series",
+            "One municipality over the periods of an index: score, rank, rank interval, group",
+            &["index"],
+            JSON,
+            api::series,
         )
         .api("/api/v1/areas", "Provinces or regions: means and group counts", &["level"], JSON, api::areas)
         .values("level", &AREA_LEVELS)

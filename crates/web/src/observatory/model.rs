@@ -77,6 +77,10 @@ pub struct Observatory {
     pub(super) periods: Vec<String>,
     /// Whether this is the index served without `index=`.
     pub(super) main: bool,
+    /// Results of the earlier periods, oldest first (see `series.rs`).
+    pub(super) history: Vec<(String, HashMap<String, ResultRow>)>,
+    /// Ranks in the run compared ([`Observatory::with_previous`]).
+    pub(super) previous_rank: HashMap<String, f64>,
 }
 
 /// An administration the site names.
@@ -303,6 +307,8 @@ impl Observatory {
             others: Vec::new(),
             periods: Vec::new(),
             main: true,
+            history: Vec::new(),
+            previous_rank: HashMap::new(),
         }
     }
 
@@ -418,6 +424,7 @@ impl Observatory {
         movers.sort_by(|a, b| (b.1 - b.2).total_cmp(&(a.1 - a.2)).then(a.0.cmp(&b.0)));
         self.movers = movers;
         self.previous_innovation = results.iter().filter_map(|r| Some((r.ucode.clone(), r.innovation?))).collect();
+        self.previous_rank = results.iter().filter_map(|r| Some((r.ucode.clone(), r.rank?))).collect();
         self.previous = Some(run.clone());
         self
     }

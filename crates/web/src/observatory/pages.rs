@@ -230,6 +230,11 @@ pub async fn ranking(State(site): S, lang: Lang, p: Params, RawQuery(q): RawQuer
     if intervals {
         columns.push(col("interval", l["rank_interval"], true, false));
     }
+    // Places gained since the run compared (the previous period's), when there is one.
+    let changes = obs.previous.is_some();
+    if changes {
+        columns.push(col("change", l["change_label"], true, false));
+    }
     if grouped {
         columns.extend([
             col("context", l["context"], true, true),
@@ -254,6 +259,9 @@ pub async fn ranking(State(site): S, lang: Lang, p: Params, RawQuery(q): RawQuer
         json_url => format!("/api/v1/municipalities{api_query}"),
         grouped => grouped,
         intervals => intervals,
+        changes => changes,
+        change => shown.iter().map(|m| obs.rank_change(&m.body.code)).collect::<Vec<_>>(),
+        previous_period => obs.previous.as_ref().map(|r| if r.period.is_empty() { r.created_at.get(..10).unwrap_or("").to_string() } else { r.period.clone() }),
         indices => site.obs.indices(),
         index_code => &obs.run.index_code,
         index_name => index_name(obs),
@@ -349,10 +357,24 @@ pub async fn card(State(site): S, lang: Lang, Path((_, code)): Path<(String, Str
         advice_examples => advice_examples,
         adoptions => adoption_rows(obs, &Observatory::ipa_of(m)),
         has_catalog => obs.catalog().is_some(),
+        series => series_sets(obs, &code),
         elsewhere => obs.elsewhere(&code).into_iter().map(|(index, result, total)| context! { index, result, total }).collect::<Vec<_>>(),
     };
     let path = format!("comuni/{code}");
     render(obs, lang, Page { template: "card.html", menu: "card", title: &m.body.name, path: &path }, ctx)
+}
+
+/// A comune's series in every index that has more than one period of it:
+/// the main index first.
+fn series_sets(obs: &Observatory, code: &str) -> Vec<Value> {
+    obs.indices()
+        .into_iter()
+        .filter_map(|summary| {
+            let index = obs.index(Some(&summary.code)).ok()?;
+            let points = index.series(code);
+            (points.len() > 1).then(|| context! { index => summary, points => points })
+        })
+        .collect()
 }
 
 /// Comparison of two or more municipalities (`?c=CODE,CODE` or repeated `c`).

@@ -1,0 +1,165 @@
+//! An index over time. Runs of one index belong to a period; the runs of
+//! the same index, **version** and territory over periods are its time
+//! series (a new version of the method is never compared with an older
+//! one). `live::load` gives each observatory the results of the latest run
+//! of every earlier period ([`Observatory::with_history`]); a card and
+//! `/api/v1/municipalities/{code}/series` read a comune's score, rank, rank
+//! interval and group in each, oldest first, the period served last.
+
+use std::collections::HashMap;
+
+use cantiere_store::ResultRow;
+use serde::Serialize;
+
+use super::Observatory;
+
+/// A comune in one period.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SeriesPoint {
+    /// The period.
+    pub period: String,
+    /// Its score.
+    pub score: Option<f64>,
+    /// Its rank (1 = best).
+    pub rank: Option<f64>,
+    /// 5th percentile of the rank under uncertainty.
+    pub rank_low: Option<f64>,
+    /// 95th percentile.
+    pub rank_high: Option<f64>,
+    /// Its group.
+    pub group: Option<String>,
+}
+
+fn point(period: &str, r: &ResultRow) -> SeriesPoint {
+    SeriesPoint {
+        period: period.to_string(),
+        score: r.score,
+        rank: r.rank,
+        rank_low: r.rank_low,
+        rank_high: r.rank_high,
+        group: r.group.clone(),
+    }
+}
+
+impl Observatory {
+    /// Adds the results of the earlier periods of this index (same version
+    /// and territory), one list per period; a period equal to or after the
+    /// one served is left out.
+    pub fn with_history(mut self, periods: Vec<(String, Vec<ResultRow>)>) -> Observatory {
+        let served = self.period().to_string();
+        let mut history: Vec<(String, HashMap<String, ResultRow>)> = periods
+            .into_iter()
+            .filter(|(p, _)| *p < served)
+            .map(|(p, rows)| (p, rows.into_iter().map(|r| (r.ucode.clone(), r)).collect()))
+            .collect();
+        history.sort_by(|a, b| a.0.cmp(&b.0));
+        history.dedup_by(|a, b| a.0 == b.0);
+        self.history = history;
+        self
+    }
+
+    /// The period served: the run's, else the day it was built.
+    pub fn period(&self) -> &str {
+        if self.run.period.is_empty() { self.run.created_at.get(..10).unwrap_or("") } else { &self.run.period }
+    }
+
+    /// A comune's results in every period it was ranked in, oldest first,
+    /// the period served last (empty for a comune this index does not rank).
+    pub fn series(&self, code: &str) -> Vec<SeriesPoint> {
+        let Some(now) = self.muni(code) else { return Vec::new() };
+        let mut out: Vec<SeriesPoint> =
+            self.history.iter().filter_map(|(p, rows)| rows.get(code).map(|r| point(p, r))).collect();
+        out.push(point(self.period(), &now.result));
+        out
+    }
+
+    /// How many places a comune rose since the run compared (its previous
+    /// rank minus its rank: positive is up), when both rank it.
+    pub fn rank_change(&self, code: &str) -> Option<f64> {
+        let before = *self.previous_rank.get(code)?;
+        Some(before - self.muni(code)?.result.rank?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use cantiere_store::{Body, RunInfo, Snapshot};
+
+    fn result(code: &str, score: f64, rank: f64) -> ResultRow {
+        ResultRow {
+            ucode: code.into(),
+            score: Some(score),
+            rank: Some(rank),
+            context: None,
+            innovation: None,
+            group: None,
+            stability: None,
+            rank_low: Some(rank),
+            rank_high: Some(rank + 1.0),
+        }
+    }
+
+    /// Three periods worked by hand: A ranks 2, 1, 1; B ranks 1, 2, 3; C
+    /// enters in 2025-Q2 and ranks 2 in 2025-Q3.
+    #[test]
+    fn three_periods_give_each_comune_its_series_and_its_change() {
+        let body = |c: &str| Body {
+            code: c.into(),
+            kind: "comune".into(),
+            name: c.into(),
+            region_code: String::new(),
+            region: String::new(),
+            province_code: String::new(),
+            province: String::new(),
+            province_abbr: String::new(),
+            zone: String::new(),
+            size_class: String::new(),
+            capoluogo: false,
+            population: None,
+            area_km2: None,
+            cadastral: String::new(),
+        };
+        let run = |id: i64, period: &str| RunInfo {
+            id,
+            index_code: "X".into(),
+            index_version: "1".into(),
+            territory: "T".into(),
+            created_at: "2025-10-01T00:00:00Z".into(),
+            runs: 0,
+            threshold_context: None,
+            threshold_innovation: None,
+            sources: "{}".into(),
+            definition: String::new(),
+            pipeline: String::new(),
+            name: String::new(),
+            period: period.into(),
+        };
+        let q1 = vec![result("A", 40.0, 2.0), result("B", 60.0, 1.0)];
+        let q2 = vec![result("A", 70.0, 1.0), result("B", 50.0, 2.0), result("C", 45.0, 3.0)];
+        let q3 = vec![result("A", 80.0, 1.0), result("B", 55.0, 3.0), result("C", 65.0, 2.0)];
+        let snap = Snapshot {
+            run: Some(run(3, "2025-Q3")),
+            bodies: ["A", "B", "C"].map(body).to_vec(),
+            results: q3,
+            ..Snapshot::default()
+        };
+        // Periods given in any order; a later period is left out.
+        let obs = Observatory::new(snap)
+            .with_history(vec![("2025-Q2".into(), q2.clone()), ("2025-Q4".into(), q1.clone()), ("2025-Q1".into(), q1)])
+            .with_previous(&run(2, "2025-Q2"), &q2);
+        let ranks = |c: &str| obs.series(c).iter().map(|p| (p.period.clone(), p.rank.unwrap())).collect::<Vec<_>>();
+        let p = |s: &str, r: f64| (s.to_string(), r);
+        assert_eq!(ranks("A"), [p("2025-Q1", 2.0), p("2025-Q2", 1.0), p("2025-Q3", 1.0)]);
+        assert_eq!(ranks("B"), [p("2025-Q1", 1.0), p("2025-Q2", 2.0), p("2025-Q3", 3.0)]);
+        assert_eq!(ranks("C"), [p("2025-Q2", 3.0), p("2025-Q3", 2.0)]);
+        assert_eq!(obs.series("A")[0].score, Some(40.0));
+        assert_eq!((obs.series("C")[1].rank_low, obs.series("C")[1].rank_high), (Some(2.0), Some(3.0)));
+        assert!(obs.series("Z").is_empty());
+        // Since 2025-Q2: A kept its place, B fell one, C rose one.
+        assert_eq!(
+            [obs.rank_change("A"), obs.rank_change("B"), obs.rank_change("C")],
+            [Some(0.0), Some(-1.0), Some(1.0)]
+        );
+    }
+}
