@@ -31,11 +31,23 @@ impl DatabaseArgs {
     }
 }
 
+/// How often `--backfill` rebuilds the past.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Backfill {
+    /// At the end of every quarter.
+    Quarterly,
+}
+
 /// `cantiere import`.
 #[derive(Debug, Args)]
 pub struct ImportArgs {
     #[command(flatten)]
     db: DatabaseArgs,
+    /// Also rebuild every earlier quarter since the data's first from PA digitale's dates (an application counts
+    /// from its sending date, its amount from its funding date, its state from its state date), each stored as a
+    /// run of its quarter.
+    #[arg(long, value_enum)]
+    backfill: Option<Backfill>,
     #[command(flatten)]
     common: CommonArgs,
 }
@@ -102,9 +114,18 @@ pub fn import(a: ImportArgs) -> Result<ExitCode> {
     let url = a.db.url();
     let progress = crate::progress::Progress::new(3, "import");
     let built = load_and_score(a.common, &progress)?;
+    let start = Instant::now();
+    let earlier = match a.backfill {
+        None => Vec::new(),
+        Some(Backfill::Quarterly) => {
+            progress.message("building the earlier quarters");
+            let runs = cantiere_territory::as_of::backfill(&built.sources, &built.files, &built.settings)?;
+            eprintln!("{} earlier quarters built in {:.2} s", runs.len(), start.elapsed().as_secs_f64());
+            runs
+        }
+    };
     progress.message("storing the run");
     let shapes = AreaShapes::load(&Packages::open(&built.registry)?, built.sources.registry.year)?;
-    let start = Instant::now();
     let snapshot = cantiere_territory::stored::snapshot(
         &built.sources,
         &built.files,
@@ -114,12 +135,24 @@ pub fn import(a: ImportArgs) -> Result<ExitCode> {
     );
     let id = runtime()?.block_on(async {
         let store = Store::open(&url).await?;
+        for snap in &earlier {
+            store.import(snap).await?;
+        }
         let id = store.import(&snapshot).await?;
         store.close().await;
         Ok::<_, cantiere_store::Error>(id)
     })?;
     progress.finish();
-    eprintln!("stored as run {id} in {} ({:.2} s)", url, start.elapsed().as_secs_f64());
+    let period = snapshot.run.as_ref().map_or("", |r| r.period.as_str());
+    if earlier.is_empty() {
+        eprintln!("stored as run {id}, period {period}, in {url} ({:.2} s)", start.elapsed().as_secs_f64());
+    } else {
+        eprintln!(
+            "stored {} earlier quarters and run {id}, period {period}, in {url} ({:.2} s)",
+            earlier.len(),
+            start.elapsed().as_secs_f64()
+        );
+    }
     Ok(ExitCode::SUCCESS)
 }
 

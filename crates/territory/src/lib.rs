@@ -27,6 +27,8 @@
 //!   which indicators, how they are computed, directions, weights.
 //! - [`indicators`] → iData/iMeta in COINr's layout → the engine's pipeline
 //!   ([`build::score`]).
+//! - [`as_of`]: PA digitale as it stood on a past date, and the quarters of
+//!   the backfill.
 //! - [`published`]: an index built from any coin's files (iData, iMeta,
 //!   a pipeline) as a run beside the ITD, its units matched to the comuni.
 //! - [`smarter`]: context × innovation groups (the Emilia-Romagna SmartER
@@ -44,6 +46,7 @@
 #![forbid(unsafe_code)]
 
 pub mod administrations;
+pub mod as_of;
 pub mod build;
 pub mod catalog;
 pub mod data;

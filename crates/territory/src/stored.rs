@@ -74,8 +74,14 @@ pub fn snapshot(
         definition: read("index.toml"),
         pipeline: read("pipeline.toml"),
         name: def.index.name.clone(),
-        // The data describe the day of the latest application's latest date.
-        period: latest.values().max().cloned().unwrap_or_default(),
+        // The data describe the quarter of the latest application's latest
+        // date (the backfill's periods are quarters too: `as_of`).
+        period: latest
+            .values()
+            .max()
+            .and_then(|d| crate::text::Date::parse(d))
+            .map(crate::as_of::quarter)
+            .unwrap_or_default(),
     };
 
     let mut bodies: Vec<Body> = units
