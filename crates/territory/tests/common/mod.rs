@@ -1,6 +1,9 @@
 //! Where the real data is: the registry packages fetched by
 //! scripts/fetch-registry.sh and the shared PA digitale folder.
 
+// Each test binary uses some of these helpers.
+#![allow(dead_code)]
+
 use std::path::PathBuf;
 
 fn workspace() -> PathBuf {
