@@ -325,8 +325,8 @@ impl Store {
         run::runs(&self.pool).await
     }
 
-    /// Reads a run whole (when `run` is `None`, the latest of the main
-    /// index: see [`run::latest_per_index`]).
+    /// Reads a run whole (when `run` is `None`, the run served of the main
+    /// index: see [`Store::latest_runs`]).
     pub async fn load(&self, run: Option<i64>) -> Result<Snapshot> {
         let id = match run {
             Some(id) => id,
@@ -335,8 +335,10 @@ impl Store {
         run::load(&self.pool, id).await
     }
 
-    /// The latest run of every index, the main index first (see
-    /// [`run::latest_per_index`]).
+    /// The run served of every index, the main index first: an index's
+    /// latest period's latest run (a run with a period wins over one
+    /// without); the main index is the one of the oldest run still stored,
+    /// so the first index published on a database stays its main one.
     pub async fn latest_runs(&self) -> Result<Vec<RunInfo>> {
         Ok(run::latest_per_index(&self.runs().await?))
     }
