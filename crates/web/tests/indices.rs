@@ -183,6 +183,28 @@ async fn two_indices_side_by_side_on_sqlite_and_postgres() {
         assert_eq!(s, StatusCode::NOT_FOUND, "a comune PROVA does not rank");
         let (_, series_itd) = get(&site, "/api/v1/municipalities/054001/series").await;
         assert_eq!(serde_json::from_str::<serde_json::Value>(&series_itd).unwrap().as_array().unwrap().len(), 1);
+        // The 2024 list, in its rank order: Perugia 100 (1st), then Assisi
+        // and Terni tied at 25 (2nd), by code.
+        let (s, body) = get(&site, "/api/v1/municipalities?index=PROVA&period=2024").await;
+        assert_eq!(s, StatusCode::OK);
+        let json: serde_json::Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(json["period"], "2024");
+        let then: Vec<(&str, f64, f64)> = json["municipalities"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| (r["code"].as_str().unwrap(), r["score"].as_f64().unwrap(), r["rank"].as_f64().unwrap()))
+            .collect();
+        assert_eq!(
+            then.iter().map(|r| (r.0, r.2)).collect::<Vec<_>>(),
+            [("054039", 1.0), ("054001", 2.0), ("055032", 2.0)]
+        );
+        assert!(
+            (then[0].1 - 100.0).abs() < 1e-12 && (then[1].1 - 25.0).abs() < 1e-12 && (then[2].1 - 25.0).abs() < 1e-12
+        );
+        let (s, body) = get(&site, "/api/v1/municipalities.csv?index=PROVA&period=2023").await;
+        assert_eq!(s, StatusCode::NOT_FOUND);
+        assert!(body.contains("period: index PROVA has no period `2023` (it has: 2024, 2025)"), "{body}");
         // Since 2024: Assisi 2 -> 1 (+1), Perugia 1 -> 2 (-1), Terni 2 -> 3 (-1).
         let (_, page) = get(&site, "/it/indice?index=PROVA").await;
         assert!(page.contains("rispetto al periodo 2024"), "the period compared");

@@ -34,6 +34,11 @@ struct Row<'a> {
 }
 
 fn row(m: &Muni) -> Row<'_> {
+    row_at(m, &m.result)
+}
+
+/// A municipality's row with the results of one period.
+fn row_at<'a>(m: &'a Muni, r: &'a cantiere_store::ResultRow) -> Row<'a> {
     Row {
         code: &m.body.code,
         name: &m.body.name,
@@ -41,15 +46,34 @@ fn row(m: &Muni) -> Row<'_> {
         province: &m.body.province,
         size_class: &m.body.size_class,
         population: m.body.population,
-        score: m.result.score,
-        rank: m.result.rank,
-        rank_low: m.result.rank_low,
-        rank_high: m.result.rank_high,
-        context: m.result.context,
-        innovation: m.result.innovation,
-        group: m.result.group.as_deref(),
-        stability: m.result.stability,
+        score: r.score,
+        rank: r.rank,
+        rank_low: r.rank_low,
+        rank_high: r.rank_high,
+        context: r.context,
+        innovation: r.innovation,
+        group: r.group.as_deref(),
+        stability: r.stability,
     }
+}
+
+/// The rows a list asks for (`index`, `period`, filters): the period
+/// served in rank order, or an earlier period's results, in its rank order,
+/// of the comuni it ranked.
+fn listed<'a>(obs: &'a Observatory, p: &Params) -> Result<Vec<Row<'a>>, AppError> {
+    let chosen = selected(obs, p)?;
+    Ok(match obs.results_at(p.one("period")?)? {
+        None => chosen.into_iter().map(row).collect(),
+        Some(then) => {
+            let mut rows: Vec<Row> =
+                chosen.into_iter().filter_map(|m| then.get(&m.body.code).map(|r| row_at(m, r))).collect();
+            rows.sort_by(|a, b| {
+                let (x, y) = (a.rank.unwrap_or(f64::INFINITY), b.rank.unwrap_or(f64::INFINITY));
+                x.total_cmp(&y).then(a.code.cmp(b.code))
+            });
+            rows
+        }
+    })
 }
 
 fn selected<'a>(obs: &'a Observatory, p: &Params) -> Result<Vec<&'a Muni>, AppError> {
@@ -67,8 +91,9 @@ fn selected<'a>(obs: &'a Observatory, p: &Params) -> Result<Vec<&'a Muni>, AppEr
 /// `/api/v1/municipalities`: every municipality's result (filters: region, province, size).
 pub async fn municipalities(State(site): S, p: Params) -> Answer {
     let obs = site.obs.chosen(&p)?;
-    let rows: Vec<Row> = selected(obs, &p)?.into_iter().map(row).collect();
-    let json = serde_json::json!({"run": obs.run.id, "index": obs.run.index_code, "period": obs.run.period,
+    let rows = listed(obs, &p)?;
+    let period = p.one("period")?.unwrap_or(obs.period());
+    let json = serde_json::json!({"run": obs.run.id, "index": obs.run.index_code, "period": period,
         "count": rows.len(), "municipalities": rows});
     Ok(Json(json).into_response())
 }
@@ -76,8 +101,7 @@ pub async fn municipalities(State(site): S, p: Params) -> Answer {
 /// `/api/v1/municipalities.csv`.
 pub async fn municipalities_csv(State(site): S, p: Params) -> Answer {
     let obs = site.obs.chosen(&p)?;
-    let rows = selected(obs, &p)?;
-    csv_response("municipalities.csv", rows.into_iter().map(row))
+    csv_response("municipalities.csv", listed(obs, &p)?.into_iter())
 }
 
 /// `/api/v1/municipalities/{code}`: one municipality, whole.

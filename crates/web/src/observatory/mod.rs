@@ -18,7 +18,7 @@ pub const GEO_LEVELS: [&str; 3] = ["comune", "provincia", "regione"];
 /// The levels of `/api/v1/areas`.
 const AREA_LEVELS: [&str; 2] = ["region", "province"];
 /// The filters of the lists of municipalities.
-const FILTERS: &[&str] = &["index", "region", "province", "size"];
+const FILTERS: &[&str] = &["index", "period", "region", "province", "size"];
 
 /// The observatory's routes: its pages and its API.
 pub fn routes() -> Routes {
@@ -38,7 +38,7 @@ pub fn routes() -> Routes {
         .api("/api/v1/run", "The run served: index, version, territory, period, sources", &["index"], JSON, api::run)
         .api(
             "/api/v1/municipalities",
-            "Every municipality's score, rank, rank interval, group",
+            "Every municipality's score, rank, rank interval, group (of an index, in a period)",
             FILTERS,
             JSON,
             api::municipalities,

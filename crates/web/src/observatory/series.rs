@@ -12,6 +12,7 @@ use cantiere_store::ResultRow;
 use serde::Serialize;
 
 use super::Observatory;
+use crate::http::error::AppError;
 
 /// A comune in one period.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -71,6 +72,25 @@ impl Observatory {
             self.history.iter().filter_map(|(p, rows)| rows.get(code).map(|r| point(p, r))).collect();
         out.push(point(self.period(), &now.result));
         out
+    }
+
+    /// The results of `period` by comune: `None` for the period served
+    /// (the run's own results), the earlier period's otherwise; a period
+    /// this index does not have is a 404 naming those it has.
+    pub fn results_at(&self, period: Option<&str>) -> Result<Option<&HashMap<String, ResultRow>>, AppError> {
+        let Some(period) = period.filter(|p| *p != self.period()) else { return Ok(None) };
+        match self.history.iter().find(|(p, _)| p == period) {
+            Some((_, rows)) => Ok(Some(rows)),
+            None => {
+                let mut known: Vec<&str> = self.history.iter().map(|(p, _)| p.as_str()).collect();
+                known.push(self.period());
+                Err(AppError::NotFound(format!(
+                    "period: index {} has no period `{period}` (it has: {})",
+                    self.run.index_code,
+                    known.join(", ")
+                )))
+            }
+        }
     }
 
     /// How many places a comune rose since the run compared (its previous
@@ -156,6 +176,15 @@ mod tests {
         assert_eq!(obs.series("A")[0].score, Some(40.0));
         assert_eq!((obs.series("C")[1].rank_low, obs.series("C")[1].rank_high), (Some(2.0), Some(3.0)));
         assert!(obs.series("Z").is_empty());
+        // A past period's results by comune; an unknown period names those there are.
+        assert!(obs.results_at(None).unwrap().is_none() && obs.results_at(Some("2025-Q3")).unwrap().is_none());
+        let q1 = obs.results_at(Some("2025-Q1")).unwrap().unwrap();
+        assert_eq!((q1.len(), q1["B"].rank), (2, Some(1.0)));
+        let e = obs.results_at(Some("2024-Q4")).unwrap_err();
+        assert_eq!(
+            e,
+            AppError::NotFound("period: index X has no period `2024-Q4` (it has: 2025-Q1, 2025-Q2, 2025-Q3)".into())
+        );
         // Since 2025-Q2: A kept its place, B fell one, C rose one.
         assert_eq!(
             [obs.rank_change("A"), obs.rank_change("B"), obs.rank_change("C")],
