@@ -101,7 +101,7 @@ pub async fn municipalities(State(site): S, p: Params) -> Answer {
 /// `/api/v1/municipalities.csv`.
 pub async fn municipalities_csv(State(site): S, p: Params) -> Answer {
     let obs = site.obs.chosen(&p)?;
-    csv_response("municipalities.csv", listed(obs, &p)?.into_iter())
+    csv_response("municipalities.csv", listed(obs, &p)?)
 }
 
 /// `/api/v1/municipalities/{code}`: one municipality, whole.
