@@ -424,7 +424,9 @@ fn area_page(obs: &Observatory, lang: Lang, level: &str, code: &str) -> Shown {
         .collect();
     let l = lang.labels();
     let title = format!("{}: {}", if level == "region" { l["region"] } else { l["province"] }, area.name);
-    let ctx = context! { area => area, munis => munis, groups => group_counts(counts), means => means };
+    let codes: Vec<&str> = munis.iter().map(|m| m.body.code.as_str()).collect();
+    let trend = obs.trend(&codes);
+    let ctx = context! { area => area, munis => munis, groups => group_counts(counts), means => means, trend => trend };
     let path = format!("{}/{code}", if level == "region" { "regioni" } else { "province" });
     render(obs, lang, Page { template: "area.html", menu: "area", title: &title, path: &path }, ctx)
 }

@@ -31,6 +31,23 @@ pub struct SeriesPoint {
     pub group: Option<String>,
 }
 
+/// An area in one period: the mean score of its comuni ranked then.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TrendPoint {
+    /// The period.
+    pub period: String,
+    /// Its comuni with a score in that period.
+    pub comuni: usize,
+    /// Their mean score.
+    pub mean: Option<f64>,
+}
+
+fn trend_point<'a>(period: &str, scores: impl Iterator<Item = Option<f64>>) -> TrendPoint {
+    let v: Vec<f64> = scores.flatten().collect();
+    let mean = (!v.is_empty()).then(|| v.iter().sum::<f64>() / v.len() as f64);
+    TrendPoint { period: period.to_string(), comuni: v.len(), mean }
+}
+
 fn point(period: &str, r: &ResultRow) -> SeriesPoint {
     SeriesPoint {
         period: period.to_string(),
@@ -71,6 +88,18 @@ impl Observatory {
         let mut out: Vec<SeriesPoint> =
             self.history.iter().filter_map(|(p, rows)| rows.get(code).map(|r| point(p, r))).collect();
         out.push(point(self.period(), &now.result));
+        out
+    }
+
+    /// The trend of a set of comuni (a region's, a province's): their mean
+    /// score in every period, oldest first, the period served last.
+    pub fn trend(&self, codes: &[&str]) -> Vec<TrendPoint> {
+        let mut out: Vec<TrendPoint> = self
+            .history
+            .iter()
+            .map(|(p, rows)| trend_point(p, codes.iter().map(|c| rows.get(*c).and_then(|r| r.score))))
+            .collect();
+        out.push(trend_point(self.period(), codes.iter().map(|c| self.muni(c).and_then(|m| m.result.score))));
         out
     }
 
@@ -176,6 +205,14 @@ mod tests {
         assert_eq!(obs.series("A")[0].score, Some(40.0));
         assert_eq!((obs.series("C")[1].rank_low, obs.series("C")[1].rank_high), (Some(2.0), Some(3.0)));
         assert!(obs.series("Z").is_empty());
+        // The mean of A and B by period, worked by hand: (40+60)/2, (70+50)/2, (80+55)/2.
+        let trend: Vec<(String, usize, Option<f64>)> =
+            obs.trend(&["A", "B"]).into_iter().map(|t| (t.period, t.comuni, t.mean)).collect();
+        assert_eq!(
+            trend,
+            [("2025-Q1".into(), 2, Some(50.0)), ("2025-Q2".into(), 2, Some(60.0)), ("2025-Q3".into(), 2, Some(67.5))]
+        );
+        assert_eq!(obs.trend(&["C"])[0].mean, None, "C was not ranked in 2025-Q1");
         // A past period's results by comune; an unknown period names those there are.
         assert!(obs.results_at(None).unwrap().is_none() && obs.results_at(Some("2025-Q3")).unwrap().is_none());
         let q1 = obs.results_at(Some("2025-Q1")).unwrap().unwrap();
