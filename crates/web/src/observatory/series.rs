@@ -42,7 +42,7 @@ pub struct TrendPoint {
     pub mean: Option<f64>,
 }
 
-fn trend_point<'a>(period: &str, scores: impl Iterator<Item = Option<f64>>) -> TrendPoint {
+fn trend_point(period: &str, scores: impl Iterator<Item = Option<f64>>) -> TrendPoint {
     let v: Vec<f64> = scores.flatten().collect();
     let mean = (!v.is_empty()).then(|| v.iter().sum::<f64>() / v.len() as f64);
     TrendPoint { period: period.to_string(), comuni: v.len(), mean }
