@@ -12,6 +12,8 @@ BIN="${CARGO_TARGET_DIR:-target}/release/cantiere"
 cargo build --release --locked --bin cantiere
 DB=$(mktemp -d)/e2e.sqlite
 "$BIN" import --database "sqlite://$DB" --region "${E2E_REGION:-Umbria}" --runs 20
+# Three invented unions of Umbrian comuni, imported as examples.
+"$BIN" units import --unions fixtures/unions/demo-umbria.csv --example --database "sqlite://$DB"
 # A second index beside the ITD, published from a demo coin (invented
 # numbers) for two periods: a series.
 for period in 2024 2025; do

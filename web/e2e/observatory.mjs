@@ -1,7 +1,7 @@
 // End-to-end test of the observatory in real headless Chromium (Debian's
 // /usr/bin/chromium, driven by playwright-core): open the home page, search a
 // municipality by name, open its card, compare it with its peers, switch
-// language, switch to another index, download a CSV, search the reuse catalog, filter it by a platform and
+// language, switch to another index, see unions of municipalities, download a CSV, search the reuse catalog, filter it by a platform and
 // open a solution with its adopters; register, join a community for a
 // municipality, create a meeting, register to it and see the coverage change; as the platform admin, import a
 // registrations file and see a bad one refused row by row; axe-core must report no WCAG 2.1 A/AA violation on
@@ -101,6 +101,19 @@ assert.deepEqual(periods, ['2024', '2025']);
 assert.equal(await page.locator('[data-chart="series"][data-index="DEMO_UMBRIA"] canvas').count(), 1, 'the series chart');
 await audit('06c-card-series');
 console.log('ok another index: selector, ranking, card, series');
+
+// Unions of municipalities (invented memberships, said to be examples on
+// every page): the list from the home page, a union's card with its members.
+await page.goto(`${base}/it/`);
+await Promise.all([page.waitForURL(/\/it\/unioni$/), page.click('#home-unions a')]);
+assert.match(await page.textContent('#unions-example'), /esempi inventati/);
+assert.equal(await page.locator('#unions tbody tr').count(), 3, 'three demo unions');
+await audit('06d-unions');
+await Promise.all([page.waitForURL(/\/it\/unioni\/um_demo_/), page.click('#unions tbody tr:first-child a')]);
+assert.match(await page.textContent('#unions-example'), /esempi inventati/);
+assert.ok(await page.locator('#members tbody tr').count() >= 3, 'the union card lists its members');
+await audit('06e-union');
+console.log('ok unions: list, card, example notice');
 
 // Download a CSV.
 await page.goto(`${base}/it/dati`);

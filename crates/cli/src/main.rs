@@ -35,6 +35,7 @@ mod publish;
 mod serve;
 mod territory;
 mod uncertainty;
+mod units;
 
 // Large steps allocate and free whole columns; glibc hands each back to the
 // kernel and pays page faults on the next step. mimalloc keeps them.
@@ -67,6 +68,9 @@ enum Command {
     /// Indicator data: values by unit and period, and their dictionary.
     #[command(subcommand)]
     Data(data::Command),
+    /// Units beyond comuni: unions of municipalities and their members over time.
+    #[command(subcommand)]
+    Units(units::Command),
 }
 
 fn main() -> ExitCode {
@@ -79,6 +83,7 @@ fn main() -> ExitCode {
         Command::Catalog(cmd) => catalog::run(cmd),
         Command::Community(cmd) => community::run(cmd),
         Command::Data(cmd) => data::run(cmd),
+        Command::Units(cmd) => units::run(cmd),
     };
     match result {
         Ok(code) => code,

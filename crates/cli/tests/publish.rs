@@ -169,5 +169,23 @@ fn a_published_index_stores_what_the_build_gives() {
     assert_eq!(result["055023"].score, Some(0.0));
     assert_eq!(result["055023"].rank, Some(6.0));
     assert_eq!(value.get(&("054018", "pagopa")), None, "Foligno's missing value is not stored");
+
+    // Unions: a good file stored; a bad one refused whole, the good one kept.
+    let unions = dir.join("unions.csv");
+    std::fs::write(&unions, "union_ipa,union_name,member,from,to\num_x,Unione X,054039,2015-01-01,\num_x,Unione X,055032,2015-01-01,2020-12-31\n").unwrap();
+    let (ok, err) = run(&["units", "import", "--unions", unions.to_str().unwrap(), "--database", &url]);
+    assert!(ok && err.contains("2 memberships of 1 unions stored"), "{err}");
+    std::fs::write(
+        &unions,
+        "union_ipa,union_name,member,from,to\num_y,Unione Y,054039,2015-01-01,\num_y,Unione Y,058091,2015-01-01,\n",
+    )
+    .unwrap();
+    let (ok, err) = run(&["units", "import", "--unions", unions.to_str().unwrap(), "--database", &url]);
+    assert!(
+        !ok && err.contains("unions.csv:3:3: column `member`: `058091`: not the ISTAT code of a stored comune"),
+        "{err}"
+    );
+    let kept = rt.block_on(async { Store::open(&url).await.unwrap().unions().await.unwrap() });
+    assert_eq!(kept.iter().map(|m| m.union_ipa.as_str()).collect::<Vec<_>>(), ["um_x", "um_x"], "nothing replaced");
     std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -36,6 +36,7 @@ mod csv;
 pub mod data;
 mod db;
 mod run;
+pub mod unions;
 
 use sqlx::AnyPool;
 use sqlx::any::AnyPoolOptions;
@@ -109,7 +110,7 @@ pub enum Backend {
 }
 
 /// Migrations: (version, name, SQLite text, PostgreSQL text).
-const MIGRATIONS: [(i64, &str, &str, &str); 8] = [
+const MIGRATIONS: [(i64, &str, &str, &str); 9] = [
     (
         1,
         "schema",
@@ -157,6 +158,12 @@ const MIGRATIONS: [(i64, &str, &str, &str); 8] = [
         "indices",
         include_str!("../migrations/sqlite/0008_indices.sql"),
         include_str!("../migrations/postgres/0008_indices.sql"),
+    ),
+    (
+        9,
+        "unions",
+        include_str!("../migrations/sqlite/0009_unions.sql"),
+        include_str!("../migrations/postgres/0009_unions.sql"),
     ),
 ];
 
@@ -371,6 +378,16 @@ impl Store {
     /// Adds or replaces indicators of the dictionary, in one transaction.
     pub async fn upsert_definitions(&self, list: &[data::Definition]) -> Result<usize> {
         data::upsert_definitions(&self.pool, list).await
+    }
+
+    /// Replaces every union membership with `list`, in one transaction.
+    pub async fn replace_unions(&self, list: &[unions::UnionMember]) -> Result<usize> {
+        unions::replace(&self.pool, self.backend, list).await
+    }
+
+    /// Every union membership, by union, member and first day.
+    pub async fn unions(&self) -> Result<Vec<unions::UnionMember>> {
+        unions::list(&self.pool).await
     }
 
     /// The dictionary of indicators, by code.

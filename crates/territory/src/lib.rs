@@ -31,6 +31,8 @@
 //!   the backfill.
 //! - [`published`]: an index built from any coin's files (iData, iMeta,
 //!   a pipeline) as a run beside the ITD, its units matched to the comuni.
+//! - [`unions`]: a region's file of unions of municipalities and their
+//!   members over time.
 //! - [`smarter`]: context × innovation groups (the Emilia-Romagna SmartER
 //!   cross-analysis) and the probability of staying in one's group under
 //!   uncertainty; [`peers`]: similar municipalities and strengths and
@@ -65,6 +67,7 @@ pub mod registry;
 pub mod smarter;
 pub mod stored;
 pub mod text;
+pub mod unions;
 
 pub use build::{IndexFiles, Scored, Settings, Sources, Territory, score};
 pub use error::{Error, Result};

@@ -52,7 +52,7 @@ pub async fn load(store: &Store, run: Option<i64>) -> Result<Observatory, LoadEr
         others.push(with_history(store, &runs, Observatory::new(s)).await?);
     }
     let obs = with_history(store, &runs, Observatory::new(snapshot)).await?.with_indices(others);
-    let obs = obs.with_administrations(store.administrations().await?);
+    let obs = obs.with_administrations(store.administrations().await?).with_unions(store.unions().await?);
     let (solutions, adoptions) = (store.solutions().await?, store.adoptions().await?);
     let catalog = tokio::task::spawn_blocking(move || Catalog::new(solutions, adoptions)).await??;
     Ok(obs.with_catalog(catalog))

@@ -88,6 +88,25 @@ async fn two_indices_side_by_side_on_sqlite_and_postgres() {
         assert_eq!(store.comuni().await.unwrap().len(), itd.results.len(), "{url}");
         let names = store.unit_names().await.unwrap();
         assert!(names.iter().any(|(name, key)| name == "054002" && key == "054002"), "a comune PROVA does not rank");
+        // Two unions (invented): Perugia and Assisi, with Terni until
+        // mid-2024; Terni alone in another from then.
+        let member = |ipa: &str, code: &str, from: &str, to: &str| cantiere_store::unions::UnionMember {
+            union_ipa: ipa.into(),
+            union_name: format!("Unione {ipa}"),
+            member: code.into(),
+            from_date: from.into(),
+            to_date: to.into(),
+            example: true,
+        };
+        store
+            .replace_unions(&[
+                member("um_nord", "054039", "2015-01-01", ""),
+                member("um_nord", "054001", "2015-01-01", ""),
+                member("um_nord", "055032", "2015-01-01", "2024-06-30"),
+                member("um_sud", "055032", "2024-07-01", ""),
+            ])
+            .await
+            .unwrap();
         let obs = cantiere_web::live::load(&store, None).await.unwrap();
         store.close().await;
         let site = app(Arc::new(obs), &Assets { node_modules: common::root().join("web/node_modules") });
@@ -222,6 +241,37 @@ async fn two_indices_side_by_side_on_sqlite_and_postgres() {
         assert!(
             table.contains("<th scope=\"row\">2025</th><td class=\"text-end\">50,0</td><td class=\"text-end\">2</td>")
         );
+
+        // Unions: the mean and the residents-weighted mean of their members
+        // on the period's last day, computed here from the hand-worked scores.
+        let population =
+            |code: &str| itd.bodies.iter().find(|b| b.code == code).and_then(|b| b.population).unwrap() as f64;
+        let (pg, as_) = (population("054039"), population("054001"));
+        for (period, perugia, assisi) in [("2025", 50.0, 75.0), ("2024", 100.0, 25.0)] {
+            let (s, body) = get(&site, &format!("/api/v1/unions?index=PROVA&period={period}")).await;
+            assert_eq!(s, StatusCode::OK, "{body}");
+            let unions: serde_json::Value = serde_json::from_str(&body).unwrap();
+            let unions = unions.as_array().unwrap();
+            assert_eq!(unions.len(), 2, "{period}");
+            let nord = &unions[0];
+            assert_eq!(
+                (nord["code"].as_str(), nord["rank"].as_f64(), nord["members"].as_u64()),
+                (Some("um_nord"), Some(1.0), Some(2))
+            );
+            assert!((nord["score"].as_f64().unwrap() - (perugia + assisi) / 2.0).abs() < 1e-12, "{period}: {nord}");
+            let weighted = (perugia * pg + assisi * as_) / (pg + as_);
+            assert!((nord["weighted"].as_f64().unwrap() - weighted).abs() < 1e-9, "{period}: {nord}");
+            assert_eq!((unions[1]["code"].as_str(), unions[1]["rank"].as_f64()), (Some("um_sud"), Some(2.0)));
+            assert!((unions[1]["score"].as_f64().unwrap() - 25.0).abs() < 1e-12);
+        }
+        let (s, page) = get(&site, "/it/unioni/um_nord?index=PROVA").await;
+        assert_eq!(s, StatusCode::OK, "{page}");
+        assert!(page.contains("id=\"unions-example\""), "the examples are said to be examples");
+        let members = page.split("id=\"members\"").nth(1).unwrap();
+        assert!(members.find("Assisi").unwrap() < members.find("Perugia").unwrap(), "members by score");
+        assert!(!members.contains("Terni"), "Terni left in 2024");
+        let (s, _) = get(&site, "/it/unioni/um_nessuna").await;
+        assert_eq!(s, StatusCode::NOT_FOUND);
 
         let (_, doc) = get(&site, "/api/v1/openapi.json").await;
         assert!(doc.contains("\"/api/v1/indices\""));

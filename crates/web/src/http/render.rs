@@ -100,7 +100,9 @@ pub(crate) fn env() -> &'static Environment<'static> {
             "coverage.html",
             "account.html",
             "profile.html",
-            "import_report.html"
+            "import_report.html",
+            "unions.html",
+            "union.html"
         ) {
             env.add_template(name, text).expect("the templates are valid");
         }

@@ -254,3 +254,20 @@ pub async fn run(State(site): S, p: Params) -> Answer {
 pub async fn indices(State(site): S) -> Json<serde_json::Value> {
     Json(serde_json::json!({"indices": site.obs.indices()}))
 }
+
+/// `/api/v1/unions?index=&period=`: every union's members, scores and rank.
+pub async fn unions(State(site): S, p: Params) -> Answer {
+    let obs = site.obs.chosen(&p)?;
+    let period = p.one("period")?.unwrap_or(obs.period()).to_string();
+    let results = obs.results_at(Some(&period))?;
+    let scored = super::unions::union_scores(site.obs.memberships(), obs, results, &super::unions::period_end(&period));
+    let rows: Vec<serde_json::Value> = scored
+        .iter()
+        .map(|u| {
+            serde_json::json!({"code": u.code, "name": u.name, "members": u.members.len(),
+                "member_codes": u.members.iter().map(|m| &m.code).collect::<Vec<_>>(),
+                "score": u.score, "weighted": u.weighted, "rank": u.rank, "example": u.example})
+        })
+        .collect();
+    Ok(Json(rows).into_response())
+}

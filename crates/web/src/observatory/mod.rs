@@ -8,6 +8,7 @@ mod indices;
 mod model;
 mod pages;
 mod series;
+mod unions;
 
 pub use model::{Muni, Observatory};
 
@@ -33,6 +34,8 @@ pub fn routes() -> Routes {
         .page("/{lang}/regioni/{code}", &[], pages::region)
         .page("/{lang}/province/{code}", &[], pages::province)
         .page("/{lang}/cerca", &["q"], pages::search)
+        .page("/{lang}/unioni", &["index", "period"], pages::unions)
+        .page("/{lang}/unioni/{code}", &["index", "period"], pages::union_card)
         .page("/{lang}/dati", &[], pages::downloads)
         .api("/api/v1/indices", "Every index served: code, name, version, periods, units", &[], JSON, api::indices)
         .api("/api/v1/run", "The run served: index, version, territory, period, sources", &["index"], JSON, api::run)
@@ -57,6 +60,13 @@ pub fn routes() -> Routes {
             &["index"],
             JSON,
             api::series,
+        )
+        .api(
+            "/api/v1/unions",
+            "Unions of municipalities: members, mean and population-weighted score, rank (of an index, in a period)",
+            &["index", "period"],
+            JSON,
+            api::unions,
         )
         .api("/api/v1/areas", "Provinces or regions: means and group counts", &["level"], JSON, api::areas)
         .values("level", &AREA_LEVELS)

@@ -81,6 +81,8 @@ pub struct Observatory {
     pub(super) history: Vec<(String, HashMap<String, ResultRow>)>,
     /// Ranks in the run compared ([`Observatory::with_previous`]).
     pub(super) previous_rank: HashMap<String, f64>,
+    /// Unions' memberships (see `unions.rs`).
+    pub(super) unions: Vec<cantiere_store::unions::UnionMember>,
 }
 
 /// An administration the site names.
@@ -309,6 +311,7 @@ impl Observatory {
             main: true,
             history: Vec::new(),
             previous_rank: HashMap::new(),
+            unions: Vec::new(),
         }
     }
 

@@ -78,6 +78,8 @@ pub async fn home(State(site): S, lang: Lang) -> Shown {
         top => top,
         sources => Value::from_serialize(&obs.sources),
         indices => obs.indices(),
+        has_unions => !obs.memberships().is_empty(),
+        unions_example => obs.memberships().iter().any(|m| m.example),
     };
     let l = lang.labels();
     render(obs, lang, Page { template: "home.html", menu: "home", title: l["home"], path: "" }, ctx)
@@ -439,6 +441,52 @@ pub async fn region(State(site): S, lang: Lang, Path((_, code)): Path<(String, S
 /// A province's page.
 pub async fn province(State(site): S, lang: Lang, Path((_, code)): Path<(String, String)>) -> Shown {
     area_page(&site.obs, lang, "province", &code)
+}
+
+/// The unions of the index and period asked for, and the period's last day.
+fn scored_unions<'a>(
+    site: &'a crate::http::Site,
+    p: &Params,
+) -> Result<(&'a Observatory, String, Vec<super::unions::UnionScore>), AppError> {
+    let obs = site.obs.chosen(p)?;
+    let period = p.one("period")?.unwrap_or(obs.period()).to_string();
+    let results = obs.results_at(Some(&period))?;
+    let end = super::unions::period_end(&period);
+    Ok((obs, period.clone(), super::unions::union_scores(site.obs.memberships(), obs, results, &end)))
+}
+
+/// The unions of municipalities, ranked.
+pub async fn unions(State(site): S, lang: Lang, p: Params, RawQuery(q): RawQuery) -> Shown {
+    let (obs, period, unions) = scored_unions(&site, &p)?;
+    let ctx = context! {
+        unions => &unions,
+        example => unions.iter().any(|u| u.example),
+        period => period,
+        index_name => index_name(obs),
+        query => obs.index_query(),
+    };
+    let path = format!("unioni{}", q.map(|q| format!("?{q}")).unwrap_or_default());
+    let title = lang.labels()["unions_title"];
+    render(obs, lang, Page { template: "unions.html", menu: "unions", title, path: &path }, ctx)
+}
+
+/// A union's card: its members and their scores.
+pub async fn union_card(
+    State(site): S,
+    lang: Lang,
+    Path((_, code)): Path<(String, String)>,
+    p: Params,
+    RawQuery(q): RawQuery,
+) -> Shown {
+    let (obs, period, unions) = scored_unions(&site, &p)?;
+    let total = unions.len();
+    let u = unions
+        .into_iter()
+        .find(|u| u.code == code)
+        .ok_or_else(|| AppError::NotFound(format!("no union with iPA code `{code}` in period {period}")))?;
+    let ctx = context! { u => &u, total => total, period => period, index_name => index_name(obs), query => obs.index_query() };
+    let path = format!("unioni/{code}{}", q.map(|q| format!("?{q}")).unwrap_or_default());
+    render(obs, lang, Page { template: "union.html", menu: "unions", title: &u.name, path: &path }, ctx)
 }
 
 /// Search by name.
