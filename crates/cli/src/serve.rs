@@ -113,7 +113,7 @@ fn runtime() -> Result<tokio::runtime::Runtime> {
 pub fn import(a: ImportArgs) -> Result<ExitCode> {
     let url = a.db.url();
     let progress = crate::progress::Progress::new(3, "import");
-    let built = load_and_score(a.common, &progress)?;
+    let built = load_and_score(a.common, &progress, Some(&url))?;
     let start = Instant::now();
     let earlier = match a.backfill {
         None => Vec::new(),

@@ -97,7 +97,9 @@ pub struct Built {
 }
 
 /// Finds the sources, builds the index, prints the summary.
-pub fn load_and_score(a: CommonArgs, progress: &Progress) -> Result<Built> {
+/// `database` is where the stored indicators a definition reads (`kind =
+/// "data"`) come from; without one such a definition is refused.
+pub fn load_and_score(a: CommonArgs, progress: &Progress, database: Option<&str>) -> Result<Built> {
     let territory = match (a.region, a.province) {
         (Some(r), _) => Territory::Region(r),
         (_, Some(p)) => Territory::Province(p),
@@ -131,7 +133,17 @@ pub fn load_and_score(a: CommonArgs, progress: &Progress) -> Result<Built> {
     progress.message("reading the sources");
     let files = IndexFiles::load(&a.definition)
         .with_context(|| format!("reading the index definition in {}", a.definition.display()))?;
-    let sources = Sources::load(&registry, &padigitale, a.year)?;
+    let mut sources = Sources::load(&registry, &padigitale, a.year)?;
+    let stored: Vec<&str> = files.definition.indicators.iter().filter_map(|i| i.indicator.as_deref()).collect();
+    if !stored.is_empty() {
+        let Some(url) = database else {
+            bail!(
+                "{}: reads stored indicators (kind = \"data\"): build it with `cantiere import`",
+                a.definition.display()
+            )
+        };
+        sources.data.values = read_stored(url, &stored)?;
+    }
     let loaded = start.elapsed();
     progress.advance();
     progress.message("building the index");
@@ -162,10 +174,29 @@ pub fn load_and_score(a: CommonArgs, progress: &Progress) -> Result<Built> {
 
 fn build(a: BuildArgs) -> Result<ExitCode> {
     let progress = Progress::new(3, "territory");
-    let built = load_and_score(a.common, &progress)?;
+    let built = load_and_score(a.common, &progress, None)?;
     progress.message("writing the tables");
     output::write(&a.out, &built.sources, &built.scored)?;
     progress.finish();
     eprintln!("results in {}", a.out.display());
     Ok(ExitCode::SUCCESS)
+}
+
+/// The stored values of `indicators`; an indicator with none is an error.
+fn read_stored(url: &str, indicators: &[&str]) -> Result<Vec<cantiere_store::data::StoredValue>> {
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    rt.block_on(async {
+        let store = cantiere_store::Store::open(url).await?;
+        let mut all = Vec::new();
+        for code in indicators {
+            let values = store.values(code).await?;
+            if values.is_empty() {
+                store.close().await;
+                bail!("stored indicator `{code}` has no value in {url}: import it with `cantiere data import`");
+            }
+            all.extend(values);
+        }
+        store.close().await;
+        Ok(all)
+    })
 }

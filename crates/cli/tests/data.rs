@@ -1,13 +1,16 @@
 //! `cantiere data import`: a dictionary and values stored all or nothing
 //! (a file with a bad cell writes nothing and names its line and column),
 //! units named by iPA code resolved through the stored administrations,
-//! and a second import replacing a value.
+//! and a second import replacing a value; an index definition reading a
+//! stored indicator (`kind = "data"`).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_cantiere"))
+    let mut c = Command::new(env!("CARGO_BIN_EXE_cantiere"));
+    c.current_dir(repo());
+    c
 }
 
 fn repo() -> PathBuf {
@@ -66,5 +69,62 @@ fn values_are_imported_all_or_nothing() {
     std::fs::write(&good, "unit,indicator,period,value\nc_a944,spid_uso,2024-Q4,0.3\n").unwrap();
     let (ok, err) = run(&["data", "import", good.to_str().unwrap(), "--database", &db]);
     assert!(ok && err.contains("0 new, 1 replaced"), "{err}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn an_index_definition_reads_stored_indicators() {
+    let dir = std::env::temp_dir().join(format!("cantiere-cli-data-kind-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let db = format!("sqlite://{}", dir.join("db.sqlite").display());
+    let root = repo();
+    let (ok, err) = run(&["import", "--region", "Umbria", "--database", &db]);
+    assert!(ok, "{err}");
+    // Values of a region's own indicator: Perugia in two periods (by ISTAT and
+    // cadastral code), Terni in one; no other comune.
+    let dict = dir.join("dictionary.csv");
+    std::fs::write(&dict, "code,name_it,name_en,unit,direction\nspid_uso,Accessi SPID,SPID logins,%,1\n").unwrap();
+    let values = dir.join("values.csv");
+    std::fs::write(
+        &values,
+        "unit,indicator,period,value\n054039,spid_uso,2024,0.5\nG478,spid_uso,2025-Q2,0.7\nL117,spid_uso,2023-06,0.2\n",
+    )
+    .unwrap();
+    let (ok, err) =
+        run(&["data", "import", values.to_str().unwrap(), "--dictionary", dict.to_str().unwrap(), "--database", &db]);
+    assert!(ok, "{err}");
+    // The ITD's definition with one more indicator, read from the store.
+    let def = dir.join("itd-data");
+    std::fs::create_dir_all(&def).unwrap();
+    for f in ["index.toml", "pipeline.toml", "uncertainty.toml"] {
+        std::fs::copy(root.join("indices/itd/v1").join(f), def.join(f)).unwrap();
+    }
+    let mut toml = std::fs::read_to_string(def.join("index.toml")).unwrap();
+    toml.push_str("\n[[indicator]]\ncode = \"spid_regione\"\nname = \"Accessi SPID (dati della regione)\"\nparent = \"SRV\"\ndirection = 1\nkind = \"data\"\nindicator = \"spid_uso\"\nunit = \"%\"\n");
+    std::fs::write(def.join("index.toml"), &toml).unwrap();
+    let (ok, err) = run(&[
+        "territory",
+        "build",
+        "--region",
+        "Umbria",
+        "--definition",
+        def.to_str().unwrap(),
+        "--out",
+        dir.join("out").to_str().unwrap(),
+    ]);
+    assert!(!ok && err.contains("reads stored indicators (kind = \"data\"): build it with `cantiere import`"), "{err}");
+    let (ok, err) = run(&["import", "--region", "Umbria", "--definition", def.to_str().unwrap(), "--database", &db]);
+    assert!(ok, "{err}");
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let snap = rt.block_on(async { cantiere_store::Store::open(&db).await.unwrap().load(None).await.unwrap() });
+    let raw = |code: &str| snap.scores.iter().find(|s| s.ucode == code && s.code == "spid_regione").and_then(|s| s.raw);
+    assert_eq!(raw("054039"), Some(0.7), "Perugia's latest period");
+    assert_eq!(raw("055032"), Some(0.2));
+    assert_eq!(raw("054001"), None, "Assisi has no value");
+    // A data indicator must name what it reads.
+    std::fs::write(def.join("index.toml"), toml.replace("indicator = \"spid_uso\"\n", "")).unwrap();
+    let (ok, err) = run(&["import", "--region", "Umbria", "--definition", def.to_str().unwrap(), "--database", &db]);
+    assert!(!ok && err.contains("kind = \"data\" needs the stored `indicator` it reads"), "{err}");
     std::fs::remove_dir_all(&dir).unwrap();
 }

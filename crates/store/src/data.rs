@@ -58,6 +58,28 @@ row! {
     }
 }
 
+/// The last day of a period (`YYYY` → its 31 December, `YYYY-Qn` → its
+/// quarter's last day, `YYYY-MM` → its month's last day, a date → itself).
+pub fn period_end(period: &str) -> String {
+    let year: i32 = period.get(..4).and_then(|y| y.parse().ok()).unwrap_or(0);
+    let month_end = |m: u32| {
+        let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+        let d = match m {
+            2 if leap => 29,
+            2 => 28,
+            4 | 6 | 9 | 11 => 30,
+            _ => 31,
+        };
+        format!("{year:04}-{m:02}-{d:02}")
+    };
+    match period.len() {
+        4 => month_end(12),
+        7 if period.as_bytes()[5] == b'Q' => month_end(u32::from(period.as_bytes()[6].saturating_sub(b'0')) * 3),
+        7 => month_end(period[5..7].parse().unwrap_or(12)),
+        _ => period.to_string(),
+    }
+}
+
 /// One file of an import.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ImportFile {

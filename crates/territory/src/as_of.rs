@@ -83,7 +83,9 @@ fn span(apps: &[Application]) -> Option<(Date, Date)> {
 /// they stood on each quarter's last day, oldest first. A backfilled run
 /// keeps what the series and the trends read (comuni, indicators, results,
 /// province and region means); its values, peers, applications and
-/// boundaries are those of the run served, so they are left out.
+/// boundaries are those of the run served, so they are left out. Stored
+/// indicators (`kind = "data"`) count with the periods ending by the
+/// quarter's last day.
 pub fn backfill(
     sources: &crate::Sources,
     files: &crate::IndexFiles,
@@ -100,6 +102,8 @@ pub fn backfill(
                 applications: applications(apps, end),
             },
             matching: sources.matching.clone(),
+            // Stored values count up to the quarter's last day.
+            data: crate::data::DataValues { until: Some(end.to_string()), ..sources.data.clone() },
         };
         let scored = crate::build::score(&then, files, settings)?;
         let mut snap = crate::stored::snapshot(&then, files, settings, &scored, None);

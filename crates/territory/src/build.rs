@@ -27,6 +27,8 @@ pub struct Sources {
     pub import: Import,
     /// Application → municipality.
     pub matching: Matching,
+    /// Stored indicator values, for the definition's `kind = "data"`.
+    pub data: crate::data::DataValues,
 }
 
 impl Sources {
@@ -40,7 +42,7 @@ impl Sources {
     /// Matches an import against a registry.
     pub fn new(registry: Registry, import: Import) -> Sources {
         let matching = match_applications(&import.applications, &registry);
-        Sources { registry, import, matching }
+        Sources { registry, import, matching, data: Default::default() }
     }
 }
 
@@ -228,7 +230,7 @@ pub fn score(sources: &Sources, files: &IndexFiles, settings: &Settings) -> Resu
             format!("{:?} has {} municipalities: an index needs at least 4", settings.territory, units.len()),
         ));
     }
-    let indicators = compute(def, reg, &sources.import.applications, &sources.matching, &units);
+    let indicators = compute(def, reg, &sources.import.applications, &sources.matching, &sources.data, &units);
     let idata = indicators.idata_csv(reg);
     let imeta = def.imeta_csv();
     let fw = Framework::from_table(&Table::from_csv("iMeta.csv", &imeta)?)?;

@@ -57,6 +57,36 @@ impl std::fmt::Display for RowError {
     }
 }
 
+/// Stored indicator values an index definition reads (`kind = "data"`),
+/// and the last day they may describe (`None`: any).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DataValues {
+    /// The values, of every indicator the definition reads.
+    pub values: Vec<cantiere_store::data::StoredValue>,
+    /// Values of a period ending after this day (`YYYY-MM-DD`) are left out.
+    pub until: Option<String>,
+}
+
+impl DataValues {
+    /// Each (indicator, unit)'s value of its latest period ending by
+    /// `until`; of one period, the value of the first source by name.
+    pub fn latest(&self) -> std::collections::HashMap<(&str, &str), f64> {
+        let mut best: std::collections::HashMap<(&str, &str), (String, &str, f64)> = std::collections::HashMap::new();
+        for v in &self.values {
+            let end = cantiere_store::data::period_end(&v.period);
+            if self.until.as_deref().is_some_and(|u| end.as_str() > u) {
+                continue;
+            }
+            let key = (v.indicator.as_str(), v.unit.as_str());
+            let better = |(e, s, _): &(String, &str, f64)| end > *e || (end == *e && v.source.as_str() < *s);
+            if best.get(&key).is_none_or(better) {
+                best.insert(key, (end, v.source.as_str(), v.value));
+            }
+        }
+        best.into_iter().map(|(k, (_, _, x))| (k, x)).collect()
+    }
+}
+
 /// Whether a period is `YYYY`, `YYYY-Qn`, `YYYY-MM` or a real `YYYY-MM-DD`.
 pub fn valid_period(p: &str) -> bool {
     let b = p.as_bytes();
@@ -325,5 +355,36 @@ mod tests {
                 "D/bad.csv:5: the same unit, indicator, period and source as D/good.csv:2",
             ]
         );
+    }
+
+    #[test]
+    fn a_definition_reads_each_unit_s_latest_period_up_to_a_date() {
+        let v = |unit: &str, period: &str, source: &str, value: f64| cantiere_store::data::StoredValue {
+            unit: unit.into(),
+            indicator: "spid_uso".into(),
+            period: period.into(),
+            source: source.into(),
+            value,
+            note: String::new(),
+            import_id: 1,
+        };
+        let mut data = DataValues {
+            values: vec![
+                v("054039", "2024", "", 0.5),
+                v("054039", "2025-Q2", "regione", 0.7),
+                v("054039", "2025-Q2", "comune", 0.65),
+                v("055032", "2023-06", "", 0.2),
+            ],
+            until: None,
+        };
+        let latest = data.latest();
+        // Perugia: 2025-Q2 (ends 2025-06-30) over 2024; of its two sources, `comune` first by name.
+        assert_eq!(latest[&("spid_uso", "054039")], 0.65);
+        assert_eq!(latest[&("spid_uso", "055032")], 0.2);
+        // Built as of 2024-12-31: 2024 ends that day and counts; 2025-Q2 does not.
+        data.until = Some("2024-12-31".into());
+        assert_eq!(data.latest()[&("spid_uso", "054039")], 0.5);
+        data.until = Some("2023-05-31".into());
+        assert!(data.latest().is_empty(), "nothing ended by then");
     }
 }

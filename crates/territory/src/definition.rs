@@ -28,6 +28,7 @@
 //! weight = 1.0
 //! kind = "adopted"       # see `Kind`
 //! measure = "1.4.1"      # for PA digitale kinds
+//! indicator = "spid_uso" # for kind = "data": a stored indicator
 //! unit = "0/1"
 //! description = "…"
 //! ```
@@ -66,6 +67,9 @@ pub enum Kind {
     DaysToCompletion,
     /// Euros per resident of the applications of the measure not renounced.
     FundingPerInhabitant,
+    /// A stored indicator (`cantiere data import`), named by `indicator`:
+    /// each comune's value of the latest period stored (up to the date built).
+    Data,
 }
 
 impl Kind {
@@ -132,6 +136,9 @@ pub struct IndicatorDef {
     /// PNRR measure, for PA digitale kinds (`1.4.1`).
     #[serde(default)]
     pub measure: Option<String>,
+    /// The stored indicator's code, for `kind = "data"`.
+    #[serde(default)]
+    pub indicator: Option<String>,
     /// Unit of measure.
     #[serde(default)]
     pub unit: String,
@@ -188,6 +195,17 @@ impl Definition {
             }
             if i.direction != 1 && i.direction != -1 {
                 return Err(bad(format!("indicator `{}`: direction must be 1 or -1", i.code)));
+            }
+            if (i.kind == Kind::Data) != i.indicator.is_some() {
+                return Err(bad(format!(
+                    "indicator `{}`: {}",
+                    i.code,
+                    if i.indicator.is_some() {
+                        "only kind = \"data\" takes an `indicator`"
+                    } else {
+                        "kind = \"data\" needs the stored `indicator` it reads"
+                    }
+                )));
             }
             if i.kind.needs_measure() != i.measure.is_some() {
                 return Err(bad(format!(

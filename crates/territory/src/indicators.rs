@@ -68,6 +68,8 @@ pub fn value(kind: Kind, m: &Municipality, apps: &[&Application]) -> f64 {
             .min()
             .map(|(paid, sent)| f64::from(paid.0 - sent.0))
             .unwrap_or(f64::NAN),
+        // Read from the stored values by `compute`, not from the applications.
+        Kind::Data => f64::NAN,
         Kind::FundingPerInhabitant => match pop {
             // `+ 0.0`: a float sum of nothing is −0.
             Some(p) => (live().map(|a| a.amount).sum::<f64>() + 0.0) / p,
@@ -82,9 +84,11 @@ pub fn compute(
     registry: &Registry,
     apps: &[Application],
     matching: &Matching,
+    data: &crate::data::DataValues,
     units: &[usize],
 ) -> Indicators {
     let by_muni = applications_by_municipality(apps, matching);
+    let stored = data.latest();
     let empty = Vec::new();
     let values = def
         .indicators
@@ -93,6 +97,10 @@ pub fn compute(
             units
                 .iter()
                 .map(|&u| {
+                    if let Some(code) = ind.indicator.as_deref() {
+                        let m = &registry.municipalities[u];
+                        return stored.get(&(code, m.code.as_str())).copied().unwrap_or(f64::NAN);
+                    }
                     let idx = ind.measure.as_deref().and_then(|m| by_muni.get(&(u, m))).unwrap_or(&empty);
                     let list: Vec<&Application> = idx.iter().map(|&i| &apps[i]).collect();
                     value(ind.kind, &registry.municipalities[u], &list)

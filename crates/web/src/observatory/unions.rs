@@ -50,26 +50,7 @@ pub struct UnionScore {
     pub example: bool,
 }
 
-/// The last day of a period (`YYYY`, `YYYY-Qn`, `YYYY-MM`, `YYYY-MM-DD`).
-pub fn period_end(period: &str) -> String {
-    let year: i32 = period.get(..4).and_then(|y| y.parse().ok()).unwrap_or(0);
-    let month_end = |m: u32| {
-        let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-        let d = match m {
-            2 if leap => 29,
-            2 => 28,
-            4 | 6 | 9 | 11 => 30,
-            _ => 31,
-        };
-        format!("{year:04}-{m:02}-{d:02}")
-    };
-    match period.len() {
-        4 => month_end(12),
-        7 if period.as_bytes()[5] == b'Q' => month_end(u32::from(period.as_bytes()[6].saturating_sub(b'0')) * 3),
-        7 => month_end(period[5..7].parse().unwrap_or(12)),
-        _ => period.to_string(),
-    }
-}
+pub use cantiere_store::data::period_end;
 
 /// The unions of `memberships` scored by `obs` in its period served, or in
 /// an earlier period's `results`, with members as of `date`.
