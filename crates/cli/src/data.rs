@@ -21,6 +21,18 @@ pub enum Command {
     /// Import indicator values (columns unit, indicator, period, value, optional source and note; unit an
     /// ISTAT, iPA or cadastral code; period YYYY, YYYY-Qn, YYYY-MM or YYYY-MM-DD), all or nothing.
     Import(ImportArgs),
+    /// Import ANPR open data (a folder with adesioni_ansc_export.csv and subentro_liste_elettorali_export.csv) as
+    /// the stored indicators anpr_ansc, anpr_ansc_ritardo and anpr_liste, by date; comuni not stored are skipped.
+    Anpr(AnprArgs),
+}
+
+/// `cantiere data anpr`.
+#[derive(Debug, Args)]
+pub struct AnprArgs {
+    /// The ANPR folder (default: $CANTIERE_SHARED/data/anpr, else ../shared/data/anpr).
+    dir: Option<PathBuf>,
+    #[command(flatten)]
+    db: DatabaseArgs,
 }
 
 /// `cantiere data import`.
@@ -42,6 +54,7 @@ pub struct ImportArgs {
 pub fn run(cmd: Command) -> Result<ExitCode> {
     match cmd {
         Command::Import(a) => import(a),
+        Command::Anpr(a) => anpr(a),
     }
 }
 
@@ -100,6 +113,40 @@ fn import(a: ImportArgs) -> Result<ExitCode> {
         summary.new,
         summary.replaced,
         dictionary.len()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn anpr(a: AnprArgs) -> Result<ExitCode> {
+    let start = Instant::now();
+    let dir = a.dir.unwrap_or_else(|| {
+        std::env::var_os("CANTIERE_SHARED").map_or_else(|| PathBuf::from("../shared"), PathBuf::from).join("data/anpr")
+    });
+    let (files, values) = match cantiere_territory::anpr::read(&dir) {
+        Ok(read) => read,
+        Err(errors) => return Ok(report(&errors)),
+    };
+    let url = a.db.url();
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    let summary = rt.block_on(async {
+        let store = Store::open(&url).await?;
+        let comuni: HashSet<String> = store.comuni().await?.into_iter().map(|b| b.code).collect();
+        if comuni.is_empty() {
+            store.close().await;
+            anyhow::bail!("no comuni are stored: run `cantiere import` first");
+        }
+        let (kept, skipped): (Vec<_>, Vec<_>) = values.into_iter().partition(|(_, v)| comuni.contains(&v.unit));
+        let definitions = cantiere_territory::anpr::dictionary();
+        let s = store.import_values(&definitions, &files, &kept, "cantiere data anpr").await;
+        store.close().await;
+        Ok((s?, kept.len(), skipped.len()))
+    })?;
+    let (summary, kept, skipped) = summary;
+    eprintln!(
+        "{kept} ANPR values in {:.2} s: {} new, {} replaced; {skipped} of comuni not stored skipped ({url})",
+        start.elapsed().as_secs_f64(),
+        summary.new,
+        summary.replaced
     );
     Ok(ExitCode::SUCCESS)
 }

@@ -27,6 +27,8 @@
 //!   which indicators, how they are computed, directions, weights.
 //! - [`indicators`] → iData/iMeta in COINr's layout → the engine's pipeline
 //!   ([`build::score`]).
+//! - [`anpr`]: ANPR open data (ANSC adoption, electoral lists takeover) as
+//!   stored indicators by period.
 //! - [`as_of`]: PA digitale as it stood on a past date, and the quarters of
 //!   the backfill.
 //! - [`published`]: an index built from any coin's files (iData, iMeta,
@@ -48,6 +50,7 @@
 #![forbid(unsafe_code)]
 
 pub mod administrations;
+pub mod anpr;
 pub mod as_of;
 pub mod build;
 pub mod catalog;

@@ -31,3 +31,10 @@ pub fn padigitale() -> PathBuf {
 pub fn definition() -> PathBuf {
     workspace().join("indices/itd/v1")
 }
+
+/// The ANPR folder: $CANTIERE_SHARED/data/anpr, else ../shared/….
+pub fn anpr() -> PathBuf {
+    let shared =
+        std::env::var_os("CANTIERE_SHARED").map(PathBuf::from).unwrap_or_else(|| workspace().join("../shared"));
+    shared.join("data/anpr")
+}
