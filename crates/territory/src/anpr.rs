@@ -80,8 +80,11 @@ fn date(cell: &str) -> Option<Date> {
     Date::from_ymd(y.parse().ok()?, m.parse().ok()?, d.parse().ok()?)
 }
 
-/// The rows of one ANPR file: (line, cells by column name).
-fn rows(path: &Path, columns: &[&str]) -> Result<(ImportFile, Vec<(u64, Vec<String>)>), Vec<RowError>> {
+/// A row: its line and its cells, in the order of the columns asked for.
+type Row = (u64, Vec<String>);
+
+/// The rows of one ANPR file, and the file.
+fn rows(path: &Path, columns: &[&str]) -> Result<(ImportFile, Vec<Row>), Vec<RowError>> {
     let file = path.display().to_string();
     let whole = |line: u64, message: String| vec![RowError { file: file.clone(), line, column: None, message }];
     let bytes = std::fs::read(path).map_err(|e| whole(0, e.to_string()))?;
@@ -123,7 +126,7 @@ pub fn read(dir: &Path) -> Result<(Vec<ImportFile>, Vec<(usize, NewValue)>), Vec
         message: format!("`{cell}`: expected a date DD-MM-YYYY"),
     };
     // ANSC: per comune, the first row with an actual date, else the first.
-    let mut chosen: HashMap<&str, &(u64, Vec<String>)> = HashMap::new();
+    let mut chosen: HashMap<&str, &Row> = HashMap::new();
     for row in &ansc_rows {
         let code = row.1[0].as_str();
         if chosen.get(code).is_none_or(|c| c.1[2].is_empty() && !row.1[2].is_empty()) {
