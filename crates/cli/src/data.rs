@@ -123,7 +123,7 @@ fn anpr(a: AnprArgs) -> Result<ExitCode> {
         std::env::var_os("CANTIERE_SHARED").map_or_else(|| PathBuf::from("../shared"), PathBuf::from).join("data/anpr")
     });
     let (files, values) = match cantiere_territory::anpr::read(&dir) {
-        Ok(read) => read,
+        Ok(read) => (read.files, read.values),
         Err(errors) => return Ok(report(&errors)),
     };
     let url = a.db.url();

@@ -21,7 +21,7 @@ use std::path::Path;
 
 use cantiere_store::data::{Definition, ImportFile, NewValue};
 
-use crate::data::RowError;
+use crate::data::{Imported, RowError};
 use crate::text::Date;
 
 /// The day before every value: what no comune had yet.
@@ -103,9 +103,8 @@ fn rows(path: &Path, columns: &[&str]) -> Result<(ImportFile, Vec<Row>), Vec<Row
     Ok((ImportFile { file, content_hash: crate::catalog::fnv1a(&bytes) }, out))
 }
 
-/// Reads the two files of an ANPR folder as values (each with the index of
-/// its file) and the files read.
-pub fn read(dir: &Path) -> Result<(Vec<ImportFile>, Vec<(usize, NewValue)>), Vec<RowError>> {
+/// Reads the two files of an ANPR folder: the files and their values.
+pub fn read(dir: &Path) -> Result<Imported, Vec<RowError>> {
     let value = |unit: &str, indicator: &str, period: String, value: f64| NewValue {
         unit: unit.into(),
         indicator: indicator.into(),
@@ -166,5 +165,5 @@ pub fn read(dir: &Path) -> Result<(Vec<ImportFile>, Vec<(usize, NewValue)>), Vec
             None => errors.push(bad(&liste, *line, 4, "DATA_SUBENTRO", &cells[1])),
         }
     }
-    if errors.is_empty() { Ok((vec![ansc, liste], values)) } else { Err(errors) }
+    if errors.is_empty() { Ok(Imported { files: vec![ansc, liste], values }) } else { Err(errors) }
 }

@@ -12,7 +12,8 @@ use std::collections::HashMap;
 
 #[test]
 fn ansc_and_electoral_lists_by_date_as_read_by_hand() {
-    let (files, values) = cantiere_territory::anpr::read(&common::anpr()).unwrap();
+    let read = cantiere_territory::anpr::read(&common::anpr()).unwrap();
+    let (files, values) = (read.files, read.values);
     assert_eq!(files.len(), 2);
     let mut by: HashMap<(&str, &str), Vec<(&str, f64)>> = HashMap::new();
     for (_, v) in &values {
