@@ -126,5 +126,19 @@ fn an_index_definition_reads_stored_indicators() {
     std::fs::write(def.join("index.toml"), toml.replace("indicator = \"spid_uso\"\n", "")).unwrap();
     let (ok, err) = run(&["import", "--region", "Umbria", "--definition", def.to_str().unwrap(), "--database", &db]);
     assert!(!ok && err.contains("kind = \"data\" needs the stored `indicator` it reads"), "{err}");
+    // ANPR's files stored as indicators; the ITD v2 reads them.
+    let (ok, err) = run(&["import", "--region", "Umbria", "--definition", "indices/itd/v2", "--database", &db]);
+    assert!(!ok && err.contains("stored indicator `anpr_ansc` has no value"), "{err}");
+    let (ok, err) = run(&["data", "anpr", "--database", &db]);
+    assert!(ok && err.contains("of comuni not stored skipped"), "{err}");
+    let (ok, err) = run(&["import", "--region", "Umbria", "--definition", "indices/itd/v2", "--database", &db]);
+    assert!(ok, "{err}");
+    let snap = rt.block_on(async { cantiere_store::Store::open(&db).await.unwrap().load(None).await.unwrap() });
+    assert_eq!(snap.run.as_ref().unwrap().index_version, "2.0.0");
+    let raw = |code: &str, ind: &str| snap.scores.iter().find(|s| s.ucode == code && s.code == ind).and_then(|s| s.raw);
+    // Read by hand in the ANPR files: Terni adopted ANSC on 18-11-2025 on its planned day; Perugia has not.
+    assert_eq!((raw("055032", "ansc"), raw("055032", "ansc_ritardo")), (Some(1.0), Some(0.0)));
+    assert_eq!((raw("054039", "ansc"), raw("054039", "ansc_ritardo")), (Some(0.0), None));
+    assert_eq!(raw("054039", "liste_anpr"), Some(1.0));
     std::fs::remove_dir_all(&dir).unwrap();
 }
