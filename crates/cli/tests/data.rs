@@ -140,5 +140,18 @@ fn an_index_definition_reads_stored_indicators() {
     assert_eq!((raw("055032", "ansc"), raw("055032", "ansc_ritardo")), (Some(1.0), Some(0.0)));
     assert_eq!((raw("054039", "ansc"), raw("054039", "ansc_ritardo")), (Some(0.0), None));
     assert_eq!(raw("054039", "liste_anpr"), Some(1.0));
+    // v2 compares PA digitale's euros within size classes: the smallest
+    // comuni no longer top innovation for their size. Umbria's top 10 by
+    // innovation holds two comuni under 1,000 residents in v1 (446 and 975
+    // residents), none in v2.
+    let v1 = rt.block_on(async { cantiere_store::Store::open(&db).await.unwrap().load(Some(1)).await.unwrap() });
+    assert_eq!(v1.run.as_ref().unwrap().index_version, "1.0.0");
+    let small_in_top10 = |s: &cantiere_store::Snapshot| {
+        let mut r: Vec<&cantiere_store::ResultRow> = s.results.iter().filter(|r| r.innovation.is_some()).collect();
+        r.sort_by(|a, b| b.innovation.unwrap().total_cmp(&a.innovation.unwrap()));
+        let pop = |c: &str| s.bodies.iter().find(|b| b.code == c).and_then(|b| b.population).unwrap_or(0);
+        r.iter().take(10).filter(|r| pop(&r.ucode) < 1_000).count()
+    };
+    assert_eq!((small_in_top10(&v1), small_in_top10(&snap)), (2, 0));
     std::fs::remove_dir_all(&dir).unwrap();
 }

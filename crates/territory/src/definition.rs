@@ -67,6 +67,12 @@ pub enum Kind {
     DaysToCompletion,
     /// Euros per resident of the applications of the measure not renounced.
     FundingPerInhabitant,
+    /// Euros of the applications of the measure not renounced, over the
+    /// median of those euros among the comuni of the same ISTAT size class
+    /// that hold any (1 = the class's typical amount; 0 = none): PA digitale
+    /// vouchers are lump sums by population band, so euros per resident
+    /// reward the smallest comuni for their size.
+    FundingVsClass,
     /// A stored indicator (`cantiere data import`), named by `indicator`:
     /// each comune's value of the latest period stored (up to the date built).
     Data,
@@ -75,7 +81,14 @@ pub enum Kind {
 impl Kind {
     /// Whether the indicator comes from PA digitale (and needs a measure).
     pub fn needs_measure(self) -> bool {
-        matches!(self, Kind::Adopted | Kind::Completed | Kind::DaysToCompletion | Kind::FundingPerInhabitant)
+        matches!(
+            self,
+            Kind::Adopted
+                | Kind::Completed
+                | Kind::DaysToCompletion
+                | Kind::FundingPerInhabitant
+                | Kind::FundingVsClass
+        )
     }
 }
 

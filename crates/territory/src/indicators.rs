@@ -68,14 +68,42 @@ pub fn value(kind: Kind, m: &Municipality, apps: &[&Application]) -> f64 {
             .min()
             .map(|(paid, sent)| f64::from(paid.0 - sent.0))
             .unwrap_or(f64::NAN),
-        // Read from the stored values by `compute`, not from the applications.
-        Kind::Data => f64::NAN,
+        // Read from the stored values, or compared across comuni, by `compute`.
+        Kind::Data | Kind::FundingVsClass => f64::NAN,
         Kind::FundingPerInhabitant => match pop {
             // `+ 0.0`: a float sum of nothing is −0.
             Some(p) => (live().map(|a| a.amount).sum::<f64>() + 0.0) / p,
             None => f64::NAN,
         },
     }
+}
+
+/// Each unit's euros over the median euros of the units of its size class
+/// that hold any (`Kind::FundingVsClass`); `units` are (size class, euros).
+/// A unit without a class is missing; a unit holding nothing is 0.
+pub fn funding_vs_class(units: &[(Option<usize>, f64)]) -> Vec<f64> {
+    let mut by_class: HashMap<usize, Vec<f64>> = HashMap::new();
+    for &(class, euros) in units {
+        if let Some(c) = class.filter(|_| euros > 0.0) {
+            by_class.entry(c).or_default().push(euros);
+        }
+    }
+    let medians: HashMap<usize, f64> = by_class
+        .into_iter()
+        .map(|(c, mut v)| {
+            v.sort_by(f64::total_cmp);
+            let n = v.len();
+            (c, if n % 2 == 1 { v[n / 2] } else { (v[n / 2 - 1] + v[n / 2]) / 2.0 })
+        })
+        .collect();
+    units
+        .iter()
+        .map(|&(class, euros)| match class {
+            None => f64::NAN,
+            Some(_) if euros <= 0.0 => 0.0,
+            Some(c) => euros / medians[&c],
+        })
+        .collect()
 }
 
 /// Computes every indicator of the definition for the given municipalities.
@@ -94,6 +122,17 @@ pub fn compute(
         .indicators
         .iter()
         .map(|ind| {
+            if ind.kind == Kind::FundingVsClass {
+                let euros: Vec<(Option<usize>, f64)> = units
+                    .iter()
+                    .map(|&u| {
+                        let idx = ind.measure.as_deref().and_then(|m| by_muni.get(&(u, m))).unwrap_or(&empty);
+                        let live = idx.iter().map(|&i| &apps[i]).filter(|a| a.status != Status::Renounced);
+                        (registry.municipalities[u].size_class(), live.map(|a| a.amount).sum::<f64>())
+                    })
+                    .collect();
+                return funding_vs_class(&euros);
+            }
             units
                 .iter()
                 .map(|&u| {
@@ -134,5 +173,29 @@ impl Indicators {
             w.write_record(&rec).expect("writing to memory");
         }
         w.into_inner().expect("writing to memory")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Worked by hand: class 0 holds 1,000 and 3,000 and 2,000 (median 2,000)
+    /// and one comune with nothing; class 1 holds 10,000 and 30,000 (median
+    /// 20,000); a comune without population has no class.
+    #[test]
+    fn euros_are_compared_with_the_median_of_the_size_class() {
+        let units = [
+            (Some(0), 1_000.0),
+            (Some(0), 3_000.0),
+            (Some(0), 2_000.0),
+            (Some(0), 0.0),
+            (Some(1), 10_000.0),
+            (Some(1), 30_000.0),
+            (None, 5_000.0),
+        ];
+        let r = funding_vs_class(&units);
+        assert_eq!(&r[..6], [0.5, 1.5, 1.0, 0.0, 0.5, 1.5]);
+        assert!(r[6].is_nan());
     }
 }
