@@ -80,6 +80,12 @@ pub fn period_end(period: &str) -> String {
     }
 }
 
+/// The order of periods: by their last day, then as written (`2025` and
+/// `2025-Q4` end on the same day; `2025-Q4` comes after `2025-06`).
+pub fn period_order(a: &str, b: &str) -> std::cmp::Ordering {
+    period_end(a).cmp(&period_end(b)).then_with(|| a.cmp(b))
+}
+
 /// One file of an import.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ImportFile {

@@ -17,6 +17,7 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::extract::Request;
+use cantiere_store::data::period_order;
 use cantiere_store::{RunInfo, Store, Versions};
 use tower::ServiceExt;
 
@@ -72,15 +73,15 @@ async fn with_history(store: &Store, runs: &[RunInfo], obs: Observatory) -> Resu
             periods.push(r.period.clone());
         }
     }
-    // Periods of one index share a form (`2025-Q4`, `2026-Q1`): newest first.
-    periods.sort_by(|a, b| b.cmp(a));
+    // Newest first, by their last day.
+    periods.sort_by(|a, b| period_order(b, a));
     let served = obs.period().to_string();
     let series = |r: &&RunInfo| {
         r.index_code == current.index_code
             && r.index_version == current.index_version
             && r.territory == current.territory
             && !r.period.is_empty()
-            && r.period < served
+            && period_order(&r.period, &served).is_lt()
     };
     // The latest run of each earlier period, the most recent period first.
     let mut earlier: Vec<&RunInfo> = Vec::new();
@@ -89,7 +90,7 @@ async fn with_history(store: &Store, runs: &[RunInfo], obs: Observatory) -> Resu
             earlier.push(r);
         }
     }
-    earlier.sort_by(|a, b| b.period.cmp(&a.period));
+    earlier.sort_by(|a, b| period_order(&b.period, &a.period));
     let mut history = Vec::with_capacity(earlier.len());
     for r in &earlier {
         history.push((r.period.clone(), store.results(r.id).await?));

@@ -380,6 +380,13 @@ mod tests {
         ];
         let latest: Vec<i64> = latest_per_index(&runs).into_iter().map(|r| r.id).collect();
         assert_eq!(latest, [2, 3, 6]);
+        // Periods of different forms are ordered by their last day: 2025-06
+        // before 2025-Q4 (30 June, 31 December), 2025 and 2025-Q4 by form.
+        let runs = [dated(3, "A", "2025-06"), dated(2, "A", "2025-Q4"), dated(1, "A", "2025-05-31")];
+        assert_eq!(latest_per_index(&runs)[0].id, 2);
+        assert!(crate::data::period_order("2025-06", "2025-Q4").is_lt());
+        assert!(crate::data::period_order("2025-Q3", "2025-09").is_gt(), "same last day: by form");
+        assert!(crate::data::period_order("2024-12-31", "2025").is_lt());
         assert!(latest_per_index(&[]).is_empty());
     }
 }

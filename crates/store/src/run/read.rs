@@ -18,7 +18,7 @@ pub(crate) fn latest_per_index(runs: &[RunInfo]) -> Vec<RunInfo> {
     for r in runs {
         let e = latest.entry(r.index_code.as_str()).or_insert(r);
         // Newest first: a later one replaces it only with a later period.
-        if r.period > e.period {
+        if crate::data::period_order(&r.period, &e.period).is_gt() {
             *e = r;
         }
     }

@@ -9,6 +9,7 @@
 use std::collections::HashMap;
 
 use cantiere_store::ResultRow;
+use cantiere_store::data::period_order;
 use serde::Serialize;
 
 use super::Observatory;
@@ -67,10 +68,10 @@ impl Observatory {
         let served = self.period().to_string();
         let mut history: Vec<(String, HashMap<String, ResultRow>)> = periods
             .into_iter()
-            .filter(|(p, _)| *p < served)
+            .filter(|(p, _)| period_order(p, &served).is_lt())
             .map(|(p, rows)| (p, rows.into_iter().map(|r| (r.ucode.clone(), r)).collect()))
             .collect();
-        history.sort_by(|a, b| a.0.cmp(&b.0));
+        history.sort_by(|a, b| period_order(&a.0, &b.0));
         history.dedup_by(|a, b| a.0 == b.0);
         self.history = history;
         self
