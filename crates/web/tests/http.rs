@@ -175,8 +175,8 @@ async fn api(site: &Site, solution_id: i64) {
     }
     assert_eq!(
         paths.len(),
-        24,
-        "the observatory's (with /api/v1/indices, the series and the unions) and the catalog's endpoints, this document and /health"
+        25,
+        "the observatory's (with /api/v1/indices, the series, the unions and the areas' ranking) and the catalog's endpoints, this document and /health"
     );
     assert!(paths.contains_key("/api/v1/catalog/report.csv"), "the ingestion report documented");
     let community = paths.keys().filter(|p| p.contains("communit") || p.contains("coverage")).collect::<Vec<_>>();

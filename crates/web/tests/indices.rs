@@ -264,6 +264,19 @@ async fn two_indices_side_by_side_on_sqlite_and_postgres() {
             assert_eq!((unions[1]["code"].as_str(), unions[1]["rank"].as_f64()), (Some("um_sud"), Some(2.0)));
             assert!((unions[1]["score"].as_f64().unwrap() - 25.0).abs() < 1e-12);
         }
+        // Provinces as units of the index: Perugia's two comuni, Terni's one.
+        let (s, body) = get(&site, "/api/v1/areas/ranking?level=province&index=PROVA").await;
+        assert_eq!(s, StatusCode::OK, "{body}");
+        let ranking: serde_json::Value = serde_json::from_str(&body).unwrap();
+        let areas = ranking["areas"].as_array().unwrap();
+        assert_eq!(areas.len(), 2);
+        assert_eq!(
+            (areas[0]["code"].as_str(), areas[0]["rank"].as_f64(), areas[0]["municipalities"].as_u64()),
+            (Some("054"), Some(1.0), Some(2))
+        );
+        assert!((areas[0]["score"].as_f64().unwrap() - 62.5).abs() < 1e-12);
+        assert!((areas[0]["weighted"].as_f64().unwrap() - (50.0 * pg + 75.0 * as_) / (pg + as_)).abs() < 1e-9);
+        assert_eq!((areas[1]["code"].as_str(), areas[1]["score"].as_f64()), (Some("055"), Some(25.0)));
         let (s, page) = get(&site, "/it/unioni/um_nord?index=PROVA").await;
         assert_eq!(s, StatusCode::OK, "{page}");
         assert!(page.contains("id=\"unions-example\""), "the examples are said to be examples");

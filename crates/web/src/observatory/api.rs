@@ -271,3 +271,23 @@ pub async fn unions(State(site): S, p: Params) -> Answer {
         .collect();
     Ok(Json(rows).into_response())
 }
+
+/// `/api/v1/areas/ranking?level=&index=&period=`: provinces or regions as
+/// units of an index: the mean and residents-weighted mean of their comuni,
+/// ranked by the mean.
+pub async fn areas_ranking(State(site): S, p: Params) -> Answer {
+    let obs = site.obs.chosen(&p)?;
+    let level = level(&p)?;
+    let period = p.one("period")?.unwrap_or(obs.period()).to_string();
+    let results = obs.results_at(Some(&period))?;
+    let rows: Vec<serde_json::Value> = obs
+        .area_scores(level, results)
+        .iter()
+        .map(|a| {
+            serde_json::json!({"code": a.code, "name": a.name, "municipalities": a.members.len(),
+                "score": a.score, "weighted": a.weighted, "rank": a.rank})
+        })
+        .collect();
+    Ok(Json(serde_json::json!({"index": obs.run.index_code, "period": period, "level": level, "areas": rows}))
+        .into_response())
+}

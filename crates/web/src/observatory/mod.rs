@@ -72,6 +72,14 @@ pub fn routes() -> Routes {
         .values("level", &AREA_LEVELS)
         .api("/api/v1/areas.csv", "The same as CSV", &["level"], CSV, api::areas_csv)
         .values("level", &AREA_LEVELS)
+        .api(
+            "/api/v1/areas/ranking",
+            "Provinces or regions as units of an index: mean and population-weighted score of their comuni, rank",
+            &["level", "index", "period"],
+            JSON,
+            api::areas_ranking,
+        )
+        .values("level", &AREA_LEVELS)
         .api("/api/v1/indicators", "Indicators and aggregates of the index", &["index"], JSON, api::indicators)
         .api("/api/v1/indicators.csv", "The same as CSV", &["index"], CSV, api::indicators_csv)
         .api("/api/v1/values.csv", "Every raw and normalised value", &["index"], CSV, api::values_csv)

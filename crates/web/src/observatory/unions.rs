@@ -115,6 +115,31 @@ pub fn union_scores(
 }
 
 impl Observatory {
+    /// Provinces or regions (`level`) of this index's comuni as units,
+    /// scored and ranked by the rule of unions (every comune a member).
+    pub fn area_scores(&self, level: &str, results: Option<&HashMap<String, ResultRow>>) -> Vec<UnionScore> {
+        let members: Vec<UnionMember> = self
+            .munis
+            .iter()
+            .map(|m| {
+                let (code, name) = if level == "province" {
+                    (&m.body.province_code, &m.body.province)
+                } else {
+                    (&m.body.region_code, &m.body.region)
+                };
+                UnionMember {
+                    union_ipa: code.clone(),
+                    union_name: name.clone(),
+                    member: m.body.code.clone(),
+                    from_date: String::new(),
+                    to_date: String::new(),
+                    example: false,
+                }
+            })
+            .collect();
+        union_scores(&members, self, results, "")
+    }
+
     /// Adds the unions' memberships (served with every index).
     pub fn with_unions(mut self, memberships: Vec<UnionMember>) -> Observatory {
         self.unions = memberships;
