@@ -198,6 +198,11 @@ async fn two_indices_side_by_side_on_sqlite_and_postgres() {
         assert_eq!((points[0].0.as_str(), points[0].2), ("2024", 2.0));
         assert!((points[0].1 - 25.0).abs() < 1e-12 && (points[1].1 - 75.0).abs() < 1e-12, "{points:?}");
         assert_eq!((points[1].0.as_str(), points[1].2), ("2025", 1.0));
+        let (s, body) = get(&site, "/api/v1/municipalities/054001?index=PROVA&period=2024").await;
+        assert_eq!(s, StatusCode::OK, "{body}");
+        let one: serde_json::Value = serde_json::from_str(&body).unwrap();
+        assert_eq!((one["period"].as_str(), one["result"]["rank"].as_f64()), (Some("2024"), Some(2.0)));
+        assert!(one.get("values").is_none(), "an earlier period keeps its result only");
         let (s, _) = get(&site, "/api/v1/municipalities/054002/series?index=PROVA").await;
         assert_eq!(s, StatusCode::NOT_FOUND, "a comune PROVA does not rank");
         let (_, series_itd) = get(&site, "/api/v1/municipalities/054001/series").await;

@@ -108,8 +108,18 @@ pub async fn municipalities_csv(State(site): S, p: Params) -> Answer {
 pub async fn municipality(State(site): S, Path(code): Path<String>, p: Params) -> Answer {
     let obs = site.obs.chosen(&p)?;
     let m = obs.muni(&code).ok_or_else(|| AppError::NotFound(format!("no municipality with ISTAT code `{code}`")))?;
+    // An earlier period: its result only (its values, peers and
+    // applications are not kept: see `series.rs`).
+    if let Some(then) = obs.results_at(p.one("period")?)? {
+        let period = p.one("period")?.unwrap_or_default();
+        let result = then
+            .get(&code)
+            .ok_or_else(|| AppError::NotFound(format!("municipality `{code}` is not ranked in period {period}")))?;
+        let json = serde_json::json!({"municipality": m.body, "period": period, "result": result});
+        return Ok(Json(json).into_response());
+    }
     Ok(Json(serde_json::json!({
-        "municipality": m.body, "result": m.result, "values": m.values,
+        "municipality": m.body, "period": obs.period(), "result": m.result, "values": m.values,
         "peers": m.peers, "strengths": m.strengths, "weaknesses": m.weaknesses,
         "applications": obs.applications(&code, true),
     }))

@@ -49,8 +49,8 @@ pub fn routes() -> Routes {
         .api("/api/v1/municipalities.csv", "The same as CSV", FILTERS, CSV, api::municipalities_csv)
         .api(
             "/api/v1/municipalities/{code}",
-            "One municipality: values, peers, strengths, weaknesses, projects",
-            &["index"],
+            "One municipality: values, peers, strengths, weaknesses, projects (an earlier period: its result)",
+            &["index", "period"],
             JSON,
             api::municipality,
         )
