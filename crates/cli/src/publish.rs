@@ -34,6 +34,10 @@ pub struct PublishArgs {
     /// Where the index applies.
     #[arg(long, default_value = "Italia")]
     territory: String,
+    /// What ranks unions, provinces and regions in this index: the mean of their comuni's scores, or the mean
+    /// weighted by residents.
+    #[arg(long, default_value = "mean", value_parser = ["mean", "weighted"])]
+    units_score: String,
     #[command(flatten)]
     db: DatabaseArgs,
 }
@@ -65,6 +69,7 @@ pub fn publish(a: PublishArgs) -> Result<ExitCode> {
         sources: String::new(),
         definition: text(Some(&a.inputs.meta)),
         pipeline: text(a.inputs.pipeline.as_deref()),
+        units_score: a.units_score.clone(),
     };
     let problems = publication.problems();
     if !problems.is_empty() {

@@ -110,7 +110,7 @@ pub enum Backend {
 }
 
 /// Migrations: (version, name, SQLite text, PostgreSQL text).
-const MIGRATIONS: [(i64, &str, &str, &str); 9] = [
+const MIGRATIONS: [(i64, &str, &str, &str); 10] = [
     (
         1,
         "schema",
@@ -164,6 +164,12 @@ const MIGRATIONS: [(i64, &str, &str, &str); 9] = [
         "unions",
         include_str!("../migrations/sqlite/0009_unions.sql"),
         include_str!("../migrations/postgres/0009_unions.sql"),
+    ),
+    (
+        10,
+        "units_score",
+        include_str!("../migrations/sqlite/0010_units_score.sql"),
+        include_str!("../migrations/postgres/0010_units_score.sql"),
     ),
 ];
 

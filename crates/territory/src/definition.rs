@@ -109,6 +109,31 @@ pub struct IndexInfo {
     /// What the index measures.
     #[serde(default)]
     pub description: String,
+    /// What ranks units made of comuni (unions, provinces, regions):
+    /// `mean` (default) or `weighted` by residents.
+    #[serde(default)]
+    pub units_score: UnitsScore,
+}
+
+/// How units made of comuni are ranked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum UnitsScore {
+    /// The mean of their comuni's scores.
+    #[default]
+    Mean,
+    /// The mean weighted by residents.
+    Weighted,
+}
+
+impl UnitsScore {
+    /// As stored with a run.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UnitsScore::Mean => "mean",
+            UnitsScore::Weighted => "weighted",
+        }
+    }
 }
 
 /// An aggregate: a pillar, a sub-index, the index.

@@ -36,6 +36,8 @@ pub struct Publication {
     pub definition: String,
     /// The pipeline file's text.
     pub pipeline: String,
+    /// What ranks units made of comuni: `mean` or `weighted`.
+    pub units_score: String,
 }
 
 /// Why a publication was refused: each line names a unit or a field.
@@ -73,6 +75,9 @@ impl Publication {
         }
         if !crate::data::valid_period(&self.period) {
             problems.push(format!("--period: `{}`: expected YYYY, YYYY-Qn, YYYY-MM or YYYY-MM-DD", self.period));
+        }
+        if !["mean", "weighted"].contains(&self.units_score.as_str()) {
+            problems.push(format!("--units-score: `{}`: expected mean or weighted", self.units_score));
         }
         problems
     }
@@ -208,6 +213,7 @@ pub fn snapshot(build: &Build, comuni: &[Body], p: &Publication) -> Result<Snaps
             pipeline: p.pipeline.clone(),
             name: p.name.trim().to_string(),
             period: p.period.clone(),
+            units_score: p.units_score.clone(),
         }),
         bodies,
         indicators,

@@ -74,6 +74,7 @@ pub fn snapshot(
         definition: read("index.toml"),
         pipeline: read("pipeline.toml"),
         name: def.index.name.clone(),
+        units_score: def.index.units_score.as_str().into(),
         // The data describe the quarter of the latest application's latest
         // date (the backfill's periods are quarters too: `as_of`).
         period: latest

@@ -77,6 +77,7 @@ async fn two_indices_side_by_side_on_sqlite_and_postgres() {
             sources: r#"{"published":[{"file":"iData.csv","bytes":80,"content_hash":"0123456789abcdef"}]}"#.into(),
             definition: META.into(),
             pipeline: PIPELINE.into(),
+            units_score: "mean".into(),
         };
         let published = snapshot(&built, &store.comuni().await.unwrap(), &publication).unwrap();
         store.import(&published).await.unwrap();

@@ -40,6 +40,9 @@ row! {
         /// The period its data describes (`YYYY`, `YYYY-Qn`, `YYYY-MM`,
         /// `YYYY-MM-DD`; empty for runs stored before periods).
         pub period: String,
+        /// What ranks units made of comuni (unions, provinces, regions):
+        /// `mean` of their comuni's scores or `weighted` by residents.
+        pub units_score: String,
     }
 }
 
@@ -361,6 +364,7 @@ mod tests {
             pipeline: String::new(),
             name: String::new(),
             period: String::new(),
+            units_score: "mean".into(),
         };
         // Newest first, as the store lists them: ITD (run 1) came first.
         let runs = [run(6, "B"), run(5, "ITD"), run(4, "A"), run(3, "B"), run(2, "A"), run(1, "ITD")];

@@ -276,7 +276,8 @@ pub async fn unions(State(site): S, p: Params) -> Answer {
         .map(|u| {
             serde_json::json!({"code": u.code, "name": u.name, "members": u.members.len(),
                 "member_codes": u.members.iter().map(|m| &m.code).collect::<Vec<_>>(),
-                "score": u.score, "weighted": u.weighted, "rank": u.rank, "example": u.example})
+                "score": u.score, "weighted": u.weighted, "rank": u.rank, "ranked_by": obs.run.units_score,
+                "example": u.example})
         })
         .collect();
     Ok(Json(rows).into_response())
@@ -295,7 +296,7 @@ pub async fn areas_ranking(State(site): S, p: Params) -> Answer {
         .iter()
         .map(|a| {
             serde_json::json!({"code": a.code, "name": a.name, "municipalities": a.members.len(),
-                "score": a.score, "weighted": a.weighted, "rank": a.rank})
+                "score": a.score, "weighted": a.weighted, "rank": a.rank, "ranked_by": obs.run.units_score})
         })
         .collect();
     Ok(Json(serde_json::json!({"index": obs.run.index_code, "period": period, "level": level, "areas": rows}))

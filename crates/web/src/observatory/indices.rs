@@ -167,6 +167,7 @@ mod tests {
                 pipeline: String::new(),
                 name: if code == "ITD" { String::new() } else { format!("Indice {code}") },
                 period: period.into(),
+                units_score: "mean".into(),
             }),
             bodies: units.iter().map(|(c, _)| body(c)).collect(),
             results: units.iter().map(|(c, r)| result(c, *r)).collect(),

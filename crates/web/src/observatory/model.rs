@@ -162,6 +162,7 @@ impl Observatory {
             pipeline: String::new(),
             name: String::new(),
             period: String::new(),
+            units_score: "mean".into(),
         });
         let results: HashMap<&str, &ResultRow> = s.results.iter().map(|r| (r.ucode.as_str(), r)).collect();
         let mut values: HashMap<&str, Values> = HashMap::new();

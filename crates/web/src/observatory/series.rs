@@ -184,6 +184,7 @@ mod tests {
             pipeline: String::new(),
             name: String::new(),
             period: period.into(),
+            units_score: "mean".into(),
         };
         let q1 = vec![result("A", 40.0, 2.0), result("B", 60.0, 1.0)];
         let q2 = vec![result("A", 70.0, 1.0), result("B", 50.0, 2.0), result("C", 45.0, 3.0)];

@@ -5,8 +5,9 @@
 //! → 2025-12-31, `2025-06` → 2025-06-30). Its score is the mean of its
 //! members' scores in that period, and beside it the mean weighted by the
 //! members' residents (members without a score are listed and left out of
-//! both); unions are ranked by the mean, 1 the highest, ties sharing the
-//! best rank, a union with no scored member unranked.
+//! both); unions are ranked by the mean, or by the weighted mean when the
+//! index says so (`units_score`), 1 the highest, ties sharing the best
+//! rank, a union with no such score unranked.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -103,7 +104,9 @@ pub fn union_scores(
             u.weighted = Some(weighed.iter().map(|(s, p)| s * p).sum::<f64>() / total);
         }
     }
-    let means: Vec<Option<f64>> = out.iter().map(|u| u.score).collect();
+    // The index says what ranks them: the mean, or the weighted mean.
+    let weighted = obs.run.units_score == "weighted";
+    let means: Vec<Option<f64>> = out.iter().map(|u| if weighted { u.weighted } else { u.score }).collect();
     for (u, mean) in out.iter_mut().zip(&means) {
         u.rank = mean.map(|x| 1.0 + means.iter().flatten().filter(|&&y| y > x).count() as f64);
     }
@@ -155,6 +158,88 @@ impl Observatory {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use cantiere_store::{Body, RunInfo, Snapshot};
+
+    /// Worked by hand: A scores 90 (100 residents), B 10 (10,000), C 40
+    /// (100). Union U1 = {A, B}: mean 50, weighted (9,000 + 100,000) /
+    /// 10,100 = 10.79…; U2 = {C}: 40 either way. By the mean U1 is first;
+    /// weighted by residents, U2.
+    #[test]
+    fn unions_are_ranked_by_the_measure_the_index_chooses() {
+        let body = |code: &str, pop: i64| Body {
+            code: code.into(),
+            kind: "comune".into(),
+            name: code.into(),
+            region_code: "10".into(),
+            region: "R".into(),
+            province_code: "054".into(),
+            province: "P".into(),
+            province_abbr: "PG".into(),
+            zone: String::new(),
+            size_class: String::new(),
+            capoluogo: false,
+            population: Some(pop),
+            area_km2: None,
+            cadastral: String::new(),
+        };
+        let result = |code: &str, score: f64| ResultRow {
+            ucode: code.into(),
+            score: Some(score),
+            rank: None,
+            context: None,
+            innovation: None,
+            group: None,
+            stability: None,
+            rank_low: None,
+            rank_high: None,
+        };
+        let obs = |units_score: &str| {
+            Observatory::new(Snapshot {
+                run: Some(RunInfo {
+                    id: 1,
+                    index_code: "X".into(),
+                    index_version: "1".into(),
+                    territory: String::new(),
+                    created_at: String::new(),
+                    runs: 0,
+                    threshold_context: None,
+                    threshold_innovation: None,
+                    sources: "{}".into(),
+                    definition: String::new(),
+                    pipeline: String::new(),
+                    name: String::new(),
+                    period: "2025".into(),
+                    units_score: units_score.into(),
+                }),
+                bodies: vec![body("A", 100), body("B", 10_000), body("C", 100)],
+                results: vec![result("A", 90.0), result("B", 10.0), result("C", 40.0)],
+                ..Snapshot::default()
+            })
+        };
+        let member = |u: &str, c: &str| UnionMember {
+            union_ipa: u.into(),
+            union_name: u.into(),
+            member: c.into(),
+            from_date: "2020-01-01".into(),
+            to_date: String::new(),
+            example: false,
+        };
+        let list = [member("u1", "A"), member("u1", "B"), member("u2", "C")];
+        let by_mean = union_scores(&list, &obs("mean"), None, "2025-12-31");
+        assert_eq!(
+            by_mean.iter().map(|u| (u.code.as_str(), u.rank)).collect::<Vec<_>>(),
+            [("u1", Some(1.0)), ("u2", Some(2.0))]
+        );
+        assert_eq!(by_mean[0].score, Some(50.0));
+        assert!((by_mean[0].weighted.unwrap() - 109_000.0 / 10_100.0).abs() < 1e-12);
+        let weighted = union_scores(&list, &obs("weighted"), None, "2025-12-31");
+        assert_eq!(
+            weighted.iter().map(|u| (u.code.as_str(), u.rank)).collect::<Vec<_>>(),
+            [("u2", Some(1.0)), ("u1", Some(2.0))]
+        );
+        // Before any membership began, no union.
+        assert!(union_scores(&list, &obs("mean"), None, "2019-12-31").is_empty());
+    }
 
     #[test]
     fn periods_end_on_their_last_day() {
