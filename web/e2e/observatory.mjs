@@ -114,6 +114,9 @@ assert.match(await page.textContent('#unions-example'), /esempi inventati/);
 assert.ok(await page.locator('#members tbody tr').count() >= 3, 'the union card lists its members');
 await audit('06e-union');
 console.log('ok unions: list, card, example notice');
+await page.goto(`${base}/it/aree?level=province`);
+assert.equal(await page.locator('#areas tbody tr').count(), 2, "Umbria's two provinces");
+await audit('06f-areas');
 
 // Download a CSV.
 await page.goto(`${base}/it/dati`);

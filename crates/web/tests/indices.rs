@@ -283,6 +283,13 @@ async fn two_indices_side_by_side_on_sqlite_and_postgres() {
         assert!((areas[0]["score"].as_f64().unwrap() - 62.5).abs() < 1e-12);
         assert!((areas[0]["weighted"].as_f64().unwrap() - (50.0 * pg + 75.0 * as_) / (pg + as_)).abs() < 1e-9);
         assert_eq!((areas[1]["code"].as_str(), areas[1]["score"].as_f64()), (Some("055"), Some(25.0)));
+        let (s, page) = get(&site, "/it/aree?level=province&index=PROVA").await;
+        assert_eq!(s, StatusCode::OK, "{page}");
+        let table = page.split("id=\"areas\"").nth(1).unwrap();
+        assert!(table.find("Perugia").unwrap() < table.find("Terni").unwrap(), "Perugia's province first");
+        assert!(table.contains("<td class=\"text-end\">62,5</td>"), "the mean of Perugia and Assisi");
+        let (s, _) = get(&site, "/it/aree?level=comune").await;
+        assert_eq!(s, StatusCode::BAD_REQUEST);
         let (s, page) = get(&site, "/it/unioni/um_nord?index=PROVA").await;
         assert_eq!(s, StatusCode::OK, "{page}");
         assert!(page.contains("id=\"unions-example\""), "the examples are said to be examples");

@@ -102,7 +102,8 @@ pub(crate) fn env() -> &'static Environment<'static> {
             "profile.html",
             "import_report.html",
             "unions.html",
-            "union.html"
+            "union.html",
+            "areas.html"
         ) {
             env.add_template(name, text).expect("the templates are valid");
         }

@@ -35,6 +35,7 @@ pub fn routes() -> Routes {
         .page("/{lang}/province/{code}", &[], pages::province)
         .page("/{lang}/cerca", &["q"], pages::search)
         .page("/{lang}/unioni", &["index", "period"], pages::unions)
+        .page("/{lang}/aree", &["level", "index", "period"], pages::areas_ranking)
         .page("/{lang}/unioni/{code}", &["index", "period"], pages::union_card)
         .page("/{lang}/dati", &[], pages::downloads)
         .api("/api/v1/indices", "Every index served: code, name, version, periods, units", &[], JSON, api::indices)

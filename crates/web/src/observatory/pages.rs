@@ -470,6 +470,31 @@ pub async fn unions(State(site): S, lang: Lang, p: Params, RawQuery(q): RawQuery
     render(obs, lang, Page { template: "unions.html", menu: "unions", title, path: &path }, ctx)
 }
 
+/// Provinces or regions as units of an index, ranked.
+pub async fn areas_ranking(State(site): S, lang: Lang, p: Params, RawQuery(q): RawQuery) -> Shown {
+    let obs = site.obs.chosen(&p)?;
+    let level = match p.one("level")? {
+        None | Some("region") => "region",
+        Some("province") => "province",
+        Some(other) => {
+            return Err(AppError::BadRequest(format!("level: expected region or province, found `{other}`")));
+        }
+    };
+    let period = p.one("period")?.unwrap_or(obs.period()).to_string();
+    let areas = obs.area_scores(level, obs.results_at(Some(&period))?);
+    let l = lang.labels();
+    let ctx = context! {
+        areas => &areas,
+        level => level,
+        period => period,
+        index_name => index_name(obs),
+        is_main => obs.is_main(),
+        level_label => if level == "region" { l["regions"] } else { l["provinces"] },
+    };
+    let path = format!("aree{}", q.map(|q| format!("?{q}")).unwrap_or_default());
+    render(obs, lang, Page { template: "areas.html", menu: "areas", title: l["areas_title"], path: &path }, ctx)
+}
+
 /// A union's card: its members and their scores.
 pub async fn union_card(
     State(site): S,
