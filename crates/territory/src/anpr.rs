@@ -83,24 +83,22 @@ fn date(cell: &str) -> Option<Date> {
 /// A row: its line and its cells, in the order of the columns asked for.
 type Row = (u64, Vec<String>);
 
-/// The rows of one ANPR file, and the file.
-fn rows(path: &Path, columns: &[&str]) -> Result<(ImportFile, Vec<Row>), Vec<RowError>> {
-    let file = path.display().to_string();
-    let whole = |line: u64, message: String| vec![RowError { file: file.clone(), line, column: None, message }];
-    let bytes = std::fs::read(path).map_err(|e| whole(0, e.to_string()))?;
-    let mut reader = csv::ReaderBuilder::new().from_reader(&bytes[..]);
-    let header: Vec<String> = reader.headers().map_err(|e| whole(1, e.to_string()))?.iter().map(String::from).collect();
-    let mut at = Vec::new();
-    for c in columns {
-        at.push(header.iter().position(|h| h == c).ok_or_else(|| whole(1, format!("no column `{c}`")))?);
-    }
-    let mut out = Vec::new();
-    for (i, record) in reader.records().enumerate() {
-        let line = i as u64 + 2;
-        let record = record.map_err(|e| whole(line, e.to_string()))?;
-        out.push((line, at.iter().map(|&j| record.get(j).unwrap_or("").trim().to_string()).collect()));
-    }
-    Ok((ImportFile { file, content_hash: crate::catalog::fnv1a(&bytes) }, out))
+/// One ANPR file: its rows cut to the columns asked for, and where those
+/// columns are (1-based number, name as in the header).
+struct File {
+    file: ImportFile,
+    rows: Vec<Row>,
+    columns: Vec<(usize, String)>,
+}
+
+/// Reads one ANPR file as the data files are read (`data::table`).
+fn read_file(path: &Path, columns: &[&'static str]) -> Result<File, Vec<RowError>> {
+    let (t, file) = crate::data::table(path, crate::data::MAX_FILE).map_err(|e| vec![e])?;
+    let at = crate::data::columns(&t, columns, &[]).map_err(|e| vec![e])?;
+    let index: Vec<usize> = columns.iter().map(|c| at[c]).collect();
+    let columns = index.iter().map(|&i| (i + 1, t.headers[i].clone())).collect();
+    let rows = t.rows.into_iter().map(|(line, cells)| (line, index.iter().map(|&i| cells[i].clone()).collect()));
+    Ok(File { file, rows: rows.collect(), columns })
 }
 
 /// Reads the two files of an ANPR folder: the files and their values.
@@ -115,18 +113,18 @@ pub fn read(dir: &Path) -> Result<Imported, Vec<RowError>> {
     };
     let (mut values, mut errors) = (Vec::new(), Vec::new());
     let ansc_cols = ["COD_ISTAT_COMUNE", "DATA_ADESIONE_PREVISTA", "DATA_ADESIONE"];
-    let (ansc, ansc_rows) = rows(&dir.join("adesioni_ansc_export.csv"), &ansc_cols)?;
-    let liste_cols = ["COD_ISTAT_COMUNE", "DATA_SUBENTRO"];
-    let (liste, liste_rows) = rows(&dir.join("subentro_liste_elettorali_export.csv"), &liste_cols)?;
-    let bad = |file: &ImportFile, line: u64, column: usize, name: &str, cell: &str| RowError {
-        file: file.file.clone(),
+    let ansc = read_file(&dir.join("adesioni_ansc_export.csv"), &ansc_cols)?;
+    let liste = read_file(&dir.join("subentro_liste_elettorali_export.csv"), &["COD_ISTAT_COMUNE", "DATA_SUBENTRO"])?;
+    // A bad date in the `k`th column asked for of a file.
+    let bad = |f: &File, line: u64, k: usize, cell: &str| RowError {
+        file: f.file.file.clone(),
         line,
-        column: Some((column, name.to_string())),
+        column: Some(f.columns[k].clone()),
         message: format!("`{cell}`: expected a date DD-MM-YYYY"),
     };
     // ANSC: per comune, the first row with an actual date, else the first.
     let mut chosen: HashMap<&str, &Row> = HashMap::new();
-    for row in &ansc_rows {
+    for row in &ansc.rows {
         let code = row.1[0].as_str();
         if chosen.get(code).is_none_or(|c| c.1[2].is_empty() && !row.1[2].is_empty()) {
             chosen.insert(code, row);
@@ -141,20 +139,20 @@ pub fn read(dir: &Path) -> Result<Imported, Vec<RowError>> {
             continue;
         }
         let Some(actual) = date(&cells[2]) else {
-            errors.push(bad(&ansc, *line, 5, "DATA_ADESIONE", &cells[2]));
+            errors.push(bad(&ansc, *line, 2, &cells[2]));
             continue;
         };
         values.push((0, value(code, "anpr_ansc", actual.to_string(), 1.0)));
         match (cells[1].is_empty(), date(&cells[1])) {
             (true, _) => {}
-            (false, None) => errors.push(bad(&ansc, *line, 4, "DATA_ADESIONE_PREVISTA", &cells[1])),
+            (false, None) => errors.push(bad(&ansc, *line, 1, &cells[1])),
             (false, Some(planned)) => {
                 let late = f64::from((actual.0 - planned.0).max(0));
                 values.push((0, value(code, "anpr_ansc_ritardo", actual.to_string(), late)));
             }
         }
     }
-    for (line, cells) in &liste_rows {
+    for (line, cells) in &liste.rows {
         let code = cells[0].as_str();
         values.push((1, value(code, "anpr_liste", BEFORE.into(), 0.0)));
         if cells[1].is_empty() {
@@ -162,8 +160,8 @@ pub fn read(dir: &Path) -> Result<Imported, Vec<RowError>> {
         }
         match date(&cells[1]) {
             Some(d) => values.push((1, value(code, "anpr_liste", d.to_string(), 1.0))),
-            None => errors.push(bad(&liste, *line, 4, "DATA_SUBENTRO", &cells[1])),
+            None => errors.push(bad(&liste, *line, 1, &cells[1])),
         }
     }
-    if errors.is_empty() { Ok(Imported { files: vec![ansc, liste], values }) } else { Err(errors) }
+    if errors.is_empty() { Ok(Imported { files: vec![ansc.file, liste.file], values }) } else { Err(errors) }
 }

@@ -108,14 +108,14 @@ pub fn valid_code(c: &str) -> bool {
     !c.is_empty() && c.len() <= 64 && c.bytes().all(|b| b.is_ascii_alphanumeric() || b"_.-".contains(&b))
 }
 
-/// Reads a table (CSV or XLSX), refusing a file over [`MAX_FILE`] first,
+/// Reads a table (CSV or XLSX), refusing a file over `max` bytes first,
 /// with the file's content hash (a CSV file is read once for both).
-fn table(path: &Path) -> Result<(Table, ImportFile), RowError> {
+pub(crate) fn table(path: &Path, max: u64) -> Result<(Table, ImportFile), RowError> {
     let file = path.display().to_string();
     let whole = |message: String| RowError { file: file.clone(), line: 0, column: None, message };
     let size = std::fs::metadata(path).map_err(|e| whole(e.to_string()))?.len();
-    if size > MAX_FILE {
-        return Err(whole(format!("{size} bytes: at most {} MiB per file", MAX_FILE >> 20)));
+    if size > max {
+        return Err(whole(format!("{size} bytes: at most {} MiB per file", max >> 20)));
     }
     let bytes = std::fs::read(path).map_err(|e| whole(e.to_string()))?;
     let table = if Table::is_workbook(path) { Table::read(path) } else { Table::from_csv(&file, &bytes) };
@@ -124,7 +124,7 @@ fn table(path: &Path) -> Result<(Table, ImportFile), RowError> {
 }
 
 /// The columns of a table, by name (case-insensitive), the required ones checked.
-fn columns(
+pub(crate) fn columns(
     t: &Table,
     required: &[&'static str],
     optional: &[&'static str],
@@ -164,7 +164,7 @@ pub fn read_values(
     // Units repeat (a unit per period and indicator): each resolved once.
     let mut resolved: HashMap<String, Option<String>> = HashMap::new();
     for path in paths {
-        let t = match table(path) {
+        let t = match table(path, MAX_FILE) {
             Ok((t, f)) => {
                 files.push(f);
                 t
@@ -255,7 +255,7 @@ pub fn read_values(
 
 /// Reads a dictionary file: every error, or every entry.
 pub fn read_dictionary(path: &Path) -> Result<Vec<Definition>, Vec<RowError>> {
-    let (t, _) = table(path).map_err(|e| vec![e])?;
+    let (t, _) = table(path, MAX_FILE).map_err(|e| vec![e])?;
     let required = ["code", "name_it", "name_en"];
     let cols =
         columns(&t, &required, &["unit", "direction", "source", "licence", "description"]).map_err(|e| vec![e])?;

@@ -19,45 +19,13 @@ pub const MAX_FILE: u64 = 64 << 20;
 /// Reads a union file; `known` tells whether an ISTAT code is a stored
 /// comune; `example` marks the memberships as invented examples.
 pub fn read(path: &Path, known: &dyn Fn(&str) -> bool, example: bool) -> Result<Vec<UnionMember>, Vec<RowError>> {
-    let file = path.display().to_string();
-    let whole = |message: String| vec![RowError { file: file.clone(), line: 0, column: None, message }];
-    let size = std::fs::metadata(path).map_err(|e| whole(e.to_string()))?.len();
-    if size > MAX_FILE {
-        return Err(whole(format!("{size} bytes: at most {} MiB", MAX_FILE >> 20)));
-    }
-    let bytes = std::fs::read(path).map_err(|e| whole(e.to_string()))?;
-    let mut reader =
-        csv::ReaderBuilder::new().flexible(false).from_reader(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes));
-    let header: Vec<String> =
-        reader.headers().map_err(|e| whole(e.to_string()))?.iter().map(|h| h.trim().to_lowercase()).collect();
-    let mut at = HashMap::new();
-    for c in COLUMNS {
-        match header.iter().position(|h| h == c) {
-            Some(i) => {
-                at.insert(c, i);
-            }
-            None => {
-                return Err(vec![RowError {
-                    file,
-                    line: 1,
-                    column: None,
-                    message: format!("no column `{c}`: expected {}", COLUMNS.join(", ")),
-                }]);
-            }
-        }
-    }
+    let (t, _) = crate::data::table(path, MAX_FILE).map_err(|e| vec![e])?;
+    let at = crate::data::columns(&t, &COLUMNS, &[]).map_err(|e| vec![e])?;
+    let file = &t.file;
     let (mut out, mut errors) = (Vec::new(), Vec::new());
     let mut seen: HashMap<(String, String, String), u64> = HashMap::new();
-    for (i, record) in reader.records().enumerate() {
-        let line = i as u64 + 2;
-        let record = match record {
-            Ok(r) => r,
-            Err(e) => {
-                errors.push(RowError { file: file.clone(), line, column: None, message: e.to_string() });
-                continue;
-            }
-        };
-        let cell = |c: &str| record.get(at[c]).unwrap_or("").trim().to_string();
+    for &(line, ref record) in &t.rows {
+        let cell = |c: &str| record[at[c]].clone();
         let mut bad = |c: &str, message: String| {
             errors.push(RowError { file: file.clone(), line, column: Some((at[c] + 1, c.to_string())), message });
         };
@@ -88,7 +56,7 @@ pub fn read(path: &Path, known: &dyn Fn(&str) -> bool, example: bool) -> Result<
     }
     if out.is_empty() && errors.is_empty() {
         errors.push(RowError {
-            file,
+            file: file.clone(),
             line: 1,
             column: None,
             message: "no membership: the file has a header only".into(),
