@@ -10,8 +10,9 @@ use crate::db::{FromRow, RunTable, columns, db, row, run_rows, sql};
 use crate::{Backend, Error, Result};
 
 row! {
-    /// A run: one build of an index.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    /// A run: one build of an index (`Default`: every field empty, for
+    /// fixtures and a site with no run).
+    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct RunInfo {
         /// Its id (0 before it is stored).
         pub id: i64,
@@ -350,22 +351,8 @@ mod tests {
 
     #[test]
     fn the_main_index_is_the_first_stored_and_comes_first() {
-        let run = |id, code: &str| RunInfo {
-            id,
-            index_code: code.into(),
-            index_version: "1".into(),
-            territory: String::new(),
-            created_at: String::new(),
-            runs: 0,
-            threshold_context: None,
-            threshold_innovation: None,
-            sources: String::new(),
-            definition: String::new(),
-            pipeline: String::new(),
-            name: String::new(),
-            period: String::new(),
-            units_score: "mean".into(),
-        };
+        let run =
+            |id, code: &str| RunInfo { id, index_code: code.into(), index_version: "1".into(), ..RunInfo::default() };
         // Newest first, as the store lists them: ITD (run 1) came first.
         let runs = [run(6, "B"), run(5, "ITD"), run(4, "A"), run(3, "B"), run(2, "A"), run(1, "ITD")];
         let latest: Vec<(i64, String)> = latest_per_index(&runs).into_iter().map(|r| (r.id, r.index_code)).collect();

@@ -148,22 +148,8 @@ pub fn fold(s: &str) -> String {
 impl Observatory {
     /// Indexes a snapshot.
     pub fn new(s: Snapshot) -> Observatory {
-        let run = s.run.clone().unwrap_or(RunInfo {
-            id: 0,
-            index_code: String::new(),
-            index_version: String::new(),
-            territory: String::new(),
-            created_at: String::new(),
-            runs: 0,
-            threshold_context: None,
-            threshold_innovation: None,
-            sources: "{}".into(),
-            definition: String::new(),
-            pipeline: String::new(),
-            name: String::new(),
-            period: String::new(),
-            units_score: "mean".into(),
-        });
+        let run =
+            s.run.clone().unwrap_or(RunInfo { sources: "{}".into(), units_score: "mean".into(), ..RunInfo::default() });
         let results: HashMap<&str, &ResultRow> = s.results.iter().map(|r| (r.ucode.as_str(), r)).collect();
         let mut values: HashMap<&str, Values> = HashMap::new();
         for v in &s.scores {

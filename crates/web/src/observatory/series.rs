@@ -176,15 +176,10 @@ mod tests {
             index_version: "1".into(),
             territory: "T".into(),
             created_at: "2025-10-01T00:00:00Z".into(),
-            runs: 0,
-            threshold_context: None,
-            threshold_innovation: None,
             sources: "{}".into(),
-            definition: String::new(),
-            pipeline: String::new(),
-            name: String::new(),
             period: period.into(),
             units_score: "mean".into(),
+            ..RunInfo::default()
         };
         let q1 = vec![result("A", 40.0, 2.0), result("B", 60.0, 1.0)];
         let q2 = vec![result("A", 70.0, 1.0), result("B", 50.0, 2.0), result("C", 45.0, 3.0)];
