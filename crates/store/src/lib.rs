@@ -45,7 +45,7 @@ use db::db;
 
 pub use run::{
     ApplicationRow, AreaRow, Body, BoundaryRow, GROUP_NAMES, IndicatorRow, PeerRow, ProfileRow, ResultRow, RunInfo,
-    SIZE_CLASSES, ScoreRow, Snapshot, now,
+    SIZE_CLASSES, ScoreRow, Snapshot, latest_per_index, now,
 };
 
 /// What can go wrong.

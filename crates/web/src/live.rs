@@ -18,7 +18,7 @@ use std::time::Duration;
 use axum::Router;
 use axum::extract::Request;
 use cantiere_store::data::period_order;
-use cantiere_store::{RunInfo, Store, Versions};
+use cantiere_store::{RunInfo, Store, Versions, latest_per_index};
 use tower::ServiceExt;
 
 use crate::catalog::Catalog;
@@ -40,12 +40,18 @@ pub type LoadError = Box<dyn std::error::Error + Send + Sync>;
 /// and the main run's comune boundaries (for its map); then the
 /// administrations and the catalog.
 pub async fn load(store: &Store, run: Option<i64>) -> Result<Observatory, LoadError> {
+    // The runs are listed once: the run served and every index's come from this list.
     let runs = store.runs().await?;
-    let snapshot = store.load(run).await?;
+    let served = latest_per_index(&runs);
+    let id = match run {
+        Some(id) => id,
+        None => served.first().map(|r| r.id).ok_or(cantiere_store::Error::Empty)?,
+    };
+    let snapshot = store.load(Some(id)).await?;
     let current = snapshot.run.clone().ok_or("a loaded run has its info")?;
     let boundaries: Vec<_> = snapshot.boundaries.iter().filter(|b| b.level == "comune").cloned().collect();
     let mut others = Vec::new();
-    for other in store.latest_runs().await?.into_iter().filter(|r| r.index_code != current.index_code) {
+    for other in served.into_iter().filter(|r| r.index_code != current.index_code) {
         let mut s = store.load(Some(other.id)).await?;
         if s.boundaries.is_empty() {
             s.boundaries = boundaries.clone();

@@ -327,7 +327,8 @@ impl Snapshot {
 mod read;
 mod write;
 
-pub(crate) use read::{comuni, delete, latest_per_index, load, reference_run, results, runs};
+pub use read::latest_per_index;
+pub(crate) use read::{comuni, delete, load, reference_run, results, runs};
 pub(crate) use write::insert;
 
 #[cfg(test)]

@@ -11,8 +11,8 @@ pub(crate) async fn runs(pool: &AnyPool) -> Result<Vec<RunInfo>> {
 /// with a period wins over one without: those stored before periods), the
 /// **main index** first, then the others by code. The main index is the one
 /// of the oldest run still stored: the first index published on a database
-/// stays its main one. `runs` is newest first, as [`runs`] gives it.
-pub(crate) fn latest_per_index(runs: &[RunInfo]) -> Vec<RunInfo> {
+/// stays its main one. `runs` is newest first, as `Store::runs` gives it.
+pub fn latest_per_index(runs: &[RunInfo]) -> Vec<RunInfo> {
     let Some(main) = runs.last().map(|r| r.index_code.as_str()) else { return Vec::new() };
     let mut latest: BTreeMap<&str, &RunInfo> = BTreeMap::new();
     for r in runs {
