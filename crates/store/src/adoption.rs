@@ -410,7 +410,7 @@ pub(crate) async fn record(pool: &AnyPool, a: &AdoptionInput, actor: &str) -> Re
     }
     let solution_id =
         SolutionIndex::read(pool).await?.resolve(&a.solution).map_err(|m| Error::invalid("solution", m))?;
-    let mut tx = pool.begin().await.map_err(db("starting an adoption"))?;
+    let mut tx = crate::db::begin(pool).await.map_err(db("starting an adoption"))?;
     let (id, _) = upsert(&mut tx, a, solution_id, actor, "recorded", &now()).await?;
     tx.commit().await.map_err(db("committing an adoption"))?;
     get(pool, id).await
@@ -454,7 +454,7 @@ pub(crate) async fn import(pool: &AnyPool, file: &str, bytes: &[u8], actor: &str
     }
     let at = now();
     let mut summary = ImportSummary::default();
-    let mut tx = pool.begin().await.map_err(db("starting the adoption import"))?;
+    let mut tx = crate::db::begin(pool).await.map_err(db("starting the adoption import"))?;
     for (row, id) in resolved {
         match upsert(&mut tx, &row.input, id, actor, "imported", &at).await?.1 {
             Change::New => summary.new += 1,
@@ -475,7 +475,7 @@ pub(crate) async fn verify(pool: &AnyPool, id: i64, editor: &Editor) -> Result<A
         )));
     }
     let at = now();
-    let mut tx = pool.begin().await.map_err(db("starting a verification"))?;
+    let mut tx = crate::db::begin(pool).await.map_err(db("starting a verification"))?;
     sqlx::query("UPDATE adoption SET verified_by = $1, verified_at = $2 WHERE id = $3")
         .bind(editor.name.clone())
         .bind(at.clone())

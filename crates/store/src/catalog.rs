@@ -115,7 +115,7 @@ pub(crate) async fn ingest(pool: &AnyPool, records: &[SolutionRecord]) -> Result
         n + 2,
         n + 3
     );
-    let mut tx = pool.begin().await.map_err(db("starting the catalog ingestion"))?;
+    let mut tx = crate::db::begin(pool).await.map_err(db("starting the catalog ingestion"))?;
     for r in records {
         if r.valid {
             summary.valid += 1;

@@ -105,7 +105,7 @@ pub struct DataSummary {
 }
 
 pub(crate) async fn upsert_definitions(pool: &AnyPool, list: &[Definition]) -> Result<usize> {
-    let mut tx = pool.begin().await.map_err(db("starting to store the dictionary"))?;
+    let mut tx = crate::db::begin(pool).await.map_err(db("starting to store the dictionary"))?;
     write_definitions(&mut tx, list).await?;
     tx.commit().await.map_err(db("committing the dictionary"))?;
     Ok(list.len())
@@ -155,7 +155,7 @@ pub(crate) async fn import(
             message,
         });
     }
-    let mut tx = pool.begin().await.map_err(db("starting the data import"))?;
+    let mut tx = crate::db::begin(pool).await.map_err(db("starting the data import"))?;
     write_definitions(&mut tx, definitions).await?;
     let before: Option<i64> =
         fetch_value(sqlx::query("SELECT COUNT(*) FROM indicator_value"), &mut *tx, "values").await?;

@@ -4,7 +4,7 @@
 //! the bulk `INSERT` are made from the same declaration); a Rust type stored
 //! in a column says how it is read and bound ([`Column`]); errors carry what
 //! was being done ([`db`]); an `INSERT … RETURNING id` gives its id
-//! ([`returning_id`]).
+//! ([`returning_id`]); every transaction writes and starts with [`begin`].
 
 use std::collections::BTreeMap;
 
@@ -18,6 +18,20 @@ use crate::{Backend, Error, Result};
 pub(crate) fn db(context: impl Into<String>) -> impl FnOnce(sqlx::Error) -> Error {
     let context = context.into();
     move |source| Error::Database { context, source }
+}
+
+/// Starts a write transaction (every transaction here writes). On SQLite
+/// it takes the write lock at once (`BEGIN IMMEDIATE`), waiting for it up
+/// to the busy timeout: a deferred transaction that has read and then
+/// writes while another connection holds the lock (a failed import whose
+/// rollback has not run yet, a writer in another process) fails at once
+/// with "database is locked", since SQLite cannot let it wait.
+pub(crate) async fn begin(pool: &AnyPool) -> std::result::Result<sqlx::Transaction<'static, Any>, sqlx::Error> {
+    if pool.connect_options().database_url.scheme() == "sqlite" {
+        pool.begin_with("BEGIN IMMEDIATE").await
+    } else {
+        pool.begin().await
+    }
 }
 
 /// SQL text of ours (table and column names from declarations, placeholders).

@@ -309,7 +309,7 @@ impl Store {
             if done.is_some() {
                 continue;
             }
-            let mut tx = self.pool.begin().await.map_err(db("starting a migration"))?;
+            let mut tx = crate::db::begin(&self.pool).await.map_err(db("starting a migration"))?;
             let sql = if self.backend == Backend::Sqlite { sqlite } else { postgres };
             sqlx::raw_sql(sql).execute(&mut *tx).await.map_err(db(format!("migration {version} ({name})")))?;
             sqlx::query("INSERT INTO cantiere_migrations (version, name) VALUES ($1, $2)")

@@ -36,7 +36,7 @@ impl UnionMember {
 }
 
 pub(crate) async fn replace(pool: &AnyPool, backend: Backend, list: &[UnionMember]) -> Result<usize> {
-    let mut tx = pool.begin().await.map_err(db("starting to store the unions"))?;
+    let mut tx = crate::db::begin(pool).await.map_err(db("starting to store the unions"))?;
     sqlx::query("DELETE FROM union_member").execute(&mut *tx).await.map_err(db("clearing the unions"))?;
     let head = format!("INSERT INTO union_member ({})", columns::<UnionMember>());
     let width = UnionMember::COLUMNS.len();

@@ -99,7 +99,7 @@ async fn with_history(store: &Store, runs: &[RunInfo], obs: Observatory) -> Resu
     earlier.sort_by(|a, b| period_order(&b.period, &a.period));
     let mut history = Vec::with_capacity(earlier.len());
     for r in &earlier {
-        history.push((r.period.clone(), store.results(r.id).await?));
+        history.push(((*r).clone(), store.results(r.id).await?));
     }
     let (previous, previous_results) = match (earlier.first(), history.first()) {
         (Some(r), Some((_, rows))) => (Some((*r).clone()), rows.clone()),

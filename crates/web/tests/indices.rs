@@ -283,6 +283,7 @@ async fn two_indices_side_by_side_on_sqlite_and_postgres() {
         assert!((areas[0]["score"].as_f64().unwrap() - 62.5).abs() < 1e-12);
         assert!((areas[0]["weighted"].as_f64().unwrap() - (50.0 * pg + 75.0 * as_) / (pg + as_)).abs() < 1e-9);
         assert_eq!((areas[1]["code"].as_str(), areas[1]["score"].as_f64()), (Some("055"), Some(25.0)));
+        earlier_period_everywhere(&site, pg, as_).await;
         let (s, page) = get(&site, "/it/aree?level=province&index=PROVA").await;
         assert_eq!(s, StatusCode::OK, "{page}");
         let table = page.split("id=\"areas\"").nth(1).unwrap();
@@ -301,5 +302,60 @@ async fn two_indices_side_by_side_on_sqlite_and_postgres() {
 
         let (_, doc) = get(&site, "/api/v1/openapi.json").await;
         assert!(doc.contains("\"/api/v1/indices\""));
+    }
+}
+
+/// `period=` on the run, the areas and the maps: 2024's results, worked by
+/// hand above (Perugia 100, Assisi 25, Terni 25), not 2025's.
+async fn earlier_period_everywhere(site: &axum::Router, pg: f64, as_: f64) {
+    let json = |body: &str| serde_json::from_str::<serde_json::Value>(body).unwrap();
+    let (s, body) = get(site, "/api/v1/run?index=PROVA&period=2024").await;
+    assert_eq!(s, StatusCode::OK, "{body}");
+    let (_, now) = get(site, "/api/v1/run?index=PROVA").await;
+    let (then, now) = (json(&body), json(&now));
+    assert_eq!((then["run"]["period"].as_str(), now["run"]["period"].as_str()), (Some("2024"), Some("2025")));
+    assert_ne!(then["run"]["id"], now["run"]["id"]);
+    assert_eq!(then["sources"]["published"][0]["file"], "iData.csv");
+
+    // The province of Perugia in 2024: its two comuni, their mean and
+    // weighted mean; Terni's province: Terni alone.
+    let (s, body) = get(site, "/api/v1/areas?level=province&index=PROVA&period=2024").await;
+    assert_eq!(s, StatusCode::OK, "{body}");
+    let areas = json(&body);
+    assert_eq!((areas["period"].as_str(), areas["index"].as_str()), (Some("2024"), Some("PROVA")));
+    let areas = areas["areas"].as_array().unwrap();
+    assert_eq!(areas.len(), 2);
+    assert_eq!((areas[0]["code"].as_str(), areas[0]["municipalities"].as_i64()), (Some("054"), Some(2)));
+    assert_eq!(areas[0]["population"].as_f64(), Some(pg + as_));
+    let means = &areas[0]["means"]["PROVA"];
+    assert!((means[0].as_f64().unwrap() - 62.5).abs() < 1e-12, "{means}");
+    assert!((means[1].as_f64().unwrap() - (100.0 * pg + 25.0 * as_) / (pg + as_)).abs() < 1e-9, "{means}");
+    assert_eq!(areas[1]["means"]["PROVA"][0].as_f64(), Some(25.0));
+    let (s, csv) = get(site, "/api/v1/areas.csv?level=province&index=PROVA&period=2024").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(csv.lines().next().unwrap().ends_with(",PROVA_mean,PROVA_popweighted"), "{csv}");
+
+    // The map of comuni in each period: each shape with that period's score.
+    for (period, expected) in [("2024", [100.0, 25.0, 25.0]), ("2025", [50.0, 75.0, 25.0])] {
+        let (s, body) = get(site, &format!("/api/v1/geo/comune?index=PROVA&period={period}")).await;
+        assert_eq!(s, StatusCode::OK, "{body}");
+        let geo = json(&body);
+        let score = |code: &str| {
+            let features = geo["features"].as_array().unwrap();
+            let f = features.iter().find(|f| f["properties"]["code"] == code).expect(code);
+            f["properties"]["score"].as_f64()
+        };
+        assert_eq!([score("054039"), score("054001"), score("055032")], expected.map(Some), "{period}");
+    }
+    // A period the index does not have, wherever it is asked.
+    for uri in [
+        "/api/v1/run?index=PROVA&period=2023",
+        "/api/v1/areas?index=PROVA&period=2023",
+        "/api/v1/geo/comune?index=PROVA&period=2023",
+        "/api/v1/indicators?index=PROVA&period=2023",
+    ] {
+        let (s, body) = get(site, uri).await;
+        assert_eq!(s, StatusCode::NOT_FOUND, "{uri}");
+        assert!(body.contains("has no period `2023` (it has: 2024, 2025)"), "{uri}: {body}");
     }
 }

@@ -180,7 +180,7 @@ impl Communities<'_> {
         if !new_hash.starts_with("$argon2id$") {
             return Err(Error::invalid("password_hash", "expected an argon2id PHC string"));
         }
-        let mut tx = self.pool.begin().await.map_err(db("starting a password reset"))?;
+        let mut tx = crate::db::begin(self.pool).await.map_err(db("starting a password reset"))?;
         row! {
             struct Reset {
                 account_id: i64,

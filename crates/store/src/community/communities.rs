@@ -7,7 +7,7 @@ impl Communities<'_> {
 
     /// Creates a thematic area.
     pub async fn create_area(&self, slug_text: &str, name: &str, description: &str) -> Result<Area> {
-        let mut tx = self.pool.begin().await.map_err(db("starting"))?;
+        let mut tx = crate::db::begin(self.pool).await.map_err(db("starting"))?;
         insert_area(&mut tx, slug_text, name, description).await?;
         tx.commit().await.map_err(db("committing an area"))?;
         self.areas().await?.into_iter().find(|a| a.slug == slug_text.trim()).ok_or(Error::Empty)
@@ -31,7 +31,7 @@ impl Communities<'_> {
         name: &str,
         description: &str,
     ) -> Result<Community> {
-        let mut tx = self.pool.begin().await.map_err(db("starting"))?;
+        let mut tx = crate::db::begin(self.pool).await.map_err(db("starting"))?;
         let id = insert_community(&mut tx, slug_text, area, name, description).await?;
         tx.commit().await.map_err(db("committing a community"))?;
         self.community(id).await
@@ -79,7 +79,7 @@ impl Communities<'_> {
                 ),
             ));
         }
-        let mut tx = self.pool.begin().await.map_err(db("starting"))?;
+        let mut tx = crate::db::begin(self.pool).await.map_err(db("starting"))?;
         let id = insert_membership(&mut tx, community_id, account_id, &ipa, false, None).await?;
         tx.commit().await.map_err(db("committing a membership"))?;
         self.membership(id).await
@@ -139,7 +139,7 @@ impl Communities<'_> {
                 editor.name, editor.codice_ipa, m.codice_ipa
             )));
         }
-        let mut tx = self.pool.begin().await.map_err(db("starting"))?;
+        let mut tx = crate::db::begin(self.pool).await.map_err(db("starting"))?;
         if referent {
             sqlx::query("UPDATE membership SET referent = 0 WHERE community_id = $1 AND codice_ipa = $2")
                 .bind(m.community_id)

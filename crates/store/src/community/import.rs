@@ -26,7 +26,7 @@ impl Communities<'_> {
                 }
             }
         }
-        let mut tx = self.pool.begin().await.map_err(db("starting the import"))?;
+        let mut tx = crate::db::begin(self.pool).await.map_err(db("starting the import"))?;
         let mut written = 0;
         let mut seen = HashSet::new();
         // (community, body) → the line of its referent in this file.

@@ -101,7 +101,7 @@ impl Communities<'_> {
     /// Records who attended (the registrations not listed did not).
     pub async fn set_attendance(&self, meeting_id: i64, attended: &[i64]) -> Result<()> {
         self.meeting(meeting_id).await?;
-        let mut tx = self.pool.begin().await.map_err(db("starting"))?;
+        let mut tx = crate::db::begin(self.pool).await.map_err(db("starting"))?;
         sqlx::query("UPDATE meeting_registration SET attended = 0 WHERE meeting_id = $1")
             .bind(meeting_id)
             .execute(&mut *tx)

@@ -58,7 +58,7 @@ impl Communities<'_> {
         self.community(community_id).await?;
         let title = text("title", title, MAX_TITLE)?;
         let body = text("body", body, MAX_TEXT)?;
-        let mut tx = self.pool.begin().await.map_err(db("starting"))?;
+        let mut tx = crate::db::begin(self.pool).await.map_err(db("starting"))?;
         let insert = sqlx::query(
             "INSERT INTO thread (community_id, title, created_by, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
         )
@@ -99,7 +99,7 @@ impl Communities<'_> {
     pub async fn reply(&self, thread_id: i64, body: &str, by: i64) -> Result<Post> {
         self.thread(thread_id).await?;
         let body = text("body", body, MAX_TEXT)?;
-        let mut tx = self.pool.begin().await.map_err(db("starting"))?;
+        let mut tx = crate::db::begin(self.pool).await.map_err(db("starting"))?;
         let id = insert_post(&mut tx, Some(thread_id), None, &body, by).await?;
         tx.commit().await.map_err(db("committing a reply"))?;
         self.post(id).await
@@ -247,7 +247,7 @@ impl Communities<'_> {
         let p = self.proposal(proposal_id).await?;
         self.open_consultation_of(p.consultation_id).await?;
         let body = text("body", body, MAX_TEXT)?;
-        let mut tx = self.pool.begin().await.map_err(db("starting"))?;
+        let mut tx = crate::db::begin(self.pool).await.map_err(db("starting"))?;
         let id = insert_post(&mut tx, None, Some(proposal_id), &body, by).await?;
         tx.commit().await.map_err(db("committing a comment"))?;
         self.post(id).await

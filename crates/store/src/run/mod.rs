@@ -49,7 +49,7 @@ row! {
 
 row! {
     /// A municipality, province or region.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, Default, PartialEq, Serialize)]
     pub struct Body in "body" order "code" {
         /// ISTAT code (6 digits for a comune, 3 for a province, 2 for a region).
         pub code: String,
@@ -126,7 +126,7 @@ row! {
 
 row! {
     /// A unit's result on the index.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, Default, PartialEq, Serialize)]
     pub struct ResultRow in "result" order "ucode" {
         /// Unit.
         pub ucode: String,

@@ -85,7 +85,7 @@ pub(crate) const TABLES: [&str; 9] = [
 ];
 
 pub(crate) async fn delete(pool: &AnyPool, id: i64) -> Result<()> {
-    let mut tx = pool.begin().await.map_err(db("starting a deletion"))?;
+    let mut tx = crate::db::begin(pool).await.map_err(db("starting a deletion"))?;
     for table in TABLES {
         sqlx::query(sql(format!("DELETE FROM {table} WHERE run_id = $1")))
             .bind(id)

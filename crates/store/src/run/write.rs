@@ -24,7 +24,7 @@ async fn insert_rows<T: RunTable>(
 
 pub(crate) async fn insert(pool: &AnyPool, backend: Backend, s: &Snapshot) -> Result<i64> {
     let run = s.run.as_ref().ok_or(Error::Empty)?;
-    let mut tx = pool.begin().await.map_err(db("starting the import"))?;
+    let mut tx = crate::db::begin(pool).await.map_err(db("starting the import"))?;
     // Every column of the run but its id, which the database gives.
     let (names, values) = (&RunInfo::COLUMNS[1..], run.values().split_off(1));
     let placeholders: Vec<String> = (1..=names.len()).map(|i| format!("${i}")).collect();

@@ -10,6 +10,7 @@ use super::{Muni, Observatory};
 use crate::http::error::{AppError, internal};
 use crate::http::query::Params;
 use crate::http::{SiteState, csv_response};
+use cantiere_store::AreaRow;
 
 type S = State<SiteState>;
 type Answer = Result<Response, AppError>;
@@ -145,20 +146,42 @@ fn level(p: &Params) -> Result<&'static str, AppError> {
     }
 }
 
-/// `/api/v1/areas?level=region|province`.
-pub async fn areas(State(site): S, p: Params) -> Answer {
-    let obs = &site.obs;
-    let level = level(&p)?;
-    let rows: Vec<_> = obs.areas.iter().filter(|a| a.level == level).collect();
-    Ok(Json(serde_json::json!({"level": level, "areas": rows})).into_response())
+/// The areas a request asks for (`level`, `index`, `period`): the
+/// statistics stored with the run served, or, for an earlier period or an
+/// index that stores none, those its results give (see `area_rows`).
+fn area_table<'a>(obs: &'a Observatory, p: &'a Params) -> Result<(&'static str, &'a str, Vec<AreaRow>), AppError> {
+    let level = level(p)?;
+    let period = p.one("period")?;
+    let results = obs.results_at(period)?;
+    let stored: Vec<AreaRow> = obs.areas.iter().filter(|a| a.level == level).cloned().collect();
+    let rows = if results.is_none() && !stored.is_empty() { stored } else { obs.area_rows(level, results) };
+    Ok((level, period.unwrap_or(obs.period()), rows))
 }
 
-/// `/api/v1/areas.csv?level=…`: flat, one column per score and statistic.
+/// `/api/v1/areas?level=region|province&index=&period=`.
+pub async fn areas(State(site): S, p: Params) -> Answer {
+    let obs = site.obs.chosen(&p)?;
+    let (level, period, rows) = area_table(obs, &p)?;
+    let json = serde_json::json!({"index": obs.run.index_code, "period": period, "level": level, "areas": rows});
+    Ok(Json(json).into_response())
+}
+
+/// `/api/v1/areas.csv?level=…`: flat, one column per score and statistic
+/// (the index's aggregates in definition order, then any other).
 pub async fn areas_csv(State(site): S, p: Params) -> Answer {
-    let obs = &site.obs;
-    let level = level(&p)?;
+    let obs = site.obs.chosen(&p)?;
+    let (_, _, rows) = area_table(obs, &p)?;
     let mut w = csv::Writer::from_writer(Vec::new());
-    let codes: Vec<String> = obs.indicators.iter().filter(|i| i.level >= 2).map(|i| i.code.clone()).collect();
+    let present = |c: &String| rows.iter().any(|a| a.means.contains_key(c));
+    let mut codes: Vec<String> =
+        obs.indicators.iter().filter(|i| i.level >= 2).map(|i| i.code.clone()).filter(present).collect();
+    for a in &rows {
+        for c in a.means.keys() {
+            if !codes.contains(c) {
+                codes.push(c.clone());
+            }
+        }
+    }
     let mut header =
         vec!["level".to_string(), "code".into(), "name".into(), "municipalities".into(), "population".into()];
     header.extend(cantiere_store::Snapshot::group_names().iter().map(|g| format!("n {g}")));
@@ -167,7 +190,7 @@ pub async fn areas_csv(State(site): S, p: Params) -> Answer {
         header.push(format!("{c}_popweighted"));
     }
     w.write_record(&header).map_err(internal)?;
-    for a in obs.areas.iter().filter(|a| a.level == level) {
+    for a in &rows {
         let mut r = vec![
             a.level.clone(),
             a.code.clone(),
@@ -187,16 +210,21 @@ pub async fn areas_csv(State(site): S, p: Params) -> Answer {
     Ok(([(header::CONTENT_TYPE, "text/csv; charset=utf-8")], body).into_response())
 }
 
-/// `/api/v1/indicators`.
+/// `/api/v1/indicators?index=&period=`: the indicators of the index's
+/// version, which every period of its series shares (a period the index
+/// does not have is a 404).
 pub async fn indicators(State(site): S, p: Params) -> Answer {
     let obs = site.obs.chosen(&p)?;
-    let json = serde_json::json!({"index": obs.run.index_code, "version": obs.run.index_version, "indicators": obs.indicators});
+    let run = obs.run_at(p.one("period")?)?;
+    let json = serde_json::json!({"index": run.index_code, "version": run.index_version,
+        "period": p.one("period")?.unwrap_or(obs.period()), "indicators": obs.indicators});
     Ok(Json(json).into_response())
 }
 
 /// `/api/v1/indicators.csv`.
 pub async fn indicators_csv(State(site): S, p: Params) -> Answer {
     let obs = site.obs.chosen(&p)?;
+    obs.run_at(p.one("period")?)?;
     csv_response("indicators.csv", obs.indicators.iter())
 }
 
@@ -230,16 +258,12 @@ pub async fn applications_csv(State(site): S, p: Params) -> Answer {
     }
 }
 
-/// `/api/v1/geo/{level}`: GeoJSON of `comune`, `provincia` or `regione`.
+/// `/api/v1/geo/{level}?index=&period=`: GeoJSON of `comune`,
+/// `provincia` or `regione`, each shape with its score in the period.
 pub async fn geo(State(site): S, Path(level): Path<String>, p: Params) -> Answer {
     let obs = site.obs.chosen(&p)?;
-    let body = obs.geo.get(&level).ok_or_else(|| {
-        AppError::NotFound(format!("no boundaries for `{level}`: expected comune, provincia or regione"))
-    })?;
-    Ok((
-        [(header::CONTENT_TYPE, "application/geo+json"), (header::CACHE_CONTROL, "public, max-age=3600")],
-        body.clone(),
-    )
+    let body = obs.geo(&level, p.one("period")?)?;
+    Ok(([(header::CONTENT_TYPE, "application/geo+json"), (header::CACHE_CONTROL, "public, max-age=3600")], body)
         .into_response())
 }
 
@@ -254,10 +278,12 @@ pub async fn search(State(site): S, p: Params) -> Answer {
     Ok(Json(serde_json::json!({"query": q, "results": hits})).into_response())
 }
 
-/// `/api/v1/run`.
+/// `/api/v1/run?index=&period=`: the run of the period and its sources.
 pub async fn run(State(site): S, p: Params) -> Answer {
     let obs = site.obs.chosen(&p)?;
-    Ok(Json(serde_json::json!({"run": obs.run, "sources": obs.sources})).into_response())
+    let run = obs.run_at(p.one("period")?)?;
+    let sources: serde_json::Value = serde_json::from_str(&run.sources).unwrap_or_default();
+    Ok(Json(serde_json::json!({"run": run, "sources": sources})).into_response())
 }
 
 /// `/api/v1/indices`: every index served, the main one first.

@@ -4,6 +4,7 @@
 //! index without `index=`, another with `index=CODE` (`indices.rs`).
 
 mod api;
+mod geo;
 mod indices;
 mod model;
 mod pages;
@@ -39,7 +40,13 @@ pub fn routes() -> Routes {
         .page("/{lang}/unioni/{code}", &["index", "period"], pages::union_card)
         .page("/{lang}/dati", &[], pages::downloads)
         .api("/api/v1/indices", "Every index served: code, name, version, periods, units", &[], JSON, api::indices)
-        .api("/api/v1/run", "The run served: index, version, territory, period, sources", &["index"], JSON, api::run)
+        .api(
+            "/api/v1/run",
+            "The run of an index in a period (default: the run served): version, territory, sources",
+            &["index", "period"],
+            JSON,
+            api::run,
+        )
         .api(
             "/api/v1/municipalities",
             "Every municipality's score, rank, rank interval, group (of an index, in a period)",
@@ -69,9 +76,15 @@ pub fn routes() -> Routes {
             JSON,
             api::unions,
         )
-        .api("/api/v1/areas", "Provinces or regions: means and group counts", &["level"], JSON, api::areas)
+        .api(
+            "/api/v1/areas",
+            "Provinces or regions: means and group counts (of an index, in a period)",
+            &["level", "index", "period"],
+            JSON,
+            api::areas,
+        )
         .values("level", &AREA_LEVELS)
-        .api("/api/v1/areas.csv", "The same as CSV", &["level"], CSV, api::areas_csv)
+        .api("/api/v1/areas.csv", "The same as CSV", &["level", "index", "period"], CSV, api::areas_csv)
         .values("level", &AREA_LEVELS)
         .api(
             "/api/v1/areas/ranking",
@@ -81,8 +94,14 @@ pub fn routes() -> Routes {
             api::areas_ranking,
         )
         .values("level", &AREA_LEVELS)
-        .api("/api/v1/indicators", "Indicators and aggregates of the index", &["index"], JSON, api::indicators)
-        .api("/api/v1/indicators.csv", "The same as CSV", &["index"], CSV, api::indicators_csv)
+        .api(
+            "/api/v1/indicators",
+            "Indicators and aggregates of the index (the same in every period of its version)",
+            &["index", "period"],
+            JSON,
+            api::indicators,
+        )
+        .api("/api/v1/indicators.csv", "The same as CSV", &["index", "period"], CSV, api::indicators_csv)
         .api("/api/v1/values.csv", "Every raw and normalised value", &["index"], CSV, api::values_csv)
         .api(
             "/api/v1/applications.csv",
@@ -93,8 +112,8 @@ pub fn routes() -> Routes {
         )
         .api(
             "/api/v1/geo/{level}",
-            "Simplified boundaries (comune, provincia, regione) with scores",
-            &["index"],
+            "Simplified boundaries (comune, provincia, regione) with scores (of an index, in a period)",
+            &["index", "period"],
             "application/geo+json",
             api::geo,
         )

@@ -48,8 +48,8 @@ pub struct Observatory {
     pub area_bodies: HashMap<String, Body>,
     apps: Vec<ApplicationRow>,
     apps_by_ucode: HashMap<String, Vec<usize>>,
-    /// GeoJSON feature collections by level (`comune`, `provincia`, `regione`).
-    pub geo: HashMap<String, String>,
+    /// The boundaries, and their maps by period (see `geo.rs`).
+    pub(super) shapes: Arc<super::geo::Shapes>,
     /// The sources, parsed.
     pub sources: serde_json::Value,
     /// Municipalities per group, SmartER order.
@@ -78,7 +78,7 @@ pub struct Observatory {
     /// Whether this is the index served without `index=`.
     pub(super) main: bool,
     /// Results of the earlier periods, oldest first (see `series.rs`).
-    pub(super) history: Vec<(String, HashMap<String, ResultRow>)>,
+    pub(super) history: Vec<super::series::Earlier>,
     /// Ranks in the run compared ([`Observatory::with_previous`]).
     pub(super) previous_rank: HashMap<String, f64>,
     /// Unions' memberships (see `unions.rs`).
@@ -211,33 +211,6 @@ impl Observatory {
             .map(|b| (format!("{}:{}", b.kind, b.code), b.clone()))
             .collect();
 
-        // Feature collections with each shape's score and group.
-        let mut geo: HashMap<String, Vec<String>> = HashMap::new();
-        let by_area: HashMap<(String, String), &AreaRow> =
-            s.areas.iter().map(|a| ((a.level.clone(), a.code.clone()), a)).collect();
-        let muni_index: HashMap<&str, &Muni> = munis.iter().map(|m| (m.body.code.as_str(), m)).collect();
-        for b in &s.boundaries {
-            let props = match b.level.as_str() {
-                "comune" => muni_index.get(b.code.as_str()).map(|m| {
-                    serde_json::json!({"code": b.code, "name": m.body.name, "score": m.result.score.map(round1), "group": m.result.group})
-                }),
-                level => {
-                    let key = if level == "provincia" { "province" } else { "region" };
-                    by_area.get(&(key.to_string(), b.code.clone())).map(|a| {
-                        let m = a.means.get(&run.index_code).and_then(|m| m.0).map(round1);
-                        serde_json::json!({"code": b.code, "name": a.name, "score": m})
-                    })
-                }
-            };
-            let Some(props) = props else { continue };
-            geo.entry(b.level.clone())
-                .or_default()
-                .push(format!(r#"{{"type":"Feature","properties":{props},"geometry":{}}}"#, b.geojson));
-        }
-        let geo = geo
-            .into_iter()
-            .map(|(k, v)| (k, format!(r#"{{"type":"FeatureCollection","features":[{}]}}"#, v.join(","))))
-            .collect();
         let mut administrations: HashMap<String, Administration> = HashMap::new();
         for a in &s.applications {
             administrations.entry(a.codice_ipa.trim().to_lowercase()).or_insert_with(|| Administration {
@@ -284,7 +257,7 @@ impl Observatory {
             area_bodies,
             apps: s.applications,
             apps_by_ucode,
-            geo,
+            shapes: Arc::new(super::geo::Shapes::new(s.boundaries)),
             group_counts,
             movers: Vec::new(),
             previous: None,
@@ -532,8 +505,4 @@ impl Observatory {
     pub fn leaf_indicators(&self) -> Vec<&IndicatorRow> {
         self.indicators.iter().filter(|i| i.level == 1).collect()
     }
-}
-
-fn round1(x: f64) -> f64 {
-    (x * 10.0).round() / 10.0
 }

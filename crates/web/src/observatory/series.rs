@@ -8,12 +8,22 @@
 
 use std::collections::HashMap;
 
-use cantiere_store::ResultRow;
 use cantiere_store::data::period_order;
+use cantiere_store::{ResultRow, RunInfo};
 use serde::Serialize;
 
 use super::Observatory;
 use crate::http::error::AppError;
+
+/// An earlier period of an index: its latest run and that run's results
+/// by comune.
+#[derive(Debug, Clone)]
+pub struct Earlier {
+    /// The run.
+    pub run: RunInfo,
+    /// Its results by ISTAT code.
+    pub results: HashMap<String, ResultRow>,
+}
 
 /// A comune in one period.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -61,18 +71,19 @@ fn point(period: &str, r: &ResultRow) -> SeriesPoint {
 }
 
 impl Observatory {
-    /// Adds the results of the earlier periods of this index (same version
-    /// and territory), one list per period; a period equal to or after the
-    /// one served is left out.
-    pub fn with_history(mut self, periods: Vec<(String, Vec<ResultRow>)>) -> Observatory {
+    /// Adds the earlier periods of this index (same version and
+    /// territory): the run of each and its results; a period equal to or
+    /// after the one served is left out, and of two runs of one period the
+    /// first given is kept.
+    pub fn with_history(mut self, periods: Vec<(RunInfo, Vec<ResultRow>)>) -> Observatory {
         let served = self.period().to_string();
-        let mut history: Vec<(String, HashMap<String, ResultRow>)> = periods
+        let mut history: Vec<Earlier> = periods
             .into_iter()
-            .filter(|(p, _)| period_order(p, &served).is_lt())
-            .map(|(p, rows)| (p, rows.into_iter().map(|r| (r.ucode.clone(), r)).collect()))
+            .filter(|(run, _)| period_order(&run.period, &served).is_lt())
+            .map(|(run, rows)| Earlier { run, results: rows.into_iter().map(|r| (r.ucode.clone(), r)).collect() })
             .collect();
-        history.sort_by(|a, b| period_order(&a.0, &b.0));
-        history.dedup_by(|a, b| a.0 == b.0);
+        history.sort_by(|a, b| period_order(&a.run.period, &b.run.period));
+        history.dedup_by(|a, b| a.run.period == b.run.period);
         self.history = history;
         self
     }
@@ -87,7 +98,7 @@ impl Observatory {
     pub fn series(&self, code: &str) -> Vec<SeriesPoint> {
         let Some(now) = self.muni(code) else { return Vec::new() };
         let mut out: Vec<SeriesPoint> =
-            self.history.iter().filter_map(|(p, rows)| rows.get(code).map(|r| point(p, r))).collect();
+            self.history.iter().filter_map(|e| e.results.get(code).map(|r| point(&e.run.period, r))).collect();
         out.push(point(self.period(), &now.result));
         out
     }
@@ -98,7 +109,7 @@ impl Observatory {
         let mut out: Vec<TrendPoint> = self
             .history
             .iter()
-            .map(|(p, rows)| trend_point(p, codes.iter().map(|c| rows.get(*c).and_then(|r| r.score))))
+            .map(|e| trend_point(&e.run.period, codes.iter().map(|c| e.results.get(*c).and_then(|r| r.score))))
             .collect();
         out.push(trend_point(self.period(), codes.iter().map(|c| self.muni(c).and_then(|m| m.result.score))));
         out
@@ -108,11 +119,20 @@ impl Observatory {
     /// (the run's own results), the earlier period's otherwise; a period
     /// this index does not have is a 404 naming those it has.
     pub fn results_at(&self, period: Option<&str>) -> Result<Option<&HashMap<String, ResultRow>>, AppError> {
+        Ok(self.earlier(period)?.map(|e| &e.results))
+    }
+
+    /// The run of `period`: the run served for `None` or its own period.
+    pub fn run_at(&self, period: Option<&str>) -> Result<&RunInfo, AppError> {
+        Ok(self.earlier(period)?.map_or(&self.run, |e| &e.run))
+    }
+
+    fn earlier(&self, period: Option<&str>) -> Result<Option<&Earlier>, AppError> {
         let Some(period) = period.filter(|p| *p != self.period()) else { return Ok(None) };
-        match self.history.iter().find(|(p, _)| p == period) {
-            Some((_, rows)) => Ok(Some(rows)),
+        match self.history.iter().find(|e| e.run.period == period) {
+            Some(e) => Ok(Some(e)),
             None => {
-                let mut known: Vec<&str> = self.history.iter().map(|(p, _)| p.as_str()).collect();
+                let mut known: Vec<&str> = self.history.iter().map(|e| e.run.period.as_str()).collect();
                 known.push(self.period());
                 Err(AppError::NotFound(format!(
                     "period: index {} has no period `{period}` (it has: {})",
@@ -134,7 +154,7 @@ impl Observatory {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use cantiere_store::{Body, RunInfo, Snapshot};
+    use cantiere_store::{Body, Snapshot};
 
     fn result(code: &str, score: f64, rank: f64) -> ResultRow {
         ResultRow {
@@ -192,7 +212,11 @@ mod tests {
         };
         // Periods given in any order; a later period is left out.
         let obs = Observatory::new(snap)
-            .with_history(vec![("2025-Q2".into(), q2.clone()), ("2025-Q4".into(), q1.clone()), ("2025-Q1".into(), q1)])
+            .with_history(vec![
+                (run(2, "2025-Q2"), q2.clone()),
+                (run(4, "2025-Q4"), q1.clone()),
+                (run(1, "2025-Q1"), q1),
+            ])
             .with_previous(&run(2, "2025-Q2"), &q2);
         let ranks = |c: &str| obs.series(c).iter().map(|p| (p.period.clone(), p.rank.unwrap())).collect::<Vec<_>>();
         let p = |s: &str, r: f64| (s.to_string(), r);
@@ -214,6 +238,7 @@ mod tests {
         assert!(obs.results_at(None).unwrap().is_none() && obs.results_at(Some("2025-Q3")).unwrap().is_none());
         let q1 = obs.results_at(Some("2025-Q1")).unwrap().unwrap();
         assert_eq!((q1.len(), q1["B"].rank), (2, Some(1.0)));
+        assert_eq!((obs.run_at(Some("2025-Q1")).unwrap().id, obs.run_at(None).unwrap().id), (1, 3));
         let e = obs.results_at(Some("2024-Q4")).unwrap_err();
         assert_eq!(
             e,

@@ -11,8 +11,8 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use cantiere_store::ResultRow;
 use cantiere_store::unions::UnionMember;
+use cantiere_store::{AreaRow, ResultRow};
 use serde::Serialize;
 
 use super::Observatory;
@@ -141,6 +141,44 @@ impl Observatory {
             })
             .collect();
         union_scores(&members, self, results, "")
+    }
+
+    /// Provinces or regions (`level`) as `/api/v1/areas` gives them, from
+    /// an earlier period's `results` or the run served's: the comuni with a
+    /// score, their residents, how many are in each group (SmartER order),
+    /// and the mean and the residents-weighted mean of their scores, under
+    /// the index's code; by code.
+    pub fn area_rows(&self, level: &str, results: Option<&HashMap<String, ResultRow>>) -> Vec<AreaRow> {
+        let names = cantiere_store::Snapshot::group_names();
+        let group = |code: &str| {
+            let r = match results {
+                Some(then) => then.get(code),
+                None => self.muni(code).map(|m| &m.result),
+            };
+            r.and_then(|r| r.group.as_deref()).and_then(|g| names.iter().position(|n| *n == g))
+        };
+        let mut rows: Vec<AreaRow> = self
+            .area_scores(level, results)
+            .into_iter()
+            .map(|a| {
+                let scored: Vec<&MemberScore> = a.members.iter().filter(|m| m.score.is_some()).collect();
+                let mut groups = vec![0_i64; names.len()];
+                for i in scored.iter().filter_map(|m| group(&m.code)) {
+                    groups[i] += 1;
+                }
+                AreaRow {
+                    level: level.to_string(),
+                    code: a.code,
+                    name: a.name,
+                    municipalities: scored.len() as i64,
+                    population: scored.iter().filter_map(|m| m.population).sum(),
+                    groups,
+                    means: BTreeMap::from([(self.run.index_code.clone(), (a.score, a.weighted))]),
+                }
+            })
+            .collect();
+        rows.sort_by(|a, b| a.code.cmp(&b.code));
+        rows
     }
 
     /// Adds the unions' memberships (served with every index).
