@@ -22,7 +22,7 @@ pub enum Command {
     /// ISTAT, iPA or cadastral code; period YYYY, YYYY-Qn, YYYY-MM or YYYY-MM-DD), all or nothing.
     Import(ImportArgs),
     /// Import ANPR open data (a folder with adesioni_ansc_export.csv and subentro_liste_elettorali_export.csv) as
-    /// the stored indicators anpr_ansc, anpr_ansc_ritardo and anpr_liste, by date; comuni not stored are skipped.
+    /// the stored indicators anpr_ansc, anpr_ansc_ritardo, anpr_liste and anpr_residenti, by date; comuni not stored are skipped.
     Anpr(AnprArgs),
 }
 

@@ -131,6 +131,13 @@ fn an_index_definition_reads_stored_indicators() {
     assert!(!ok && err.contains("stored indicator `anpr_ansc` has no value"), "{err}");
     let (ok, err) = run(&["data", "anpr", "--database", &db]);
     assert!(ok && err.contains("of comuni not stored skipped"), "{err}");
+    let residents =
+        rt.block_on(async { cantiere_store::Store::open(&db).await.unwrap().values("anpr_residenti").await.unwrap() });
+    // Read by hand: `23-11-2025,UMBRIA,PERUGIA,054039,PERUGIA,164081`; only Umbria's comuni are stored.
+    let perugia: Vec<(&str, f64)> =
+        residents.iter().filter(|v| v.unit == "054039").map(|v| (v.period.as_str(), v.value)).collect();
+    assert_eq!(perugia, [("2025-11-23", 164_081.0)]);
+    assert_eq!(residents.len(), 92, "Umbria's 92 comuni");
     let (ok, err) = run(&["import", "--region", "Umbria", "--definition", "indices/itd/v2", "--database", &db]);
     assert!(ok, "{err}");
     let snap = rt.block_on(async { cantiere_store::Store::open(&db).await.unwrap().load(None).await.unwrap() });

@@ -10,11 +10,15 @@
 //! - `anpr_ansc_ritardo`: days from the planned to the actual adoption, on
 //!   the actual date (a comune not adopted yet has no value: its delay is
 //!   still growing, and `anpr_ansc` says it has not adopted);
-//! - `anpr_liste`: 0 on [`BEFORE`], 1 from its takeover date.
+//! - `anpr_liste`: 0 on [`BEFORE`], 1 from its takeover date;
+//! - `anpr_residenti`, from `popolazione_residente_export.csv`: the
+//!   residents ANPR registers, on the file's processing date (one count per
+//!   export: each later export read adds a period).
 //!
 //! A comune listed twice (ISTAT lists a renamed comune under both names)
 //! keeps its first row with an actual date. Dates are `DD-MM-YYYY`; a bad
-//! one is an error naming the file, line and column.
+//! one, or a count that is not a whole number, is an error naming the file,
+//! line and column.
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -30,7 +34,7 @@ pub const BEFORE: &str = "2021-12-31";
 /// The source named on every value.
 pub const SOURCE: &str = "ANPR";
 
-/// The dictionary of the three indicators.
+/// The dictionary of the four indicators.
 pub fn dictionary() -> Vec<Definition> {
     let def = |code: &str, it: &str, en: &str, unit: &str, direction: i64, description: &str| Definition {
         code: code.into(),
@@ -67,6 +71,14 @@ pub fn dictionary() -> Vec<Definition> {
             1,
             "1 from the date the comune's electoral lists moved into ANPR.",
         ),
+        def(
+            "anpr_residenti",
+            "Popolazione residente registrata in ANPR",
+            "Residents registered in ANPR",
+            "residenti",
+            1,
+            "Residents ANPR registers for the comune on the export's processing date: a denominator, not a measure of maturity.",
+        ),
     ]
 }
 
@@ -101,7 +113,7 @@ fn read_file(path: &Path, columns: &[&'static str]) -> Result<File, Vec<RowError
     Ok(File { file, rows: rows.collect(), columns })
 }
 
-/// Reads the two files of an ANPR folder: the files and their values.
+/// Reads the three files of an ANPR folder: the files and their values.
 pub fn read(dir: &Path) -> Result<Imported, Vec<RowError>> {
     let value = |unit: &str, indicator: &str, period: String, value: f64| NewValue {
         unit: unit.into(),
@@ -115,6 +127,10 @@ pub fn read(dir: &Path) -> Result<Imported, Vec<RowError>> {
     let ansc_cols = ["COD_ISTAT_COMUNE", "DATA_ADESIONE_PREVISTA", "DATA_ADESIONE"];
     let ansc = read_file(&dir.join("adesioni_ansc_export.csv"), &ansc_cols)?;
     let liste = read_file(&dir.join("subentro_liste_elettorali_export.csv"), &["COD_ISTAT_COMUNE", "DATA_SUBENTRO"])?;
+    let residenti = read_file(
+        &dir.join("popolazione_residente_export.csv"),
+        &["COD_ISTAT_COMUNE", "DATA_ELABORAZIONE", "RESIDENTI"],
+    )?;
     // A bad date in the `k`th column asked for of a file.
     let bad = |f: &File, line: u64, k: usize, cell: &str| RowError {
         file: f.file.file.clone(),
@@ -163,5 +179,24 @@ pub fn read(dir: &Path) -> Result<Imported, Vec<RowError>> {
             None => errors.push(bad(&liste, *line, 1, &cells[1])),
         }
     }
-    if errors.is_empty() { Ok(Imported { files: vec![ansc.file, liste.file], values }) } else { Err(errors) }
+    for (line, cells) in &residenti.rows {
+        let Some(day) = date(&cells[1]) else {
+            errors.push(bad(&residenti, *line, 1, &cells[1]));
+            continue;
+        };
+        match cells[2].trim().parse::<u32>() {
+            Ok(n) => values.push((2, value(&cells[0], "anpr_residenti", day.to_string(), f64::from(n)))),
+            Err(_) => errors.push(RowError {
+                file: residenti.file.file.clone(),
+                line: *line,
+                column: Some(residenti.columns[2].clone()),
+                message: format!("`{}`: expected a whole number of residents", cells[2]),
+            }),
+        }
+    }
+    if errors.is_empty() {
+        Ok(Imported { files: vec![ansc.file, liste.file, residenti.file], values })
+    } else {
+        Err(errors)
+    }
 }
