@@ -2,7 +2,8 @@
 # Sets up and runs Cantiere's main job on a fresh machine: builds the
 # digital-transition index of every Italian municipality from real open data
 # (registry packages from PyPI, PA digitale 2026 applications) into the
-# embedded SQLite database ./cantiere.sqlite, writes its tables to ./out/itd,
+# embedded SQLite database ./cantiere.sqlite (with its earlier quarters, a
+# time series), writes its tables to ./out/itd,
 # builds the reference index (COINr's ASEM example) into ./out/asem,
 # validates the publiccode.yml reference suite into ./out/publiccode.json,
 # ingests the real publiccode.yml corpus with the demo catalog, imports the
@@ -38,9 +39,11 @@ BIN=./target/release/cantiere
 ./scripts/fetch-registry.sh
 (cd web && npm ci --no-audit --no-fund --silent)
 
-# The index of all municipalities, as files and into the database.
+# The index of all municipalities, as files and into the database, with
+# every earlier quarter since 2022 rebuilt from PA digitale's dates: the
+# cards' time series and the ranking's changes.
 "$BIN" territory build --padigitale "$PADIGITALE" --runs 100 --out out/itd
-"$BIN" import --database sqlite://cantiere.sqlite --padigitale "$PADIGITALE" --runs 100
+"$BIN" import --database sqlite://cantiere.sqlite --padigitale "$PADIGITALE" --runs 100 --backfill quarterly
 
 # The reference index and the publiccode.yml suite.
 REF="$SHARED/reference/coinr-asem/input"
