@@ -295,6 +295,19 @@ pub fn aggregate_with_logs(
 fn arithmetic_by_columns(cols: &[&[f64]], w: &[f64], n: usize) -> Vec<f64> {
     // Groups are small (a handful of children): plain sums in column order
     // stay within a few ulps of R's extended-precision sums.
+    if let Some(total) = total_when_complete(cols, w) {
+        // Every row has every child: each row's total of weights is the
+        // same sum, so `wk / t` is one number per column (the same bits as
+        // below, without a division per value).
+        let mut sums = vec![0.0; n];
+        for (c, wk) in cols.iter().zip(w) {
+            let share = wk / total;
+            for (s, v) in sums.iter_mut().zip(c.iter()) {
+                *s += share * v;
+            }
+        }
+        return sums;
+    }
     let mut total = vec![0.0; n];
     let mut present = vec![false; n];
     for (c, wk) in cols.iter().zip(w) {
@@ -320,9 +333,12 @@ fn arithmetic_by_columns(cols: &[&[f64]], w: &[f64], n: usize) -> Vec<f64> {
 /// values, walking the columns: exp(Σ w ln x / Σ w) over the present
 /// children; `logs` holds the logarithms already known.
 fn geometric_by_columns(cols: &[&[f64]], logs: &[Option<&[f64]>], w: &[f64], n: usize) -> Vec<f64> {
-    let mut total = vec![0.0; n];
+    // Every row has every child (a logarithm is missing only where its
+    // value is): one total of weights for all rows, as in `arithmetic_by_columns`.
+    let complete = total_when_complete(cols, w);
+    let mut total = vec![0.0; if complete.is_some() { 0 } else { n }];
     let mut sums = vec![0.0; n];
-    let mut present = vec![false; n];
+    let mut present = vec![false; total.len()];
     let mut computed = Vec::new();
     for ((c, known), wk) in cols.iter().zip(logs).zip(w) {
         let ln: &[f64] = match known {
@@ -333,6 +349,12 @@ fn geometric_by_columns(cols: &[&[f64]], logs: &[Option<&[f64]>], w: &[f64], n: 
                 &computed
             }
         };
+        if complete.is_some() {
+            for (s, l) in sums.iter_mut().zip(ln) {
+                *s += wk * l;
+            }
+            continue;
+        }
         for (((t, s), p), l) in total.iter_mut().zip(sums.iter_mut()).zip(present.iter_mut()).zip(ln) {
             if !l.is_nan() {
                 *t += wk;
@@ -341,7 +363,18 @@ fn geometric_by_columns(cols: &[&[f64]], logs: &[Option<&[f64]>], w: &[f64], n: 
             }
         }
     }
+    if let Some(t) = complete {
+        return sums.iter().map(|s| (s / t).exp()).collect();
+    }
     sums.iter().zip(&total).zip(&present).map(|((s, t), p)| if *p { (s / t).exp() } else { f64::NAN }).collect()
+}
+
+/// When no value of `cols` is missing (and there is a column): the total
+/// of the weights, summed in column order as each row's would be.
+fn total_when_complete(cols: &[&[f64]], w: &[f64]) -> Option<f64> {
+    // A fold rather than `any`: no early exit, so the scan is vectorised.
+    let complete = !cols.is_empty() && cols.iter().all(|c| !c.iter().fold(false, |nan, v| nan | v.is_nan()));
+    complete.then(|| w.iter().fold(0.0, |t, wk| t + wk))
 }
 
 fn apply_threshold(scores: &mut [f64], cols: &[&[f64]], min_data: Option<f64>) {

@@ -243,17 +243,20 @@ impl Analysis<'_> {
                         s[*run] = scores[u];
                     }
                 });
-            let changes: Vec<f64> = batch
-                .par_iter()
-                .map(|(_, _, ranks)| {
-                    let diffs: Vec<f64> = ranks.iter().zip(&nominal_ranks).map(|(r, n)| (r - n).abs()).collect();
-                    stats::mean(&diffs)
-                })
-                .collect();
-            for ((run, _, ranks), change) in batch.iter().zip(changes) {
-                targets[0][*run] = change;
-                for (t, &row) in targets[1..].iter_mut().zip(&unit_rows) {
-                    t[*run] = ranks[row];
+            // The targets of the sensitivity analysis (none without one).
+            if settings.sensitivity {
+                let changes: Vec<f64> = batch
+                    .par_iter()
+                    .map(|(_, _, ranks)| {
+                        let diffs: Vec<f64> = ranks.iter().zip(&nominal_ranks).map(|(r, n)| (r - n).abs()).collect();
+                        stats::mean(&diffs)
+                    })
+                    .collect();
+                for ((run, _, ranks), change) in batch.iter().zip(changes) {
+                    targets[0][*run] = change;
+                    for (t, &row) in targets[1..].iter_mut().zip(&unit_rows) {
+                        t[*run] = ranks[row];
+                    }
                 }
             }
             done += batch.len();
