@@ -230,18 +230,23 @@ impl Analysis<'_> {
         let mut targets = vec![vec![f64::NAN; choices.len()]; 1 + unit_rows.len()];
         let mut done = 0usize;
         let (failed, warnings) = self.execute(&code, &choices, &mut |batch: &[Scored]| {
-            // Each unit's row holds its runs: a batch's runs are written side
-            // by side, every unit's in one place, in parallel.
+            // A row per run: each run of the batch is copied whole, in
+            // parallel (a row per unit had every run write to every row).
+            let mut slot = vec![usize::MAX; stats_runs];
+            for (i, b) in batch.iter().enumerate().filter(|(_, b)| b.0 < stats_runs) {
+                slot[b.0] = i;
+            }
             rank_matrix
-                .par_chunks_mut(stats_runs)
-                .zip(score_matrix.par_chunks_mut(stats_runs))
-                .enumerate()
-                .with_min_len(1024)
-                .for_each(|(u, (r, s))| {
-                    for (run, scores, ranks) in batch.iter().filter(|b| b.0 < stats_runs) {
-                        r[*run] = ranks[u] as f32;
-                        s[*run] = scores[u];
+                .par_chunks_mut(n_units.max(1))
+                .zip(score_matrix.par_chunks_mut(n_units.max(1)))
+                .zip(&slot)
+                .filter(|(_, i)| **i != usize::MAX)
+                .for_each(|((r, s), &i)| {
+                    let (_, scores, ranks) = &batch[i];
+                    for (to, rank) in r.iter_mut().zip(ranks) {
+                        *to = *rank as f32;
                     }
+                    s.copy_from_slice(scores);
                 });
             // The targets of the sensitivity analysis (none without one).
             if settings.sensitivity {
@@ -263,16 +268,13 @@ impl Analysis<'_> {
             progress(done, choices.len());
         })?;
 
-        let slice = |u: usize| u * stats_runs..(u + 1) * stats_runs;
-        let ranks: Vec<UnitStats> = (0..n_units)
-            .into_par_iter()
-            .map(|u| UnitStats::of_ranks(&self.units.codes[u], nominal_ranks[u], &rank_matrix[slice(u)]))
-            .collect();
+        let codes = &self.units.codes;
+        let ranks = per_unit(&rank_matrix, stats_runs, n_units, |u, runs| {
+            UnitStats::of_ranks(&codes[u], nominal_ranks[u], runs)
+        });
         drop(rank_matrix);
-        let scores: Vec<UnitStats> = (0..n_units)
-            .into_par_iter()
-            .map(|u| UnitStats::of(&self.units.codes[u], nominal_scores[u], &score_matrix[slice(u)]))
-            .collect();
+        let scores =
+            per_unit(&score_matrix, stats_runs, n_units, |u, runs| UnitStats::of(&codes[u], nominal_scores[u], runs));
         let mut sensitivity = Vec::new();
         if settings.sensitivity {
             let mut rng = Rng::new(settings.seed ^ 0xB007_5724_9000_0001);
@@ -370,9 +372,51 @@ impl Analysis<'_> {
     }
 }
 
+/// A statistic of every unit from a matrix with a row per run and a
+/// column per unit: `stat(unit, its values in run order)`. Units are taken
+/// in blocks, each run's values of a block read together, so that gathering
+/// a unit's runs does not touch a page per run per unit.
+fn per_unit<T, S>(matrix: &[T], runs: usize, units: usize, stat: impl Fn(usize, &[T]) -> S + Sync) -> Vec<S>
+where
+    T: Copy + Default + Send + Sync,
+    S: Send,
+{
+    const BLOCK: usize = 256;
+    let blocks: Vec<Vec<S>> = (0..units.div_ceil(BLOCK))
+        .into_par_iter()
+        .map(|b| {
+            let range = b * BLOCK..((b + 1) * BLOCK).min(units);
+            let mut gathered = vec![T::default(); range.len() * runs];
+            for run in 0..runs {
+                let row = &matrix[run * units + range.start..run * units + range.end];
+                for (j, v) in row.iter().enumerate() {
+                    gathered[j * runs + run] = *v;
+                }
+            }
+            range.clone().map(|u| stat(u, &gathered[(u - range.start) * runs..][..runs])).collect()
+        })
+        .collect();
+    blocks.into_iter().flatten().collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// 3 runs × 600 units (three blocks, the last short), the value of
+    /// unit u in run r being 1000·r + u: each unit gets its own runs in order.
+    #[test]
+    fn each_unit_gets_its_runs_in_order_across_blocks() {
+        let (runs, units) = (3, 600);
+        let matrix: Vec<f64> = (0..runs).flat_map(|r| (0..units).map(move |u| (1000 * r + u) as f64)).collect();
+        let got = per_unit(&matrix, runs, units, |u, values| (u, values.to_vec()));
+        assert_eq!(got.len(), units);
+        for (i, (u, values)) in got.iter().enumerate() {
+            assert_eq!(*u, i);
+            assert_eq!(values, &[i as f64, (1000 + i) as f64, (2000 + i) as f64]);
+        }
+        assert!(per_unit(&[] as &[f64], 3, 0, |u, _| u).is_empty());
+    }
 
     #[test]
     fn the_design_has_a_then_b_then_each_ab_block() {
