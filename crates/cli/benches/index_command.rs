@@ -16,8 +16,11 @@ use std::process::Command;
 #[allow(dead_code)]
 mod common;
 
-/// Wall seconds and peak RSS (bytes) of one run of `cantiere args…`.
+/// Wall seconds and peak RSS (bytes) of one run of `cantiere args…`,
+/// started once the writes of the runs before it are on disk (`sync`): a
+/// run is timed with its own writes, not the tail of another's.
 fn run(args: &[&str]) -> (f64, u64) {
+    let _ = Command::new("sync").status();
     let out = Command::new("/usr/bin/time")
         .args(["-f", "%e %M"])
         .arg(env!("CARGO_BIN_EXE_cantiere"))
