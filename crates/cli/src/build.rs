@@ -88,36 +88,24 @@ impl Selection {
 
 /// Where the tables go: CSV files, or the sheets of one workbook.
 enum Sink {
-    /// CSV files; the copies of a table that a step left unchanged are made
-    /// in the background while the pipeline goes on.
-    Csv {
-        dir: PathBuf,
-        last: Option<(Vec<Arc<[f64]>>, PathBuf)>,
-        copies: Vec<Copy>,
-    },
+    Csv { dir: PathBuf, last: Option<(Vec<Arc<[f64]>>, PathBuf)> },
     Xlsx(Box<Workbook<BufWriter<File>>>),
 }
 
 impl Sink {
     fn data_set(&mut self, d: &DataSet) -> Result<()> {
         match self {
-            Sink::Csv { dir, last, copies } => {
+            Sink::Csv { dir, last } => {
                 let path = dir.join(format!("{}.csv", d.name));
                 // A step that changed nothing (screening that keeps every
-                // unit) makes the same table: the file written is copied
-                // (from the file written, never from a copy under way).
+                // unit) makes the same table: its file is copied.
                 match last {
                     Some((columns, from)) if same_columns(columns, d) => {
-                        let (from, to) = (from.clone(), path);
-                        copies.push(std::thread::spawn(move || {
-                            std::fs::copy(&from, &to).map(|_| ()).map_err(|e| (to, e))
-                        }));
+                        std::fs::copy(&*from, &path).with_context(|| format!("cannot write {}", path.display()))?;
                     }
-                    _ => {
-                        d.write_csv(create(dir, &format!("{}.csv", d.name))?)?;
-                        *last = Some((d.columns.clone(), path));
-                    }
+                    _ => d.write_csv(create(dir, &format!("{}.csv", d.name))?)?,
                 }
+                *last = Some((d.columns.clone(), path));
             }
             Sink::Xlsx(wb) => {
                 let header: Vec<&str> = std::iter::once("uCode").chain(d.codes.iter().map(String::as_str)).collect();
@@ -125,20 +113,6 @@ impl Sink {
                     cells.push(Cell::Text(&d.units[r]));
                     cells.extend(d.columns.iter().map(|c| Cell::Number(c[r])));
                 })?;
-            }
-        }
-        Ok(())
-    }
-
-    /// Waits for the copies under way: the first that failed is the error.
-    fn finish_copies(&mut self) -> Result<()> {
-        if let Sink::Csv { copies, .. } = self {
-            for copy in copies.drain(..) {
-                match copy.join() {
-                    Ok(Ok(())) => {}
-                    Ok(Err((to, e))) => return Err(e).with_context(|| format!("cannot write {}", to.display())),
-                    Err(_) => bail!("a copy of a table stopped unexpectedly"),
-                }
             }
         }
         Ok(())
@@ -163,9 +137,6 @@ impl Sink {
     }
 }
 
-/// A copy under way: done, or the file it could not write and why.
-type Copy = std::thread::JoinHandle<std::result::Result<(), (PathBuf, std::io::Error)>>;
-
 fn same_columns(columns: &[Arc<[f64]>], d: &DataSet) -> bool {
     columns.len() == d.columns.len() && columns.iter().zip(&d.columns).all(|(a, b)| Arc::ptr_eq(a, b))
 }
@@ -182,11 +153,11 @@ pub fn build(a: BuildArgs) -> Result<ExitCode> {
     let (units, fw, raw) = read_inputs(&a.inputs.data, &a.inputs.meta)?;
     progress.advance();
     let mut sink = match a.format {
-        Format::Csv => Sink::Csv { dir: a.out.clone(), last: None, copies: Vec::new() },
+        Format::Csv => Sink::Csv { dir: a.out.clone(), last: None },
         Format::Xlsx => Sink::Xlsx(Box::new(Workbook::new(workbook_file(&a.out)?))),
     };
     let mut written = Vec::new();
-    let built = pipeline.run_streaming(&units, &fw, raw, |d: &DataSet| -> Result<()> {
+    let build: Build = pipeline.run_streaming(&units, &fw, raw, |d: &DataSet| -> Result<()> {
         progress.message(&format!("{} made", d.name));
         if selection.data_sets.contains(d.name.as_str()) {
             sink.data_set(d)?;
@@ -194,10 +165,7 @@ pub fn build(a: BuildArgs) -> Result<ExitCode> {
         }
         progress.advance();
         Ok(())
-    });
-    // Every copy under way is finished, even when a later step failed.
-    sink.finish_copies()?;
-    let build: Build = built?;
+    })?;
     for w in &build.warnings {
         eprintln!("warning: {w}");
     }
