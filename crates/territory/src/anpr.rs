@@ -131,13 +131,14 @@ pub fn read(dir: &Path) -> Result<Imported, Vec<RowError>> {
         &dir.join("popolazione_residente_export.csv"),
         &["COD_ISTAT_COMUNE", "DATA_ELABORAZIONE", "RESIDENTI"],
     )?;
-    // A bad date in the `k`th column asked for of a file.
-    let bad = |f: &File, line: u64, k: usize, cell: &str| RowError {
+    // A bad cell in the `k`th column asked for of a file, and what was expected.
+    let at = |f: &File, line: u64, k: usize, cell: &str, expected: &str| RowError {
         file: f.file.file.clone(),
         line,
         column: Some(f.columns[k].clone()),
-        message: format!("`{cell}`: expected a date DD-MM-YYYY"),
+        message: format!("`{cell}`: expected {expected}"),
     };
+    let bad = |f: &File, line: u64, k: usize, cell: &str| at(f, line, k, cell, "a date DD-MM-YYYY");
     // ANSC: per comune, the first row with an actual date, else the first.
     let mut chosen: HashMap<&str, &Row> = HashMap::new();
     for row in &ansc.rows {
@@ -186,12 +187,7 @@ pub fn read(dir: &Path) -> Result<Imported, Vec<RowError>> {
         };
         match cells[2].trim().parse::<u32>() {
             Ok(n) => values.push((2, value(&cells[0], "anpr_residenti", day.to_string(), f64::from(n)))),
-            Err(_) => errors.push(RowError {
-                file: residenti.file.file.clone(),
-                line: *line,
-                column: Some(residenti.columns[2].clone()),
-                message: format!("`{}`: expected a whole number of residents", cells[2]),
-            }),
+            Err(_) => errors.push(at(&residenti, *line, 2, &cells[2], "a whole number of residents")),
         }
     }
     if errors.is_empty() {

@@ -328,8 +328,9 @@ fn arithmetic_by_columns(cols: &[&[f64]], w: &[f64], n: usize) -> Vec<f64> {
 /// values, walking the columns: exp(Σ w ln x / Σ w) over the present
 /// children; `logs` holds the logarithms already known.
 fn geometric_by_columns(cols: &[&[f64]], logs: &[Option<&[f64]>], w: &[f64], n: usize) -> Vec<f64> {
-    // Every row has every child (a logarithm is missing only where its
-    // value is): one total of weights for all rows, as in `arithmetic_by_columns`.
+    // The logarithms not known yet, once for both paths. When every row
+    // has every child (a logarithm is missing only where its value is):
+    // one total of weights for all rows, as in `arithmetic_by_columns`.
     let computed: Vec<Option<Vec<f64>>> =
         cols.iter().zip(logs).map(|(c, l)| l.is_none().then(|| c.iter().map(|v| v.ln()).collect())).collect();
     let lns: Vec<&[f64]> =
@@ -341,17 +342,8 @@ fn geometric_by_columns(cols: &[&[f64]], logs: &[Option<&[f64]>], w: &[f64], n: 
     let mut total = vec![0.0; n];
     let mut sums = vec![0.0; n];
     let mut present = vec![false; n];
-    let mut computed = Vec::new();
-    for ((c, known), wk) in cols.iter().zip(logs).zip(w) {
-        let ln: &[f64] = match known {
-            Some(l) => l,
-            None => {
-                computed.clear();
-                computed.extend(c.iter().map(|v| v.ln()));
-                &computed
-            }
-        };
-        for (((t, s), p), l) in total.iter_mut().zip(sums.iter_mut()).zip(present.iter_mut()).zip(ln) {
+    for (ln, wk) in lns.iter().zip(w) {
+        for (((t, s), p), l) in total.iter_mut().zip(sums.iter_mut()).zip(present.iter_mut()).zip(ln.iter()) {
             if !l.is_nan() {
                 *t += wk;
                 *s += wk * l;

@@ -153,8 +153,12 @@ fn area_table<'a>(obs: &'a Observatory, p: &'a Params) -> Result<(&'static str, 
     let level = level(p)?;
     let period = p.one("period")?;
     let results = obs.results_at(period)?;
-    let stored: Vec<AreaRow> = obs.areas.iter().filter(|a| a.level == level).cloned().collect();
-    let rows = if results.is_none() && !stored.is_empty() { stored } else { obs.area_rows(level, results) };
+    let stored = obs.areas.iter().filter(|a| a.level == level);
+    let rows = if results.is_none() && stored.clone().next().is_some() {
+        stored.cloned().collect()
+    } else {
+        obs.area_rows(level, results)
+    };
     Ok((level, period.unwrap_or(obs.period()), rows))
 }
 

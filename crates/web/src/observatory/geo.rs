@@ -67,11 +67,8 @@ impl Observatory {
         if level == "comune" {
             for (code, geometry) in shapes {
                 let Some(m) = self.muni(code) else { continue };
-                let r = match results {
-                    Some(then) => then.get(code),
-                    None => Some(&m.result),
-                };
-                let (score, group) = r.map_or((None, None), |r| (r.score.map(round1), r.group.as_deref()));
+                let (score, group) =
+                    self.result_in(results, code).map_or((None, None), |r| (r.score.map(round1), r.group.as_deref()));
                 push(serde_json::json!({"code": code, "name": m.body.name, "score": score, "group": group}), geometry);
             }
         } else {

@@ -122,6 +122,19 @@ impl Observatory {
         Ok(self.earlier(period)?.map(|e| &e.results))
     }
 
+    /// A comune's result in an earlier period's `results`, or in the run
+    /// served for `None` (what [`Observatory::results_at`] gives).
+    pub fn result_in<'a>(
+        &'a self,
+        results: Option<&'a HashMap<String, ResultRow>>,
+        code: &str,
+    ) -> Option<&'a ResultRow> {
+        match results {
+            Some(then) => then.get(code),
+            None => self.muni(code).map(|m| &m.result),
+        }
+    }
+
     /// The run of `period`: the run served for `None` or its own period.
     pub fn run_at(&self, period: Option<&str>) -> Result<&RunInfo, AppError> {
         Ok(self.earlier(period)?.map_or(&self.run, |e| &e.run))

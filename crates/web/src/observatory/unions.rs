@@ -61,10 +61,6 @@ pub fn union_scores(
     results: Option<&HashMap<String, ResultRow>>,
     date: &str,
 ) -> Vec<UnionScore> {
-    let result = |code: &str| match results {
-        Some(r) => r.get(code),
-        None => obs.muni(code).map(|m| &m.result),
-    };
     let mut unions: BTreeMap<&str, UnionScore> = BTreeMap::new();
     for m in memberships.iter().filter(|m| m.on(date)) {
         let u = unions.entry(m.union_ipa.as_str()).or_insert_with(|| UnionScore {
@@ -78,7 +74,7 @@ pub fn union_scores(
         });
         u.example |= m.example;
         let muni = obs.muni(&m.member);
-        let r = result(&m.member);
+        let r = obs.result_in(results, &m.member);
         u.members.push(MemberScore {
             code: m.member.clone(),
             name: muni.map_or_else(|| m.member.clone(), |x| x.body.name.clone()),
@@ -151,11 +147,8 @@ impl Observatory {
     pub fn area_rows(&self, level: &str, results: Option<&HashMap<String, ResultRow>>) -> Vec<AreaRow> {
         let names = cantiere_store::Snapshot::group_names();
         let group = |code: &str| {
-            let r = match results {
-                Some(then) => then.get(code),
-                None => self.muni(code).map(|m| &m.result),
-            };
-            r.and_then(|r| r.group.as_deref()).and_then(|g| names.iter().position(|n| *n == g))
+            let g = self.result_in(results, code)?.group.as_deref()?;
+            names.iter().position(|n| *n == g)
         };
         let mut rows: Vec<AreaRow> = self
             .area_scores(level, results)
