@@ -8,11 +8,10 @@ use std::fs::File;
 use std::io::BufWriter;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::sync::Arc;
 
 use anyhow::{Context, Result, bail};
 use cantiere_index::xlsx::{Cell, Workbook};
-use cantiere_index::{Build, DataSet, Pipeline, Results, read_inputs};
+use cantiere_index::{Build, DataSet, Pipeline, Results, WrittenCsv, read_inputs};
 use clap::{Args, ValueEnum};
 
 use crate::index::{Inputs, create, write_treatment};
@@ -88,7 +87,7 @@ impl Selection {
 
 /// Where the tables go: CSV files, or the sheets of one workbook.
 enum Sink {
-    Csv { dir: PathBuf, last: Option<(Vec<Arc<[f64]>>, PathBuf)> },
+    Csv { dir: PathBuf, last: Option<WrittenCsv> },
     Xlsx(Box<Workbook<BufWriter<File>>>),
 }
 
@@ -96,16 +95,14 @@ impl Sink {
     fn data_set(&mut self, d: &DataSet) -> Result<()> {
         match self {
             Sink::Csv { dir, last } => {
+                // Each data set after the one before it: the values they
+                // share are copied from its file, not formatted again, and
+                // a step that changed nothing makes a copy of the file.
                 let path = dir.join(format!("{}.csv", d.name));
-                // A step that changed nothing (screening that keeps every
-                // unit) makes the same table: its file is copied.
-                match last {
-                    Some((columns, from)) if same_columns(columns, d) => {
-                        std::fs::copy(&*from, &path).with_context(|| format!("cannot write {}", path.display()))?;
-                    }
-                    _ => d.write_csv(create(dir, &format!("{}.csv", d.name))?)?,
-                }
-                *last = Some((d.columns.clone(), path));
+                let written = d
+                    .write_csv_file(&path, last.as_ref())
+                    .with_context(|| format!("cannot write {}", path.display()))?;
+                *last = Some(written);
             }
             Sink::Xlsx(wb) => {
                 let header: Vec<&str> = std::iter::once("uCode").chain(d.codes.iter().map(String::as_str)).collect();
@@ -135,10 +132,6 @@ impl Sink {
         }
         Ok(())
     }
-}
-
-fn same_columns(columns: &[Arc<[f64]>], d: &DataSet) -> bool {
-    columns.len() == d.columns.len() && columns.iter().zip(&d.columns).all(|(a, b)| Arc::ptr_eq(a, b))
 }
 
 pub fn build(a: BuildArgs) -> Result<ExitCode> {

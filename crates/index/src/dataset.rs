@@ -86,14 +86,7 @@ impl DataSet {
     /// in parallel chunks, written in order).
     pub fn write_csv<W: std::io::Write + Send>(&self, mut out: W) -> std::io::Result<()> {
         crate::write::write_header(&mut out, std::iter::once("uCode").chain(self.codes.iter().map(String::as_str)))?;
-        let columns: Vec<&[f64]> = self.columns.iter().map(|c| &c[..]).collect();
-        crate::write::write_column_rows(&mut out, self.n_units(), &columns, |r, values, buf| {
-            crate::write::push_text(buf, &self.units[r]);
-            for &x in values {
-                buf.push(b',');
-                crate::write::push_number(buf, x);
-            }
-        })?;
+        self.write_rows(&mut out)?;
         out.flush()
     }
 

@@ -67,6 +67,7 @@ pub mod steps;
 mod table;
 pub mod uncertainty;
 mod write;
+mod written;
 pub mod xlsx;
 
 pub use dataset::{Column, DataSet};
@@ -82,6 +83,7 @@ pub use steps::normalise::Normalisation;
 pub use steps::treat::TreatParams;
 pub use table::{Table, format_number, parse_number, unclosed_quote};
 pub use write::{push_number, push_text, write_header, write_rows};
+pub use written::WrittenCsv;
 
 use std::path::Path;
 

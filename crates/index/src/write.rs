@@ -123,7 +123,7 @@ pub fn push_number(out: &mut Vec<u8>, x: f64) {
 /// compiler writes inline (two overlapping 8- or 16-byte moves), not a call
 /// to `memcpy` per number.
 #[inline]
-fn push_short(out: &mut Vec<u8>, bytes: &[u8]) {
+pub(crate) fn push_short(out: &mut Vec<u8>, bytes: &[u8]) {
     let n = bytes.len();
     if !(8..=32).contains(&n) {
         out.extend_from_slice(bytes);
@@ -243,12 +243,13 @@ const ROWS_PER_CHUNK: usize = 2_048;
 /// Writes `rows` rows, each formatted by `row` into the buffer it is given
 /// (without its line end), in parallel chunks written in order: while one
 /// batch of chunks is being written, the next is being formatted, and
-/// memory holds two batches, never the file.
+/// memory holds two batches, never the file. Returns where each row ends,
+/// counted from the first row's start.
 pub fn write_rows<W: Write + Send>(
     out: &mut W,
     rows: usize,
     row: impl Fn(usize, &mut Vec<u8>) + Sync,
-) -> std::io::Result<()> {
+) -> std::io::Result<Vec<u64>> {
     // Room for a chunk as long as the first row times the rows, and some.
     let mut first = Vec::new();
     if rows > 0 {
@@ -256,13 +257,33 @@ pub fn write_rows<W: Write + Send>(
     }
     let per_row = first.len() + first.len() / 4 + 8;
     write_chunks(out, rows, ROWS_PER_CHUNK, |range| {
-        let mut buf = Vec::with_capacity(range.len() * per_row);
+        let mut chunk = Chunk::with_capacity(range.len(), range.len() * per_row);
         for r in range {
-            row(r, &mut buf);
-            buf.push(b'\n');
+            row(r, &mut chunk.bytes);
+            chunk.end_row();
         }
-        buf
+        chunk
     })
+}
+
+/// Rows of a table held by column, in chunks: about 256 KiB of values each.
+pub(crate) fn column_chunk_rows(width: usize) -> usize {
+    (32_768 / width.max(1)).clamp(16, ROWS_PER_CHUNK)
+}
+
+/// The values of `range`'s rows, row by row (`columns.len().max(1)` a
+/// row), gathered reading every column in sequence; a column shorter than
+/// the range reads as missing past its end.
+pub(crate) fn gather(columns: &[&[f64]], range: std::ops::Range<usize>) -> Vec<f64> {
+    let width = columns.len().max(1);
+    let mut block = vec![f64::NAN; range.len() * width];
+    for (j, column) in columns.iter().enumerate() {
+        let part = column.get(range.start..range.end.min(column.len())).unwrap_or(&[]);
+        for (i, &x) in part.iter().enumerate() {
+            block[i * width + j] = x;
+        }
+    }
+    block
 }
 
 /// Writes `rows` rows of a table held by column (each column `rows` long),
@@ -275,44 +296,62 @@ pub fn write_column_rows<W: Write + Send>(
     rows: usize,
     columns: &[&[f64]],
     row: impl Fn(usize, &[f64], &mut Vec<u8>) + Sync,
-) -> std::io::Result<()> {
+) -> std::io::Result<Vec<u64>> {
     let width = columns.len().max(1);
-    // About 256 KiB of values per chunk.
-    let per_chunk = (32_768 / width).clamp(16, ROWS_PER_CHUNK);
-    write_chunks(out, rows, per_chunk, |range| {
-        // A column shorter than `rows` reads as missing past its end.
-        let mut block = vec![f64::NAN; range.len() * width];
-        for (j, column) in columns.iter().enumerate() {
-            let part = column.get(range.start..range.end.min(column.len())).unwrap_or(&[]);
-            for (i, &x) in part.iter().enumerate() {
-                block[i * width + j] = x;
-            }
-        }
-        let mut buf = Vec::with_capacity(range.len() * width * 20);
+    write_chunks(out, rows, column_chunk_rows(width), |range| {
+        let block = gather(columns, range.clone());
+        let mut chunk = Chunk::with_capacity(range.len(), range.len() * width * 20);
         for (i, r) in range.enumerate() {
-            row(r, &block[i * width..i * width + columns.len()], &mut buf);
-            buf.push(b'\n');
+            row(r, &block[i * width..i * width + columns.len()], &mut chunk.bytes);
+            chunk.end_row();
         }
-        buf
+        chunk
     })
 }
 
+/// Formatted rows and where each ends in them.
+pub(crate) struct Chunk {
+    pub(crate) bytes: Vec<u8>,
+    ends: Vec<usize>,
+}
+
+impl Chunk {
+    pub(crate) fn with_capacity(rows: usize, bytes: usize) -> Chunk {
+        Chunk { bytes: Vec::with_capacity(bytes), ends: Vec::with_capacity(rows) }
+    }
+
+    /// Ends the row being written with a line break.
+    pub(crate) fn end_row(&mut self) {
+        self.bytes.push(b'\n');
+        self.ends.push(self.bytes.len());
+    }
+}
+
 /// Writes the chunks of `rows` (`per_chunk` rows each) as `format` makes
-/// them, in parallel batches overlapped with the writing, in order.
-fn write_chunks<W: Write + Send>(
+/// them, in parallel batches overlapped with the writing, in order; where
+/// each row ends, from the first row's start.
+pub(crate) fn write_chunks<W: Write + Send>(
     out: &mut W,
     rows: usize,
     per_chunk: usize,
-    format: impl Fn(std::ops::Range<usize>) -> Vec<u8> + Sync,
-) -> std::io::Result<()> {
+    format: impl Fn(std::ops::Range<usize>) -> Chunk + Sync,
+) -> std::io::Result<Vec<u64>> {
     let chunks: Vec<std::ops::Range<usize>> =
         (0..rows).step_by(per_chunk.max(1)).map(|s| s..(s + per_chunk).min(rows)).collect();
+    let mut ends = Vec::with_capacity(rows);
+    let mut at = 0u64;
+    let mut record = |chunk: &Chunk| {
+        ends.extend(chunk.ends.iter().map(|&e| at + e as u64));
+        at += chunk.bytes.len() as u64;
+    };
     let threads = rayon::current_num_threads().max(1);
     if chunks.len() <= 1 || threads == 1 {
         for c in &chunks {
-            out.write_all(&format(c.clone()))?;
+            let chunk = format(c.clone());
+            out.write_all(&chunk.bytes)?;
+            record(&chunk);
         }
-        return Ok(());
+        return Ok(ends);
     }
     // Batches of about ROWS_PER_CHUNK rows per thread, twice over.
     let batch = (2 * threads * ROWS_PER_CHUNK).div_ceil(per_chunk.max(1));
@@ -327,15 +366,17 @@ fn write_chunks<W: Write + Send>(
             Ok(())
         });
         for group in chunks.chunks(batch) {
-            let bufs: Vec<Vec<u8>> = group.par_iter().map(|c| format(c.clone())).collect();
-            if send.send(bufs).is_err() {
+            let made: Vec<Chunk> = group.par_iter().map(|c| format(c.clone())).collect();
+            made.iter().for_each(&mut record);
+            if send.send(made.into_iter().map(|c| c.bytes).collect()).is_err() {
                 // The writer stopped on an error: it says which.
                 break;
             }
         }
         drop(send);
         writer.join().unwrap_or_else(|_| Err(std::io::Error::other("the writer thread panicked")))
-    })
+    })?;
+    Ok(ends)
 }
 
 /// Writes a header line: `names` as CSV cells.
