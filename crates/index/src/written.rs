@@ -160,13 +160,33 @@ impl DataSet {
                     cells.push(row.len());
                 }
                 let row = row.filter(|_| cells.len() == previous.codes.len() + 1);
+                let value = |j: usize| if shared(j) { self.columns[j][r] } else { now[j] };
+                if let Some(row) = row.filter(|_| plan.prefix) {
+                    // The previous row's cells in order: each run of kept
+                    // values copied at once (with its commas), the cells
+                    // between them formatted.
+                    let n = previous.codes.len();
+                    while from < n {
+                        if equal(from) {
+                            let run = from;
+                            while from < n && equal(from) {
+                                from += 1;
+                            }
+                            buf.extend_from_slice(&row[cells[run]..cells[from]]);
+                        } else {
+                            buf.push(b',');
+                            push_number(buf, value(from));
+                            from += 1;
+                        }
+                    }
+                }
                 for (j, copy) in plan.copy.iter().enumerate().skip(from) {
                     buf.push(b',');
                     match (row, copy) {
                         (Some(row), Copy::Always(k) | Copy::IfEqual(k)) if equal(j) => {
                             push_short(buf, &row[cells[*k] + 1..cells[*k + 1]]);
                         }
-                        _ => push_number(buf, if shared(j) { self.columns[j][r] } else { now[j] }),
+                        _ => push_number(buf, value(j)),
                     }
                 }
                 chunk.end_row();
