@@ -353,8 +353,8 @@ pub(crate) fn write_chunks<W: Write + Send>(
         }
         return Ok(ends);
     }
-    // Batches of about ROWS_PER_CHUNK rows per thread, twice over.
-    let batch = (2 * threads * ROWS_PER_CHUNK).div_ceil(per_chunk.max(1));
+    // Batches of about ROWS_PER_CHUNK rows per thread.
+    let batch = (threads * ROWS_PER_CHUNK).div_ceil(per_chunk.max(1));
     std::thread::scope(|scope| {
         let (send, receive) = std::sync::mpsc::sync_channel::<Vec<Vec<u8>>>(1);
         let writer = scope.spawn(move || -> std::io::Result<()> {
