@@ -85,9 +85,14 @@ impl DataSet {
     /// shortest round-trip form, missing values as empty cells (rows formatted
     /// in parallel chunks, written in order).
     pub fn write_csv<W: std::io::Write + Send>(&self, mut out: W) -> std::io::Result<()> {
-        crate::write::write_header(&mut out, std::iter::once("uCode").chain(self.codes.iter().map(String::as_str)))?;
+        crate::write::write_header(&mut out, self.header())?;
         self.write_rows(&mut out)?;
         out.flush()
+    }
+
+    /// The names of the CSV header: `uCode`, then the codes.
+    pub(crate) fn header(&self) -> impl Iterator<Item = &str> {
+        std::iter::once("uCode").chain(self.codes.iter().map(String::as_str))
     }
 
     /// Approximate heap bytes held by the columns (shared columns counted once

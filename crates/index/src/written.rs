@@ -7,6 +7,9 @@
 //! the previous data set held in the same row and column is not formatted
 //! again: its text is copied from the previous file, read back a chunk of
 //! rows at a time (from the page cache: it was written moments before).
+//! A column that changed nearly everywhere (a normalisation) is formatted
+//! without reading back, and a data set that is the previous one itself is
+//! a copy of its file.
 //!
 //! The bytes are exactly those [`DataSet::write_csv`] writes, since the
 //! text copied is what that writer made of the same bits. A row of the
@@ -73,7 +76,7 @@ impl DataSet {
         }
         let mut out = std::io::BufWriter::with_capacity(1 << 20, std::fs::File::create(path)?);
         let mut head = Vec::new();
-        write_header(&mut head, std::iter::once("uCode").chain(self.codes.iter().map(String::as_str)))?;
+        write_header(&mut head, self.header())?;
         out.write_all(&head)?;
         let source = previous.filter(|p| p.same_units(self) && p.rows.len() == self.n_units() + 1);
         let ends = match source.and_then(|p| Some((p, std::fs::File::open(&p.path).ok()?))) {
@@ -203,7 +206,8 @@ enum Copy {
     Always(usize),
     /// Copied where the value has the bits of column `k`'s.
     IfEqual(usize),
-    /// Formatted: the previous data set had no column of this code.
+    /// Formatted: the previous data set had no column of this code, or
+    /// the column changed nearly every value ([`mostly_changed`]).
     Never,
 }
 
