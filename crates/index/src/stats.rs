@@ -231,25 +231,34 @@ pub enum Ties {
 /// Ranks of the values in ascending order (smallest value = 1), as R's
 /// `rank(x, ties.method, na.last = "keep")`: missing values keep `NaN`.
 pub fn rank(x: &[f64], ties: Ties) -> Vec<f64> {
-    // Sorted as (order key, position) pairs: contiguous, so the sort does
-    // not chase each index into `x` (the key orders as `total_cmp`).
-    let key = |v: f64| {
-        let bits = v.to_bits() as i64;
-        (bits ^ ((((bits >> 63) as u64) >> 1) as i64)) as u64 ^ (1 << 63)
+    ranked(x, ties, 0)
+}
+
+/// Ranks in descending order (highest value = rank 1), ties take the best
+/// rank: COINr's `rank_df()`.
+pub fn rank_descending(x: &[f64]) -> Vec<f64> {
+    // The order of the negated values: their sign bits flipped.
+    ranked(x, Ties::Min, 1 << 63)
+}
+
+/// Ranks of `x` in the order of its values with the bits `flip` flipped.
+fn ranked(x: &[f64], ties: Ties, flip: u64) -> Vec<f64> {
+    let (words, low) = sorted_words(x, |v| order_key(v.to_bits() ^ flip));
+    let position = |w: u64| (w & low) as usize;
+    // Words with different high bits hold different values, but for -0.0
+    // and 0.0 (equal in R), whose keys are neighbours: only words that share
+    // their high bits, or straddle zero, have their values compared.
+    let zero_below = order_key((-0.0f64).to_bits()) & !low;
+    let zero_above = order_key(0.0f64.to_bits()) & !low;
+    let tied = |a: u64, b: u64| {
+        let (ha, hb) = (a & !low, b & !low);
+        (ha == hb || (ha == zero_below && hb == zero_above)) && x[position(a)] == x[position(b)]
     };
-    let mut pairs: Vec<(u64, u32)> = (0..x.len()).filter(|&i| !x[i].is_nan()).map(|i| (key(x[i]), i as u32)).collect();
-    if pairs.len() >= 1 << 12 && x.len() <= u32::MAX as usize {
-        radix_sort(&mut pairs);
-    } else {
-        pairs.sort_unstable();
-    }
-    let idx: Vec<usize> = pairs.into_iter().map(|(_, i)| i as usize).collect();
     let mut out = vec![f64::NAN; x.len()];
     let mut start = 0;
-    while start < idx.len() {
+    while start < words.len() {
         let mut end = start + 1;
-        // -0.0 and 0.0 compare equal in R.
-        while end < idx.len() && x[idx[end]] == x[idx[start]] {
+        while end < words.len() && tied(words[start], words[end]) {
             end += 1;
         }
         let r = match ties {
@@ -257,49 +266,80 @@ pub fn rank(x: &[f64], ties: Ties) -> Vec<f64> {
             Ties::Max => end as f64,
             Ties::Average => (start + 1 + end) as f64 / 2.0,
         };
-        for &i in &idx[start..end] {
-            out[i] = r;
+        for &w in &words[start..end] {
+            out[position(w)] = r;
         }
         start = end;
     }
     out
 }
 
-/// Sorts (key, position) pairs given in position order by key, then
-/// position: a least-significant-digit radix sort, 11 bits a pass (stable,
-/// so equal keys keep their positions' order), skipping passes where every
-/// key has the same digit. For the long columns of the uncertainty runs.
-fn radix_sort(pairs: &mut Vec<(u64, u32)>) {
-    const BITS: u32 = 11;
-    let mut scratch = vec![(0u64, 0u32); pairs.len()];
-    let mut counts = vec![0usize; 1 << BITS];
-    for shift in (0..64).step_by(BITS as usize) {
-        let digit = |k: u64| ((k >> shift) & ((1 << BITS) - 1)) as usize;
-        counts.fill(0);
-        for &(k, _) in pairs.iter() {
-            counts[digit(k)] += 1;
-        }
-        if counts[digit(pairs[0].0)] == pairs.len() {
-            continue;
-        }
-        let mut start = 0;
-        for c in counts.iter_mut() {
-            (*c, start) = (start, start + *c);
-        }
-        for &p in pairs.iter() {
-            let d = digit(p.0);
-            scratch[counts[d]] = p;
-            counts[d] += 1;
-        }
-        std::mem::swap(pairs, &mut scratch);
-    }
+/// An unsigned key of a value's bits that orders as `f64::total_cmp`.
+fn order_key(bits: u64) -> u64 {
+    let bits = bits as i64;
+    (bits ^ ((((bits >> 63) as u64) >> 1) as i64)) as u64 ^ (1 << 63)
 }
 
-/// Ranks in descending order (highest value = rank 1), ties take the best
-/// rank: COINr's `rank_df()`.
-pub fn rank_descending(x: &[f64]) -> Vec<f64> {
-    let neg: Vec<f64> = x.iter().map(|v| -v).collect();
-    rank(&neg, Ties::Min)
+/// The present values of `x` sorted by key, then by position, as words:
+/// the key with its lowest bits replaced by the value's position (as many
+/// bits as positions need; they are the second value returned, `low`).
+///
+/// So the sort moves eight bytes a value and no two words are equal. Values
+/// whose keys agree above `low` come out in position order, next to each
+/// other: each such run is then put in key order (a stable sort, so that
+/// equal keys keep position order; most runs are one value).
+fn sorted_words(x: &[f64], key: impl Fn(f64) -> u64) -> (Vec<u64>, u64) {
+    let bits = (usize::BITS - x.len().saturating_sub(1).leading_zeros()).max(1);
+    let low = if bits >= 64 { u64::MAX } else { (1u64 << bits) - 1 };
+    let mut words: Vec<u64> =
+        x.iter().enumerate().filter(|(_, v)| !v.is_nan()).map(|(i, &v)| key(v) & !low | i as u64).collect();
+    if words.len() >= 1 << 12 {
+        radix_sort(&mut words);
+    } else {
+        words.sort_unstable();
+    }
+    let mut start = 0;
+    while start < words.len() {
+        let high = words[start] & !low;
+        let mut end = start + 1;
+        while end < words.len() && words[end] & !low == high {
+            end += 1;
+        }
+        if end - start > 1 {
+            words[start..end].sort_by_key(|w| key(x[(w & low) as usize]));
+        }
+        start = end;
+    }
+    (words, low)
+}
+
+/// Sorts words: one pass deals them into buckets by their highest bits that
+/// vary (about 32 words a bucket, buckets in order), then each bucket is
+/// sorted on its own, in cache.
+fn radix_sort(words: &mut Vec<u64>) {
+    let (Some(&min), Some(&max)) = (words.iter().min(), words.iter().max()) else { return };
+    let buckets_bits = (usize::BITS - (words.len() / 32).leading_zeros()).clamp(1, 16);
+    let span = u64::BITS - (max - min).leading_zeros();
+    let shift = span.saturating_sub(buckets_bits);
+    let bucket = |w: u64| ((w - min) >> shift) as usize;
+    let mut starts = vec![0usize; (1 << buckets_bits) + 1];
+    for &w in words.iter() {
+        starts[bucket(w) + 1] += 1;
+    }
+    for b in 1..starts.len() {
+        starts[b] += starts[b - 1];
+    }
+    let mut next = starts.clone();
+    let mut dealt = vec![0u64; words.len()];
+    for &w in words.iter() {
+        let b = bucket(w);
+        dealt[next[b]] = w;
+        next[b] += 1;
+    }
+    for b in starts.windows(2) {
+        dealt[b[0]..b[1]].sort_unstable();
+    }
+    *words = dealt;
 }
 
 /// Pearson correlation over pairwise-complete observations.
@@ -345,17 +385,17 @@ mod tests {
     #[test]
     fn the_radix_sort_orders_as_the_comparison_sort() {
         let mut state = 11u64;
-        let mut pairs: Vec<(u64, u32)> = (0..20_000u32)
+        let mut words: Vec<u64> = (0..20_000u64)
             .map(|i| {
                 state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
-                // Few distinct keys in some digits, many ties.
-                (state >> 40 << (i % 3 * 16), i)
+                // Few distinct values in some digits, many ties.
+                state >> 40 << (i % 3 * 16)
             })
             .collect();
-        let mut expected = pairs.clone();
+        let mut expected = words.clone();
         expected.sort_unstable();
-        radix_sort(&mut pairs);
-        assert_eq!(pairs, expected);
+        radix_sort(&mut words);
+        assert_eq!(words, expected);
     }
 
     #[test]
@@ -373,6 +413,44 @@ mod tests {
             }
             assert_eq!((min[i], max[i]), (below(v) + 1.0, upto(v)), "{v}");
             assert_eq!(avg[i], (below(v) + 1.0 + upto(v)) / 2.0);
+        }
+    }
+
+    #[test]
+    fn ranks_of_many_values_count_the_values_below_each_value() {
+        // Enough values for the bucket sort, with exact ties, neighbours one
+        // bit apart (same high bits, different values), both zeros, both
+        // infinities, NaN, and a far outlier that crowds most values into
+        // one bucket.
+        let mut state = 3u64;
+        let mut next = || {
+            state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+            state >> 33
+        };
+        let x: Vec<f64> = (0..9_000)
+            .map(|i| match next() % 8 {
+                0 => f64::from_bits((50.0f64).to_bits() + next() % 4),
+                1 => [0.0, -0.0, f64::NAN, f64::INFINITY, f64::NEG_INFINITY][i % 5],
+                2 => -((next() % 7) as f64),
+                3 if i == 17 => 1e300,
+                _ => (next() % 1_000_000) as f64 / 7.0,
+            })
+            .collect();
+        let mut present: Vec<f64> = x.iter().copied().filter(|v| !v.is_nan()).collect();
+        present.sort_by(|a, b| a.partial_cmp(b).expect("no NaN"));
+        let below = |v: f64| present.partition_point(|y| *y < v) as f64;
+        let upto = |v: f64| present.partition_point(|y| *y <= v) as f64;
+        let (min, max, avg) = (rank(&x, Ties::Min), rank(&x, Ties::Max), rank(&x, Ties::Average));
+        let down = rank_descending(&x);
+        let n = present.len() as f64;
+        for (i, &v) in x.iter().enumerate() {
+            if v.is_nan() {
+                assert!(min[i].is_nan() && max[i].is_nan() && avg[i].is_nan() && down[i].is_nan());
+                continue;
+            }
+            assert_eq!((min[i], max[i]), (below(v) + 1.0, upto(v)), "{v} at {i}");
+            assert_eq!(avg[i], (below(v) + 1.0 + upto(v)) / 2.0);
+            assert_eq!(down[i], n - upto(v) + 1.0, "{v} at {i}");
         }
     }
 

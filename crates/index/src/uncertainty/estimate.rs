@@ -1,6 +1,8 @@
 //! Variance-based sensitivity indices from the outputs of a Saltelli design,
 //! and the summary statistics of an uncertainty analysis.
 
+use std::cmp::Ordering;
+
 use super::sampling::Rng;
 use crate::stats;
 
@@ -136,19 +138,10 @@ impl UnitStats {
     pub fn of(code: &str, nominal: f64, values: &[f64]) -> UnitStats {
         let mut v: Vec<f64> = values.iter().copied().filter(|v| !v.is_nan()).collect();
         let mean = stats::mean(&v);
-        let median = stats::median_in_place(&mut v);
-        UnitStats {
-            code: code.to_string(),
-            nominal,
-            mean,
-            median,
-            q5: quantile_in_place(&mut v, 0.05),
-            q95: quantile_in_place(&mut v, 0.95),
-        }
+        let [median, q5, q95] = order_summary(&mut v, f64::total_cmp, |x| x);
+        UnitStats { code: code.to_string(), nominal, mean, median, q5, q95 }
     }
-}
 
-impl UnitStats {
     /// [`UnitStats::of`] for ranks (whole numbers, missing as `NaN`): the
     /// same figures, the order statistics selected among integers, which
     /// compare faster than reals.
@@ -156,37 +149,55 @@ impl UnitStats {
         let mut v: Vec<u32> = ranks.iter().filter(|r| !r.is_nan()).map(|&r| r as u32).collect();
         let as_real: Vec<f64> = v.iter().map(|&r| f64::from(r)).collect();
         let mean = stats::mean(&as_real);
-        let n = v.len();
-        let pick = |v: &mut [u32], k: usize| -> (f64, f64) {
-            let (_, kth, above) = v.select_nth_unstable(k);
-            let kth = *kth;
-            (f64::from(kth), f64::from(above.iter().copied().min().unwrap_or(kth)))
-        };
-        let quantile = |v: &mut [u32], p: f64| -> f64 {
-            if v.is_empty() {
-                return f64::NAN;
-            }
-            let index = (v.len() - 1) as f64 * p;
-            let lo = index.floor();
-            let (q, next) = pick(v, lo as usize);
-            let h = index - lo;
-            if h > 0.0 && next != q { (1.0 - h) * q + h * next } else { q }
-        };
-        let median = match n {
-            0 => f64::NAN,
-            n if n % 2 == 1 => pick(&mut v, n / 2).0,
-            n => {
-                let (a, b) = pick(&mut v, n / 2 - 1);
-                stats::mean(&[a, b])
-            }
-        };
-        UnitStats {
-            code: code.to_string(),
-            nominal,
-            mean,
-            median,
-            q5: quantile(&mut v, 0.05),
-            q95: quantile(&mut v, 0.95),
+        let [median, q5, q95] = order_summary(&mut v, u32::cmp, f64::from);
+        UnitStats { code: code.to_string(), nominal, mean, median, q5, q95 }
+    }
+}
+
+/// The median and the 5th and 95th percentiles (R's type 7) of `v` in the
+/// order `cmp`, reordering `v`: the median is selected first, then each
+/// percentile among the values on its side of the median only.
+fn order_summary<T: Copy>(v: &mut [T], cmp: impl Fn(&T, &T) -> Ordering + Copy, real: impl Fn(T) -> f64) -> [f64; 3] {
+    let n = v.len();
+    if n == 0 {
+        return [f64::NAN; 3];
+    }
+    let k = (n - 1) / 2;
+    v.select_nth_unstable_by(k, cmp);
+    let median = if n % 2 == 1 {
+        real(v[k])
+    } else {
+        // R: mean(sort(x, partial = half + 0:1)[half + 0:1])
+        let (a, b) = beside_median(v, k, k, cmp);
+        stats::mean(&[real(a), real(b)])
+    };
+    let mut quantile = |p: f64| {
+        let index = (n - 1) as f64 * p;
+        let lo = index.floor();
+        let (q, next) = beside_median(v, k, lo as usize, cmp);
+        let (q, next) = (real(q), real(next));
+        let h = index - lo;
+        if h > 0.0 && next != q { (1.0 - h) * q + h * next } else { q }
+    };
+    [median, quantile(0.05), quantile(0.95)]
+}
+
+/// The `j`-th smallest value of `v` (0-based) and the next one (the same
+/// when `j` is the last), `v` holding its `k`-th smallest at `k` with the
+/// smaller values before it and the others after: a selection on the side
+/// of `k` that holds `j`, which it reorders.
+fn beside_median<T: Copy>(v: &mut [T], k: usize, j: usize, cmp: impl Fn(&T, &T) -> Ordering + Copy) -> (T, T) {
+    let least = |s: &[T], or: T| s.iter().copied().min_by(cmp).unwrap_or(or);
+    let at_k = v[k];
+    match j.cmp(&k) {
+        Ordering::Less => {
+            let (_, x, above) = v[..k].select_nth_unstable_by(j, cmp);
+            (*x, least(above, at_k))
+        }
+        Ordering::Equal => (at_k, least(&v[k + 1..], at_k)),
+        Ordering::Greater => {
+            let (_, x, above) = v[k + 1..].select_nth_unstable_by(j - k - 1, cmp);
+            (*x, least(above, *x))
         }
     }
 }
@@ -216,6 +227,50 @@ mod tests {
             let (a, b) = (UnitStats::of_ranks("u", 3.0, &ranks), UnitStats::of("u", 3.0, &reals));
             for (x, y) in [(a.mean, b.mean), (a.median, b.median), (a.q5, b.q5), (a.q95, b.q95)] {
                 assert!(x == y || (x.is_nan() && y.is_nan()), "n {n}: {x} vs {y}");
+            }
+        }
+    }
+
+    #[test]
+    fn unit_statistics_are_those_of_one_selection_each() {
+        // The median and percentiles selected side by side agree, bit for
+        // bit, with each selected on its own over all the values; the mean
+        // of ranks is that of the reals. With ties, both zeros and missing
+        // values, at every small size.
+        let mut rng = Rng::new(9);
+        for n in (0..64).chain([999, 1000, 1001]) {
+            for round in 0..20 {
+                let spread = [3.0, 1e3, 1.6e7][round % 3];
+                let values: Vec<f64> = (0..n)
+                    .map(|i| match i % 11 {
+                        3 => f64::NAN,
+                        7 => [0.0, -0.0][round % 2],
+                        _ => (rng.uniform() * spread).floor() + [0.0, 0.25][round % 2],
+                    })
+                    .collect();
+                let present: Vec<f64> = values.iter().copied().filter(|v| !v.is_nan()).collect();
+                let expected = [
+                    stats::mean(&present),
+                    stats::median(&present),
+                    quantile(&present, 0.05),
+                    quantile(&present, 0.95),
+                ];
+                let s = UnitStats::of("u", 0.0, &values);
+                let same = |a: f64, b: f64| a.to_bits() == b.to_bits() || (a.is_nan() && b.is_nan());
+                for (got, want) in [s.mean, s.median, s.q5, s.q95].into_iter().zip(expected) {
+                    assert!(same(got, want), "n {n}, round {round}: {got} vs {want}");
+                }
+                if round % 2 == 0 {
+                    let ranks: Vec<f32> =
+                        values.iter().map(|&v| if v.is_nan() { f32::NAN } else { v.abs() as f32 + 1.0 }).collect();
+                    let reals: Vec<f64> = ranks.iter().filter(|r| !r.is_nan()).map(|&r| f64::from(r)).collect();
+                    let r = UnitStats::of_ranks("u", 0.0, &ranks);
+                    let expected =
+                        [stats::mean(&reals), stats::median(&reals), quantile(&reals, 0.05), quantile(&reals, 0.95)];
+                    for (got, want) in [r.mean, r.median, r.q5, r.q95].into_iter().zip(expected) {
+                        assert!(same(got, want), "ranks, n {n}, round {round}: {got} vs {want}");
+                    }
+                }
             }
         }
     }
