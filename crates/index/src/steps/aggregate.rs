@@ -184,12 +184,15 @@ pub fn aggregate(
 /// aggregations of the same data (an uncertainty analysis varying weights)
 /// skip the logarithms of the indicators.
 pub fn log_columns(data: &DataSet) -> HashMap<String, Column> {
-    data.codes
-        .iter()
-        .zip(&data.columns)
-        .filter(|(_, c)| c.iter().all(|v| v.is_nan() || *v > 0.0))
-        .map(|(code, c)| (code.clone(), c.iter().map(|v| v.ln()).collect::<Column>()))
-        .collect()
+    // A column at a time, in parallel.
+    crate::par::map_columns(data, |code, c| {
+        c.iter()
+            .all(|v| v.is_nan() || *v > 0.0)
+            .then(|| (code.to_string(), c.iter().map(|v| v.ln()).collect::<Column>()))
+    })
+    .into_iter()
+    .flatten()
+    .collect()
 }
 
 /// [`aggregate`], with the logarithms of some columns already computed (see
