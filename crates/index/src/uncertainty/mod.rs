@@ -225,8 +225,13 @@ impl Analysis<'_> {
 
         let n_units = self.units.len();
         // Ranks are whole numbers, exact in f32: half the memory of f64.
-        let mut rank_matrix = vec![f32::NAN; n_units * stats_runs];
-        let mut score_matrix = vec![f64::NAN; n_units * stats_runs];
+        // Zeroed, so the system hands the pages over as the runs fill them
+        // (in parallel) rather than all at once here: every row is written
+        // by its run (a failed run writes missing values), which `stored`
+        // checks.
+        let mut rank_matrix = vec![0f32; n_units * stats_runs];
+        let mut score_matrix = vec![0f64; n_units * stats_runs];
+        let mut stored = 0usize;
         let mut targets = vec![vec![f64::NAN; choices.len()]; 1 + unit_rows.len()];
         let mut done = 0usize;
         let (failed, warnings) = self.execute(&code, &choices, &mut |batch: &[Scored]| {
@@ -234,6 +239,7 @@ impl Analysis<'_> {
             // parallel (a row per unit had every run write to every row).
             let mut slot = vec![usize::MAX; stats_runs];
             for (i, b) in batch.iter().enumerate().filter(|(_, b)| b.0 < stats_runs) {
+                stored += usize::from(slot[b.0] == usize::MAX);
                 slot[b.0] = i;
             }
             rank_matrix
@@ -246,6 +252,8 @@ impl Analysis<'_> {
                     for (to, rank) in r.iter_mut().zip(ranks) {
                         *to = *rank as f32;
                     }
+                    let written = ranks.len().min(r.len());
+                    r[written..].fill(f32::NAN);
                     s.copy_from_slice(scores);
                 });
             // The targets of the sensitivity analysis (none without one).
@@ -267,6 +275,12 @@ impl Analysis<'_> {
             done += batch.len();
             progress(done, choices.len());
         })?;
+        if stored != stats_runs {
+            return Err(Error::step(
+                "uncertainty",
+                format!("internal error: {stored} of {stats_runs} runs were stored, each once"),
+            ));
+        }
 
         let codes = &self.units.codes;
         let ranks = per_unit(&rank_matrix, stats_runs, n_units, |u, runs| {
