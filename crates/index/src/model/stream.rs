@@ -16,8 +16,12 @@ use super::data::{Kind, Parsed, assemble, plan};
 use super::*;
 use crate::table::unclosed_quote;
 
-/// Bytes read at a time.
+/// Bytes read at a time, at most: a file is read in about eight blocks of
+/// at least [`MIN_BLOCK`], so that a small file is parsed as soon as its
+/// first block is in, and holds less memory in blocks.
 const BLOCK: usize = 8 << 20;
+/// Bytes read at a time, at least.
+const MIN_BLOCK: usize = 1 << 20;
 /// The longest record (line) accepted: a longer one is refused before it is
 /// held whole.
 pub const MAX_RECORD: usize = 64 << 20;
@@ -29,11 +33,12 @@ pub const MAX_COLUMNS: usize = 100_000;
 pub fn read_data_csv(path: &Path, fw: &Framework) -> Result<(Units, DataSet)> {
     let file = path.display().to_string();
     let mut source = std::fs::File::open(path).map_err(|e| Error::read(path, e))?;
-    let mut reader = Blocks { source: &mut source, path, pending: Vec::new(), eof: false, line: 1 };
+    let size = std::fs::metadata(path).map_or(0, |m| m.len());
+    let block = usize::try_from(size / 8).unwrap_or(BLOCK).clamp(MIN_BLOCK, BLOCK);
+    let mut reader = Blocks { source: &mut source, path, pending: Vec::new(), eof: false, line: 1, block };
     let (header_end, header) = reader.header(&file)?;
     let kinds = plan(&file, &header, fw)?;
     // The next block is read while this one is parsed.
-    let size = std::fs::metadata(path).map_or(0, |m| m.len());
     let parsed = std::thread::scope(|scope| -> Result<Parsed> {
         let (send, receive) = std::sync::mpsc::sync_channel::<Result<(Vec<u8>, u64)>>(1);
         let file_name = &file;
@@ -79,18 +84,20 @@ struct Blocks<'a> {
     eof: bool,
     /// The line of `pending[0]`.
     line: u64,
+    /// Bytes read at a time.
+    block: usize,
 }
 
 impl Blocks<'_> {
-    /// Reads up to `BLOCK` more bytes; false at the end of the file.
+    /// Reads up to `block` more bytes; false at the end of the file.
     fn fill(&mut self) -> Result<bool> {
         if self.eof {
             return Ok(false);
         }
         let before = self.pending.len();
-        self.pending.resize(before + BLOCK, 0);
+        self.pending.resize(before + self.block, 0);
         let mut got = 0;
-        while got < BLOCK {
+        while got < self.block {
             let n = self.source.read(&mut self.pending[before + got..]).map_err(|e| Error::read(self.path, e))?;
             if n == 0 {
                 self.eof = true;
