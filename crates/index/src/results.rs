@@ -39,13 +39,13 @@ impl Results {
             let (ra, rb) = (top[a], top[b]);
             ra.is_nan().cmp(&rb.is_nan()).then(ra.total_cmp(&rb)).then(agg.units[a].cmp(&agg.units[b]))
         });
-        // Units by code, once: a search per unit would make this quadratic.
-        let position: std::collections::HashMap<&str, usize> =
-            b.units.codes.iter().enumerate().map(|(i, c)| (c.as_str(), i)).collect();
-        let name_of = |u: &str| position.get(u).map(|&i| b.units.names[i].clone()).unwrap_or_else(|| u.to_string());
+        // Each row's unit, once (by position when the rows are the units,
+        // else by a map): a search per unit would make this quadratic.
+        let position = b.units.positions(&agg.units);
+        let name_of = |i: usize| position[i].map_or_else(|| agg.units[i].clone(), |p| b.units.names[p].clone());
         Some(Results {
             units: order.iter().map(|&i| agg.units[i].clone()).collect(),
-            names: order.iter().map(|&i| name_of(&agg.units[i])).collect(),
+            names: order.iter().map(|&i| name_of(i)).collect(),
             scores: cols.iter().map(|c| order.iter().map(|&i| c[i]).collect()).collect(),
             ranks: ranks.iter().map(|r| order.iter().map(|&i| r[i]).collect()).collect(),
             codes,
