@@ -294,7 +294,7 @@ fn sorted_words(x: &[f64], key: impl Fn(f64) -> u64) -> (Vec<u64>, u64) {
     let mut words: Vec<u64> =
         x.iter().enumerate().filter(|(_, v)| !v.is_nan()).map(|(i, &v)| key(v) & !low | i as u64).collect();
     if words.len() >= 1 << 12 {
-        radix_sort(&mut words);
+        bucket_sort(&mut words);
     } else {
         words.sort_unstable();
     }
@@ -316,7 +316,7 @@ fn sorted_words(x: &[f64], key: impl Fn(f64) -> u64) -> (Vec<u64>, u64) {
 /// Sorts words: one pass deals them into buckets by their highest bits that
 /// vary (about 32 words a bucket, buckets in order), then each bucket is
 /// sorted on its own, in cache.
-fn radix_sort(words: &mut Vec<u64>) {
+fn bucket_sort(words: &mut Vec<u64>) {
     let (Some(&min), Some(&max)) = (words.iter().min(), words.iter().max()) else { return };
     let buckets_bits = (usize::BITS - (words.len() / 32).leading_zeros()).clamp(1, 16);
     let span = u64::BITS - (max - min).leading_zeros();
@@ -383,7 +383,7 @@ mod tests {
     }
 
     #[test]
-    fn the_radix_sort_orders_as_the_comparison_sort() {
+    fn the_bucket_sort_orders_as_the_comparison_sort() {
         let mut state = 11u64;
         let mut words: Vec<u64> = (0..20_000u64)
             .map(|i| {
@@ -394,7 +394,7 @@ mod tests {
             .collect();
         let mut expected = words.clone();
         expected.sort_unstable();
-        radix_sort(&mut words);
+        bucket_sort(&mut words);
         assert_eq!(words, expected);
     }
 
