@@ -107,11 +107,17 @@ pub fn quantile_in_place(v: &mut [f64], p: f64) -> f64 {
     if v.is_empty() {
         return f64::NAN;
     }
-    // R: index = 1 + (n - 1) p; lo = floor, hi = ceiling; (1 - h) x[lo] + h x[hi],
-    // with x[hi] the next order statistic when h > 0.
-    let index = (v.len() - 1) as f64 * p;
+    type_7(v.len(), p, |k| stats::order_statistics(v, k))
+}
+
+/// R's type 7 quantile at `p` of `n` values (n > 0), given `at(k)`: their
+/// `k`-th smallest (0-based) and the next one. R: index = 1 + (n - 1) p;
+/// lo = floor, hi = ceiling; (1 - h) x[lo] + h x[hi], with x[hi] the next
+/// order statistic when h > 0.
+fn type_7(n: usize, p: f64, at: impl FnOnce(usize) -> (f64, f64)) -> f64 {
+    let index = (n - 1) as f64 * p;
     let lo = index.floor();
-    let (q, next) = stats::order_statistics(v, lo as usize);
+    let (q, next) = at(lo as usize);
     let h = index - lo;
     if h > 0.0 && next != q { (1.0 - h) * q + h * next } else { q }
 }
@@ -172,12 +178,10 @@ fn order_summary<T: Copy>(v: &mut [T], cmp: impl Fn(&T, &T) -> Ordering + Copy, 
         stats::mean(&[real(a), real(b)])
     };
     let mut quantile = |p: f64| {
-        let index = (n - 1) as f64 * p;
-        let lo = index.floor();
-        let (q, next) = beside_median(v, k, lo as usize, cmp);
-        let (q, next) = (real(q), real(next));
-        let h = index - lo;
-        if h > 0.0 && next != q { (1.0 - h) * q + h * next } else { q }
+        type_7(n, p, |j| {
+            let (q, next) = beside_median(v, k, j, cmp);
+            (real(q), real(next))
+        })
     };
     [median, quantile(0.05), quantile(0.95)]
 }
