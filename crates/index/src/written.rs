@@ -159,7 +159,7 @@ impl DataSet {
                 // lies between its `k`-th and `k + 1`-th commas.
                 cells.clear();
                 if let Some(row) = row.filter(|_| from == 0) {
-                    commas(row, &mut cells);
+                    cells.extend(memchr::memchr_iter(b',', row));
                     cells.push(row.len());
                 }
                 let row = row.filter(|_| cells.len() == previous.codes.len() + 1);
@@ -249,27 +249,6 @@ fn mostly_changed(now: &[f64], then: &[f64]) -> bool {
     let n = now.len().min(then.len());
     let step = (n / 64).max(1);
     (0..n).step_by(step).all(|r| now[r].to_bits() != then[r].to_bits())
-}
-
-/// Appends where `row`'s commas are, eight bytes at a time: a byte of
-/// `word ^ ",,,,,,,,"` is zero exactly where a comma is, and adding 0x7f to
-/// its low seven bits sets its high bit unless it is zero (no carry crosses
-/// bytes), so the comma bytes are the ones left without a high bit.
-fn commas(row: &[u8], out: &mut Vec<usize>) {
-    const LOW: u64 = 0x7f7f_7f7f_7f7f_7f7f;
-    const COMMAS: u64 = 0x2c2c_2c2c_2c2c_2c2c;
-    let mut words = row.chunks_exact(8);
-    let mut base = 0;
-    for word in &mut words {
-        let x = u64::from_le_bytes(word.try_into().unwrap_or([0; 8])) ^ COMMAS;
-        let mut found = !(((x & LOW) + LOW) | x) & !LOW;
-        while found != 0 {
-            out.push(base + (found.trailing_zeros() / 8) as usize);
-            found &= found - 1;
-        }
-        base += 8;
-    }
-    out.extend(words.remainder().iter().enumerate().filter(|(_, b)| **b == b',').map(|(i, _)| base + i));
 }
 
 /// `len` bytes of `file` from `offset`; `None` when they cannot be read.

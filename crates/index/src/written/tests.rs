@@ -145,27 +145,6 @@ fn only_the_values_the_previous_data_set_held_are_copied_from_its_file() {
 }
 
 #[test]
-fn commas_are_found_in_every_byte_of_a_word() {
-    // Every position in and across eight-byte words, next to bytes that
-    // differ from a comma by one bit or in the high bit.
-    for len in 0..40 {
-        for at in 0..len {
-            for other in [b'-', b'.', b'l', 0xac, b'0'] {
-                let mut row = vec![other; len];
-                row[at] = b',';
-                if at + 3 < len {
-                    row[at + 3] = b',';
-                }
-                let expected: Vec<usize> = (0..len).filter(|&i| row[i] == b',').collect();
-                let mut found = Vec::new();
-                commas(&row, &mut found);
-                assert_eq!(found, expected, "{row:?}");
-            }
-        }
-    }
-}
-
-#[test]
 fn a_column_that_changed_everywhere_is_formatted_without_reading_back() {
     let then: Vec<f64> = (0..1_000).map(|u| u as f64).collect();
     let normalised: Vec<f64> = then.iter().map(|x| x / 10.0 + 0.5).collect();
