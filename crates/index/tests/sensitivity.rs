@@ -303,3 +303,32 @@ fn excluding_an_indicator_is_the_index_built_without_it() {
         assert!(err.contains("without indicators"), "{err}");
     }
 }
+
+/// Runs with the same choices are aggregated once and copied: each run of a
+/// sample that repeats choices (the same weight set drawn twice) has the
+/// bits it has when replayed alone, failures included (the geometric mean
+/// of the example's min-max [0, 100] scores meets zeros).
+#[test]
+fn repeated_runs_have_the_scores_of_the_run_alone() {
+    let (units, fw, raw) = common::asem();
+    let pipeline = PipelineSource::from_file(&common::repo().join("examples/asem/pipeline.toml")).unwrap();
+    let text = "[[input]]\nname = \"Weights\"\nnoise = [{ level = 2, factor = 0.25 }]\nsets = 2\n\
+                [[input]]\nname = \"Aggregation\"\naddress = \"aggregate.method\"\nvalues = [\"arithmetic\", \"geometric\"]\n";
+    let inputs = Inputs::from_toml("inputs.toml", text, &pipeline, &fw, 7).unwrap();
+    let analysis = Analysis { units: &units, framework: &fw, raw: &raw, pipeline: &pipeline, inputs: &inputs.inputs };
+    let c = |set, method| vec![Choice::Alternative(set), Choice::Alternative(method)];
+    let choices = vec![c(0, 0), c(1, 1), c(0, 0), c(1, 1), c(1, 0), c(0, 0), c(1, 0)];
+    let together = analysis.replay(&choices, None).unwrap();
+    let mut distinct = 0;
+    for (run, choice) in choices.iter().enumerate() {
+        let alone = analysis.replay(std::slice::from_ref(choice), None).unwrap();
+        let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+        assert_eq!(bits(&together.scores[run]), bits(&alone.scores[0]), "scores of run {run}");
+        assert_eq!(bits(&together.ranks[run]), bits(&alone.ranks[0]), "ranks of run {run}");
+        let failed = choice[1] == Choice::Alternative(1);
+        assert_eq!(together.scores[run].iter().all(|s| s.is_nan()), failed, "run {run}");
+        distinct += usize::from(!failed && together.scores[run] != together.scores[0]);
+    }
+    // The two weight sets give different scores: the copies are not all one run's.
+    assert_eq!(distinct, 2);
+}

@@ -74,7 +74,7 @@ impl Analysis<'_> {
     }
 
     /// Runs every plan, handing `sink` batches of runs (run, scores, ranks),
-    /// in run order within each group of runs that share their steps (ranks
+    /// each run once, grouped by the steps runs share (ranks
     /// are computed with the runs, in parallel). Returns failed runs and
     /// distinct warnings.
     pub(super) fn execute(
@@ -219,8 +219,25 @@ impl Analysis<'_> {
                     }
                 }
             }
+            // Runs of the group with the same pipeline and weights (e.g. one
+            // of a hundred weight sets drawn twice) give the same scores:
+            // each is aggregated once, and its twins get copies.
+            let mut first: HashMap<(*const Pipeline, Option<(usize, usize)>), usize> = HashMap::new();
+            let mut twins: HashMap<usize, Vec<usize>> = HashMap::new();
+            let mut unique = Vec::with_capacity(runs.len());
+            let mut unique_keys = Vec::with_capacity(runs.len());
+            for (&r, k) in runs.iter().zip(&level_keys) {
+                match first.entry((Arc::as_ptr(&plans[r].pipeline), plans[r].weights)) {
+                    std::collections::hash_map::Entry::Occupied(o) => twins.entry(*o.get()).or_default().push(r),
+                    std::collections::hash_map::Entry::Vacant(v) => {
+                        v.insert(r);
+                        unique.push(r);
+                        unique_keys.push(k.clone());
+                    }
+                }
+            }
             // Aggregation, in parallel, in chunks to bound memory.
-            for (chunk, keys) in runs.chunks(64).zip(level_keys.chunks(64)) {
+            for (chunk, keys) in unique.chunks(64).zip(unique_keys.chunks(64)) {
                 let outs: Vec<RunOutcome> = chunk
                     .par_iter()
                     .zip(keys)
@@ -234,17 +251,18 @@ impl Analysis<'_> {
                         Ok((scores, ranks))
                     })
                     .collect();
-                let batch: Vec<Scored> = chunk
-                    .iter()
-                    .zip(outs)
-                    .map(|(&r, out)| match out {
-                        Ok((s, k)) => (r, s, k),
-                        Err(e) => {
-                            failed.push((r, e));
-                            (r, nan.clone(), nan.clone())
-                        }
-                    })
-                    .collect();
+                let mut batch: Vec<Scored> = Vec::with_capacity(chunk.len());
+                for (&r, out) in chunk.iter().zip(outs) {
+                    let (scores, ranks) = out.unwrap_or_else(|e| {
+                        failed.extend(twins.get(&r).into_iter().flatten().map(|&t| (t, e.clone())));
+                        failed.push((r, e));
+                        (nan.clone(), nan.clone())
+                    });
+                    for &t in twins.get(&r).into_iter().flatten() {
+                        batch.push((t, scores.clone(), ranks.clone()));
+                    }
+                    batch.push((r, scores, ranks));
+                }
                 sink(&batch);
             }
         }
