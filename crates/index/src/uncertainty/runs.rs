@@ -222,12 +222,12 @@ impl Analysis<'_> {
             // Runs of the group with the same pipeline and weights (e.g. one
             // of a hundred weight sets drawn twice) give the same scores:
             // each is aggregated once, and its twins get copies.
-            let mut first: HashMap<(*const Pipeline, Option<(usize, usize)>), usize> = HashMap::new();
+            let mut first: HashMap<(usize, Option<(usize, usize)>), usize> = HashMap::new();
             let mut twins: HashMap<usize, Vec<usize>> = HashMap::new();
             let mut unique = Vec::with_capacity(runs.len());
             let mut unique_keys = Vec::with_capacity(runs.len());
             for (&r, k) in runs.iter().zip(&level_keys) {
-                match first.entry((Arc::as_ptr(&plans[r].pipeline), plans[r].weights)) {
+                match first.entry((Arc::as_ptr(&plans[r].pipeline) as usize, plans[r].weights)) {
                     std::collections::hash_map::Entry::Occupied(o) => twins.entry(*o.get()).or_default().push(r),
                     std::collections::hash_map::Entry::Vacant(v) => {
                         v.insert(r);
