@@ -295,7 +295,7 @@ pub fn aggregate_with_logs(
 /// The arithmetic mean of every row, walking the columns (cache-friendly):
 /// per row, the weights of the present children are summed, then each present
 /// child adds `w / Σw · x`, both sums compensated (as `a_amean`).
-fn arithmetic_by_columns(cols: &[&[f64]], w: &[f64], n: usize) -> Vec<f64> {
+pub(crate) fn arithmetic_by_columns(cols: &[&[f64]], w: &[f64], n: usize) -> Vec<f64> {
     // Groups are small (a handful of children): plain sums in column order
     // stay within a few ulps of R's extended-precision sums.
     // When every row has every child, each row's total of weights is the
@@ -330,7 +330,7 @@ fn arithmetic_by_columns(cols: &[&[f64]], w: &[f64], n: usize) -> Vec<f64> {
 /// The weighted geometric mean of every row of positive (or missing)
 /// values, walking the columns: exp(Σ w ln x / Σ w) over the present
 /// children; `logs` holds the logarithms already known.
-fn geometric_by_columns(cols: &[&[f64]], logs: &[Option<&[f64]>], w: &[f64], n: usize) -> Vec<f64> {
+pub(crate) fn geometric_by_columns(cols: &[&[f64]], logs: &[Option<&[f64]>], w: &[f64], n: usize) -> Vec<f64> {
     // The logarithms not known yet, once for both paths. When every row
     // has every child (a logarithm is missing only where its value is):
     // one total of weights for all rows, as in `arithmetic_by_columns`.
@@ -384,7 +384,7 @@ fn complete_sums(cols: &[&[f64]], factors: &[f64], n: usize) -> Option<Vec<f64>>
     Some(sums)
 }
 
-fn apply_threshold(scores: &mut [f64], cols: &[&[f64]], min_data: Option<f64>) {
+pub(crate) fn apply_threshold(scores: &mut [f64], cols: &[&[f64]], min_data: Option<f64>) {
     if let Some(t) = min_data {
         for (r, s) in scores.iter_mut().enumerate() {
             let present = cols.iter().filter(|c| !c[r].is_nan()).count() as f64;

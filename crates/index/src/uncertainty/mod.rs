@@ -27,6 +27,7 @@
 //! - memory stays bounded: a run keeps only the target's scores and ranks,
 //!   never its data sets.
 
+mod blocks;
 pub mod budget;
 mod estimate;
 mod inputs;

@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
+use super::blocks::{Compiled, aggregate_runs};
 use super::*;
 
 /// One run: its pipeline, its excluded indicator, its weight set.
@@ -238,15 +239,33 @@ impl Analysis<'_> {
             }
             // Aggregation, in parallel, in chunks to bound memory.
             for (chunk, keys) in unique.chunks(64).zip(unique_keys.chunks(64)) {
+                let froms: Vec<(&DataSet, &Logs)> = keys
+                    .iter()
+                    .map(|k| k.as_ref().and_then(|k| partial.get(k)).map_or((&**data, &logs), |(d, l)| (d, l)))
+                    .collect();
+                // A block of units at a time for the runs that can (see `blocks`).
+                let compiled: Vec<Option<Compiled>> = chunk
+                    .iter()
+                    .zip(&froms)
+                    .map(|(&r, &(from, from_logs))| {
+                        let spec = plans[r].pipeline.aggregate.as_ref().expect("checked in plans");
+                        let w = weights_of(r).ok()?;
+                        Compiled::new(from, fw, w, spec.method, spec.min_data, from_logs, code)
+                    })
+                    .collect();
+                let blocked = aggregate_runs(&compiled);
                 let outs: Vec<RunOutcome> = chunk
                     .par_iter()
-                    .zip(keys)
-                    .map(|(&r, k)| {
-                        let (from, from_logs): (&DataSet, _) =
-                            k.as_ref().and_then(|k| partial.get(k)).map_or((data, &logs), |(d, l)| (d, l));
+                    .zip(froms)
+                    .zip(blocked)
+                    .map(|((&r, (from, from_logs)), by_row)| {
                         let w = weights_of(r)?;
-                        let scores =
-                            self.aggregate_run(&plans[r], from, fw, w, from_logs, code).map_err(|e| e.to_string())?;
+                        let scores = match by_row {
+                            Some(values) => self.by_unit(from, &values),
+                            None => self
+                                .aggregate_run(&plans[r], from, fw, w, from_logs, code)
+                                .map_err(|e| e.to_string())?,
+                        };
                         let ranks = stats::rank_descending(&scores);
                         Ok((scores, ranks))
                     })
