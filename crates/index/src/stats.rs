@@ -37,6 +37,19 @@ pub fn mean(x: &[f64]) -> f64 {
     if x.iter().any(|v| v.is_nan()) { mean_present(&present(x)) } else { mean_present(x) }
 }
 
+/// [`mean`] of whole numbers (ranks), to the same bits, with the first pass
+/// summed as integers: while the total stays below 2^53 every running sum
+/// is exact, so the compensated first pass is the integer total.
+pub fn mean_of_whole(x: &[u32]) -> f64 {
+    let total: u64 = x.iter().map(|&v| u64::from(v)).sum();
+    if x.is_empty() || total >= 1 << 53 {
+        return mean_present(&x.iter().map(|&v| f64::from(v)).collect::<Vec<_>>());
+    }
+    let nf = x.len() as f64;
+    let m = total as f64 / nf;
+    m + sum(x.iter().map(|&v| f64::from(v) - m)) / nf
+}
+
 /// R's mean of values known not to be missing.
 fn mean_present(x: &[f64]) -> f64 {
     if x.is_empty() {
@@ -367,6 +380,28 @@ pub fn spearman(x: &[f64], y: &[f64]) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The mean of whole numbers has the bits of [`mean`]: below 2^53 in
+    /// total (the integer first pass), and above it (the first pass in
+    /// reals, whose running sums round there).
+    #[test]
+    fn the_mean_of_whole_numbers_is_the_mean_of_their_reals() {
+        let mut x = 0x9E37_79B9_7F4A_7C15u64;
+        let mut next = |m: u64| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x % m) as u32
+        };
+        let big = (1usize << 21) + 3;
+        for (n, m) in [(0, 1), (1, 10), (7, 3), (1_000, 100_000), (1_001, 16_000_000), (big, 1 << 32)] {
+            let whole: Vec<u32> =
+                (0..n).map(|i| if m == 1 << 32 { u32::MAX - (i % 3) as u32 } else { next(m) }).collect();
+            let reals: Vec<f64> = whole.iter().map(|&v| f64::from(v)).collect();
+            let (got, want) = (mean_of_whole(&whole), mean(&reals));
+            assert!(got.to_bits() == want.to_bits() || (got.is_nan() && want.is_nan()), "n {n}: {got} vs {want}");
+        }
+    }
 
     #[test]
     fn compensated_sum_recovers_cancelled_terms() {

@@ -153,8 +153,7 @@ impl UnitStats {
     /// compare faster than reals.
     pub fn of_ranks(code: &str, nominal: f64, ranks: &[f32]) -> UnitStats {
         let mut v: Vec<u32> = ranks.iter().filter(|r| !r.is_nan()).map(|&r| r as u32).collect();
-        let as_real: Vec<f64> = v.iter().map(|&r| f64::from(r)).collect();
-        let mean = stats::mean(&as_real);
+        let mean = stats::mean_of_whole(&v);
         let [median, q5, q95] = order_summary(&mut v, u32::cmp, f64::from);
         UnitStats { code: code.to_string(), nominal, mean, median, q5, q95 }
     }
