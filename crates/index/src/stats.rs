@@ -65,11 +65,18 @@ fn mean_present(x: &[f64]) -> f64 {
 
 /// Sample variance (denominator n - 1) of the non-missing values.
 pub fn variance(x: &[f64]) -> f64 {
+    if count(x) < 2 {
+        return f64::NAN;
+    }
+    variance_about(x, mean(x))
+}
+
+/// [`variance`] when the values' [`mean`] `m` is already known.
+pub fn variance_about(x: &[f64], m: f64) -> f64 {
     let n = count(x);
     if n < 2 {
         return f64::NAN;
     }
-    let m = mean(x);
     sum(x.iter().copied().filter(|v| !v.is_nan()).map(|v| (v - m) * (v - m))) / (n as f64 - 1.0)
 }
 

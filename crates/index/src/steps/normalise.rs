@@ -105,7 +105,8 @@ pub fn normalise_column(
             x.iter().map(|v| (v - mn) / (mx - mn) * (upper - lower) + lower).collect()
         }
         Normalisation::ZScore { mean, sd } => {
-            let (m, s) = (stats::mean(x), stats::sd(x));
+            let m = stats::mean(x);
+            let s = stats::variance_about(x, m).sqrt();
             x.iter().map(|v| (v - m) / s * sd + mean).collect()
         }
         Normalisation::Scaled { lower, upper, factor } => {
@@ -206,11 +207,7 @@ fn normalise_one(
         let dir = node.map(|n| n.direction).unwrap_or(1.0);
         if let Normalisation::MinMax { lower, upper } = method {
             // The default method, in two passes without an intermediate column.
-            let (mut mn, mut mx) = (f64::INFINITY, f64::NEG_INFINITY);
-            for v in col.iter().map(|v| v * dir).filter(|v| !v.is_nan()) {
-                mn = mn.min(v);
-                mx = mx.max(v);
-            }
+            let (mn, mx) = bounds(col, dir);
             let out: Column = col.iter().map(|v| (v * dir - mn) / (mx - mn) * (upper - lower) + lower).collect();
             return Ok((out, (mn == mx).then(|| constant_warning(code))));
         }
@@ -222,12 +219,40 @@ fn normalise_one(
         let out =
             normalise_column(&x, &m, dir, node.and_then(|n| n.target), node.and_then(|n| n.goalposts), row_of_ref)
                 .map_err(|e| Error::step("normalise", format!("{code}: {e}")))?;
-        let warning = (matches!(m, Normalisation::ZScore { .. } | Normalisation::Dist2Max)
-            && stats::count(&x) > 0
-            && stats::min(&x) == stats::max(&x))
+        let warning = (matches!(m, Normalisation::ZScore { .. } | Normalisation::Dist2Max) && {
+            let (mn, mx) = bounds(col, dir);
+            mn == mx
+        })
         .then(|| constant_warning(code));
         Ok((Column::from(out), warning))
     }
+}
+
+/// The smallest and largest present value of `col` times `dir` ((∞, −∞)
+/// when none is present). Eight running bounds, so that the loop runs in
+/// vector registers; when both zeros are present, which one a bound keeps
+/// depends on the order, and either gives the same scores (both compare
+/// equal, and a zero numerator gives the lower end of the range).
+fn bounds(col: &[f64], dir: f64) -> (f64, f64) {
+    const LANES: usize = 8;
+    let (mut lo, mut hi) = ([f64::INFINITY; LANES], [f64::NEG_INFINITY; LANES]);
+    let chunks = col.chunks_exact(LANES);
+    let rest = chunks.remainder();
+    for chunk in chunks {
+        for ((l, h), v) in lo.iter_mut().zip(&mut hi).zip(chunk) {
+            // A missing value compares false: it moves neither bound.
+            let v = v * dir;
+            *l = if v < *l { v } else { *l };
+            *h = if v > *h { v } else { *h };
+        }
+    }
+    for v in rest.iter().map(|v| v * dir) {
+        lo[0] = if v < lo[0] { v } else { lo[0] };
+        hi[0] = if v > hi[0] { v } else { hi[0] };
+    }
+    let mn = lo.iter().fold(f64::INFINITY, |a, &b| if b < a { b } else { a });
+    let mx = hi.iter().fold(f64::NEG_INFINITY, |a, &b| if b > a { b } else { a });
+    (mn, mx)
 }
 
 /// The warning for a constant indicator under a method that divides by its spread.
@@ -236,5 +261,40 @@ fn constant_warning(code: &str) -> Warning {
         step: "normalise",
         code: Some(code.to_string()),
         message: "the indicator is constant: its normalised values are missing".into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The bounds of every length from 0 to 40 (whole chunks of eight and
+    /// remainders), missing values anywhere, both directions: those of a
+    /// left-to-right scan, worked out here with `stats::min` and `max`.
+    #[test]
+    fn bounds_are_the_smallest_and_largest_present_values() {
+        for n in 0..=40usize {
+            let col: Vec<f64> = (0..n)
+                .map(|i| match i % 7 {
+                    2 => f64::NAN,
+                    _ => ((i * 37) % 23) as f64 - 11.5 + (i as f64) / 64.0,
+                })
+                .collect();
+            for dir in [1.0, -1.0] {
+                let scaled: Vec<f64> = col.iter().map(|v| v * dir).collect();
+                let (mn, mx) = bounds(&col, dir);
+                if n == 0 || scaled.iter().all(|v| v.is_nan()) {
+                    assert_eq!((mn, mx), (f64::INFINITY, f64::NEG_INFINITY), "n {n}");
+                } else {
+                    assert_eq!((mn, mx), (stats::min(&scaled), stats::max(&scaled)), "n {n}, dir {dir}");
+                }
+            }
+        }
+        // The extreme value in the remainder, past the last whole chunk.
+        let mut col = vec![1.0; 19];
+        col[18] = -5.0;
+        col[17] = 9.0;
+        assert_eq!(bounds(&col, 1.0), (-5.0, 9.0));
+        assert_eq!(bounds(&col, -1.0), (-9.0, 5.0));
     }
 }
