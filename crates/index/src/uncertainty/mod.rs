@@ -390,22 +390,29 @@ impl Analysis<'_> {
 /// A statistic of every unit from a matrix with a row per run and a
 /// column per unit: `stat(unit, its values in run order)`. Units are taken
 /// in blocks, each run's values of a block read together, so that gathering
-/// a unit's runs does not touch a page per run per unit.
+/// a unit's runs does not touch a page per run per unit; and sixteen runs
+/// at a time, so that each unit's values are written sixteen side by side
+/// (one run at a time wrote a cache line per value).
 fn per_unit<T, S>(matrix: &[T], runs: usize, units: usize, stat: impl Fn(usize, &[T]) -> S + Sync) -> Vec<S>
 where
     T: Copy + Default + Send + Sync,
     S: Send,
 {
     const BLOCK: usize = 256;
+    const RUNS: usize = 16;
     let blocks: Vec<Vec<S>> = (0..units.div_ceil(BLOCK))
         .into_par_iter()
         .map(|b| {
             let range = b * BLOCK..((b + 1) * BLOCK).min(units);
             let mut gathered = vec![T::default(); range.len() * runs];
-            for run in 0..runs {
-                let row = &matrix[run * units + range.start..run * units + range.end];
-                for (j, v) in row.iter().enumerate() {
-                    gathered[j * runs + run] = *v;
+            for first in (0..runs).step_by(RUNS) {
+                let rows: Vec<&[T]> = (first..(first + RUNS).min(runs))
+                    .map(|run| &matrix[run * units + range.start..run * units + range.end])
+                    .collect();
+                for (j, unit) in gathered.chunks_exact_mut(runs).enumerate() {
+                    for (to, row) in unit[first..first + rows.len()].iter_mut().zip(&rows) {
+                        *to = row[j];
+                    }
                 }
             }
             range.clone().map(|u| stat(u, &gathered[(u - range.start) * runs..][..runs])).collect()
@@ -418,17 +425,21 @@ where
 mod tests {
     use super::*;
 
-    /// 3 runs × 600 units (three blocks, the last short), the value of
-    /// unit u in run r being 1000·r + u: each unit gets its own runs in order.
+    /// 3 and 35 runs (two whole groups of sixteen and a short one) × 600
+    /// units (three blocks, the last short), the value of unit u in run r
+    /// being 1000·r + u: each unit gets its own runs in order.
     #[test]
     fn each_unit_gets_its_runs_in_order_across_blocks() {
-        let (runs, units) = (3, 600);
-        let matrix: Vec<f64> = (0..runs).flat_map(|r| (0..units).map(move |u| (1000 * r + u) as f64)).collect();
-        let got = per_unit(&matrix, runs, units, |u, values| (u, values.to_vec()));
-        assert_eq!(got.len(), units);
-        for (i, (u, values)) in got.iter().enumerate() {
-            assert_eq!(*u, i);
-            assert_eq!(values, &[i as f64, (1000 + i) as f64, (2000 + i) as f64]);
+        let units = 600;
+        for runs in [3, 35] {
+            let matrix: Vec<f64> = (0..runs).flat_map(|r| (0..units).map(move |u| (1000 * r + u) as f64)).collect();
+            let got = per_unit(&matrix, runs, units, |u, values| (u, values.to_vec()));
+            assert_eq!(got.len(), units);
+            for (i, (u, values)) in got.iter().enumerate() {
+                assert_eq!(*u, i);
+                let expected: Vec<f64> = (0..runs).map(|r| (1000 * r + i) as f64).collect();
+                assert_eq!(values, &expected, "{runs} runs, unit {i}");
+            }
         }
         assert!(per_unit(&[] as &[f64], 3, 0, |u, _| u).is_empty());
     }
